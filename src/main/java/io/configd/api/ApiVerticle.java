@@ -1,0 +1,246 @@
+package io.configd.api;
+
+import io.configd.model.ConfigKey;
+import io.configd.model.ConfigdException;
+import io.configd.model.Failure;
+import io.configd.model.KeyPrefix;
+import io.configd.store.ChangePage;
+import io.configd.store.ConfigStore;
+import io.configd.store.ConfigValue;
+import io.configd.store.Page;
+import io.configd.store.Write;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.sqlclient.Pool;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The HTTP API: validates requests at the edge, writes through the store, answers in JSON or problem+json. */
+public class ApiVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
+  private static final String JSON = "application/json";
+
+  private final BooleanSupplier nodeDeployed;
+  private ApiSettings settings;
+  private Requests requests;
+  private Pool pool;
+  private ConfigStore store;
+  private HttpServer server;
+
+  /** @param nodeDeployed whether every verticle of the node is deployed, for /ready */
+  public ApiVerticle(BooleanSupplier nodeDeployed) {
+    this.nodeDeployed = nodeDeployed;
+  }
+
+  @Override
+  public Future<?> start() {
+    settings = ApiSettings.from(config());
+    requests = new Requests(settings.environments(), settings.maxValueBytes());
+    pool = settings.pg().pool(vertx);
+    store = new ConfigStore(pool);
+    HttpServerOptions options = new HttpServerOptions().setHost(settings.host()).setPort(settings.port())
+        .setCompressionSupported(true);
+    return vertx.createHttpServer(options).requestHandler(router()).listen()
+        .onSuccess(listening -> {
+          server = listening;
+          LOG.info("HTTP API listening on {}:{}", settings.host(), listening.actualPort());
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+    return closed.eventually(() -> pool.close());
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+    router.get("/ready").handler(this::ready);
+
+    router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
+    router.put("/v1/config/:key").handler(this::put);
+    router.get("/v1/config/:key").handler(this::get);
+    router.delete("/v1/config/:key").handler(this::delete);
+    router.get("/v1/config/:key/versions").handler(this::versions);
+    router.get("/v1/config/:key/versions/:version").handler(this::version);
+    router.post("/v1/config/:key/rollback").handler(this::rollback);
+    router.get("/v1/config").handler(this::entries);
+    router.get("/v1/changes").handler(this::changes);
+
+    router.route().failureHandler(this::failure);
+    router.errorHandler(404, Problems::handle);
+    router.errorHandler(405, Problems::handle);
+    return router;
+  }
+
+  private void put(RoutingContext ctx) {
+    String env = requests.env(ctx);
+    ConfigKey key = requests.key(ctx);
+    var precondition = requests.precondition(ctx);
+    String actor = requests.actor(ctx);
+    Requests.WriteBody body = requests.writeBody(ctx);
+    store.write(new Write(env, key, body.encodedValue(), false, body.critical(), body.comment(), actor, precondition))
+        .onSuccess(value -> sendValue(ctx, value))
+        .onFailure(ctx::fail);
+  }
+
+  private void delete(RoutingContext ctx) {
+    String env = requests.env(ctx);
+    ConfigKey key = requests.key(ctx);
+    var precondition = requests.precondition(ctx);
+    String actor = requests.actor(ctx);
+    store.write(new Write(env, key, null, true, null, ctx.request().getParam("comment"), actor, precondition))
+        .onSuccess(value -> sendValue(ctx, value))
+        .onFailure(ctx::fail);
+  }
+
+  private void rollback(RoutingContext ctx) {
+    String env = requests.env(ctx);
+    ConfigKey key = requests.key(ctx);
+    var precondition = requests.precondition(ctx);
+    String actor = requests.actor(ctx);
+    Requests.RollbackBody body = requests.rollbackBody(ctx);
+    store.rollback(env, key, body.version(), body.comment(), actor, precondition)
+        .onSuccess(value -> sendValue(ctx, value))
+        .onFailure(ctx::fail);
+  }
+
+  private void get(RoutingContext ctx) {
+    String env = requests.env(ctx);
+    ConfigKey key = requests.key(ctx);
+    int notModifiedIf = requests.ifNoneMatchVersion(ctx);
+    store.current(env, key)
+        .map(found -> found.filter(value -> !value.deleted())
+            .orElseThrow(() -> notFound(key, env)))
+        .onSuccess(value -> {
+          if (value.version() == notModifiedIf) {
+            ctx.response().setStatusCode(304).putHeader("ETag", etag(value)).end();
+          } else {
+            sendValue(ctx, value);
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void version(RoutingContext ctx) {
+    String env = requests.env(ctx);
+    ConfigKey key = requests.key(ctx);
+    int version = requests.versionParam(ctx);
+    store.version(env, key, version)
+        .map(found -> found.orElseThrow(() -> new ConfigdException(Failure.NOT_FOUND,
+            "key '" + key + "' has no version " + version + " in " + env)))
+        .onSuccess(value -> json(ctx, 200, value.toJson()))
+        .onFailure(ctx::fail);
+  }
+
+  private void versions(RoutingContext ctx) {
+    String env = requests.env(ctx);
+    ConfigKey key = requests.key(ctx);
+    int limit = requests.limit(ctx);
+    String cursor = requests.cursor(ctx);
+    int before = cursor == null ? Integer.MAX_VALUE : cursorVersion(cursor);
+    store.versions(env, key, before, limit)
+        .map(page -> {
+          if (page.items().isEmpty() && cursor == null) {
+            throw notFound(key, env);
+          }
+          return pageJson(page).put("key", key.value()).put("env", env);
+        })
+        .onSuccess(body -> json(ctx, 200, body))
+        .onFailure(ctx::fail);
+  }
+
+  private void entries(RoutingContext ctx) {
+    String env = requests.env(ctx);
+    KeyPrefix prefix = requests.prefix(ctx);
+    int limit = requests.limit(ctx);
+    String after = requests.cursor(ctx);
+    store.entries(env, prefix, after == null ? "" : after, limit)
+        .map(page -> pageJson(page).put("env", env).put("prefix", prefix.value()))
+        .onSuccess(body -> json(ctx, 200, body))
+        .onFailure(ctx::fail);
+  }
+
+  private void changes(RoutingContext ctx) {
+    String env = requests.env(ctx);
+    KeyPrefix prefix = requests.prefix(ctx);
+    long since = requests.since(ctx);
+    int limit = requests.limit(ctx);
+    store.changes(env, prefix, since, limit)
+        .map(page -> changesJson(page).put("env", env).put("prefix", prefix.value()).put("since", since))
+        .onSuccess(body -> json(ctx, 200, body))
+        .onFailure(ctx::fail);
+  }
+
+  private void ready(RoutingContext ctx) {
+    boolean deployed = nodeDeployed.getAsBoolean();
+    store.ping().timeout(2, java.util.concurrent.TimeUnit.SECONDS)
+        .map(ok -> "UP")
+        .otherwise(failure -> "DOWN: " + failure.getMessage())
+        .onSuccess(pg -> {
+          JsonObject checks = new JsonObject().put("postgresql", pg).put("verticles", deployed ? "UP" : "DEPLOYING");
+          boolean ready = deployed && pg.equals("UP");
+          json(ctx, ready ? 200 : 503, new JsonObject().put("status", ready ? "UP" : "DOWN").put("checks", checks));
+        });
+  }
+
+  private void failure(RoutingContext ctx) {
+    if (ctx.failure() == null && ctx.statusCode() == 413) {
+      Problems.send(ctx, Failure.VALUE_TOO_LARGE, "the request body is larger than " + settings.maxBodyBytes()
+          + " bytes; a value may be at most " + settings.maxValueBytes() + " bytes encoded");
+    } else {
+      Problems.handle(ctx);
+    }
+  }
+
+  private static int cursorVersion(String cursor) {
+    try {
+      return Integer.parseInt(cursor);
+    } catch (NumberFormatException e) {
+      throw new ConfigdException(Failure.INVALID_PARAMETER, "cursor is not one this server returned");
+    }
+  }
+
+  private static ConfigdException notFound(ConfigKey key, String env) {
+    return new ConfigdException(Failure.NOT_FOUND, "key '" + key + "' does not exist in " + env);
+  }
+
+  private static String etag(ConfigValue value) {
+    return "\"" + value.version() + "\"";
+  }
+
+  private static void sendValue(RoutingContext ctx, ConfigValue value) {
+    ctx.response().putHeader("ETag", etag(value));
+    json(ctx, 200, value.toJson());
+  }
+
+  private static JsonObject pageJson(Page<ConfigValue> page) {
+    JsonArray items = new JsonArray();
+    page.items().forEach(value -> items.add(value.toJson()));
+    return new JsonObject().put("items", items).put("next", Requests.encodeCursor(page.next()));
+  }
+
+  private static JsonObject changesJson(ChangePage page) {
+    JsonArray items = new JsonArray();
+    page.items().forEach(value -> items.add(value.toChange().toJson()));
+    return new JsonObject().put("items", items).put("next", page.next()).put("head", page.head()).put("more", page.more());
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", JSON).end(body.encode());
+  }
+}

@@ -1,0 +1,104 @@
+package io.configd.api;
+
+import io.configd.model.ConfigdException;
+import io.configd.model.Failure;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.pgclient.PgException;
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place where failures become RFC 9457 application/problem+json responses. */
+final class Problems {
+
+  static final String CONTENT_TYPE = "application/problem+json";
+  private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+
+  private Problems() {
+  }
+
+  /** Failure handler of every route: a thrown or failed ConfigdException, a bus failure, or a bare status. */
+  static void handle(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure == null) {
+      send(ctx, forStatus(ctx.statusCode()), detailForStatus(ctx));
+      return;
+    }
+    if (failure instanceof ConfigdException e) {
+      send(ctx, e.failure(), e.getMessage());
+    } else if (failure instanceof ReplyException e) {
+      fromReply(ctx, e);
+    } else if (failure instanceof DecodeException) {
+      send(ctx, Failure.INVALID_BODY, "the request body is not valid JSON: " + failure.getMessage());
+    } else if (isUnavailable(failure)) {
+      LOG.warn("{} {}: a dependency is unavailable: {}", ctx.request().method(), ctx.request().path(), failure.toString());
+      send(ctx, Failure.UNAVAILABLE, "the configuration store is unreachable; retry shortly");
+    } else if (ctx.statusCode() == 413) {
+      send(ctx, Failure.VALUE_TOO_LARGE, detailForStatus(ctx));
+    } else {
+      LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+      send(ctx, Failure.INTERNAL, "an unexpected error occurred; it has been logged");
+    }
+  }
+
+  static void send(RoutingContext ctx, Failure failure, String detail) {
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    JsonObject problem = new JsonObject()
+        .put("type", failure.type())
+        .put("title", failure.title())
+        .put("status", failure.status())
+        .put("detail", detail)
+        .put("instance", ctx.request().path());
+    ctx.response()
+        .setStatusCode(failure.status())
+        .putHeader("Content-Type", CONTENT_TYPE)
+        .end(problem.encode());
+  }
+
+  private static void fromReply(RoutingContext ctx, ReplyException e) {
+    if (e.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+      send(ctx, Failure.fromCode(e.failureCode()), e.getMessage());
+    } else {
+      LOG.warn("{} {}: event-bus request failed: {}", ctx.request().method(), ctx.request().path(), e.toString());
+      send(ctx, Failure.UNAVAILABLE, "an internal service did not answer (" + e.failureType() + "); retry shortly");
+    }
+  }
+
+  private static boolean isUnavailable(Throwable failure) {
+    if (failure instanceof PgException pg) {
+      String state = pg.getSqlState();
+      return state != null && (state.startsWith("08") || state.startsWith("57P"));
+    }
+    return failure instanceof ConnectException || failure instanceof TimeoutException
+        || failure instanceof io.vertx.core.VertxException && String.valueOf(failure.getMessage()).contains("onnection");
+  }
+
+  private static Failure forStatus(int status) {
+    return switch (status) {
+      case 400 -> Failure.INVALID_BODY;
+      case 404 -> Failure.NOT_FOUND;
+      case 405 -> Failure.METHOD_NOT_ALLOWED;
+      case 413 -> Failure.VALUE_TOO_LARGE;
+      case 415 -> Failure.UNSUPPORTED_MEDIA_TYPE;
+      case 503 -> Failure.UNAVAILABLE;
+      default -> Failure.INTERNAL;
+    };
+  }
+
+  private static String detailForStatus(RoutingContext ctx) {
+    return switch (ctx.statusCode()) {
+      case 404 -> "no resource at " + ctx.request().path() + "; see the README for the API";
+      case 405 -> ctx.request().method() + " is not allowed on " + ctx.request().path();
+      case 413 -> "the request body is larger than this server accepts";
+      default -> "the request failed with status " + ctx.statusCode();
+    };
+  }
+}

@@ -1,0 +1,252 @@
+package io.configd.api;
+
+import io.configd.model.ConfigKey;
+import io.configd.model.ConfigdException;
+import io.configd.model.Environments;
+import io.configd.model.Failure;
+import io.configd.model.KeyPrefix;
+import io.configd.store.Precondition;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Turns the parts of an HTTP request into typed values, or fails with a problem that says what is allowed. */
+final class Requests {
+
+  static final int DEFAULT_LIMIT = 100;
+  static final int MAX_LIMIT = 1000;
+  static final int MAX_COMMENT = 1024;
+  static final int MAX_ACTOR = 128;
+  static final String ANONYMOUS = "anonymous";
+
+  private static final Set<String> WRITE_FIELDS = Set.of("value", "comment", "critical");
+  private static final Set<String> ROLLBACK_FIELDS = Set.of("version", "comment");
+  private static final Pattern ETAG = Pattern.compile("(W/)?\"?(\\d{1,9})\"?");
+  private static final Pattern ACTOR = Pattern.compile("[\\x21-\\x7e][\\x20-\\x7e]*");
+
+  private final Environments environments;
+  private final int maxValueBytes;
+
+  Requests(Environments environments, int maxValueBytes) {
+    this.environments = environments;
+    this.maxValueBytes = maxValueBytes;
+  }
+
+  String env(RoutingContext ctx) {
+    return environments.parse(ctx.request().getParam("env"));
+  }
+
+  ConfigKey key(RoutingContext ctx) {
+    return ConfigKey.parse(ctx.pathParam("key"));
+  }
+
+  KeyPrefix prefix(RoutingContext ctx) {
+    return KeyPrefix.parse(ctx.request().getParam("prefix"));
+  }
+
+  String actor(RoutingContext ctx) {
+    String actor = ctx.request().getHeader("X-Configd-Actor");
+    if (actor == null || actor.isBlank()) {
+      return ANONYMOUS;
+    }
+    if (actor.length() > MAX_ACTOR || !ACTOR.matcher(actor).matches()) {
+      throw new ConfigdException(Failure.INVALID_PARAMETER,
+          "X-Configd-Actor must be 1 to " + MAX_ACTOR + " printable ASCII characters");
+    }
+    return actor;
+  }
+
+  /** If-Match ("n" or *) and If-None-Match (* only) on a write. */
+  Precondition precondition(RoutingContext ctx) {
+    String ifMatch = ctx.request().getHeader("If-Match");
+    String ifNoneMatch = ctx.request().getHeader("If-None-Match");
+    if (ifMatch != null && ifNoneMatch != null) {
+      throw new ConfigdException(Failure.INVALID_PARAMETER, "send either If-Match or If-None-Match, not both");
+    }
+    if (ifNoneMatch != null) {
+      if (!ifNoneMatch.trim().equals("*")) {
+        throw new ConfigdException(Failure.INVALID_PARAMETER,
+            "on a write, If-None-Match only accepts * (create the key only if it does not exist)");
+      }
+      return Precondition.ABSENT;
+    }
+    if (ifMatch == null) {
+      return Precondition.NONE;
+    }
+    if (ifMatch.trim().equals("*")) {
+      return Precondition.EXISTS;
+    }
+    return new Precondition.Version(etagVersion(ifMatch, "If-Match"));
+  }
+
+  /** The version named by an If-None-Match on a read, or -1 when there is none or it is *. */
+  int ifNoneMatchVersion(RoutingContext ctx) {
+    String header = ctx.request().getHeader("If-None-Match");
+    if (header == null || header.trim().equals("*")) {
+      return -1;
+    }
+    return etagVersion(header, "If-None-Match");
+  }
+
+  /** The body of a PUT: value (required, any JSON but null), comment, critical. */
+  WriteBody writeBody(RoutingContext ctx) {
+    JsonObject body = jsonBody(ctx, WRITE_FIELDS);
+    if (!body.containsKey("value")) {
+      throw new ConfigdException(Failure.INVALID_BODY,
+          "the body must have a 'value' member (any JSON value), e.g. {\"value\": \"jdbc:postgresql://db/payments\"}");
+    }
+    Object value = body.getValue("value");
+    if (value == null) {
+      throw new ConfigdException(Failure.INVALID_BODY, "'value' must not be null; to remove a key, send DELETE");
+    }
+    String encoded = Json.encode(value);
+    int size = encoded.getBytes(StandardCharsets.UTF_8).length;
+    if (size > maxValueBytes) {
+      throw new ConfigdException(Failure.VALUE_TOO_LARGE,
+          "the value is " + size + " bytes encoded; at most " + maxValueBytes + " are allowed");
+    }
+    return new WriteBody(encoded, comment(body), optionalBoolean(body, "critical"));
+  }
+
+  /** The body of a rollback: {"version": n, "comment": "..."}. */
+  RollbackBody rollbackBody(RoutingContext ctx) {
+    JsonObject body = jsonBody(ctx, ROLLBACK_FIELDS);
+    Object version = body.getValue("version");
+    if (!(version instanceof Integer || version instanceof Long) || ((Number) version).longValue() < 1
+        || ((Number) version).longValue() > Integer.MAX_VALUE) {
+      throw new ConfigdException(Failure.INVALID_BODY,
+          "the body must have a positive integer 'version', e.g. {\"version\": 3}");
+    }
+    return new RollbackBody(((Number) version).intValue(), comment(body));
+  }
+
+  int limit(RoutingContext ctx) {
+    String limit = ctx.request().getParam("limit");
+    if (limit == null) {
+      return DEFAULT_LIMIT;
+    }
+    int value = integer(limit, "limit");
+    if (value < 1 || value > MAX_LIMIT) {
+      throw new ConfigdException(Failure.INVALID_PARAMETER, "limit must be between 1 and " + MAX_LIMIT);
+    }
+    return value;
+  }
+
+  long since(RoutingContext ctx) {
+    String since = ctx.request().getParam("since");
+    if (since == null) {
+      return 0;
+    }
+    try {
+      long value = Long.parseLong(since);
+      if (value < 0) {
+        throw new NumberFormatException();
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new ConfigdException(Failure.INVALID_PARAMETER, "since must be a revision number (0 or more), not '" + since + "'");
+    }
+  }
+
+  int versionParam(RoutingContext ctx) {
+    int version = integer(ctx.pathParam("version"), "version");
+    if (version < 1) {
+      throw new ConfigdException(Failure.INVALID_PARAMETER, "version numbers start at 1");
+    }
+    return version;
+  }
+
+  /** The opaque cursor of a paginated listing, decoded; null when absent. */
+  String cursor(RoutingContext ctx) {
+    String cursor = ctx.request().getParam("cursor");
+    if (cursor == null) {
+      return null;
+    }
+    try {
+      return new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigdException(Failure.INVALID_PARAMETER, "cursor is not one this server returned");
+    }
+  }
+
+  static String encodeCursor(String position) {
+    return position == null ? null
+        : Base64.getUrlEncoder().withoutPadding().encodeToString(position.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private JsonObject jsonBody(RoutingContext ctx, Set<String> allowed) {
+    String contentType = ctx.request().getHeader("Content-Type");
+    if (contentType != null && !contentType.toLowerCase().matches("application/([a-z.+-]*\\+)?json(;.*)?")) {
+      throw new ConfigdException(Failure.UNSUPPORTED_MEDIA_TYPE,
+          "the body must be JSON; send it with Content-Type: application/json, not " + contentType);
+    }
+    Buffer raw = ctx.body().buffer();
+    if (raw == null || raw.length() == 0) {
+      throw new ConfigdException(Failure.INVALID_BODY, "the request has no body; send a JSON object");
+    }
+    Object parsed;
+    try {
+      parsed = Json.decodeValue(raw);
+    } catch (DecodeException e) {
+      throw new ConfigdException(Failure.INVALID_BODY, "the body is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    if (!(parsed instanceof JsonObject body)) {
+      throw new ConfigdException(Failure.INVALID_BODY, "the body must be a JSON object");
+    }
+    for (String field : body.fieldNames()) {
+      if (!allowed.contains(field)) {
+        throw new ConfigdException(Failure.INVALID_BODY,
+            "unknown member '" + field + "'; allowed: " + String.join(", ", allowed.stream().sorted().toList()));
+      }
+    }
+    return body;
+  }
+
+  private static String comment(JsonObject body) {
+    Object comment = body.getValue("comment");
+    if (comment == null) {
+      return null;
+    }
+    if (!(comment instanceof String text) || text.length() > MAX_COMMENT) {
+      throw new ConfigdException(Failure.INVALID_BODY, "'comment' must be a string of at most " + MAX_COMMENT + " characters");
+    }
+    return text;
+  }
+
+  private static Boolean optionalBoolean(JsonObject body, String field) {
+    Object value = body.getValue(field);
+    if (value != null && !(value instanceof Boolean)) {
+      throw new ConfigdException(Failure.INVALID_BODY, "'" + field + "' must be true or false");
+    }
+    return (Boolean) value;
+  }
+
+  private static int etagVersion(String header, String name) {
+    var matcher = ETAG.matcher(header.trim());
+    if (!matcher.matches()) {
+      throw new ConfigdException(Failure.INVALID_PARAMETER,
+          name + " must be a version in quotes, e.g. " + name + ": \"3\", not " + header);
+    }
+    return Integer.parseInt(matcher.group(2));
+  }
+
+  private static int integer(String text, String name) {
+    try {
+      return Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      throw new ConfigdException(Failure.INVALID_PARAMETER, name + " must be a whole number, not '" + text + "'");
+    }
+  }
+
+  record WriteBody(String encodedValue, String comment, Boolean critical) {
+  }
+
+  record RollbackBody(int version, String comment) {
+  }
+}

@@ -1,0 +1,150 @@
+package io.configd.store;
+
+import io.configd.model.ConfigKey;
+import io.configd.model.ConfigdException;
+import io.configd.model.Failure;
+import io.configd.model.KeyPrefix;
+import io.vertx.core.Future;
+import io.vertx.core.json.Json;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** The configuration in PostgreSQL: current values, their history and the change log. */
+public final class ConfigStore {
+
+  private final Pool pool;
+
+  public ConfigStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  /**
+   * Records a new version of a key in one transaction: version history, current value and change log
+   * with the next global revision. Fails with PRECONDITION_FAILED when {@code write.expected()} does not hold.
+   */
+  public Future<ConfigValue> write(Write write) {
+    return pool.withTransaction(conn -> lockEntry(conn, write)
+        .compose(current -> recordChange(conn, write, current)));
+  }
+
+  /** Writes the value of an earlier version as a new version. */
+  public Future<ConfigValue> rollback(String env, ConfigKey key, int version, String comment, String actor,
+                                      Precondition expected) {
+    return version(env, key, version)
+        .compose(found -> {
+          ConfigValue target = found.orElseThrow(() -> new ConfigdException(Failure.NOT_FOUND,
+              "key '" + key + "' has no version " + version + " in " + env));
+          if (target.deleted()) {
+            throw new ConfigdException(Failure.CONFLICT, "version " + version + " of '" + key
+                + "' is a deletion; delete the key with DELETE instead of rolling back to it");
+          }
+          String why = comment != null ? comment : "rollback to version " + version;
+          return write(new Write(env, key, Json.encode(target.value()), false, target.critical(),
+              why, actor, expected));
+        });
+  }
+
+  public Future<Optional<ConfigValue>> current(String env, ConfigKey key) {
+    return pool.preparedQuery(SqlQueries.SELECT_ENTRY).execute(Tuple.of(env, key.value()))
+        .map(rows -> first(rows).map(ConfigValue::from));
+  }
+
+  /** Current entries under a prefix, by key, after the cursor key. */
+  public Future<Page<ConfigValue>> entries(String env, KeyPrefix prefix, String afterKey, int limit) {
+    Tuple args = Tuple.of(env, afterKey, prefix.value(), prefix.childrenFrom(), prefix.childrenTo(), limit + 1);
+    return pool.preparedQuery(SqlQueries.SELECT_ENTRIES).execute(args)
+        .map(rows -> page(rows, limit, value -> value.key()));
+  }
+
+  public Future<Optional<ConfigValue>> version(String env, ConfigKey key, int version) {
+    return pool.preparedQuery(SqlQueries.SELECT_VERSION).execute(Tuple.of(env, key.value(), version))
+        .map(rows -> first(rows).map(ConfigValue::from));
+  }
+
+  /** A key's versions, newest first, below the cursor version. */
+  public Future<Page<ConfigValue>> versions(String env, ConfigKey key, int beforeVersion, int limit) {
+    return pool.preparedQuery(SqlQueries.SELECT_VERSIONS).execute(Tuple.of(env, key.value(), beforeVersion, limit + 1))
+        .map(rows -> page(rows, limit, value -> Integer.toString(value.version())));
+  }
+
+  /** Every change after a revision under a prefix, in revision order. */
+  public Future<ChangePage> changes(String env, KeyPrefix prefix, long since, int limit) {
+    Tuple args = Tuple.of(since, env, prefix.value(), prefix.childrenFrom(), prefix.childrenTo(), limit + 1);
+    return pool.preparedQuery(SqlQueries.SELECT_CHANGES).execute(args).compose(rows -> {
+      if (rows.size() == 0) {
+        return headRevision().map(head -> new ChangePage(List.of(), Math.max(since, head), head, false));
+      }
+      long head = rows.iterator().next().getLong("head");
+      List<ConfigValue> items = new ArrayList<>();
+      for (Row row : rows) {
+        items.add(ConfigValue.from(row));
+      }
+      if (items.size() > limit) {
+        items.remove(limit);
+        return Future.succeededFuture(new ChangePage(items, items.get(limit - 1).revision(), head, true));
+      }
+      // Every revision up to the head has committed, so a reader can skip straight to it.
+      return Future.succeededFuture(new ChangePage(items, head, head, false));
+    });
+  }
+
+  public Future<Long> headRevision() {
+    return pool.preparedQuery(SqlQueries.SELECT_HEAD_REVISION).execute().map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  public Future<Void> ping() {
+    return pool.query(SqlQueries.PING).execute().mapEmpty();
+  }
+
+  private Future<Row> lockEntry(SqlConnection conn, Write write) {
+    return conn.preparedQuery(SqlQueries.LOCK_ENTRY).execute(Tuple.of(write.env(), write.key().value()))
+        .map(rows -> rows.iterator().next());
+  }
+
+  private Future<ConfigValue> recordChange(SqlConnection conn, Write write, Row current) {
+    int currentVersion = current.getInteger("version");
+    boolean currentDeleted = current.getBoolean("deleted");
+    String violation = write.expected().violation(currentVersion, currentDeleted);
+    if (violation != null) {
+      return Future.failedFuture(new ConfigdException(Failure.PRECONDITION_FAILED, violation));
+    }
+    if (write.deleted() && currentDeleted) {
+      return Future.failedFuture(new ConfigdException(Failure.NOT_FOUND,
+          "key '" + write.key() + "' does not exist in " + write.env()));
+    }
+    int version = currentVersion + 1;
+    boolean critical = write.critical() != null ? write.critical() : current.getBoolean("critical");
+    Tuple args = Tuple.of(write.env(), write.key().value(), version, write.encodedValue(), write.deleted(), critical)
+        .addString(write.comment()).addString(write.actor());
+    return conn.preparedQuery(SqlQueries.RECORD_CHANGE).execute(args).map(rows -> {
+      Row row = rows.iterator().next();
+      Object value = write.encodedValue() == null ? null : Json.decodeValue(write.encodedValue());
+      return new ConfigValue(write.key().value(), write.env(), value, version, row.getLong("revision"), write.deleted(),
+          critical, write.comment(), row.getOffsetDateTime("created_at").toInstant(), write.actor());
+    });
+  }
+
+  private static Optional<Row> first(RowSet<Row> rows) {
+    return rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next());
+  }
+
+  private static Page<ConfigValue> page(RowSet<Row> rows, int limit,
+                                        Function<ConfigValue, String> cursor) {
+    List<ConfigValue> items = new ArrayList<>();
+    for (Row row : rows) {
+      items.add(ConfigValue.from(row));
+    }
+    if (items.size() <= limit) {
+      return new Page<>(items, null);
+    }
+    items.remove(limit);
+    return new Page<>(items, cursor.apply(items.get(limit - 1)));
+  }
+}

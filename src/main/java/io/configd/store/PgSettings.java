@@ -1,0 +1,40 @@
+package io.configd.store;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.util.Map;
+
+/** PostgreSQL connection settings: the {@code pg} section of the configuration. */
+public record PgSettings(String uri, String schema, int poolSize) {
+
+  public static PgSettings from(JsonObject pg) {
+    return new PgSettings(pg.getString("uri"), pg.getString("schema", "public"), pg.getInteger("poolSize", 8));
+  }
+
+  public PgConnectOptions connectOptions() {
+    PgConnectOptions options = PgConnectOptions.fromUri(uri);
+    options.setProperties(Map.of("search_path", schema, "application_name", "configd"));
+    options.setReconnectAttempts(0);
+    return options;
+  }
+
+  public PoolOptions poolOptions() {
+    return new PoolOptions().setMaxSize(poolSize).setName("configd-pg").setShared(true)
+        .setConnectionTimeout(5).setMaxWaitQueueSize(10_000);
+  }
+
+  /** A pool for one verticle; verticles of one node share the connections under the same pool name. */
+  public Pool pool(Vertx vertx) {
+    return PgBuilder.pool().with(poolOptions()).connectingTo(connectOptions()).using(vertx).build();
+  }
+
+  /** The same server as a JDBC URL, for Flyway. */
+  public String jdbcUrl() {
+    PgConnectOptions options = PgConnectOptions.fromUri(uri);
+    return "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+  }
+}
