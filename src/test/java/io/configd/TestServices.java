@@ -1,0 +1,143 @@
+package io.configd;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Locale;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.kafka.KafkaContainer;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * The PostgreSQL, Redis and Kafka every integration test talks to: the endpoints bin/test passes in
+ * (CONFIGD_TEST_*), else containers when a Docker engine answers, else a failure that says how to
+ * start them. Nothing here is a stand-in: every endpoint is a real server.
+ */
+public final class TestServices {
+
+  private static final String HOW_TO_START = """
+      Run the tests with bin/test, which starts PostgreSQL, Redis and Kafka on loopback and passes them in.
+      To run them another way: bin/services up, then
+        export CONFIGD_TEST_PG_URI=postgresql://configd:configd@127.0.0.1:5432/configd
+        export CONFIGD_TEST_REDIS_URI=redis://127.0.0.1:6379
+        export CONFIGD_TEST_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092
+        export CONFIGD_TEST_KAFKA_LIBS=$(bin/services kafka-libs)
+        export CONFIGD_TEST_REDIS_SERVER=$(command -v redis-server)""";
+
+  private static PostgreSQLContainer postgres;
+  private static GenericContainer<?> redis;
+  private static KafkaContainer kafka;
+
+  private TestServices() {
+  }
+
+  public static synchronized String pgUri() {
+    String uri = System.getenv("CONFIGD_TEST_PG_URI");
+    if (uri != null) {
+      return uri;
+    }
+    if (postgres == null) {
+      requireDocker("PostgreSQL");
+      postgres = new PostgreSQLContainer("postgres:15-alpine");
+      postgres.start();
+    }
+    return "postgresql://" + postgres.getUsername() + ":" + postgres.getPassword() + "@" + postgres.getHost() + ":"
+        + postgres.getFirstMappedPort() + "/" + postgres.getDatabaseName();
+  }
+
+  public static synchronized String redisUri() {
+    String uri = System.getenv("CONFIGD_TEST_REDIS_URI");
+    if (uri != null) {
+      return uri;
+    }
+    if (redis == null) {
+      requireDocker("Redis");
+      redis = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
+      redis.start();
+    }
+    return "redis://" + redis.getHost() + ":" + redis.getFirstMappedPort();
+  }
+
+  public static synchronized String kafkaBootstrapServers() {
+    String servers = System.getenv("CONFIGD_TEST_KAFKA_BOOTSTRAP_SERVERS");
+    if (servers != null) {
+      return servers;
+    }
+    if (kafka == null) {
+      requireDocker("Kafka");
+      kafka = new KafkaContainer("apache/kafka:4.1.1");
+      kafka.start();
+    }
+    return kafka.getBootstrapServers();
+  }
+
+  /** The Kafka jars of bin/services, for tests that run (and stop) a broker of their own. */
+  public static String kafkaLibs() {
+    return required("CONFIGD_TEST_KAFKA_LIBS", "a Kafka broker of the test's own");
+  }
+
+  /** The redis-server binary, for tests that run (and kill) a Redis of their own. */
+  public static String redisServerBinary() {
+    return required("CONFIGD_TEST_REDIS_SERVER", "a Redis server of the test's own");
+  }
+
+  /**
+   * A node configuration isolated for one test class: its own schema, topic, consumer groups and Redis
+   * namespace, and a spare HTTP port.
+   */
+  public static JsonObject nodeConfig(String isolation) {
+    String name = isolation.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
+    String schema = "test_" + name;
+    dropSchema(schema);
+    return new JsonObject()
+        .put("node", new JsonObject().put("name", "test-" + name)
+            .put("environments", new JsonArray().add("development").add("staging").add("production")))
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", freePort()).put("maxValueBytes", 1 << 20))
+        .put("pg", new JsonObject().put("uri", pgUri()).put("schema", schema).put("poolSize", 8))
+        .put("redis", new JsonObject().put("uri", redisUri()).put("namespace", "test:" + name + ":"))
+        .put("kafka", new JsonObject().put("bootstrapServers", kafkaBootstrapServers())
+            .put("topic", "config.updates." + name).put("partitions", 10).put("replicationFactor", 1)
+            .put("groupSuffix", "." + name));
+  }
+
+  /** Removes what an earlier run of the same test class left, so each run starts from an empty schema. */
+  public static void dropSchema(String schema) {
+    PgConnectOptions options = PgConnectOptions.fromUri(pgUri());
+    String url = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+    try (var conn = DriverManager.getConnection(url, options.getUser(), options.getPassword());
+         var statement = conn.createStatement()) {
+      statement.execute("drop schema if exists " + schema + " cascade");
+    } catch (SQLException e) {
+      throw new IllegalStateException("PostgreSQL at " + url + " is not reachable (" + e.getMessage() + ").\n"
+          + HOW_TO_START, e);
+    }
+  }
+
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException("no free port on loopback", e);
+    }
+  }
+
+  private static String required(String variable, String what) {
+    String value = System.getenv(variable);
+    if (value == null || value.isBlank()) {
+      throw new IllegalStateException(variable + " is not set; this test needs " + what + ".\n" + HOW_TO_START);
+    }
+    return value;
+  }
+
+  private static void requireDocker(String service) {
+    if (!DockerClientFactory.instance().isDockerAvailable()) {
+      throw new IllegalStateException("No " + service + " for the tests: CONFIGD_TEST_* is not set and no Docker engine "
+          + "answers for Testcontainers.\n" + HOW_TO_START);
+    }
+  }
+}
