@@ -77,21 +77,20 @@ public final class ConfigStore {
   /** Every change after a revision under a prefix, in revision order. */
   public Future<ChangePage> changes(String env, KeyPrefix prefix, long since, int limit) {
     Tuple args = Tuple.of(since, env, prefix.value(), prefix.childrenFrom(), prefix.childrenTo(), limit + 1);
-    return pool.preparedQuery(SqlQueries.SELECT_CHANGES).execute(args).compose(rows -> {
-      if (rows.size() == 0) {
-        return headRevision().map(head -> new ChangePage(List.of(), Math.max(since, head), head, false));
-      }
+    return pool.preparedQuery(SqlQueries.SELECT_CHANGES).execute(args).map(rows -> {
       long head = rows.iterator().next().getLong("head");
       List<ConfigValue> items = new ArrayList<>();
       for (Row row : rows) {
-        items.add(ConfigValue.from(row));
+        if (row.getString("key") != null) {
+          items.add(ConfigValue.from(row));
+        }
       }
       if (items.size() > limit) {
         items.remove(limit);
-        return Future.succeededFuture(new ChangePage(items, items.get(limit - 1).revision(), head, true));
+        return new ChangePage(items, items.get(limit - 1).revision(), head, true);
       }
-      // Every revision up to the head has committed, so a reader can skip straight to it.
-      return Future.succeededFuture(new ChangePage(items, head, head, false));
+      // Every revision up to the head (read in the same snapshot) has committed: a reader can skip to it.
+      return new ChangePage(items, Math.max(since, head), head, false);
     });
   }
 

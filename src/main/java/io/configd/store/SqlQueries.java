@@ -63,15 +63,19 @@ final class SqlQueries {
   /**
    * Changes after a revision, in revision order, up to the head revision read in the same snapshot:
    * every revision up to the head has committed, because revisions are taken in commit order.
+   * Always one row at least: with no change, a row holding only the head.
    */
   static final String SELECT_CHANGES = """
       with head as (select revision from config_revision where id = 1)
-      select c.key, c.env, v.value::text as value, c.version, c.revision, v.deleted, v.critical, v.comment,
-        v.created_at as updated_at, v.created_by as updated_by, (select revision from head) as head
-      from config_change c join config_version v using (env, key, version)
-      where c.revision > $1 and c.revision <= (select revision from head)
-        and c.env = $2 and ($3 = '' or c.key = $3 or (c.key >= $4 and c.key < $5))
-      order by c.revision limit $6""";
+      select head.revision as head, c.* from head left join lateral (
+        select c.key, c.env, v.value::text as value, c.version, c.revision, v.deleted, v.critical, v.comment,
+          v.created_at as updated_at, v.created_by as updated_by
+        from config_change c join config_version v using (env, key, version)
+        where c.revision > $1 and c.revision <= head.revision
+          and c.env = $2 and ($3 = '' or c.key = $3 or (c.key >= $4 and c.key < $5))
+        order by c.revision limit $6
+      ) c on true
+      order by c.revision""";
 
   static final String SELECT_HEAD_REVISION = "select revision from config_revision where id = 1";
 

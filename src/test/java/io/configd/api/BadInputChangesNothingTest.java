@@ -1,0 +1,144 @@
+package io.configd.api;
+
+import static io.configd.Problem.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.configd.TestNode;
+import io.configd.TestServices;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** DESIGN.md invariant 6: bad input gets a clear application/problem+json error and changes nothing. */
+@ExtendWith(VertxExtension.class)
+@DisplayName("Bad input changes nothing")
+class BadInputChangesNothingTest {
+
+  private static final int MAX_VALUE = 1024;
+  private static TestNode node;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    JsonObject config = TestServices.nodeConfig("BadInputChangesNothingTest");
+    config.getJsonObject("http").put("maxValueBytes", MAX_VALUE);
+    node = TestNode.start(vertx, config).await();
+    node.put("existing.key", "production", "original");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (node != null) {
+      node.stop().await();
+    }
+  }
+
+  @Test
+  @DisplayName("keys outside the grammar are refused with invalid-key")
+  void invalidKeys() {
+    for (String key : new String[] {"a..b", ".a", "a.", "a%20b", "a%2Fb", "caf%C3%A9", "x".repeat(257), "a$b"}) {
+      expectRejected(() -> node.call(HttpMethod.PUT, "/v1/config/" + key + "?env=production",
+          new JsonObject().put("value", 1)), 400, "invalid-key");
+      assertProblem(node.get("/v1/config/" + key + "?env=production"), 400, "invalid-key");
+    }
+    assertThat(node.put("x".repeat(256), "production", 1).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("a missing or unknown environment is refused and the detail lists the allowed ones")
+  void unknownEnvironment() {
+    JsonObject problem = expectRejected(() -> node.call(HttpMethod.PUT, "/v1/config/existing.key?env=prod",
+        new JsonObject().put("value", 1)), 400, "unknown-environment");
+    assertThat(problem.getString("detail")).contains("development", "staging", "production");
+    expectRejected(() -> node.call(HttpMethod.PUT, "/v1/config/existing.key", new JsonObject().put("value", 1)),
+        400, "unknown-environment");
+    assertProblem(node.get("/v1/changes"), 400, "unknown-environment");
+  }
+
+  @Test
+  @DisplayName("malformed JSON, a body that is not an object, a missing or null value, unknown members and wrong types are refused")
+  void invalidBodies() {
+    String uri = "/v1/config/existing.key?env=production";
+    String json = "application/json";
+    expectRejected(() -> node.call(HttpMethod.PUT, uri, "{\"value\": ", "Content-Type", json), 400, "invalid-body");
+    expectRejected(() -> node.call(HttpMethod.PUT, uri, "[1, 2]", "Content-Type", json), 400, "invalid-body");
+    expectRejected(() -> node.call(HttpMethod.PUT, uri, "", "Content-Type", json), 400, "invalid-body");
+    expectRejected(() -> node.call(HttpMethod.PUT, uri, new JsonObject()), 400, "invalid-body");
+    expectRejected(() -> node.call(HttpMethod.PUT, uri, new JsonObject().putNull("value")), 400, "invalid-body");
+    JsonObject unknown = expectRejected(() -> node.call(HttpMethod.PUT, uri,
+        new JsonObject().put("value", 1).put("valu", 2)), 400, "invalid-body");
+    assertThat(unknown.getString("detail")).contains("valu").contains("comment, critical, value");
+    expectRejected(() -> node.call(HttpMethod.PUT, uri, new JsonObject().put("value", 1).put("critical", "yes")),
+        400, "invalid-body");
+    expectRejected(() -> node.call(HttpMethod.PUT, uri, new JsonObject().put("value", 1).put("comment", 5)),
+        400, "invalid-body");
+    expectRejected(() -> node.call(HttpMethod.PUT, uri, "value=1", "Content-Type", "application/x-www-form-urlencoded"),
+        415, "unsupported-media-type");
+    expectRejected(() -> node.call(HttpMethod.POST, "/v1/config/existing.key/rollback?env=production",
+        new JsonObject().put("version", "one")), 400, "invalid-body");
+    expectRejected(() -> node.call(HttpMethod.POST, "/v1/config/existing.key/rollback?env=production",
+        new JsonObject().put("version", 0)), 400, "invalid-body");
+  }
+
+  @Test
+  @DisplayName("a value over the configured size gets 413, whether the body or only the value is too big")
+  void tooLarge() {
+    String uri = "/v1/config/existing.key?env=production";
+    JsonObject problem = expectRejected(() -> node.call(HttpMethod.PUT, uri,
+        new JsonObject().put("value", "x".repeat(MAX_VALUE))), 413, "value-too-large");
+    assertThat(problem.getString("detail")).contains(Integer.toString(MAX_VALUE));
+    expectRejected(() -> node.call(HttpMethod.PUT, uri,
+        new JsonObject().put("value", "x".repeat(MAX_VALUE + 70 * 1024))), 413, "value-too-large");
+    assertThat(node.call(HttpMethod.PUT, "/v1/config/small.enough?env=production",
+        new JsonObject().put("value", "x".repeat(MAX_VALUE - 2))).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("non-numeric versions, limits, cursors and revisions are refused")
+  void invalidParameters() {
+    expectRejected(() -> node.call(HttpMethod.PUT, "/v1/config/existing.key?env=production",
+        new JsonObject().put("value", 1), "If-Match", "\"abc\""), 400, "invalid-parameter");
+    expectRejected(() -> node.call(HttpMethod.PUT, "/v1/config/existing.key?env=production",
+        new JsonObject().put("value", 1), "If-None-Match", "\"3\""), 400, "invalid-parameter");
+    expectRejected(() -> node.call(HttpMethod.PUT, "/v1/config/existing.key?env=production",
+        new JsonObject().put("value", 1), "X-Configd-Actor", "x".repeat(200)), 400, "invalid-parameter");
+    assertProblem(node.get("/v1/config/existing.key/versions/abc?env=production"), 400, "invalid-parameter");
+    assertProblem(node.get("/v1/config/existing.key/versions/0?env=production"), 400, "invalid-parameter");
+    assertProblem(node.get("/v1/config/existing.key/versions?env=production&limit=0"), 400, "invalid-parameter");
+    assertProblem(node.get("/v1/config/existing.key/versions?env=production&limit=1001"), 400, "invalid-parameter");
+    assertProblem(node.get("/v1/config/existing.key/versions?env=production&cursor=!!!"), 400, "invalid-parameter");
+    assertProblem(node.get("/v1/changes?env=production&since=-1"), 400, "invalid-parameter");
+    assertProblem(node.get("/v1/changes?env=production&since=ten"), 400, "invalid-parameter");
+    assertProblem(node.get("/v1/config/existing.key?env=production", "If-None-Match", "W/x"), 400, "invalid-parameter");
+  }
+
+  @Test
+  @DisplayName("unknown paths and methods get problem+json too")
+  void unknownRoutes() {
+    assertProblem(node.get("/v1/nothing"), 404, "not-found");
+    assertProblem(node.call(HttpMethod.PATCH, "/v1/config/existing.key?env=production", null), 405, "method-not-allowed");
+  }
+
+  /** Runs the request, checks the problem, and checks the store did not move: same head revision, same value. */
+  private static JsonObject expectRejected(Supplier<HttpResponse<Buffer>> request, int status, String type) {
+    long headBefore = head();
+    JsonObject problem = assertProblem(request.get(), status, type);
+    assertThat(head()).as("head revision after a refused request").isEqualTo(headBefore);
+    var current = node.get("/v1/config/existing.key?env=production").bodyAsJsonObject();
+    assertThat(current.getValue("value")).isEqualTo("original");
+    assertThat(current.getInteger("version")).isEqualTo(1);
+    return problem;
+  }
+
+  private static long head() {
+    return node.get("/v1/changes?env=production&prefix=nothing.here").bodyAsJsonObject().getLong("head");
+  }
+}
