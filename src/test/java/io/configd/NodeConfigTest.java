@@ -1,0 +1,62 @@
+package io.configd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("The node configuration")
+class NodeConfigTest {
+
+  @Test
+  @DisplayName("the shipped conf/ file gives the documented defaults")
+  void defaults(Vertx vertx) {
+    JsonObject config = NodeConfig.load(vertx, NodeConfig.DEFAULT_FILE, Map.of()).await();
+
+    assertThat(config.getJsonObject("http").getInteger("port")).isEqualTo(8080);
+    assertThat(config.getJsonObject("pg").getString("uri")).startsWith("postgresql://").contains("127.0.0.1:5432");
+    assertThat(config.getJsonObject("redis").getString("uri")).isEqualTo("redis://127.0.0.1:6379");
+    assertThat(config.getJsonObject("kafka").getString("bootstrapServers")).isEqualTo("127.0.0.1:9092");
+    assertThat(config.getJsonObject("node").getJsonArray("environments"))
+        .containsExactly("development", "staging", "production");
+  }
+
+  @Test
+  @DisplayName("a CONFIGD_* environment variable wins over the file, typed like the file's value")
+  void environmentWins(Vertx vertx) {
+    Map<String, String> env = Map.of(
+        "CONFIGD_HTTP_PORT", "9191",
+        "CONFIGD_PG_URI", "postgresql://u:p@db:5433/other",
+        "CONFIGD_REDIS_URI", "redis://cache:6380",
+        "CONFIGD_KAFKA_BOOTSTRAP_SERVERS", "k1:9092,k2:9092",
+        "CONFIGD_PG_POOL_SIZE", "3",
+        "CONFIGD_NODE_ENVIRONMENTS", "dev, prod",
+        "PATH", "/usr/bin");
+
+    JsonObject config = NodeConfig.load(vertx, NodeConfig.DEFAULT_FILE, env).await();
+
+    assertThat(config.getJsonObject("http").getValue("port")).isEqualTo(9191);
+    assertThat(config.getJsonObject("http").getString("host")).isEqualTo("0.0.0.0");
+    assertThat(config.getJsonObject("pg").getString("uri")).isEqualTo("postgresql://u:p@db:5433/other");
+    assertThat(config.getJsonObject("pg").getValue("poolSize")).isEqualTo(3);
+    assertThat(config.getJsonObject("redis").getString("uri")).isEqualTo("redis://cache:6380");
+    assertThat(config.getJsonObject("kafka").getString("bootstrapServers")).isEqualTo("k1:9092,k2:9092");
+    assertThat(config.getJsonObject("node").getJsonArray("environments")).isEqualTo(new JsonArray().add("dev").add("prod"));
+    assertThat(config.containsKey("PATH")).isFalse();
+    assertThat(config.containsKey(NodeConfig.ENV_PREFIX)).isFalse();
+  }
+
+  @Test
+  @DisplayName("CONFIGD_CONF names another configuration file")
+  void otherFile() {
+    assertThat(NodeConfig.file(Map.of("CONFIGD_CONF", "/etc/configd/configd.json"))).isEqualTo("/etc/configd/configd.json");
+    assertThat(NodeConfig.file(Map.of())).isEqualTo("conf/configd.json");
+  }
+}
