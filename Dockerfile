@@ -1,0 +1,21 @@
+# configd: build the shaded jar, then run it as a non-root user on a JRE.
+# No Docker engine runs where configd is developed, so this file is kept correct by reading;
+# build it where one runs:  docker build -t configd .
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+RUN mvn -B -q dependency:go-offline
+COPY src ./src
+RUN mvn -B -q -DskipTests package
+
+FROM eclipse-temurin:17-jre
+RUN groupadd --system configd && useradd --system --gid configd --home-dir /app --shell /usr/sbin/nologin configd
+WORKDIR /app
+COPY --from=build /src/target/configd.jar /app/configd.jar
+COPY conf /app/conf
+USER configd
+# HTTP API and SockJS bridge, TCP event-bus bridge, cluster port
+EXPOSE 8080 7000 5701
+ENV CONFIGD_JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+UseG1GC"
+HEALTHCHECK --interval=10s --timeout=3s CMD ["sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 || exit 1"]
+ENTRYPOINT ["sh", "-c", "exec java $CONFIGD_JAVA_OPTS -jar /app/configd.jar"]
