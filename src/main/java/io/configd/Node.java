@@ -1,6 +1,7 @@
 package io.configd;
 
 import io.configd.api.ApiVerticle;
+import io.configd.propagation.PropagationVerticle;
 import io.configd.store.Migrations;
 import io.configd.store.PgSettings;
 import io.vertx.core.DeploymentOptions;
@@ -21,7 +22,7 @@ public final class Node {
   private final Vertx vertx;
   private final AtomicBoolean deployed = new AtomicBoolean();
   private final List<String> deployments = new ArrayList<>();
-  private ApiVerticle api;
+  private final List<ApiVerticle> apis = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Node(Vertx vertx) {
     this.vertx = vertx;
@@ -34,9 +35,14 @@ public final class Node {
 
   private Future<Void> start(JsonObject config) {
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
-    api = new ApiVerticle(deployed::get);
+    int apiInstances = config.getJsonObject("http").getInteger("instances", Runtime.getRuntime().availableProcessors());
     return Migrations.migrate(vertx, PgSettings.from(config.getJsonObject("pg")))
-        .compose(migrated -> deploy(api, options))
+        .compose(migrated -> deploy(new PropagationVerticle(), options))
+        .compose(propagation -> vertx.deployVerticle(() -> {
+          ApiVerticle api = new ApiVerticle(deployed::get);
+          apis.add(api);
+          return api;
+        }, new DeploymentOptions(options).setInstances(apiInstances)).onSuccess(deployments::add))
         .onSuccess(done -> {
           deployed.set(true);
           LOG.info("Node '{}' ready", config.getJsonObject("node").getString("name"));
@@ -49,7 +55,11 @@ public final class Node {
   }
 
   public int httpPort() {
-    return api.actualPort();
+    return apis.get(0).actualPort();
+  }
+
+  public int bridgeTcpPort() {
+    return apis.get(0).bridgeTcpPort();
   }
 
   /** Undeploys the verticles, newest first, so the API stops taking requests before the rest goes. */

@@ -70,6 +70,14 @@ public final class TestNode {
     return node.httpPort();
   }
 
+  public int bridgeTcpPort() {
+    return node.bridgeTcpPort();
+  }
+
+  public Node node() {
+    return node;
+  }
+
   public Future<Void> stop() {
     http.close();
     return node.close();

@@ -1,5 +1,9 @@
 package io.configd.api;
 
+import io.configd.bridge.Bridge;
+import io.configd.bridge.BridgeSettings;
+import io.configd.bridge.BridgeStats;
+import io.configd.model.Addresses;
 import io.configd.model.ConfigKey;
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
@@ -35,6 +39,7 @@ public class ApiVerticle extends VerticleBase {
   private Pool pool;
   private ConfigStore store;
   private HttpServer server;
+  private Bridge bridge;
 
   /** @param nodeDeployed whether every verticle of the node is deployed, for /ready */
   public ApiVerticle(BooleanSupplier nodeDeployed) {
@@ -47,29 +52,44 @@ public class ApiVerticle extends VerticleBase {
     requests = new Requests(settings.environments(), settings.maxValueBytes());
     pool = settings.pg().pool(vertx);
     store = new ConfigStore(pool);
+    BridgeSettings bridgeSettings = BridgeSettings.from(config());
+    bridge = new Bridge(vertx, bridgeSettings);
     HttpServerOptions options = new HttpServerOptions().setHost(settings.host()).setPort(settings.port())
-        .setCompressionSupported(true);
+        .setCompressionSupported(true)
+        .setMaxWebSocketFrameSize(bridgeSettings.maxFrameBytes())
+        .setMaxWebSocketMessageSize(bridgeSettings.maxFrameBytes());
+    vertx.eventBus().localConsumer(Addresses.BRIDGE_DISCONNECT_ALL, message -> bridge.disconnectAll());
     return vertx.createHttpServer(options).requestHandler(router()).listen()
-        .onSuccess(listening -> {
-          server = listening;
-          LOG.info("HTTP API listening on {}:{}", settings.host(), listening.actualPort());
-        });
+        .onSuccess(listening -> server = listening)
+        .compose(listening -> bridge.startTcp())
+        .onSuccess(v -> LOG.info("HTTP API and bridge listening on {}:{}, TCP bridge on {}", settings.host(),
+            server.actualPort(), bridge.tcpPort()));
   }
 
   @Override
   public Future<?> stop() {
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
-    return closed.eventually(() -> pool.close());
+    return bridge.close().eventually(() -> closed).eventually(() -> pool.close());
   }
 
   public int actualPort() {
     return server.actualPort();
   }
 
+  public int bridgeTcpPort() {
+    return bridge.tcpPort();
+  }
+
   private Router router() {
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/ready").handler(this::ready);
+    router.get("/v1/stats/bridge").handler(ctx -> json(ctx, 200, BridgeStats.of(vertx).toJson()));
+    router.get("/v1/stats/propagation").handler(ctx -> vertx.eventBus()
+        .<JsonObject>request(Addresses.PROPAGATION_STATS, null)
+        .onSuccess(reply -> json(ctx, 200, reply.body()))
+        .onFailure(ctx::fail));
+    bridge.mount(router);
 
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
     router.put("/v1/config/:key").handler(this::put);

@@ -94,6 +94,26 @@ public final class ConfigStore {
     });
   }
 
+  /** Current entries under a prefix, by key after the cursor, and the revision they are at. */
+  public Future<Snapshot> snapshot(String env, KeyPrefix prefix, String afterKey, int limit) {
+    Tuple args = Tuple.of(env, afterKey, prefix.value(), prefix.childrenFrom(), prefix.childrenTo(), limit + 1);
+    return pool.preparedQuery(SqlQueries.SELECT_SNAPSHOT).execute(args).map(rows -> {
+      long head = rows.iterator().next().getLong("head");
+      List<ConfigValue> items = new ArrayList<>();
+      for (Row row : rows) {
+        if (row.getString("key") != null) {
+          items.add(ConfigValue.from(row));
+        }
+      }
+      String next = null;
+      if (items.size() > limit) {
+        items.remove(limit);
+        next = items.get(limit - 1).key();
+      }
+      return new Snapshot(items, head, next);
+    });
+  }
+
   public Future<Long> headRevision() {
     return pool.preparedQuery(SqlQueries.SELECT_HEAD_REVISION).execute().map(rows -> rows.iterator().next().getLong(0));
   }

@@ -77,6 +77,21 @@ final class SqlQueries {
       ) c on true
       order by c.revision""";
 
+  /**
+   * Current entries under a prefix after a key, with the head revision of the same snapshot: the
+   * entries hold every change up to that revision. Always one row at least.
+   */
+  static final String SELECT_SNAPSHOT = """
+      with head as (select revision from config_revision where id = 1)
+      select head.revision as head, e.* from head left join lateral (
+        select key, env, value::text as value, version, revision, deleted, critical, comment, updated_at, updated_by
+        from config_entry
+        where env = $1 and not deleted and version > 0 and key > $2
+          and ($3 = '' or key = $3 or (key >= $4 and key < $5))
+        order by key limit $6
+      ) e on true
+      order by e.key""";
+
   static final String SELECT_HEAD_REVISION = "select revision from config_revision where id = 1";
 
   static final String PING = "select 1";

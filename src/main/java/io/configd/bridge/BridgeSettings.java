@@ -1,0 +1,30 @@
+package io.configd.bridge;
+
+import io.configd.model.Environments;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Limits and ports of the event-bus bridge: the {@code bridge} section of the configuration.
+ *
+ * @param tcpPort              port of the TCP event-bus bridge; 0 picks a free one, -1 turns it off
+ * @param writeQueueMaxBytes   bytes a socket may have waiting to be written before it counts as slow and is closed
+ */
+public record BridgeSettings(String tcpHost, int tcpPort, int maxAddressLength, int maxHandlersPerSocket,
+                             int maxFrameBytes, int idleTimeoutSeconds, int writeQueueMaxBytes,
+                             int requestTimeoutMillis, int maxInvalidFrames, Environments environments) {
+
+  public static BridgeSettings from(JsonObject config) {
+    JsonObject bridge = config.getJsonObject("bridge", new JsonObject());
+    return new BridgeSettings(
+        bridge.getString("tcpHost", "0.0.0.0"),
+        bridge.getInteger("tcpPort", 7000),
+        bridge.getInteger("maxAddressLength", 300),
+        bridge.getInteger("maxHandlersPerSocket", 64),
+        bridge.getInteger("maxFrameBytes", 64 * 1024),
+        bridge.getInteger("idleTimeoutSeconds", 60),
+        bridge.getInteger("writeQueueMaxBytes", 256 * 1024),
+        bridge.getInteger("requestTimeoutMillis", 10_000),
+        bridge.getInteger("maxInvalidFrames", 3),
+        Environments.from(config.getJsonObject("node").getJsonArray("environments")));
+  }
+}

@@ -1,0 +1,106 @@
+package io.configd.bridge;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The subscriptions of the sockets held by one API verticle instance, indexed by address. One local
+ * event-bus consumer per address with subscribers (never one per socket, never in the cluster's
+ * map); a change is encoded once per address and the same frame is written to every socket, on
+ * this instance's event loop. A socket whose write queue is full is closed: it reconnects and
+ * catches up by revision instead of growing the server's memory.
+ */
+final class Fanout {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Fanout.class);
+
+  private final Vertx vertx;
+  private final Map<String, Subscribers> byAddress = new HashMap<>();
+  private final BridgeStats stats;
+
+  Fanout(Vertx vertx, BridgeStats stats) {
+    this.vertx = vertx;
+    this.stats = stats;
+  }
+
+  void add(String address, BridgeSession session) {
+    byAddress.computeIfAbsent(address, this::subscribe).sessions.add(session);
+  }
+
+  void remove(String address, BridgeSession session) {
+    Subscribers subscribers = byAddress.get(address);
+    if (subscribers != null && subscribers.sessions.remove(session) && subscribers.sessions.isEmpty()) {
+      byAddress.remove(address);
+      subscribers.consumer.unregister();
+    }
+  }
+
+  void removeAll(BridgeSession session) {
+    for (String address : List.copyOf(session.addresses)) {
+      remove(address, session);
+    }
+    session.addresses.clear();
+  }
+
+  int addressCount() {
+    return byAddress.size();
+  }
+
+  /** Every session, for shutdown and for tests that cut subscribers off. */
+  List<BridgeSession> sessions() {
+    Set<BridgeSession> all = new LinkedHashSet<>();
+    byAddress.values().forEach(s -> all.addAll(s.sessions));
+    return new ArrayList<>(all);
+  }
+
+  private Subscribers subscribe(String address) {
+    Subscribers subscribers = new Subscribers();
+    subscribers.consumer = vertx.eventBus().<JsonObject>localConsumer(address,
+        message -> deliver(address, message.body(), subscribers));
+    return subscribers;
+  }
+
+  private void deliver(String address, JsonObject change, Subscribers subscribers) {
+    String body = change.encode();
+    String rec = null;
+    String tcp = null;
+    for (BridgeSession session : List.copyOf(subscribers.sessions)) {
+      if (session.closed) {
+        continue;
+      }
+      if (session.writeQueueFull()) {
+        LOG.info("Closing slow bridge client {}: its write queue is full (it will reconnect and catch up)", session.remote());
+        stats.slowClosed.increment();
+        session.close();
+        continue;
+      }
+      String frame;
+      if (session.messageType().equals("rec")) {
+        frame = rec != null ? rec : (rec = frame("rec", address, body));
+      } else {
+        frame = tcp != null ? tcp : (tcp = frame("message", address, body));
+      }
+      session.write(frame);
+      stats.delivered.increment();
+    }
+  }
+
+  /** Addresses are validated to [A-Za-z0-9_.-], so they go into the frame without escaping. */
+  private static String frame(String type, String address, String body) {
+    return "{\"type\":\"" + type + "\",\"address\":\"" + address + "\",\"body\":" + body + "}";
+  }
+
+  private static final class Subscribers {
+    final Set<BridgeSession> sessions = new LinkedHashSet<>();
+    MessageConsumer<JsonObject> consumer;
+  }
+}

@@ -1,0 +1,157 @@
+package io.configd.propagation;
+
+import io.configd.model.Addresses;
+import io.configd.model.ConfigKey;
+import io.configd.model.ConfigdException;
+import io.configd.model.KeyPrefix;
+import io.configd.store.ConfigStore;
+import io.configd.store.ConfigValue;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.sqlclient.Pool;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kafka → this node's event bus. Reads every partition of the change topic, drops duplicates by
+ * revision (the relay is at-least-once), invalidates the node's caches and publishes each change,
+ * on this node only, at config.&lt;env&gt;.&lt;key&gt; and at every ancestor address. Also answers the
+ * bridge's snapshot and catch-up requests from PostgreSQL.
+ */
+public class PropagationVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PropagationVerticle.class);
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+
+  /** The newest revision delivered per env/key: an older or equal one is a duplicate or out of order. */
+  private final Map<String, Long> delivered = new HashMap<>();
+  private final LongAdder published = new LongAdder();
+  private final LongAdder duplicates = new LongAdder();
+  private PropagationSettings settings;
+  private Pool pool;
+  private ConfigStore store;
+  private KafkaConsumer<String, String> consumer;
+  private long assignTimer = -1;
+  private int assignedPartitions;
+
+  @Override
+  public Future<?> start() {
+    settings = PropagationSettings.from(config());
+    pool = settings.pg().pool(vertx);
+    store = new ConfigStore(pool);
+    consumer = KafkaConsumer.create(vertx, settings.consumerConfig());
+    consumer.handler(this::onRecord);
+    consumer.exceptionHandler(failure -> LOG.warn("Kafka consumer: {}", failure.toString()));
+    Future<Void> snapshots = vertx.eventBus().<JsonObject>consumer(Addresses.SNAPSHOT, this::snapshot).completion();
+    Future<Void> changes = vertx.eventBus().<JsonObject>consumer(Addresses.CHANGES, this::changes).completion();
+    Future<Void> stats = vertx.eventBus().<JsonObject>localConsumer(Addresses.PROPAGATION_STATS,
+        message -> message.reply(new JsonObject().put("published", published.sum()).put("duplicates", duplicates.sum())
+            .put("assignedPartitions", assignedPartitions))).completion();
+    return Future.all(snapshots, changes, stats).compose(ready -> assignEveryPartition());
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(assignTimer);
+    return consumer.close().eventually(() -> pool.close());
+  }
+
+  /**
+   * Takes every partition of the topic and starts at its end: what was published before this node
+   * started reaches subscribers by snapshot and catch-up. When the topic or Kafka is not there yet,
+   * the node starts anyway and tries again every second.
+   */
+  private Future<Void> assignEveryPartition() {
+    return consumer.partitionsFor(settings.topic())
+        .compose(partitions -> {
+          if (partitions.isEmpty()) {
+            return Future.failedFuture("topic " + settings.topic() + " has no partitions yet");
+          }
+          Set<TopicPartition> all = partitions.stream()
+              .map(info -> new TopicPartition(settings.topic(), info.getPartition())).collect(Collectors.toSet());
+          return consumer.assign(all).compose(v -> consumer.seekToEnd(all))
+              .compose(v -> Future.all(all.stream().map(consumer::position).toList()))
+              .onSuccess(v -> assignedPartitions = all.size())
+              .onSuccess(v -> LOG.info("Propagating changes from {} partitions of {}", all.size(), settings.topic()))
+              .<Void>mapEmpty();
+        })
+        .recover(failure -> {
+          LOG.warn("Cannot read {} yet ({}); retrying every second", settings.topic(), failure.getMessage());
+          assignTimer = vertx.setTimer(1000, id -> assignEveryPartition());
+          return Future.succeededFuture();
+        });
+  }
+
+  private void onRecord(KafkaConsumerRecord<String, String> record) {
+    JsonObject change;
+    try {
+      change = new JsonObject(record.value());
+    } catch (RuntimeException e) {
+      LOG.error("Skipping an unreadable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+          e.getMessage());
+      return;
+    }
+    String env = change.getString("env");
+    String key = change.getString("key");
+    long revision = change.getLong("revision");
+    Long previous = delivered.get(env + '\0' + key);
+    if (previous != null && revision <= previous) {
+      duplicates.increment();
+      return;
+    }
+    delivered.put(env + '\0' + key, revision);
+    vertx.eventBus().publish(Addresses.CACHE_INVALIDATE, change, LOCAL);
+    for (String path : ConfigKey.parse(key).selfAndAncestors()) {
+      vertx.eventBus().publish(Addresses.change(env, path), change, LOCAL);
+    }
+    vertx.eventBus().publish(Addresses.change(env, ""), change, LOCAL);
+    published.increment();
+  }
+
+  private void snapshot(Message<JsonObject> request) {
+    JsonObject body = request.body();
+    String after = body.getString("after", "");
+    store.snapshot(body.getString("env"), KeyPrefix.parse(body.getString("prefix")), after, settings.snapshotPageSize())
+        .onSuccess(snapshot -> {
+          JsonArray items = new JsonArray();
+          snapshot.items().forEach(value -> items.add(value.toChange().toJson()));
+          request.reply(new JsonObject().put("env", body.getString("env")).put("prefix", body.getString("prefix"))
+              .put("revision", snapshot.revision()).put("items", items).put("next", snapshot.next()));
+        })
+        .onFailure(failure -> fail(request, failure));
+  }
+
+  private void changes(Message<JsonObject> request) {
+    JsonObject body = request.body();
+    store.changes(body.getString("env"), KeyPrefix.parse(body.getString("prefix")), body.getLong("since"),
+            body.getInteger("limit", 1000))
+        .onSuccess(page -> {
+          JsonArray items = new JsonArray();
+          page.items().forEach(value -> items.add(value.toChange().toJson()));
+          request.reply(new JsonObject().put("items", items).put("next", page.next()).put("head", page.head())
+              .put("more", page.more()));
+        })
+        .onFailure(failure -> fail(request, failure));
+  }
+
+  private static void fail(Message<JsonObject> request, Throwable failure) {
+    if (failure instanceof ConfigdException e) {
+      request.fail(e.failure().code(), e.getMessage());
+    } else {
+      LOG.warn("Snapshot or catch-up request failed: {}", failure.toString());
+      request.fail(io.configd.model.Failure.UNAVAILABLE.code(), "the configuration store is unreachable; retry shortly");
+    }
+  }
+}

@@ -1,0 +1,10 @@
+package io.configd.store;
+
+import java.util.List;
+
+/**
+ * Current values under a prefix, read in one snapshot at {@code revision}: they hold every change up
+ * to it. {@code next} is the key to continue after when the prefix holds more, else null.
+ */
+public record Snapshot(List<ConfigValue> items, long revision, String next) {
+}

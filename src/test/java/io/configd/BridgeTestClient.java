@@ -1,0 +1,88 @@
+package io.configd;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A raw WebSocket bridge client for tests: speaks the bridge protocol frame by frame and records what it gets. */
+public final class BridgeTestClient {
+
+  public final List<JsonObject> messages = new CopyOnWriteArrayList<>();
+  public final List<JsonObject> errors = new CopyOnWriteArrayList<>();
+  private final Map<String, Promise<JsonObject>> replies = new ConcurrentHashMap<>();
+  private final Promise<Void> closed = Promise.promise();
+  private final WebSocketClient client;
+  private WebSocket ws;
+
+  private BridgeTestClient(WebSocketClient client) {
+    this.client = client;
+  }
+
+  public static Future<BridgeTestClient> connect(Vertx vertx, int port) {
+    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20)
+        .setMaxMessageSize(8 << 20));
+    BridgeTestClient bridge = new BridgeTestClient(client);
+    return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/eventbus/websocket"))
+        .map(ws -> {
+          bridge.ws = ws;
+          ws.textMessageHandler(bridge::onFrame);
+          ws.closeHandler(v -> bridge.closed.tryComplete());
+          return bridge;
+        });
+  }
+
+  public Future<Void> register(String address) {
+    return frame(new JsonObject().put("type", "register").put("address", address));
+  }
+
+  /** Sends a request and completes with the reply frame (type rec or err). */
+  public Future<JsonObject> request(String address, JsonObject body) {
+    String reply = UUID.randomUUID().toString();
+    Promise<JsonObject> answer = Promise.promise();
+    replies.put(reply, answer);
+    return frame(new JsonObject().put("type", "send").put("address", address).put("body", body)
+        .put("replyAddress", reply)).compose(v -> answer.future());
+  }
+
+  public Future<Void> frame(JsonObject frame) {
+    return ws.writeTextMessage(frame.encode());
+  }
+
+  public Future<Void> raw(String text) {
+    return ws.writeTextMessage(text);
+  }
+
+  public Future<Void> closed() {
+    return closed.future();
+  }
+
+  public boolean isClosed() {
+    return closed.future().isComplete();
+  }
+
+  public Future<Void> close() {
+    return ws.close().eventually(client::close);
+  }
+
+  private void onFrame(String text) {
+    JsonObject frame = new JsonObject(text);
+    Promise<JsonObject> reply = replies.remove(frame.getString("address", ""));
+    if (reply != null) {
+      reply.complete(frame);
+    } else if ("err".equals(frame.getString("type"))) {
+      errors.add(frame);
+    } else {
+      messages.add(frame);
+    }
+  }
+}
