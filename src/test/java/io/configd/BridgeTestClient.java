@@ -24,14 +24,21 @@ public final class BridgeTestClient {
   private final WebSocketClient client;
   private WebSocket ws;
 
-  private BridgeTestClient(WebSocketClient client) {
+  private final boolean ownsClient;
+
+  private BridgeTestClient(WebSocketClient client, boolean ownsClient) {
     this.client = client;
+    this.ownsClient = ownsClient;
   }
 
   public static Future<BridgeTestClient> connect(Vertx vertx, int port) {
-    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20)
-        .setMaxMessageSize(8 << 20));
-    BridgeTestClient bridge = new BridgeTestClient(client);
+    return connect(vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20)
+        .setMaxMessageSize(8 << 20)), port, true);
+  }
+
+  /** A connection through a shared WebSocket client, for tests with thousands of subscribers. */
+  public static Future<BridgeTestClient> connect(WebSocketClient client, int port, boolean ownsClient) {
+    BridgeTestClient bridge = new BridgeTestClient(client, ownsClient);
     return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/eventbus/websocket"))
         .map(ws -> {
           bridge.ws = ws;
@@ -71,7 +78,7 @@ public final class BridgeTestClient {
   }
 
   public Future<Void> close() {
-    return ws.close().eventually(client::close);
+    return ownsClient ? ws.close().eventually(client::close) : ws.close();
   }
 
   private void onFrame(String text) {
