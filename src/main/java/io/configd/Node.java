@@ -1,6 +1,9 @@
 package io.configd;
 
 import io.configd.api.ApiVerticle;
+import io.configd.audit.AuditVerticle;
+import io.configd.notify.NotificationVerticle;
+import io.configd.publisher.PublisherVerticle;
 import io.configd.store.Migrations;
 import io.configd.store.PgSettings;
 import io.vertx.core.DeploymentOptions;
@@ -36,7 +39,10 @@ public final class Node {
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     api = new ApiVerticle(deployed::get);
     return Migrations.migrate(vertx, PgSettings.from(config.getJsonObject("pg")))
-        .compose(migrated -> deploy(api, options))
+        .compose(migrated -> deploy(new PublisherVerticle(), options))
+        .compose(publisher -> deploy(new AuditVerticle(), options))
+        .compose(audit -> deploy(new NotificationVerticle(), options))
+        .compose(notify -> deploy(api, options))
         .onSuccess(done -> {
           deployed.set(true);
           LOG.info("Node '{}' ready", config.getJsonObject("node").getString("name"));
