@@ -41,7 +41,19 @@ public final class StreamTesting {
 
   /** {@link TestServices#nodeConfig} with short Kafka timeouts and a publisher that retries quickly. */
   public static JsonObject streamConfig(String isolation) {
+    JsonObject config = tuned(TestServices.nodeConfig(isolation));
+    resetTopic(config);
+    return config;
+  }
+
+  /** A node configuration on a broker of the test's own (fresh, so there is nothing to reset). */
+  public static JsonObject streamConfig(String isolation, KafkaBroker broker) {
     JsonObject config = TestServices.nodeConfig(isolation);
+    config.getJsonObject("kafka").put("bootstrapServers", broker.bootstrapServers());
+    return tuned(config);
+  }
+
+  private static JsonObject tuned(JsonObject config) {
     config.getJsonObject("kafka")
         .put("producer", new JsonObject().put("delivery.timeout.ms", "4000").put("request.timeout.ms", "1500")
             .put("max.block.ms", "2000").put("linger.ms", "0").put("retry.backoff.ms", "100")
@@ -53,7 +65,6 @@ public final class StreamTesting {
             .put("reconnect.backoff.max.ms", "500"));
     config.put("publisher", new JsonObject().put("batchSize", 100).put("sweepMs", 2000).put("leaderRetryMs", 250)
         .put("maxBackoffMs", 1000));
-    resetTopic(config);
     return config;
   }
 

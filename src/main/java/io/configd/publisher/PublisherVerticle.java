@@ -66,6 +66,8 @@ public class PublisherVerticle extends VerticleBase {
     outbox = new OutboxStore(pool);
     String clientId = "configd-publisher-" + settings.nodeName();
     producer = KafkaProducer.create(vertx, settings.kafka().producerConfig(clientId));
+    // Each send's own future reports its failure to the relay; the stream-wide report would only repeat it.
+    producer.exceptionHandler(failure -> LOG.debug("Kafka producer: {}", failure.toString()));
     topicSetup = new TopicSetup(vertx, settings.kafka(), clientId + "-admin");
     leadership = new Leadership(vertx, settings.pg().connectOptions(), settings.leaderRetryMs(), this::wake, () -> { });
     subscriber = PgSubscriber.subscriber(vertx, settings.pg().connectOptions())
@@ -175,7 +177,7 @@ public class PublisherVerticle extends VerticleBase {
     lastRelayAt = now;
     lastLatencyMs = Duration.between(last.timestamp(), now).toMillis();
     maxLatencyMs = Math.max(maxLatencyMs, lastLatencyMs);
-    if (!"UP".equals(kafkaState)) {
+    if (kafkaState.startsWith("DOWN")) {
       LOG.info("Kafka acknowledges changes again; relaying the backlog from revision {}", acknowledged.get(0).revision());
     }
     kafkaState = "UP";
