@@ -2,6 +2,9 @@ package io.configd;
 
 import io.configd.api.ApiVerticle;
 import io.configd.propagation.PropagationVerticle;
+import io.configd.audit.AuditVerticle;
+import io.configd.notify.NotificationVerticle;
+import io.configd.publisher.PublisherVerticle;
 import io.configd.store.Migrations;
 import io.configd.store.PgSettings;
 import io.vertx.core.DeploymentOptions;
@@ -37,8 +40,11 @@ public final class Node {
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     int apiInstances = config.getJsonObject("http").getInteger("instances", Runtime.getRuntime().availableProcessors());
     return Migrations.migrate(vertx, PgSettings.from(config.getJsonObject("pg")))
-        .compose(migrated -> deploy(new PropagationVerticle(), options))
-        .compose(propagation -> vertx.deployVerticle(() -> {
+        .compose(migrated -> deploy(new PublisherVerticle(), options))
+        .compose(publisher -> deploy(new PropagationVerticle(), options))
+        .compose(propagation -> deploy(new AuditVerticle(), options))
+        .compose(audit -> deploy(new NotificationVerticle(), options))
+        .compose(notify -> vertx.deployVerticle(() -> {
           ApiVerticle api = new ApiVerticle(deployed::get);
           apis.add(api);
           return api;

@@ -8,6 +8,8 @@ import io.configd.model.ConfigKey;
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
 import io.configd.model.KeyPrefix;
+import io.configd.model.Addresses;
+import io.configd.store.AuditStore;
 import io.configd.store.ChangePage;
 import io.configd.store.ConfigStore;
 import io.configd.store.ConfigValue;
@@ -15,6 +17,7 @@ import io.configd.store.Page;
 import io.configd.store.Write;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
@@ -38,6 +41,7 @@ public class ApiVerticle extends VerticleBase {
   private Requests requests;
   private Pool pool;
   private ConfigStore store;
+  private AuditStore audit;
   private HttpServer server;
   private Bridge bridge;
 
@@ -54,6 +58,7 @@ public class ApiVerticle extends VerticleBase {
     store = new ConfigStore(pool);
     BridgeSettings bridgeSettings = BridgeSettings.from(config());
     bridge = new Bridge(vertx, bridgeSettings);
+    audit = new AuditStore(pool);
     HttpServerOptions options = new HttpServerOptions().setHost(settings.host()).setPort(settings.port())
         .setCompressionSupported(true)
         .setMaxWebSocketFrameSize(bridgeSettings.maxFrameBytes())
@@ -100,6 +105,8 @@ public class ApiVerticle extends VerticleBase {
     router.post("/v1/config/:key/rollback").handler(this::rollback);
     router.get("/v1/config").handler(this::entries);
     router.get("/v1/changes").handler(this::changes);
+    router.get("/v1/audit").handler(this::audit);
+    router.get("/v1/stats/publisher").handler(this::publisherStats);
 
     router.route().failureHandler(this::failure);
     router.errorHandler(404, Problems::handle);
@@ -206,16 +213,44 @@ public class ApiVerticle extends VerticleBase {
         .onFailure(ctx::fail);
   }
 
+  private void audit(RoutingContext ctx) {
+    Requests.AuditRequest request = requests.audit(ctx);
+    audit.entries(request.query(), request.afterRevision(), request.limit())
+        .map(page -> {
+          JsonArray items = new JsonArray();
+          page.items().forEach(entry -> items.add(entry.toJson()));
+          return new JsonObject().put("items", items).put("next", Requests.encodeCursor(page.next()));
+        })
+        .onSuccess(body -> json(ctx, 200, body))
+        .onFailure(ctx::fail);
+  }
+
+  private void publisherStats(RoutingContext ctx) {
+    publisherStatus()
+        .onSuccess(status -> json(ctx, 200, status))
+        .onFailure(ctx::fail);
+  }
+
+  private Future<JsonObject> publisherStatus() {
+    return vertx.eventBus().<JsonObject>request(Addresses.PUBLISHER_STATUS, null, new DeliveryOptions().setSendTimeout(2_000))
+        .map(reply -> reply.body());
+  }
+
+  /** Kafka being down does not make the node unready (writes still commit), but the relay backlog shows it. */
   private void ready(RoutingContext ctx) {
     boolean deployed = nodeDeployed.getAsBoolean();
-    store.ping().timeout(2, java.util.concurrent.TimeUnit.SECONDS)
+    Future<String> pgCheck = store.ping().timeout(2, java.util.concurrent.TimeUnit.SECONDS)
         .map(ok -> "UP")
-        .otherwise(failure -> "DOWN: " + failure.getMessage())
-        .onSuccess(pg -> {
-          JsonObject checks = new JsonObject().put("postgresql", pg).put("verticles", deployed ? "UP" : "DEPLOYING");
-          boolean ready = deployed && pg.equals("UP");
-          json(ctx, ready ? 200 : 503, new JsonObject().put("status", ready ? "UP" : "DOWN").put("checks", checks));
-        });
+        .otherwise(failure -> "DOWN: " + failure.getMessage());
+    Future<Object> publisher = publisherStatus().<Object>map(status -> status)
+        .otherwise(failure -> "UNKNOWN: " + failure.getMessage());
+    Future.join(pgCheck, publisher).onComplete(checked -> {
+      String pg = pgCheck.result();
+      JsonObject checks = new JsonObject().put("postgresql", pg).put("verticles", deployed ? "UP" : "DEPLOYING");
+      boolean ready = deployed && pg.equals("UP");
+      json(ctx, ready ? 200 : 503, new JsonObject().put("status", ready ? "UP" : "DOWN").put("checks", checks)
+          .put("publisher", publisher.result()));
+    });
   }
 
   private void failure(RoutingContext ctx) {

@@ -5,6 +5,7 @@ import io.configd.model.ConfigdException;
 import io.configd.model.Environments;
 import io.configd.model.Failure;
 import io.configd.model.KeyPrefix;
+import io.configd.store.AuditQuery;
 import io.configd.store.Precondition;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -12,6 +13,8 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -124,6 +127,43 @@ final class Requests {
           "the body must have a positive integer 'version', e.g. {\"version\": 3}");
     }
     return new RollbackBody(((Number) version).intValue(), comment(body));
+  }
+
+  /**
+   * The filters of GET /v1/audit: env, prefix and actor when given; since is a revision (changes after it)
+   * or an ISO-8601 instant (changes at or after it). Returns the query and the revision to list after.
+   */
+  AuditRequest audit(RoutingContext ctx) {
+    String envParam = ctx.request().getParam("env");
+    String env = envParam == null || envParam.isEmpty() ? null : environments.parse(envParam);
+    String actor = ctx.request().getParam("actor");
+    if (actor != null && (actor.isEmpty() || actor.length() > MAX_ACTOR)) {
+      throw new ConfigdException(Failure.INVALID_PARAMETER, "actor must be 1 to " + MAX_ACTOR + " characters");
+    }
+    String since = ctx.request().getParam("since");
+    long afterRevision = 0;
+    Instant sinceTime = null;
+    if (since != null && !since.isEmpty()) {
+      if (since.chars().allMatch(Character::isDigit)) {
+        afterRevision = since(ctx);
+      } else {
+        try {
+          sinceTime = Instant.parse(since);
+        } catch (DateTimeParseException e) {
+          throw new ConfigdException(Failure.INVALID_PARAMETER,
+              "since must be a revision number or an ISO-8601 instant such as 2025-01-31T12:00:00Z, not '" + since + "'");
+        }
+      }
+    }
+    String cursor = cursor(ctx);
+    if (cursor != null) {
+      try {
+        afterRevision = Math.max(afterRevision, Long.parseLong(cursor));
+      } catch (NumberFormatException e) {
+        throw new ConfigdException(Failure.INVALID_PARAMETER, "cursor is not one this server returned");
+      }
+    }
+    return new AuditRequest(new AuditQuery(env, prefix(ctx), actor, sinceTime), afterRevision, limit(ctx));
   }
 
   int limit(RoutingContext ctx) {
@@ -242,6 +282,9 @@ final class Requests {
     } catch (NumberFormatException e) {
       throw new ConfigdException(Failure.INVALID_PARAMETER, name + " must be a whole number, not '" + text + "'");
     }
+  }
+
+  record AuditRequest(AuditQuery query, long afterRevision, int limit) {
   }
 
   record WriteBody(String encodedValue, String comment, Boolean critical) {

@@ -20,6 +20,8 @@ public final class Addresses {
 
   /** Local request/reply: the propagation verticle's counters. */
   public static final String PROPAGATION_STATS = "configd.propagation.stats";
+  /** Request/reply: the publisher's state and the relay backlog (JSON), for /ready and /v1/stats/publisher. */
+  public static final String PUBLISHER_STATUS = "internal.publisher.status";
 
   private Addresses() {
   }

@@ -95,4 +95,97 @@ final class SqlQueries {
   static final String SELECT_HEAD_REVISION = "select revision from config_revision where id = 1";
 
   static final String PING = "select 1";
+
+  // ---- The change stream: outbox relay, audit log, notifications (issue 4) ----
+
+  /** The oldest changes not yet relayed to Kafka, with what the change message carries, in revision order. */
+  static final String SELECT_UNPUBLISHED = """
+      select c.revision, c.env, c.key, c.version, v.value::text as value, v.deleted, v.critical,
+        v.created_at, v.created_by
+      from config_change c join config_version v using (env, key, version)
+      where c.published_at is null
+      order by c.revision limit $1""";
+
+  static final String MARK_PUBLISHED = """
+      update config_change set published_at = now() where revision = any($1) and published_at is null""";
+
+  /** How many changes wait for the relay, and the oldest of them (revisions follow commit order). */
+  static final String SELECT_BACKLOG = """
+      with oldest as (
+        select c.revision, v.created_at from config_change c join config_version v using (env, key, version)
+        where c.published_at is null order by c.revision limit 1
+      )
+      select (select count(*) from config_change where published_at is null) as size,
+        (select revision from oldest) as oldest_revision, (select created_at from oldest) as oldest_at""";
+
+  /** The relay's leadership: a session lock, released when its connection ends. One lock per schema. */
+  static final String TRY_PUBLISHER_LOCK = """
+      select pg_try_advisory_lock(hashtextextended(current_schema() || '.configd-publisher', 0)) as locked""";
+
+  /** The audit row of each revision, from the version history (comment, previous value); once per revision. */
+  static final String RECORD_AUDIT = """
+      insert into audit_log (revision, env, key, actor, previous_version, version, old_value, new_value, deleted,
+        critical, comment, changed_at)
+      select v.revision, v.env, v.key, v.created_by, nullif(v.version - 1, 0), v.version, p.value, v.value, v.deleted,
+        v.critical, v.comment, v.created_at
+      from config_version v
+      left join config_version p on p.env = v.env and p.key = v.key and p.version = v.version - 1
+      where v.revision = any($1)
+      on conflict (revision) do nothing""";
+
+  /** Audit rows after a revision, oldest first, filtered by env, key prefix, actor and time when given. */
+  static final String SELECT_AUDIT = """
+      select revision, env, key, actor, previous_version, version, old_value::text as old_value,
+        new_value::text as new_value, deleted, critical, comment, changed_at, recorded_at
+      from audit_log
+      where revision > $1
+        and ($2::text is null or env = $2)
+        and ($3 = '' or key = $3 or (key >= $4 and key < $5))
+        and ($6::text is null or actor = $6)
+        and ($7::timestamptz is null or changed_at >= $7)
+      order by revision limit $8""";
+
+  static final String INSERT_NOTIFICATION = """
+      insert into notification (revision, webhook, env, key, payload)
+      values ($1, $2, $3, $4, cast($5 as text)::jsonb)
+      on conflict (revision, webhook) do nothing""";
+
+  /**
+   * Claims a webhook's due alerts, oldest first: counts the attempt and pushes the next attempt past the
+   * lease, so that another node (or this one after a crash) retries only if this attempt never finishes.
+   */
+  static final String CLAIM_DUE_NOTIFICATIONS = """
+      update notification n set attempts = n.attempts + 1,
+        next_attempt_at = now() + $3::int * interval '1 millisecond'
+      from (
+        select revision, webhook from notification
+        where webhook = $1 and status = 'pending' and next_attempt_at <= now()
+        order by revision limit $2 for update skip locked
+      ) due
+      where n.revision = due.revision and n.webhook = due.webhook
+      returning n.revision, n.payload::text as payload, n.attempts""";
+
+  static final String RECORD_DELIVERED = """
+      with attempt as (
+        insert into notification_attempt (revision, webhook, attempt, status_code) values ($1, $2, $3, $4)
+        on conflict do nothing
+      )
+      update notification set status = 'delivered', last_error = null, finished_at = now()
+      where revision = $1 and webhook = $2""";
+
+  static final String RECORD_RETRY = """
+      with attempt as (
+        insert into notification_attempt (revision, webhook, attempt, status_code, error) values ($1, $2, $3, $4, $5)
+        on conflict do nothing
+      )
+      update notification set last_error = $5, next_attempt_at = now() + $6::int * interval '1 millisecond'
+      where revision = $1 and webhook = $2""";
+
+  static final String RECORD_FAILED = """
+      with attempt as (
+        insert into notification_attempt (revision, webhook, attempt, status_code, error) values ($1, $2, $3, $4, $5)
+        on conflict do nothing
+      )
+      update notification set status = 'failed', last_error = $5, finished_at = now()
+      where revision = $1 and webhook = $2""";
 }

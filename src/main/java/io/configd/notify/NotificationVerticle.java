@@ -1,0 +1,103 @@
+package io.configd.notify;
+
+import io.configd.model.Change;
+import io.configd.store.NotificationStore;
+import io.configd.store.NotificationStore.PendingAlert;
+import io.configd.stream.ChangeConsumer;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.sqlclient.Pool;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Alerts webhooks about changes to critical keys and keys matching the configured patterns. The consumer
+ * only records the alerts owed (one per revision and webhook) before committing its offsets; delivery
+ * happens apart, per webhook, with retries, so a dead webhook holds up neither the group nor the others.
+ */
+public class NotificationVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NotificationVerticle.class);
+
+  private NotificationSettings settings;
+  private Pool pool;
+  private NotificationStore store;
+  private WebClient client;
+  private final List<WebhookDelivery> deliveries = new ArrayList<>();
+  private ChangeConsumer consumer;
+
+  @Override
+  public Future<?> start() {
+    settings = NotificationSettings.from(config());
+    pool = settings.pg().pool(vertx);
+    store = new NotificationStore(pool);
+    if (settings.webhooks().isEmpty()) {
+      LOG.info("No webhook configured (notify.webhooks): change notifications are off");
+      return Future.succeededFuture();
+    }
+    client = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(settings.timeoutMs())
+        .setUserAgent("configd-notification"));
+    for (String url : settings.webhooks()) {
+      deliveries.add(new WebhookDelivery(vertx, url, store, client, settings));
+    }
+    return ChangeConsumer.start(vertx, settings.kafka(), settings.group(), "configd-notification-" + settings.nodeName(),
+            this::recordAlerts)
+        .onSuccess(started -> {
+          consumer = started;
+          deliveries.forEach(WebhookDelivery::start);
+          LOG.info("Notifications to {} webhook(s) for critical keys and {}", settings.webhooks().size(),
+              settings.keyPatterns().stream().map(KeyPattern::text).toList());
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    deliveries.forEach(WebhookDelivery::stop);
+    Future<Void> stopped = consumer == null ? Future.succeededFuture() : consumer.stop();
+    return stopped.eventually(() -> {
+      if (client != null) {
+        client.close();
+      }
+      return pool.close();
+    });
+  }
+
+  private Future<Void> recordAlerts(List<Change> changes) {
+    List<PendingAlert> alerts = new ArrayList<>();
+    for (Change change : changes) {
+      JsonArray reasons = reasons(change);
+      if (reasons.isEmpty()) {
+        continue;
+      }
+      String payload = new JsonObject().put("type", "configd.change").put("reasons", reasons)
+          .put("change", change.toJson()).encode();
+      for (String webhook : settings.webhooks()) {
+        alerts.add(new PendingAlert(change.revision(), webhook, change.env(), change.key(), payload));
+      }
+    }
+    if (alerts.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return store.recordPending(alerts).onSuccess(recorded -> deliveries.forEach(WebhookDelivery::wake));
+  }
+
+  /** Why a change deserves an alert: "critical" and every pattern its key matches; empty when it does not. */
+  private JsonArray reasons(Change change) {
+    JsonArray reasons = new JsonArray();
+    if (change.critical()) {
+      reasons.add("critical");
+    }
+    for (KeyPattern pattern : settings.keyPatterns()) {
+      if (pattern.matches(change.key())) {
+        reasons.add("pattern:" + pattern.text());
+      }
+    }
+    return reasons;
+  }
+}

@@ -1,0 +1,22 @@
+package io.configd.publisher;
+
+import io.configd.store.PgSettings;
+import io.configd.stream.KafkaSettings;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The publisher's settings: the {@code kafka} and {@code pg} sections, and from {@code publisher}:
+ * the batch size, the safety-net sweep period, how often a follower tries to become the leader, and
+ * the longest back-off after Kafka refused a batch.
+ */
+public record PublisherSettings(String nodeName, KafkaSettings kafka, PgSettings pg, int batchSize, long sweepMs,
+                                long leaderRetryMs, long maxBackoffMs) {
+
+  public static PublisherSettings from(JsonObject config) {
+    JsonObject publisher = config.getJsonObject("publisher", new JsonObject());
+    return new PublisherSettings(config.getJsonObject("node").getString("name"),
+        KafkaSettings.from(config.getJsonObject("kafka")), PgSettings.from(config.getJsonObject("pg")),
+        publisher.getInteger("batchSize", 500), publisher.getLong("sweepMs", 30_000L),
+        publisher.getLong("leaderRetryMs", 1_000L), publisher.getLong("maxBackoffMs", 5_000L));
+  }
+}

@@ -1,0 +1,239 @@
+package io.configd.publisher;
+
+import io.configd.model.Addresses;
+import io.configd.model.Change;
+import io.configd.model.Failure;
+import io.configd.store.OutboxStore;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import io.vertx.kafka.client.producer.RecordMetadata;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import io.vertx.sqlclient.Pool;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relays the change log (the outbox) to Kafka, in revision order, and marks a change published only
+ * once Kafka acknowledged it. Woken by NOTIFY at each commit, and by a slow sweep in case a notification
+ * was missed. Only the leader relays (see {@link Leadership}). When Kafka refuses, the backlog stays in
+ * PostgreSQL and the relay probes Kafka with one change at a time, backing off, until it answers again.
+ */
+public class PublisherVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PublisherVerticle.class);
+  private static final long FIRST_BACKOFF_MS = 200;
+
+  private PublisherSettings settings;
+  private Pool pool;
+  private OutboxStore outbox;
+  private KafkaProducer<String, String> producer;
+  private PgSubscriber subscriber;
+  private Leadership leadership;
+  private TopicSetup topicSetup;
+
+  private boolean stopping;
+  private boolean topicReady;
+  private boolean relaying;
+  private boolean again;
+  private boolean probing;
+  private long backoffMs;
+  private long retryTimer = -1;
+  private long sweepTimer = -1;
+  private long topicTimer = -1;
+  private Future<Void> inFlight = Future.succeededFuture();
+
+  private String kafkaState = "UNKNOWN";
+  private String lastError;
+  private long relayed;
+  private long lastRevision;
+  private Instant lastRelayAt;
+  private long lastLatencyMs = -1;
+  private long maxLatencyMs = -1;
+
+  @Override
+  public Future<?> start() {
+    settings = PublisherSettings.from(config());
+    pool = settings.pg().pool(vertx);
+    outbox = new OutboxStore(pool);
+    String clientId = "configd-publisher-" + settings.nodeName();
+    producer = KafkaProducer.create(vertx, settings.kafka().producerConfig(clientId));
+    // Each send's own future reports its failure to the relay; the stream-wide report would only repeat it.
+    producer.exceptionHandler(failure -> LOG.debug("Kafka producer: {}", failure.toString()));
+    topicSetup = new TopicSetup(vertx, settings.kafka(), clientId + "-admin");
+    leadership = new Leadership(vertx, settings.pg().connectOptions(), settings.leaderRetryMs(), this::wake, () -> { });
+    subscriber = PgSubscriber.subscriber(vertx, settings.pg().connectOptions())
+        .reconnectPolicy(retries -> settings.leaderRetryMs());
+    // (Re)subscribed: a notification may have been missed while the connection was down.
+    subscriber.channel(OutboxStore.channel(settings.pg().schema()))
+        .subscribeHandler(subscribed -> wake())
+        .handler(revision -> wake());
+    return subscriber.connect()
+        .compose(connected -> vertx.eventBus().<JsonObject>consumer(Addresses.PUBLISHER_STATUS, this::status).completion())
+        .onSuccess(ready -> {
+          ensureTopic();
+          leadership.start();
+          sweepTimer = vertx.setPeriodic(settings.sweepMs(), id -> wake());
+          LOG.info("Publisher started: relays to topic '{}' when this node leads", settings.kafka().topic());
+        });
+  }
+
+  /** Lets the batch in flight finish before releasing the leadership, so that two relays never interleave. */
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    vertx.cancelTimer(retryTimer);
+    vertx.cancelTimer(sweepTimer);
+    vertx.cancelTimer(topicTimer);
+    return inFlight.timeout(15, TimeUnit.SECONDS)
+        .eventually(() -> leadership.stop())
+        .eventually(() -> Future.join(subscriber.close(), producer.close(), topicSetup.close()))
+        .eventually(() -> pool.close());
+  }
+
+  private void ensureTopic() {
+    if (stopping) {
+      return;
+    }
+    topicSetup.ensureTopic()
+        .onSuccess(ready -> {
+          topicReady = true;
+          wake();
+        })
+        .onFailure(failure -> {
+          kafkaState = "DOWN: " + failure.getMessage();
+          LOG.warn("Cannot check topic '{}' ({}); trying again in {} ms", settings.kafka().topic(), failure.toString(),
+              settings.maxBackoffMs());
+          topicTimer = vertx.setTimer(settings.maxBackoffMs(), id -> ensureTopic());
+        });
+  }
+
+  private void wake() {
+    if (stopping || !topicReady || !leadership.isLeader()) {
+      return;
+    }
+    if (relaying || retryTimer != -1) {
+      again = true;
+      return;
+    }
+    relaying = true;
+    again = false;
+    inFlight = relayBatch().onComplete(done -> {
+      relaying = false;
+      if (done.failed()) {
+        retryLater(done.cause());
+      } else if (done.result() > 0 || again) {
+        wake();
+      }
+    }).mapEmpty();
+  }
+
+  /** One batch: the oldest unpublished changes, sent in order, then marked up to the first that failed. */
+  private Future<Integer> relayBatch() {
+    return outbox.unpublished(probing ? 1 : settings.batchSize())
+        .compose(changes -> changes.isEmpty() ? Future.succeededFuture(0) : send(changes));
+  }
+
+  private Future<Integer> send(List<Change> changes) {
+    List<Future<RecordMetadata>> sends = new ArrayList<>(changes.size());
+    for (Change change : changes) {
+      sends.add(producer.send(KafkaProducerRecord.create(settings.kafka().topic(), change.key(), change.toJson().encode())));
+    }
+    return Future.join(sends).transform(acknowledged -> {
+      Instant now = Instant.now();
+      List<Long> revisions = new ArrayList<>();
+      Throwable refused = null;
+      for (int i = 0; i < sends.size(); i++) {
+        if (sends.get(i).failed()) {
+          refused = sends.get(i).cause();
+          break;
+        }
+        revisions.add(changes.get(i).revision());
+      }
+      if (!revisions.isEmpty()) {
+        noteRelayed(changes.subList(0, revisions.size()), now);
+      }
+      Future<Integer> marked = revisions.isEmpty() ? Future.succeededFuture(0) : outbox.markPublished(revisions);
+      if (refused != null) {
+        Throwable cause = refused;
+        return marked.transform(ignored -> Future.failedFuture(new KafkaRefused(cause)));
+      }
+      return marked.map(count -> revisions.size());
+    });
+  }
+
+  private void noteRelayed(List<Change> acknowledged, Instant now) {
+    Change last = acknowledged.get(acknowledged.size() - 1);
+    relayed += acknowledged.size();
+    lastRevision = last.revision();
+    lastRelayAt = now;
+    lastLatencyMs = Duration.between(last.timestamp(), now).toMillis();
+    maxLatencyMs = Math.max(maxLatencyMs, lastLatencyMs);
+    if (kafkaState.startsWith("DOWN")) {
+      LOG.info("Kafka acknowledges changes again; relaying the backlog from revision {}", acknowledged.get(0).revision());
+    }
+    kafkaState = "UP";
+    lastError = null;
+    probing = false;
+    backoffMs = 0;
+  }
+
+  private void retryLater(Throwable failure) {
+    if (stopping) {
+      return;
+    }
+    String problem = failure instanceof KafkaRefused refused ? "Kafka refused a change: " + refused.getCause()
+        : "the change log is unreachable: " + failure;
+    if (failure instanceof KafkaRefused) {
+      kafkaState = "DOWN: " + failure.getCause().getMessage();
+      probing = true;
+    }
+    backoffMs = backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(settings.maxBackoffMs(), backoffMs * 2);
+    if (!problem.equals(lastError)) {
+      LOG.warn("Relay paused: {}; the backlog waits in PostgreSQL, next try in {} ms", problem, backoffMs);
+    }
+    lastError = problem;
+    retryTimer = vertx.setTimer(backoffMs, id -> {
+      retryTimer = -1;
+      wake();
+    });
+  }
+
+  private void status(Message<JsonObject> message) {
+    Instant now = Instant.now();
+    outbox.backlog()
+        .onSuccess(backlog -> {
+          JsonObject status = new JsonObject()
+              .put("node", settings.nodeName())
+              .put("leader", leadership.isLeader())
+              .put("topic", settings.kafka().topic())
+              .put("topicReady", topicReady)
+              .put("kafka", leadership.isLeader() ? kafkaState : "not checked: this node does not relay")
+              .put("backlog", backlog.toJson(now))
+              .put("relayed", relayed)
+              .put("lastRevision", lastRevision)
+              .put("lastRelayAt", lastRelayAt == null ? null : lastRelayAt.toString())
+              .put("lastCommitToAckMs", lastLatencyMs < 0 ? null : lastLatencyMs)
+              .put("maxCommitToAckMs", maxLatencyMs < 0 ? null : maxLatencyMs)
+              .put("lastError", lastError);
+          message.reply(status);
+        })
+        .onFailure(failure -> message.fail(Failure.UNAVAILABLE.code(),
+            "the change log is unreachable: " + failure.getMessage()));
+  }
+
+  /** Kafka did not acknowledge a change (as opposed to PostgreSQL failing). */
+  private static final class KafkaRefused extends RuntimeException {
+    KafkaRefused(Throwable cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package io.configd.store;
+
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import java.time.Instant;
+
+/** Who changed what, when and why: one row of the audit log. Values are JSON values, null when absent. */
+public record AuditEntry(long revision, String env, String key, String actor, Integer previousVersion, int version,
+                         Object oldValue, Object newValue, boolean deleted, boolean critical, String comment,
+                         Instant changedAt, Instant recordedAt) {
+
+  static AuditEntry from(Row row) {
+    return new AuditEntry(row.getLong("revision"), row.getString("env"), row.getString("key"), row.getString("actor"),
+        row.getInteger("previous_version"), row.getInteger("version"), decode(row.getString("old_value")),
+        decode(row.getString("new_value")), row.getBoolean("deleted"), row.getBoolean("critical"),
+        row.getString("comment"), row.getOffsetDateTime("changed_at").toInstant(),
+        row.getOffsetDateTime("recorded_at").toInstant());
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("revision", revision)
+        .put("env", env)
+        .put("key", key)
+        .put("actor", actor)
+        .put("previousVersion", previousVersion)
+        .put("version", version)
+        .put("oldValue", oldValue)
+        .put("newValue", newValue)
+        .put("deleted", deleted)
+        .put("critical", critical)
+        .put("comment", comment)
+        .put("changedAt", changedAt.toString())
+        .put("recordedAt", recordedAt.toString());
+  }
+
+  private static Object decode(String json) {
+    return json == null ? null : Json.decodeValue(json);
+  }
+}

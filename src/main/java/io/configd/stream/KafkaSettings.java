@@ -1,0 +1,78 @@
+package io.configd.stream;
+
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The {@code kafka} section: where the change stream lives and how its clients connect. The optional
+ * {@code producer}, {@code consumer} and {@code admin} objects pass Kafka client properties through
+ * (timeouts, back-offs), and win over the defaults here.
+ */
+public record KafkaSettings(String bootstrapServers, String topic, int partitions, short replicationFactor,
+                            long retentionMs, String groupSuffix, JsonObject producer, JsonObject consumer,
+                            JsonObject admin) {
+
+  public static final long SEVEN_DAYS_MS = 7L * 24 * 3600 * 1000;
+
+  public static KafkaSettings from(JsonObject kafka) {
+    return new KafkaSettings(kafka.getString("bootstrapServers"), kafka.getString("topic", "config.updates"),
+        kafka.getInteger("partitions", 10), kafka.getInteger("replicationFactor", 1).shortValue(),
+        kafka.getLong("retentionMs", SEVEN_DAYS_MS), kafka.getString("groupSuffix", ""),
+        kafka.getJsonObject("producer", new JsonObject()), kafka.getJsonObject("consumer", new JsonObject()),
+        kafka.getJsonObject("admin", new JsonObject()));
+  }
+
+  /** An idempotent producer that waits for every in-sync replica: a record acknowledged is a record kept. */
+  public Map<String, String> producerConfig(String clientId) {
+    Map<String, String> config = new HashMap<>();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
+    config.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    // A send must not wait for metadata long: the relay retries the whole batch itself.
+    config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+    config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+    config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+    putAll(config, producer);
+    return config;
+  }
+
+  /** A consumer in a group that commits by hand, only after the work for the records is done. */
+  public Map<String, String> consumerConfig(String group, String clientId) {
+    Map<String, String> config = new HashMap<>();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, group + groupSuffix);
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    putAll(config, consumer);
+    return config;
+  }
+
+  public Map<String, String> adminConfig(String clientId) {
+    Map<String, String> config = new HashMap<>();
+    config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
+    config.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+    config.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+    putAll(config, admin);
+    return config;
+  }
+
+  private static void putAll(Map<String, String> config, JsonObject overrides) {
+    overrides.forEach(entry -> config.put(entry.getKey(), String.valueOf(entry.getValue())));
+  }
+}

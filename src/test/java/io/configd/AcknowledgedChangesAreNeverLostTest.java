@@ -1,0 +1,123 @@
+package io.configd;
+
+import static io.configd.StreamTesting.put;
+import static io.configd.StreamTesting.queryLong;
+import static io.configd.StreamTesting.readTopic;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** DESIGN.md invariant 1: a change acknowledged by the API is never lost, even when Kafka is down. */
+@ExtendWith(VertxExtension.class)
+@DisplayName("A change acknowledged by the API is never lost")
+class AcknowledgedChangesAreNeverLostTest {
+
+  private static final int CHANGES = 200;
+  private static final int KEYS = 20;
+
+  private static KafkaBroker broker;
+  private static JsonObject config;
+  private static TestNode node;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    broker = KafkaBroker.start("never-lost");
+    config = StreamTesting.streamConfig("AcknowledgedChangesAreNeverLostTest", broker);
+    node = TestNode.start(vertx, config).await();
+  }
+
+  @AfterAll
+  static void stop() {
+    try {
+      if (node != null) {
+        node.stop().await();
+      }
+    } finally {
+      if (broker != null) {
+        broker.close();
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("200 changes written while Kafka stops midway and comes back all reach the topic in order, and the audit log has exactly 200 rows")
+  void kafkaDownMidway(VertxTestContext testContext) throws Exception {
+    List<Long> acknowledged = new ArrayList<>();
+    for (int i = 0; i < CHANGES; i++) {
+      if (i == CHANGES / 2) {
+        broker.stop();
+      }
+      JsonObject ack = put(node, "services.svc" + (i % KEYS) + ".setting", "production",
+          new JsonObject().put("value", i).put("comment", "change " + i));
+      acknowledged.add(ack.getLong("revision"));
+    }
+
+    // While Kafka is down the node stays ready, and its /ready detail shows the backlog waiting.
+    JsonObject whileDown = StreamTesting.awaitValue(Duration.ofSeconds(30), "the backlog to show in /ready",
+        () -> node.http().get("/ready").send().await().bodyAsJsonObject(),
+        ready -> ready.getJsonObject("publisher").getJsonObject("backlog").getLong("size") > 0
+            && ready.getJsonObject("publisher").getString("kafka").startsWith("DOWN"));
+    int readyStatus = node.http().get("/ready").send().await().statusCode();
+
+    broker.restart();
+
+    List<ConsumerRecord<String, String>> records = readTopic(config, Duration.ofSeconds(120),
+        read -> revisions(read).size() >= CHANGES);
+    StreamTesting.until(Duration.ofSeconds(60), "200 audit rows", () -> queryLong(config, "select count(*) from audit_log") >= CHANGES);
+    StreamTesting.awaitCaughtUp(config, StreamTesting.group(config, "configd-audit"), Duration.ofSeconds(30));
+    long auditRows = queryLong(config, "select count(*) from audit_log");
+    long auditRevisions = queryLong(config, "select count(distinct revision) from audit_log where revision between 1 and " + CHANGES);
+    long backlogAfter = queryLong(config, "select count(*) from config_change where published_at is null");
+
+    System.out.printf("Kafka down midway: backlog seen in /ready %s; %d records on the topic for %d changes (%d duplicates)%n",
+        whileDown.getJsonObject("publisher").getJsonObject("backlog").encode(), records.size(), CHANGES,
+        records.size() - CHANGES);
+    testContext.verify(() -> {
+      assertThat(acknowledged).containsExactlyElementsOf(LongStream.rangeClosed(1, CHANGES).boxed().toList());
+      assertThat(readyStatus).as("/ready while Kafka is down").isEqualTo(200);
+      assertThat(revisions(records)).containsExactlyInAnyOrderElementsOf(acknowledged);
+      assertInOrderPerKey(records);
+      assertThat(auditRows).isEqualTo(CHANGES);
+      assertThat(auditRevisions).isEqualTo(CHANGES);
+      assertThat(backlogAfter).isZero();
+    });
+    testContext.completeNow();
+  }
+
+  private static Set<Long> revisions(List<ConsumerRecord<String, String>> records) {
+    return records.stream().map(r -> new JsonObject(r.value()).getLong("revision")).collect(Collectors.toSet());
+  }
+
+  /** Reading the topic in order and dropping revisions already seen, each key's versions only go up. */
+  private static void assertInOrderPerKey(List<ConsumerRecord<String, String>> records) {
+    Map<String, Integer> last = new HashMap<>();
+    Set<Long> seen = new HashSet<>();
+    for (ConsumerRecord<String, String> record : records) {
+      JsonObject change = new JsonObject(record.value());
+      if (!seen.add(change.getLong("revision"))) {
+        continue;
+      }
+      Integer previous = last.put(record.key(), change.getInteger("version"));
+      assertThat(change.getInteger("version")).as("version of %s after %s", record.key(), previous)
+          .isEqualTo(previous == null ? 1 : previous + 1);
+    }
+  }
+}

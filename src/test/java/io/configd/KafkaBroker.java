@@ -1,0 +1,189 @@
+package io.configd;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A Kafka broker of a test's own (combined broker and controller, KRaft), from the jars bin/services uses,
+ * in a child JVM on spare loopback ports with its own data directory under target/. A fault test stops it
+ * (SIGTERM, as an operator would) and restarts it on the same ports and data, so topics and committed
+ * offsets survive like they would in production.
+ */
+public final class KafkaBroker implements AutoCloseable {
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  private final Path dir;
+  private final Path properties;
+  private final Path log;
+  private final int port;
+  private Process process;
+
+  private KafkaBroker(Path dir, int port) {
+    this.dir = dir;
+    this.properties = dir.resolve("server.properties");
+    this.log = dir.resolve("broker.log");
+    this.port = port;
+  }
+
+  /** Formats a fresh data directory for {@code name} and starts the broker; returns once its port accepts. */
+  public static KafkaBroker start(String name) {
+    Path dir = Path.of("target", "kafka-" + name).toAbsolutePath();
+    deleteRecursively(dir);
+    KafkaBroker broker = new KafkaBroker(dir, TestServices.freePort());
+    broker.format(TestServices.freePort());
+    broker.startProcess();
+    return broker;
+  }
+
+  public String bootstrapServers() {
+    return "127.0.0.1:" + port;
+  }
+
+  public boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
+  /** SIGTERM, then waits for the broker to exit (it shuts down cleanly in a few seconds). */
+  public void stop() {
+    if (process == null) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+    process = null;
+  }
+
+  /** Starts the broker again on the same ports and data directory. */
+  public void restart() {
+    stop();
+    startProcess();
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private void format(int controllerPort) {
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(properties, """
+          process.roles=broker,controller
+          node.id=1
+          controller.quorum.bootstrap.servers=127.0.0.1:%2$d
+          listeners=PLAINTEXT://127.0.0.1:%1$d,CONTROLLER://127.0.0.1:%2$d
+          advertised.listeners=PLAINTEXT://127.0.0.1:%1$d
+          controller.listener.names=CONTROLLER
+          inter.broker.listener.name=PLAINTEXT
+          listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+          log.dirs=%3$s
+          num.partitions=10
+          auto.create.topics.enable=false
+          offsets.topic.replication.factor=1
+          offsets.topic.num.partitions=3
+          transaction.state.log.replication.factor=1
+          transaction.state.log.min.isr=1
+          transaction.state.log.num.partitions=1
+          share.coordinator.state.topic.replication.factor=1
+          share.coordinator.state.topic.min.isr=1
+          group.initial.rebalance.delay.ms=0
+          """.formatted(port, controllerPort, dir.resolve("data")));
+      Process format = java("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(),
+          "-c", properties.toString(), "--standalone").start();
+      if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+        throw new IllegalStateException("formatting Kafka storage in " + dir + " failed; see " + log + ":\n" + tail());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void startProcess() {
+    try {
+      process = java("kafka.Kafka", properties.toString()).start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Instant deadline = Instant.now().plus(START_TIMEOUT);
+    while (!accepts()) {
+      if (!process.isAlive() || Instant.now().isAfter(deadline)) {
+        stop();
+        throw new IllegalStateException("the test's Kafka broker did not start on port " + port + "; " + log + ":\n" + tail());
+      }
+      pause();
+    }
+  }
+
+  private ProcessBuilder java(String mainClass, String... args) {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx384m", "-Xms64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-Dlog4j2.configurationFile=" + Path.of("bin", "kafka", "log4j2.properties").toAbsolutePath(),
+        "-cp", Path.of(TestServices.kafkaLibs()).resolve("*").toString(),
+        mainClass));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+  }
+
+  private boolean accepts() {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private String tail() {
+    try {
+      List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    } catch (IOException e) {
+      return "(cannot read the log: " + e + ")";
+    }
+  }
+
+  /** Polling the port: the broker gives no other sign that it listens. */
+  private static void pause() {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

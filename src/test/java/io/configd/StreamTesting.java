@@ -1,0 +1,239 @@
+package io.configd;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.pgclient.PgConnectOptions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Helpers for tests of the change stream: a node configuration with Kafka clients tuned to notice
+ * failures in seconds, a plain Kafka consumer to read the topic as any outside reader would, and
+ * polling with a deadline for what happens asynchronously (never a fixed sleep).
+ */
+public final class StreamTesting {
+
+  private static final Duration POLL = Duration.ofMillis(100);
+
+  private StreamTesting() {
+  }
+
+  /** {@link TestServices#nodeConfig} with short Kafka timeouts and a publisher that retries quickly. */
+  public static JsonObject streamConfig(String isolation) {
+    JsonObject config = tuned(TestServices.nodeConfig(isolation));
+    resetTopic(config);
+    return config;
+  }
+
+  /** A node configuration on a broker of the test's own (fresh, so there is nothing to reset). */
+  public static JsonObject streamConfig(String isolation, KafkaBroker broker) {
+    JsonObject config = TestServices.nodeConfig(isolation);
+    config.getJsonObject("kafka").put("bootstrapServers", broker.bootstrapServers());
+    return tuned(config);
+  }
+
+  private static JsonObject tuned(JsonObject config) {
+    config.getJsonObject("kafka")
+        .put("producer", new JsonObject().put("delivery.timeout.ms", "4000").put("request.timeout.ms", "1500")
+            .put("max.block.ms", "2000").put("linger.ms", "0").put("retry.backoff.ms", "100")
+            .put("reconnect.backoff.max.ms", "500").put("metadata.max.age.ms", "2000"))
+        .put("consumer", new JsonObject().put("metadata.max.age.ms", "1000").put("session.timeout.ms", "6000")
+            .put("heartbeat.interval.ms", "500").put("retry.backoff.ms", "100").put("reconnect.backoff.max.ms", "500")
+            .put("request.timeout.ms", "3000").put("default.api.timeout.ms", "5000"))
+        .put("admin", new JsonObject().put("request.timeout.ms", "1500").put("default.api.timeout.ms", "3000")
+            .put("reconnect.backoff.max.ms", "500"));
+    config.put("publisher", new JsonObject().put("batchSize", 100).put("sweepMs", 2000).put("leaderRetryMs", 250)
+        .put("maxBackoffMs", 1000));
+    return config;
+  }
+
+  /**
+   * Deletes what an earlier run of the same test class left in Kafka: its own topic (never a shared one)
+   * and its consumer groups, so that revisions start again from 1 on an empty topic like the fresh schema.
+   */
+  public static void resetTopic(JsonObject config) {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(config));
+    String topic = topic(config);
+    if (!topic.startsWith("config.updates.")) {
+      throw new IllegalArgumentException("refusing to delete '" + topic + "': not a test's own topic");
+    }
+    try (Admin admin = Admin.create(props)) {
+      if (admin.listTopics().names().get().contains(topic)) {
+        admin.deleteTopics(List.of(topic)).all().get();
+      }
+      try {
+        admin.deleteConsumerGroups(List.of(group(config, "configd-audit"), group(config, "configd-notification")))
+            .all().get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        // groups that never existed: nothing to delete
+      }
+      until(Duration.ofSeconds(30), "topic " + topic + " to be deleted",
+          () -> !admin.listTopics().names().get().contains(topic));
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot reset the test topic " + topic + ": " + e, e);
+    }
+  }
+
+  /** Another node of the same deployment: same schema, topic and groups, its own name and HTTP port. */
+  public static JsonObject secondNode(JsonObject config, String name) {
+    JsonObject copy = config.copy();
+    copy.getJsonObject("node").put("name", name);
+    copy.getJsonObject("http").put("port", TestServices.freePort());
+    return copy;
+  }
+
+  public static String topic(JsonObject config) {
+    return config.getJsonObject("kafka").getString("topic");
+  }
+
+  public static String bootstrap(JsonObject config) {
+    return config.getJsonObject("kafka").getString("bootstrapServers");
+  }
+
+  public static String group(JsonObject config, String group) {
+    return group + config.getJsonObject("kafka").getString("groupSuffix");
+  }
+
+  /** PUT a value through the API; fails the test unless it was acknowledged. */
+  public static JsonObject put(TestNode node, String key, String env, JsonObject body) throws Exception {
+    HttpResponse<Buffer> response = node.http().put("/v1/config/" + key).addQueryParam("env", env)
+        .putHeader("X-Configd-Actor", "test-suite").sendJsonObject(body).await();
+    if (response.statusCode() != 200) {
+      throw new AssertionError("PUT " + key + " answered " + response.statusCode() + ": " + response.bodyAsString());
+    }
+    return response.bodyAsJsonObject();
+  }
+
+  /** Reads the whole topic from the beginning, as a reader outside configd would, until {@code done} holds. */
+  public static List<ConsumerRecord<String, String>> readTopic(JsonObject config, Duration timeout,
+                                                               Predicate<List<ConsumerRecord<String, String>>> done) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(config));
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    List<ConsumerRecord<String, String>> records = new ArrayList<>();
+    Instant deadline = Instant.now().plus(timeout);
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      consumer.partitionsFor(topic(config), timeout).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      while (!done.test(records)) {
+        if (Instant.now().isAfter(deadline)) {
+          throw new AssertionError("the topic did not reach the expected state within " + timeout + "; read "
+              + records.size() + " records");
+        }
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+    }
+    return records;
+  }
+
+  /** Waits until the group has committed offsets up to the end of every partition of the topic. */
+  public static void awaitCaughtUp(JsonObject config, String group, Duration timeout) throws Exception {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(config));
+    try (Admin admin = Admin.create(props)) {
+      until(timeout, "group " + group + " to commit up to the end of the topic", () -> {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        int partitions = admin.describeTopics(List.of(topic(config))).allTopicNames().get().get(topic(config))
+            .partitions().size();
+        for (int p = 0; p < partitions; p++) {
+          latest.put(new TopicPartition(topic(config), p), OffsetSpec.latest());
+        }
+        var ends = admin.listOffsets(latest).all().get();
+        return ends.entrySet().stream().allMatch(end -> end.getValue().offset() == 0
+            || committed.get(end.getKey()) != null && committed.get(end.getKey()).offset() >= end.getValue().offset());
+      });
+    }
+  }
+
+  /** Polls {@code check} until it answers true, or fails the test naming what it waited for. */
+  public static void until(Duration timeout, String what, Callable<Boolean> check) throws Exception {
+    awaitValue(timeout, what, check, Boolean::booleanValue);
+  }
+
+  public static <T> T awaitValue(Duration timeout, String what, Callable<T> probe, Predicate<T> done) throws Exception {
+    Instant deadline = Instant.now().plus(timeout);
+    T last = null;
+    Exception lastFailure = null;
+    while (Instant.now().isBefore(deadline)) {
+      try {
+        last = probe.call();
+        if (done.test(last)) {
+          return last;
+        }
+      } catch (Exception e) {
+        lastFailure = e;
+      }
+      Thread.sleep(POLL.toMillis());
+    }
+    AssertionError error = new AssertionError("waited " + timeout + " for " + what + "; last seen: " + last);
+    if (lastFailure != null) {
+      error.addSuppressed(lastFailure);
+    }
+    throw error;
+  }
+
+  /** A single number from the node's schema. */
+  public static long queryLong(JsonObject config, String sql) throws SQLException {
+    try (Connection conn = jdbc(config); var statement = conn.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  public static List<Map<String, Object>> queryRows(JsonObject config, String sql) throws SQLException {
+    List<Map<String, Object>> result = new ArrayList<>();
+    try (Connection conn = jdbc(config); var statement = conn.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+      int columns = rows.getMetaData().getColumnCount();
+      while (rows.next()) {
+        Map<String, Object> row = new HashMap<>();
+        for (int i = 1; i <= columns; i++) {
+          row.put(rows.getMetaData().getColumnLabel(i), rows.getObject(i));
+        }
+        result.add(row);
+      }
+    }
+    return result;
+  }
+
+  public static int execute(JsonObject config, String sql) throws SQLException {
+    try (Connection conn = jdbc(config); var statement = conn.createStatement()) {
+      return statement.executeUpdate(sql);
+    }
+  }
+
+  private static Connection jdbc(JsonObject config) throws SQLException {
+    JsonObject pg = config.getJsonObject("pg");
+    PgConnectOptions options = PgConnectOptions.fromUri(pg.getString("uri"));
+    String url = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase()
+        + "?currentSchema=" + pg.getString("schema");
+    return DriverManager.getConnection(url, options.getUser(), options.getPassword());
+  }
+}
