@@ -34,6 +34,8 @@ public class PropagationVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(PropagationVerticle.class);
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  /** Clocks of the nodes and the broker may differ a little; reading a few seconds more costs only duplicates. */
+  private static final long START_MARGIN_MILLIS = 5000;
 
   /** The newest revision delivered per env/key: an older or equal one is a duplicate or out of order. */
   private final Map<String, Long> delivered = new HashMap<>();
@@ -45,9 +47,11 @@ public class PropagationVerticle extends VerticleBase {
   private KafkaConsumer<String, String> consumer;
   private long assignTimer = -1;
   private int assignedPartitions;
+  private long startedAt;
 
   @Override
   public Future<?> start() {
+    startedAt = System.currentTimeMillis();
     settings = PropagationSettings.from(config());
     pool = settings.pg().pool(vertx);
     store = new ConfigStore(pool);
@@ -69,9 +73,11 @@ public class PropagationVerticle extends VerticleBase {
   }
 
   /**
-   * Takes every partition of the topic and starts at its end: what was published before this node
-   * started reaches subscribers by snapshot and catch-up. When the topic or Kafka is not there yet,
-   * the node starts anyway and tries again every second.
+   * Takes every partition of the topic and starts from the first record written since shortly
+   * before this verticle started: nothing relayed after the node came up is skipped, even when the
+   * topic or Kafka appears later; anything older reaches subscribers by snapshot and catch-up, and
+   * what is read twice is dropped by revision. Without a topic or Kafka the node starts anyway and
+   * tries again every second.
    */
   private Future<Void> assignEveryPartition() {
     return consumer.partitionsFor(settings.topic())
@@ -81,8 +87,8 @@ public class PropagationVerticle extends VerticleBase {
           }
           Set<TopicPartition> all = partitions.stream()
               .map(info -> new TopicPartition(settings.topic(), info.getPartition())).collect(Collectors.toSet());
-          return consumer.assign(all).compose(v -> consumer.seekToEnd(all))
-              .compose(v -> Future.all(all.stream().map(consumer::position).toList()))
+          return consumer.assign(all)
+              .compose(v -> Future.all(all.stream().map(this::seekToStartTime).toList()))
               .onSuccess(v -> assignedPartitions = all.size())
               .onSuccess(v -> LOG.info("Propagating changes from {} partitions of {}", all.size(), settings.topic()))
               .<Void>mapEmpty();
@@ -92,6 +98,13 @@ public class PropagationVerticle extends VerticleBase {
           assignTimer = vertx.setTimer(1000, id -> assignEveryPartition());
           return Future.succeededFuture();
         });
+  }
+
+  private Future<Void> seekToStartTime(TopicPartition partition) {
+    return consumer.offsetsForTimes(partition, startedAt - START_MARGIN_MILLIS)
+        .compose(found -> found == null
+            ? consumer.seekToEnd(partition).compose(v -> consumer.position(partition)).<Void>mapEmpty()
+            : consumer.seek(partition, found.getOffset()));
   }
 
   private void onRecord(KafkaConsumerRecord<String, String> record) {
