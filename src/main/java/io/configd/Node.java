@@ -1,6 +1,7 @@
 package io.configd;
 
 import io.configd.api.ApiVerticle;
+import io.configd.cache.CacheVerticle;
 import io.configd.store.Migrations;
 import io.configd.store.PgSettings;
 import io.vertx.core.DeploymentOptions;
@@ -36,7 +37,8 @@ public final class Node {
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     api = new ApiVerticle(deployed::get);
     return Migrations.migrate(vertx, PgSettings.from(config.getJsonObject("pg")))
-        .compose(migrated -> deploy(api, options))
+        .compose(migrated -> deploy(new CacheVerticle(), options))
+        .compose(cache -> deploy(api, options))
         .onSuccess(done -> {
           deployed.set(true);
           LOG.info("Node '{}' ready", config.getJsonObject("node").getString("name"));

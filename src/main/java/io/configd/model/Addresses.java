@@ -6,6 +6,17 @@ public final class Addresses {
   /** Changes are published at config.&lt;env&gt;.&lt;key&gt; and at every ancestor of the key. */
   public static final String CHANGE_PREFIX = "config.";
 
+  /** Cache, request/reply, local: {env, key} → {entry (the entry's JSON, null when absent), source, stale}. */
+  public static final String CACHE_GET = "configd.cache.get";
+  /** Cache, request/reply, local: {env, prefix, after, limit} → {items, next}; always read from PostgreSQL. */
+  public static final String CACHE_LIST = "configd.cache.list";
+  /** Cache, request/reply, local: the entry a write just committed; the reply comes once the tiers know it. */
+  public static final String CACHE_WRITTEN = "configd.cache.written";
+  /** Cache, publish, local: a committed change ({@link Change} JSON) from the change stream; drops older entries. */
+  public static final String CACHE_INVALIDATE = "configd.cache.invalidate";
+  /** Cache, request/reply, local: {} → counters per tier. */
+  public static final String CACHE_STATS = "configd.cache.stats";
+
   private Addresses() {
   }
 
