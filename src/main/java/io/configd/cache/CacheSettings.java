@@ -11,7 +11,9 @@ import io.vertx.core.json.JsonObject;
  * full Redis into failed fills. The CacheVerticle logs a warning at start-up when the server runs another policy;
  * it never changes the server's settings.
  *
- * @param nearMaxEntries        bound of the per-node near cache (0 turns it off)
+ * @param nearMaxEntries        bound of the per-node near cache; 0 turns it off (tests, benchmarks of Redis), which
+ *                              also drops the per-key version record that keeps read-your-writes when a Redis
+ *                              invalidation fails
  * @param nearExpireSeconds     a near-cache entry is dropped this long after it was filled, a safety net for
  *                              invalidations that never arrived (Redis pub/sub is at-most-once)
  * @param pgTimeoutMs           a PostgreSQL read slower than this counts as PostgreSQL being down
