@@ -1,6 +1,7 @@
 package io.configd;
 
 import io.configd.api.ApiVerticle;
+import io.configd.cache.CacheVerticle;
 import io.configd.propagation.PropagationVerticle;
 import io.configd.audit.AuditVerticle;
 import io.configd.notify.NotificationVerticle;
@@ -40,7 +41,8 @@ public final class Node {
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     int apiInstances = config.getJsonObject("http").getInteger("instances", Runtime.getRuntime().availableProcessors());
     return Migrations.migrate(vertx, PgSettings.from(config.getJsonObject("pg")))
-        .compose(migrated -> deploy(new PublisherVerticle(), options))
+        .compose(migrated -> deploy(new CacheVerticle(), options))
+        .compose(cache -> deploy(new PublisherVerticle(), options))
         .compose(publisher -> deploy(new PropagationVerticle(), options))
         .compose(propagation -> deploy(new AuditVerticle(), options))
         .compose(audit -> deploy(new NotificationVerticle(), options))

@@ -35,6 +35,8 @@ public class ApiVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
   private static final String JSON = "application/json";
+  /** Set to true on an answer served from a cache while PostgreSQL is unreachable (see CacheVerticle). */
+  static final String STALE_HEADER = "X-Configd-Stale";
 
   private final BooleanSupplier nodeDeployed;
   private ApiSettings settings;
@@ -107,6 +109,7 @@ public class ApiVerticle extends VerticleBase {
     router.get("/v1/changes").handler(this::changes);
     router.get("/v1/audit").handler(this::audit);
     router.get("/v1/stats/publisher").handler(this::publisherStats);
+    router.get("/v1/stats/cache").handler(this::cacheStats);
 
     router.route().failureHandler(this::failure);
     router.errorHandler(404, Problems::handle);
@@ -121,6 +124,7 @@ public class ApiVerticle extends VerticleBase {
     String actor = requests.actor(ctx);
     Requests.WriteBody body = requests.writeBody(ctx);
     store.write(new Write(env, key, body.encodedValue(), false, body.critical(), body.comment(), actor, precondition))
+        .compose(this::cached)
         .onSuccess(value -> sendValue(ctx, value))
         .onFailure(ctx::fail);
   }
@@ -131,6 +135,7 @@ public class ApiVerticle extends VerticleBase {
     var precondition = requests.precondition(ctx);
     String actor = requests.actor(ctx);
     store.write(new Write(env, key, null, true, null, ctx.request().getParam("comment"), actor, precondition))
+        .compose(this::cached)
         .onSuccess(value -> sendValue(ctx, value))
         .onFailure(ctx::fail);
   }
@@ -142,6 +147,7 @@ public class ApiVerticle extends VerticleBase {
     String actor = requests.actor(ctx);
     Requests.RollbackBody body = requests.rollbackBody(ctx);
     store.rollback(env, key, body.version(), body.comment(), actor, precondition)
+        .compose(this::cached)
         .onSuccess(value -> sendValue(ctx, value))
         .onFailure(ctx::fail);
   }
@@ -150,17 +156,36 @@ public class ApiVerticle extends VerticleBase {
     String env = requests.env(ctx);
     ConfigKey key = requests.key(ctx);
     int notModifiedIf = requests.ifNoneMatchVersion(ctx);
-    store.current(env, key)
-        .map(found -> found.filter(value -> !value.deleted())
-            .orElseThrow(() -> notFound(key, env)))
-        .onSuccess(value -> {
-          if (value.version() == notModifiedIf) {
+    vertx.eventBus().<JsonObject>request(Addresses.CACHE_GET, new JsonObject().put("env", env).put("key", key.value()))
+        .onSuccess(reply -> {
+          JsonObject answer = reply.body();
+          if (answer.getBoolean("stale", false)) {
+            ctx.response().putHeader(STALE_HEADER, "true");
+          }
+          JsonObject entry = answer.getJsonObject("entry");
+          ConfigValue value = entry == null ? null : ConfigValue.fromJson(entry);
+          if (value == null || value.deleted()) {
+            ctx.fail(notFound(key, env));
+          } else if (value.version() == notModifiedIf) {
             ctx.response().setStatusCode(304).putHeader("ETag", etag(value)).end();
           } else {
             sendValue(ctx, value);
           }
         })
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * Tells this node's cache about a committed write before the client hears of it, so that the next read here
+   * returns it (read-your-writes). The write stands whatever the cache answers.
+   */
+  private Future<ConfigValue> cached(ConfigValue value) {
+    return vertx.eventBus().request(Addresses.CACHE_WRITTEN, value.toJson())
+        .map(value)
+        .otherwise(failure -> {
+          LOG.warn("Cache not told of {} v{} in {}: {}", value.key(), value.version(), value.env(), failure.toString());
+          return value;
+        });
   }
 
   private void version(RoutingContext ctx) {
@@ -196,9 +221,20 @@ public class ApiVerticle extends VerticleBase {
     KeyPrefix prefix = requests.prefix(ctx);
     int limit = requests.limit(ctx);
     String after = requests.cursor(ctx);
-    store.entries(env, prefix, after == null ? "" : after, limit)
-        .map(page -> pageJson(page).put("env", env).put("prefix", prefix.value()))
+    JsonObject query = new JsonObject().put("env", env).put("prefix", prefix.value())
+        .put("after", after == null ? "" : after).put("limit", limit);
+    vertx.eventBus().<JsonObject>request(Addresses.CACHE_LIST, query)
+        .map(reply -> new JsonObject()
+            .put("items", reply.body().getJsonArray("items"))
+            .put("next", Requests.encodeCursor(reply.body().getString("next")))
+            .put("env", env).put("prefix", prefix.value()))
         .onSuccess(body -> json(ctx, 200, body))
+        .onFailure(ctx::fail);
+  }
+
+  private void cacheStats(RoutingContext ctx) {
+    vertx.eventBus().<JsonObject>request(Addresses.CACHE_STATS, new JsonObject())
+        .onSuccess(reply -> json(ctx, 200, reply.body()))
         .onFailure(ctx::fail);
   }
 

@@ -15,13 +15,21 @@ public final class Addresses {
   /** Local publish: close every bridge socket of this node (they reconnect and catch up). */
   public static final String BRIDGE_DISCONNECT_ALL = "configd.bridge.disconnect-all";
 
-  /** Local publish: a committed change (Change JSON), so that every cache tier of this node drops older copies. */
-  public static final String CACHE_INVALIDATE = "configd.cache.invalidate";
-
   /** Local request/reply: the propagation verticle's counters. */
   public static final String PROPAGATION_STATS = "configd.propagation.stats";
   /** Request/reply: the publisher's state and the relay backlog (JSON), for /ready and /v1/stats/publisher. */
-  public static final String PUBLISHER_STATUS = "internal.publisher.status";
+  public static final String PUBLISHER_STATUS = "configd.publisher.status";
+
+  /** Cache, request/reply, local: {env, key} → {entry (the entry's JSON, null when absent), source, stale}. */
+  public static final String CACHE_GET = "configd.cache.get";
+  /** Cache, request/reply, local: {env, prefix, after, limit} → {items, next}; always read from PostgreSQL. */
+  public static final String CACHE_LIST = "configd.cache.list";
+  /** Cache, request/reply, local: the entry a write just committed; the reply comes once the tiers know it. */
+  public static final String CACHE_WRITTEN = "configd.cache.written";
+  /** Cache, publish, local: a committed change ({@link Change} JSON) from the change stream; drops older entries. */
+  public static final String CACHE_INVALIDATE = "configd.cache.invalidate";
+  /** Cache, request/reply, local: {} → counters per tier. */
+  public static final String CACHE_STATS = "configd.cache.stats";
 
   private Addresses() {
   }

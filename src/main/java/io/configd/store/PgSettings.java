@@ -23,7 +23,9 @@ public record PgSettings(String uri, String schema, int poolSize) {
   }
 
   public PoolOptions poolOptions() {
-    return new PoolOptions().setMaxSize(poolSize).setName("configd-pg").setShared(true)
+    // Shared by the verticles of one node; named after the server and schema, so two nodes in one
+    // Vert.x pointed at different databases never share connections.
+    return new PoolOptions().setMaxSize(poolSize).setName("configd-pg:" + uri + "#" + schema).setShared(true)
         .setConnectionTimeout(5).setMaxWaitQueueSize(10_000);
   }
 

@@ -1,0 +1,146 @@
+package io.configd.cache;
+
+import io.configd.store.ConfigValue;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shared tier: {@code {ns}config:{key}:{env}} holds the entry as JSON (its {@code value} and {@code version}
+ * among the other fields of the API's answer), {@code {ns}config:version:{key}:{env}} the newest version Redis
+ * knows of the key. Every call has a short timeout and goes through the circuit breaker; fills and invalidations
+ * are Lua scripts that compare versions inside Redis, so an older version never replaces a newer one.
+ */
+final class RedisTier {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisTier.class);
+
+  /** KEYS: value, version. ARGV: version, entry JSON, TTL. Refuses a version older than the one Redis knows. */
+  private static final String FILL = """
+      local known = tonumber(redis.call('GET', KEYS[2]) or '0')
+      if known > tonumber(ARGV[1]) then return 0 end
+      redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+      redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[3])
+      return 1""";
+
+  /**
+   * KEYS: value, version. ARGV: version, TTL, channel, message. Drops the value when it is older than the committed
+   * version and keeps that version as the high-water mark (deleting it too would let a late fill of an older version
+   * back in), then announces the change to every node. The value key, when present, always holds the known version.
+   */
+  private static final String INVALIDATE = """
+      local known = tonumber(redis.call('GET', KEYS[2]) or '0')
+      if known < tonumber(ARGV[1]) then
+        redis.call('DEL', KEYS[1])
+        redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
+      end
+      if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
+      return 1""";
+
+  private final CacheSettings settings;
+  private final CacheStats stats;
+  private final Breaker breaker;
+  private final Redis redis;
+
+  RedisTier(Vertx vertx, CacheSettings settings, CacheStats stats, Breaker.Listener onBreakerChange) {
+    this.settings = settings;
+    this.stats = stats;
+    this.breaker = new Breaker(settings.breakerFailures(), settings.breakerResetMs(), System::currentTimeMillis,
+        onBreakerChange);
+    this.redis = Redis.createClient(vertx, options(settings));
+  }
+
+  static RedisOptions options(CacheSettings settings) {
+    return new RedisOptions().setConnectionString(settings.redisUri())
+        .setMaxPoolSize(16).setMaxPoolWaiting(256)
+        .setNetClientOptions(new NetClientOptions().setConnectTimeout(Math.max(settings.redisTimeoutMs(), 250))
+            .setTcpNoDelay(true));
+  }
+
+  String channel() {
+    return settings.namespace() + "configd:invalidations";
+  }
+
+  String valueKey(CacheKey key) {
+    return settings.namespace() + "config:" + key.key() + ":" + key.env();
+  }
+
+  String versionKey(CacheKey key) {
+    return settings.namespace() + "config:version:" + key.key() + ":" + key.env();
+  }
+
+  Breaker breaker() {
+    return breaker;
+  }
+
+  /** The entry Redis holds, null when it holds none; fails when Redis is down, slow or the breaker is open. */
+  Future<ConfigValue> get(CacheKey key) {
+    return call(settings.redisTimeoutMs(), () -> redis.send(Request.cmd(Command.GET).arg(valueKey(key))))
+        .map(response -> response == null ? null : ConfigValue.fromJson(new JsonObject(response.toString())));
+  }
+
+  /** Stores an entry unless Redis knows a newer version; true when stored. */
+  Future<Boolean> fill(ConfigValue value) {
+    CacheKey key = new CacheKey(value.env(), value.key());
+    Request request = Request.cmd(Command.EVAL).arg(FILL).arg(2).arg(valueKey(key)).arg(versionKey(key))
+        .arg(value.version()).arg(value.toJson().encode()).arg(settings.ttlSeconds());
+    return call(settings.redisTimeoutMs(), () -> redis.send(request)).map(response -> response.toInteger() == 1);
+  }
+
+  /** Drops entries older than {@code version}; with {@code announce}, tells every node over pub/sub. */
+  Future<Void> invalidate(CacheKey key, int version, boolean announce) {
+    String message = new JsonObject().put("key", key.key()).put("env", key.env()).put("version", version).encode();
+    Request request = Request.cmd(Command.EVAL).arg(INVALIDATE).arg(2).arg(valueKey(key)).arg(versionKey(key))
+        .arg(version).arg(settings.ttlSeconds()).arg(announce ? channel() : "").arg(message);
+    return call(settings.invalidationTimeoutMs(), () -> redis.send(request)).mapEmpty();
+  }
+
+  /** The server's maxmemory-policy, or a failure when CONFIG is not allowed (managed Redis often renames it). */
+  Future<String> maxmemoryPolicy() {
+    return redis.send(Request.cmd(Command.CONFIG).arg("GET").arg("maxmemory-policy"))
+        .timeout(2, TimeUnit.SECONDS)
+        .map(response -> {
+          if (response == null || response.size() == 0) {
+            throw new IllegalStateException("CONFIG GET maxmemory-policy returned nothing");
+          }
+          // RESP3 answers with a map, RESP2 with a [name, value] array
+          return response.isMap() ? response.get("maxmemory-policy").toString() : response.get(1).toString();
+        });
+  }
+
+  Future<Void> close() {
+    return redis.close();
+  }
+
+  private Future<Response> call(int timeoutMs, Supplier<Future<Response>> command) {
+    if (!breaker.allow()) {
+      stats.redisSkipped++;
+      return Future.failedFuture(new RedisUnavailable("the circuit breaker is open"));
+    }
+    return command.get()
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .onSuccess(response -> breaker.succeeded())
+        .onFailure(failure -> {
+          stats.redisErrors++;
+          breaker.failed();
+          LOG.debug("Redis call failed: {}", failure.toString());
+        });
+  }
+
+  /** Redis was not asked: the breaker is open. */
+  static final class RedisUnavailable extends RuntimeException {
+    RedisUnavailable(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

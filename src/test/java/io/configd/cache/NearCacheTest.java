@@ -1,0 +1,57 @@
+package io.configd.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.configd.store.ConfigValue;
+import java.time.Instant;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("The near cache")
+class NearCacheTest {
+
+  private static final CacheKey KEY = new CacheKey("production", "services.payment.database_url");
+  private final NearCache near = new NearCache(100, 300);
+
+  @Test
+  @DisplayName("never replaces a newer version with an older one")
+  void olderFillRefused() {
+    assertThat(near.fill(KEY, version(4))).isTrue();
+    assertThat(near.fill(KEY, version(3))).isFalse();
+    assertThat(near.get(KEY).version()).isEqualTo(4);
+  }
+
+  @Test
+  @DisplayName("keeps the version of an invalidated entry and refuses a later fill below it")
+  void tombstone() {
+    near.fill(KEY, version(3));
+    assertThat(near.invalidate(KEY, 4)).isTrue();
+    assertThat(near.get(KEY)).isNull();
+    assertThat(near.highWater(KEY)).isEqualTo(4);
+    assertThat(near.fill(KEY, version(3))).isFalse();
+    assertThat(near.fill(KEY, version(4))).isTrue();
+    assertThat(near.get(KEY).version()).isEqualTo(4);
+  }
+
+  @Test
+  @DisplayName("ignores an invalidation for a version it already holds or has passed")
+  void lateInvalidation() {
+    near.fill(KEY, version(5));
+    assertThat(near.invalidate(KEY, 4)).isFalse();
+    assertThat(near.invalidate(KEY, 5)).isFalse();
+    assertThat(near.get(KEY).version()).isEqualTo(5);
+  }
+
+  @Test
+  @DisplayName("drops values but keeps versions when invalidations may have been missed")
+  void forgetValues() {
+    near.fill(KEY, version(2));
+    near.forgetValues();
+    assertThat(near.get(KEY)).isNull();
+    assertThat(near.highWater(KEY)).isEqualTo(2);
+  }
+
+  private static ConfigValue version(int version) {
+    return new ConfigValue(KEY.key(), KEY.env(), "v" + version, version, version, false, false, null, Instant.EPOCH, "test");
+  }
+}
