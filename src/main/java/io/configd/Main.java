@@ -1,12 +1,16 @@
 package io.configd;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs one configd node in the foreground until SIGTERM or Ctrl-C. */
+/** Runs one configd node in the foreground until SIGTERM or Ctrl-C; clustered when cluster.members is set. */
 public final class Main {
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -15,22 +19,32 @@ public final class Main {
   }
 
   public static void main(String[] args) throws InterruptedException {
-    Vertx vertx = Vertx.builder().build();
-    var environment = System.getenv();
+    Map<String, String> environment = System.getenv();
+    Vertx vertx;
     Node node;
     try {
-      var config = NodeConfig.load(vertx, NodeConfig.file(environment), environment).await();
-      node = Node.deploy(vertx, config).await();
+      JsonObject config = loadConfig(environment);
+      ClusterSettings cluster = ClusterSettings.from(config);
+      HazelcastClusterManager manager = cluster.enabled() ? new HazelcastClusterManager(cluster.hazelcastConfig()) : null;
+      vertx = start(cluster, manager).await();
+      try {
+        node = Node.deploy(vertx, config, manager).await();
+      } catch (Exception e) {
+        vertx.close().await();
+        throw e;
+      }
     } catch (Exception e) {
       LOG.error("configd failed to start: {}", e.getMessage(), e);
-      vertx.close();
       System.exit(1);
       return;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("Stopping configd");
-      node.close().eventually(vertx::close).onComplete(done -> stopped.countDown());
+      node.close().eventually(vertx::close).onComplete(done -> {
+        LOG.info("configd stopped");
+        stopped.countDown();
+      });
       try {
         if (!stopped.await(30, TimeUnit.SECONDS)) {
           LOG.warn("configd did not stop within 30 s");
@@ -39,5 +53,24 @@ public final class Main {
         Thread.currentThread().interrupt();
       }
     }, "configd-shutdown"));
+  }
+
+  /** vertx-config needs a Vert.x; a short-lived one reads the configuration before the real one is built. */
+  private static JsonObject loadConfig(Map<String, String> environment) {
+    Vertx reader = Vertx.vertx();
+    try {
+      return NodeConfig.load(reader, NodeConfig.file(environment), environment).await();
+    } finally {
+      reader.close().await();
+    }
+  }
+
+  private static Future<Vertx> start(ClusterSettings cluster, HazelcastClusterManager manager) {
+    if (manager == null) {
+      return Future.succeededFuture(Vertx.builder().build());
+    }
+    LOG.info("Joining cluster '{}' as {}:{} with members {}", cluster.name(), cluster.host(), cluster.port(),
+        cluster.members());
+    return Vertx.builder().with(cluster.vertxOptions()).withClusterManager(manager).buildClustered();
   }
 }

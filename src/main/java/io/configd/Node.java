@@ -1,6 +1,8 @@
 package io.configd;
 
 import io.configd.api.ApiVerticle;
+import io.configd.model.Addresses;
+import io.configd.model.Failure;
 import io.configd.cache.CacheVerticle;
 import io.configd.propagation.PropagationVerticle;
 import io.configd.audit.AuditVerticle;
@@ -11,7 +13,9 @@ import io.configd.store.PgSettings;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,8 +37,31 @@ public final class Node {
   }
 
   public static Future<Node> deploy(Vertx vertx, JsonObject config) {
+    return deploy(vertx, config, null);
+  }
+
+  /** @param cluster the cluster manager of a clustered Vert.x, or null for a node on its own */
+  public static Future<Node> deploy(Vertx vertx, JsonObject config, HazelcastClusterManager cluster) {
     Node node = new Node(vertx);
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.CLUSTER_STATS,
+        message -> clusterStats(vertx, cluster).onComplete(message::reply, failure -> message.fail(
+            Failure.UNAVAILABLE.code(), failure.getMessage())));
     return node.start(config).map(node);
+  }
+
+  /**
+   * What crosses the cluster, for operators and for the test that proves bridge sockets stay out of
+   * the cluster manager: members and the size of Vert.x's subscription map (a blocking Hazelcast call).
+   */
+  private static Future<JsonObject> clusterStats(Vertx vertx, HazelcastClusterManager cluster) {
+    if (cluster == null) {
+      return Future.succeededFuture(new JsonObject().put("clustered", false));
+    }
+    return vertx.executeBlocking(() -> new JsonObject()
+        .put("clustered", true)
+        .put("nodeId", cluster.getNodeId())
+        .put("members", new JsonArray(cluster.getNodes()))
+        .put("subscriptionEntries", cluster.getHazelcastInstance().getMultiMap("__vertx.subs").size()));
   }
 
   private Future<Void> start(JsonObject config) {

@@ -35,6 +35,8 @@ public class ApiVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
   private static final String JSON = "application/json";
+  /** Stats and status come from this node's own verticles, quickly or not at all. */
+  private static final DeliveryOptions STATS_REQUEST = new DeliveryOptions().setLocalOnly(true).setSendTimeout(2_000);
   /** Set to true on an answer served from a cache while PostgreSQL is unreachable (see CacheVerticle). */
   static final String STALE_HEADER = "X-Configd-Stale";
 
@@ -92,10 +94,8 @@ public class ApiVerticle extends VerticleBase {
     router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/ready").handler(this::ready);
     router.get("/v1/stats/bridge").handler(ctx -> json(ctx, 200, BridgeStats.of(vertx).toJson()));
-    router.get("/v1/stats/propagation").handler(ctx -> vertx.eventBus()
-        .<JsonObject>request(Addresses.PROPAGATION_STATS, null)
-        .onSuccess(reply -> json(ctx, 200, reply.body()))
-        .onFailure(ctx::fail));
+    router.get("/v1/stats/propagation").handler(ctx -> stats(ctx, Addresses.PROPAGATION_STATS));
+    router.get("/v1/stats/cluster").handler(ctx -> stats(ctx, Addresses.CLUSTER_STATS));
     bridge.mount(router);
 
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
@@ -108,8 +108,8 @@ public class ApiVerticle extends VerticleBase {
     router.get("/v1/config").handler(this::entries);
     router.get("/v1/changes").handler(this::changes);
     router.get("/v1/audit").handler(this::audit);
-    router.get("/v1/stats/publisher").handler(this::publisherStats);
-    router.get("/v1/stats/cache").handler(this::cacheStats);
+    router.get("/v1/stats/publisher").handler(ctx -> stats(ctx, Addresses.PUBLISHER_STATUS));
+    router.get("/v1/stats/cache").handler(ctx -> stats(ctx, Addresses.CACHE_STATS));
 
     router.route().failureHandler(this::failure);
     router.errorHandler(404, Problems::handle);
@@ -232,12 +232,6 @@ public class ApiVerticle extends VerticleBase {
         .onFailure(ctx::fail);
   }
 
-  private void cacheStats(RoutingContext ctx) {
-    vertx.eventBus().<JsonObject>request(Addresses.CACHE_STATS, new JsonObject())
-        .onSuccess(reply -> json(ctx, 200, reply.body()))
-        .onFailure(ctx::fail);
-  }
-
   private void changes(RoutingContext ctx) {
     String env = requests.env(ctx);
     KeyPrefix prefix = requests.prefix(ctx);
@@ -261,15 +255,8 @@ public class ApiVerticle extends VerticleBase {
         .onFailure(ctx::fail);
   }
 
-  private void publisherStats(RoutingContext ctx) {
-    publisherStatus()
-        .onSuccess(status -> json(ctx, 200, status))
-        .onFailure(ctx::fail);
-  }
-
   private Future<JsonObject> publisherStatus() {
-    return vertx.eventBus().<JsonObject>request(Addresses.PUBLISHER_STATUS, null, new DeliveryOptions().setSendTimeout(2_000))
-        .map(reply -> reply.body());
+    return vertx.eventBus().<JsonObject>request(Addresses.PUBLISHER_STATUS, null, STATS_REQUEST).map(reply -> reply.body());
   }
 
   /** Kafka being down does not make the node unready (writes still commit), but the relay backlog shows it. */
@@ -287,6 +274,13 @@ public class ApiVerticle extends VerticleBase {
       json(ctx, ready ? 200 : 503, new JsonObject().put("status", ready ? "UP" : "DOWN").put("checks", checks)
           .put("publisher", publisher.result()));
     });
+  }
+
+  /** Answers with what a node-local stats address replies. */
+  private void stats(RoutingContext ctx, String address) {
+    vertx.eventBus().<JsonObject>request(address, null, STATS_REQUEST)
+        .onSuccess(reply -> json(ctx, 200, reply.body()))
+        .onFailure(ctx::fail);
   }
 
   private void failure(RoutingContext ctx) {

@@ -31,6 +31,9 @@ public final class Addresses {
   /** Cache, request/reply, local: {} → counters per tier. */
   public static final String CACHE_STATS = "configd.cache.stats";
 
+  /** Local request/reply: cluster membership and the size of the cluster's subscription map. */
+  public static final String CLUSTER_STATS = "configd.cluster.stats";
+
   private Addresses() {
   }
 
