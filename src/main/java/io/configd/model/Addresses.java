@@ -6,7 +6,7 @@ public final class Addresses {
   /** Changes are published at config.&lt;env&gt;.&lt;key&gt; and at every ancestor of the key. */
   public static final String CHANGE_PREFIX = "config.";
 
-  /** Request/reply: the publisher's state and the relay backlog (JSON), for /ready and /v1/stats/publisher. */
+  /** Request/reply, local to a node: its publisher's state and the relay backlog, for /ready and /v1/stats/publisher. */
   public static final String PUBLISHER_STATUS = "internal.publisher.status";
 
   private Addresses() {
