@@ -138,7 +138,12 @@ public final class StreamTesting {
     Instant deadline = Instant.now().plus(timeout);
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
       List<TopicPartition> partitions = new ArrayList<>();
-      consumer.partitionsFor(topic(config), timeout).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+      while (partitions.isEmpty()) { // the publisher creates the topic: it may not exist yet
+        if (Instant.now().isAfter(deadline)) {
+          throw new AssertionError("topic " + topic(config) + " did not appear within " + timeout);
+        }
+        consumer.partitionsFor(topic(config), timeout).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+      }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       while (!done.test(records)) {
