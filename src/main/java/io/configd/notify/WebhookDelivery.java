@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 final class WebhookDelivery {
 
   private static final Logger LOG = LoggerFactory.getLogger(WebhookDelivery.class);
-  private static final int CLAIM = 10;
+  /** One alert at a time: stopping never leaves a claimed alert unattempted, and the lease is one request long. */
+  private static final int CLAIM = 1;
 
   private final Vertx vertx;
   private final String url;

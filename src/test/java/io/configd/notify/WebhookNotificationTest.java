@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @DisplayName("Webhook notifications")
 class WebhookNotificationTest {
 
-  private static final int TIMEOUT_MS = 500;
+  private static final int TIMEOUT_MS = 1000;
   private static final int MAX_ATTEMPTS = 4;
 
   private static JsonObject config;
@@ -114,8 +114,9 @@ class WebhookNotificationTest {
         new JsonObject().put("value", "jdbc:postgresql://db2/billing")).getLong("revision");
     StreamTesting.until(Duration.ofSeconds(10), "the alert at the live webhook", () -> live.revisions().contains(revision));
     Duration liveDelivery = Duration.between(written, Instant.now());
-
     String deadRow = "revision = " + revision + " and webhook = '" + dead.url() + "'";
+    long deadStillTrying = queryLong(config, "select count(*) from notification where " + deadRow + " and status = 'pending'");
+
     StreamTesting.until(Duration.ofSeconds(30), "the dead webhook's alert marked failed",
         () -> queryLong(config, "select count(*) from notification where " + deadRow + " and status = 'failed'") == 1);
     List<Map<String, Object>> attempts = queryRows(config,
@@ -125,6 +126,7 @@ class WebhookNotificationTest {
     testContext.verify(() -> {
       // One timed-out attempt to the dead webhook alone takes TIMEOUT_MS: the live one did not wait for its retries.
       assertThat(liveDelivery).isLessThan(Duration.ofMillis(TIMEOUT_MS * MAX_ATTEMPTS));
+      assertThat(deadStillTrying).as("the dead webhook's alert, still being retried when the live one arrived").isEqualTo(1);
       assertThat(failed.get("attempts")).isEqualTo(MAX_ATTEMPTS);
       assertThat((String) failed.get("last_error")).isNotBlank();
       assertThat(attempts).hasSize(MAX_ATTEMPTS);
