@@ -102,6 +102,36 @@ class AcknowledgedChangesAreNeverLostTest {
     testContext.completeNow();
   }
 
+  @Test
+  @DisplayName("a node that starts while Kafka is down accepts writes and relays them, audited once, when Kafka starts")
+  void startsWhileKafkaDown(VertxTestContext testContext) throws Exception {
+    JsonObject coldConfig = StreamTesting.streamConfig("NeverLostColdStart", broker);
+    broker.stop();
+    Vertx coldVertx = Vertx.vertx(); // a node of its own: nodes in one Vert.x would share the PostgreSQL pool
+    TestNode cold = TestNode.start(coldVertx, coldConfig).await();
+    try {
+      for (int i = 0; i < 10; i++) {
+        put(cold, "services.cold" + (i % 3) + ".setting", "production", new JsonObject().put("value", i));
+      }
+      broker.restart();
+      List<ConsumerRecord<String, String>> records = readTopic(coldConfig, Duration.ofSeconds(60),
+          read -> revisions(read).size() >= 10);
+      StreamTesting.until(Duration.ofSeconds(60), "10 audit rows",
+          () -> queryLong(coldConfig, "select count(*) from audit_log") == 10);
+      testContext.verify(() -> {
+        assertThat(revisions(records)).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 10).boxed().toList());
+        assertInOrderPerKey(records);
+      });
+    } finally {
+      if (!broker.isRunning()) {
+        broker.restart();
+      }
+      cold.stop().await();
+      coldVertx.close().await();
+    }
+    testContext.completeNow();
+  }
+
   private static Set<Long> revisions(List<ConsumerRecord<String, String>> records) {
     return records.stream().map(r -> new JsonObject(r.value()).getLong("revision")).collect(Collectors.toSet());
   }

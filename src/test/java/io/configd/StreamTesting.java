@@ -41,9 +41,7 @@ public final class StreamTesting {
 
   /** {@link TestServices#nodeConfig} with short Kafka timeouts and a publisher that retries quickly. */
   public static JsonObject streamConfig(String isolation) {
-    JsonObject config = tuned(TestServices.nodeConfig(isolation));
-    resetTopic(config);
-    return config;
+    return tuned(TestServices.nodeConfig(isolation));
   }
 
   /** A node configuration on a broker of the test's own (fresh, so there is nothing to reset). */
@@ -66,42 +64,6 @@ public final class StreamTesting {
     config.put("publisher", new JsonObject().put("batchSize", 100).put("sweepMs", 2000).put("leaderRetryMs", 250)
         .put("maxBackoffMs", 1000));
     return config;
-  }
-
-  /**
-   * Deletes what an earlier run of the same test class left in Kafka: its own topic (never a shared one)
-   * and its consumer groups, so that revisions start again from 1 on an empty topic like the fresh schema.
-   */
-  public static void resetTopic(JsonObject config) {
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(config));
-    String topic = topic(config);
-    if (!topic.startsWith("config.updates.")) {
-      throw new IllegalArgumentException("refusing to delete '" + topic + "': not a test's own topic");
-    }
-    try (Admin admin = Admin.create(props)) {
-      if (admin.listTopics().names().get().contains(topic)) {
-        admin.deleteTopics(List.of(topic)).all().get();
-      }
-      try {
-        admin.deleteConsumerGroups(List.of(group(config, "configd-audit"), group(config, "configd-notification")))
-            .all().get();
-      } catch (java.util.concurrent.ExecutionException e) {
-        // groups that never existed: nothing to delete
-      }
-      until(Duration.ofSeconds(30), "topic " + topic + " to be deleted",
-          () -> !admin.listTopics().names().get().contains(topic));
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot reset the test topic " + topic + ": " + e, e);
-    }
-  }
-
-  /** Another node of the same deployment: same schema, topic and groups, its own name and HTTP port. */
-  public static JsonObject secondNode(JsonObject config, String name) {
-    JsonObject copy = config.copy();
-    copy.getJsonObject("node").put("name", name);
-    copy.getJsonObject("http").put("port", TestServices.freePort());
-    return copy;
   }
 
   public static String topic(JsonObject config) {
@@ -138,7 +100,12 @@ public final class StreamTesting {
     Instant deadline = Instant.now().plus(timeout);
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
       List<TopicPartition> partitions = new ArrayList<>();
-      consumer.partitionsFor(topic(config), timeout).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+      while (partitions.isEmpty()) { // the publisher creates the topic: it may not exist yet
+        if (Instant.now().isAfter(deadline)) {
+          throw new AssertionError("topic " + topic(config) + " did not appear within " + timeout);
+        }
+        consumer.partitionsFor(topic(config), timeout).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+      }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       while (!done.test(records)) {

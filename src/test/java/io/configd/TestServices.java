@@ -7,7 +7,11 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.kafka.KafkaContainer;
@@ -94,6 +98,11 @@ public final class TestServices {
     String name = isolation.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
     String schema = "test_" + name;
     dropSchema(schema);
+    // A topic per fresh schema: revisions start again at 1, and a topic holding an earlier schema's
+    // changes would replay them into this one. Topics of earlier calls are deleted.
+    String topicPrefix = "config.updates." + name + ".";
+    String topic = topicPrefix + Long.toString(System.currentTimeMillis(), 36);
+    deleteTopics(topicPrefix);
     return new JsonObject()
         .put("node", new JsonObject().put("name", "test-" + name)
             .put("environments", new JsonArray().add("development").add("staging").add("production")))
@@ -103,8 +112,33 @@ public final class TestServices {
         .put("pg", new JsonObject().put("uri", pgUri()).put("schema", schema).put("poolSize", 8))
         .put("redis", new JsonObject().put("uri", redisUri()).put("namespace", "test:" + name + ":"))
         .put("kafka", new JsonObject().put("bootstrapServers", kafkaBootstrapServers())
-            .put("topic", "config.updates." + name).put("partitions", 10).put("replicationFactor", 1)
-            .put("groupSuffix", "." + name));
+            .put("topic", topic).put("partitions", 10).put("replicationFactor", 1)
+            .put("groupSuffix", "." + topic.substring("config.updates.".length())));
+  }
+
+  /** Another node of the same deployment: same schema, topic and groups; its own name and ports. */
+  public static JsonObject anotherNode(JsonObject config, String name) {
+    JsonObject copy = config.copy();
+    copy.getJsonObject("node").put("name", name);
+    copy.getJsonObject("http").put("port", freePort());
+    copy.getJsonObject("bridge").put("tcpPort", freePort());
+    return copy;
+  }
+
+  /** Deletes the test topics that start with this prefix (never a shared topic). */
+  private static void deleteTopics(String prefix) {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrapServers());
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+    try (Admin admin = Admin.create(props)) {
+      List<String> old = admin.listTopics().names().get().stream().filter(t -> t.startsWith(prefix)).toList();
+      if (!old.isEmpty()) {
+        admin.deleteTopics(old).all().get();
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("Kafka at " + kafkaBootstrapServers() + " is not reachable (" + e + ").\n"
+          + HOW_TO_START, e);
+    }
   }
 
   /** Removes what an earlier run of the same test class left, so each run starts from an empty schema. */

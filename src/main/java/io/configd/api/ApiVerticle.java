@@ -8,7 +8,6 @@ import io.configd.model.ConfigKey;
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
 import io.configd.model.KeyPrefix;
-import io.configd.model.Addresses;
 import io.configd.store.AuditStore;
 import io.configd.store.ChangePage;
 import io.configd.store.ConfigStore;

@@ -17,7 +17,7 @@ public final class Addresses {
 
   /** Local request/reply: the propagation verticle's counters. */
   public static final String PROPAGATION_STATS = "configd.propagation.stats";
-  /** Request/reply: the publisher's state and the relay backlog (JSON), for /ready and /v1/stats/publisher. */
+  /** Request/reply, local to a node: its publisher's state and the relay backlog, for /ready and /v1/stats/publisher. */
   public static final String PUBLISHER_STATUS = "configd.publisher.status";
 
   /** Cache, request/reply, local: {env, key} → {entry (the entry's JSON, null when absent), source, stale}. */

@@ -58,9 +58,9 @@ public class NotificationVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    deliveries.forEach(WebhookDelivery::stop);
-    Future<Void> stopped = consumer == null ? Future.succeededFuture() : consumer.stop();
-    return stopped.eventually(() -> {
+    Future<Void> consumerStopped = consumer == null ? Future.succeededFuture() : consumer.stop();
+    Future<Void> delivered = Future.join(deliveries.stream().map(WebhookDelivery::stop).toList()).mapEmpty();
+    return Future.join(consumerStopped, delivered).eventually(() -> {
       if (client != null) {
         client.close();
       }

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 final class WebhookDelivery {
 
   private static final Logger LOG = LoggerFactory.getLogger(WebhookDelivery.class);
-  private static final int CLAIM = 10;
+  /** One alert at a time: stopping never leaves a claimed alert unattempted, and the lease is one request long. */
+  private static final int CLAIM = 1;
 
   private final Vertx vertx;
   private final String url;
@@ -28,6 +29,7 @@ final class WebhookDelivery {
   private boolean again;
   private boolean stopped;
   private long timer = -1;
+  private Future<Integer> current = Future.succeededFuture(0);
 
   WebhookDelivery(Vertx vertx, String url, NotificationStore store, WebClient client, NotificationSettings settings) {
     this.vertx = vertx;
@@ -43,9 +45,12 @@ final class WebhookDelivery {
     wake();
   }
 
-  void stop() {
+  /** Lets the request in flight finish, so that stopping never records a failed attempt of its own making. */
+  Future<Void> stop() {
     stopped = true;
     vertx.cancelTimer(timer);
+    return current.<Void>mapEmpty().timeout(settings.timeoutMs() * 2L, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .otherwiseEmpty();
   }
 
   void wake() {
@@ -58,23 +63,24 @@ final class WebhookDelivery {
     }
     running = true;
     again = false;
-    // The lease outlives the request, so a slow attempt is never claimed twice.
-    store.claimDue(url, CLAIM, settings.timeoutMs() * 2 + 1_000)
-        .compose(this::deliverInOrder)
-        .onComplete(done -> {
-          running = false;
-          if (done.failed()) {
-            LOG.warn("Webhook {}: cannot read its pending alerts: {}", url, done.cause().toString());
-          } else if (done.result() > 0 || again) {
-            wake();
-          }
-        });
+    // The lease outlives every request of the claim, so a slow webhook's alert is never claimed twice.
+    current = store.claimDue(url, CLAIM, CLAIM * settings.timeoutMs() + 1_000)
+        .compose(this::deliverInOrder);
+    current.onComplete(done -> {
+      running = false;
+      if (done.failed()) {
+        LOG.warn("Webhook {}: cannot read its pending alerts: {}", url, done.cause().toString());
+      } else if (done.result() > 0 || again) {
+        wake();
+      }
+    });
   }
 
   private Future<Integer> deliverInOrder(java.util.List<DueAlert> due) {
     Future<Void> chain = Future.succeededFuture();
     for (DueAlert alert : due) {
-      chain = chain.compose(previous -> deliver(alert));
+      // Once stopping, the rest stay claimed until their lease ends and are retried then, not counted as failed.
+      chain = chain.compose(previous -> stopped ? Future.succeededFuture() : deliver(alert));
     }
     return chain.map(done -> due.size());
   }

@@ -19,6 +19,7 @@ final class Leadership {
   private static final Logger LOG = LoggerFactory.getLogger(Leadership.class);
 
   private final Vertx vertx;
+  private final String node;
   private final PgConnectOptions options;
   private final long periodMs;
   private final Runnable onElected;
@@ -30,8 +31,9 @@ final class Leadership {
   private long timer = -1;
   private String lastProblem;
 
-  Leadership(Vertx vertx, PgConnectOptions options, long periodMs, Runnable onElected, Runnable onDeposed) {
+  Leadership(Vertx vertx, String node, PgConnectOptions options, long periodMs, Runnable onElected, Runnable onDeposed) {
     this.vertx = vertx;
+    this.node = node;
     this.options = options;
     this.periodMs = periodMs;
     this.onElected = onElected;
@@ -55,7 +57,7 @@ final class Leadership {
     connection = null;
     if (leader) {
       leader = false;
-      LOG.info("Publisher leadership released (stopping)");
+      LOG.info("Node '{}' released the publisher leadership (stopping)", node);
     }
     return closing == null ? Future.succeededFuture() : closing.close();
   }
@@ -77,7 +79,7 @@ final class Leadership {
           lastProblem = null;
           if (locked && !stopped && connection != null) {
             leader = true;
-            LOG.info("This node is now the publisher leader");
+            LOG.info("Node '{}' is now the publisher leader", node);
             onElected.run();
           }
         })
@@ -133,7 +135,7 @@ final class Leadership {
   private void stepDown(String why) {
     if (leader) {
       leader = false;
-      LOG.warn("This node is no longer the publisher leader: {}", why);
+      LOG.warn("Node '{}' is no longer the publisher leader: {}", node, why);
       onDeposed.run();
     }
   }

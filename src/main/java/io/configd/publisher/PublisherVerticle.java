@@ -69,7 +69,7 @@ public class PublisherVerticle extends VerticleBase {
     // Each send's own future reports its failure to the relay; the stream-wide report would only repeat it.
     producer.exceptionHandler(failure -> LOG.debug("Kafka producer: {}", failure.toString()));
     topicSetup = new TopicSetup(vertx, settings.kafka(), clientId + "-admin");
-    leadership = new Leadership(vertx, settings.pg().connectOptions(), settings.leaderRetryMs(), this::wake, () -> { });
+    leadership = new Leadership(vertx, settings.nodeName(), settings.pg().connectOptions(), settings.leaderRetryMs(), this::wake, () -> { });
     subscriber = PgSubscriber.subscriber(vertx, settings.pg().connectOptions())
         .reconnectPolicy(retries -> settings.leaderRetryMs());
     // (Re)subscribed: a notification may have been missed while the connection was down.
@@ -77,7 +77,7 @@ public class PublisherVerticle extends VerticleBase {
         .subscribeHandler(subscribed -> wake())
         .handler(revision -> wake());
     return subscriber.connect()
-        .compose(connected -> vertx.eventBus().<JsonObject>consumer(Addresses.PUBLISHER_STATUS, this::status).completion())
+        .compose(connected -> vertx.eventBus().<JsonObject>localConsumer(Addresses.PUBLISHER_STATUS, this::status).completion())
         .onSuccess(ready -> {
           ensureTopic();
           leadership.start();

@@ -7,6 +7,7 @@ import static io.configd.cache.CacheTesting.put;
 import static io.configd.cache.CacheTesting.stats;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.configd.TestServices;
 import io.configd.TestNode;
 import io.configd.model.Addresses;
 import io.configd.model.ConfigKey;
@@ -43,7 +44,7 @@ class CacheInvalidationTest {
   @BeforeEach
   void start(Vertx vertx, VertxTestContext testContext) {
     JsonObject configA = CacheTesting.isolatedConfig("CacheInvalidationTest");
-    JsonObject configB = CacheTesting.secondNode(configA);
+    JsonObject configB = TestServices.anotherNode(configA, "test-cache-b");
     otherVertx = Vertx.vertx();
     TestNode.start(vertx, configA)
         .compose(started -> {

@@ -35,14 +35,6 @@ final class CacheTesting {
     return config;
   }
 
-  /** A second node of the same deployment: same schema and Redis namespace, its own port and name. */
-  static JsonObject secondNode(JsonObject first) {
-    JsonObject config = first.copy();
-    config.getJsonObject("http").put("port", TestServices.freePort());
-    config.getJsonObject("node").put("name", config.getJsonObject("node").getString("name") + "-b");
-    return config;
-  }
-
   static Future<HttpResponse<Buffer>> put(TestNode node, String key, Object value) {
     return node.http().put("/v1/config/" + key).addQueryParam("env", ENV)
         .sendJsonObject(new JsonObject().put("value", value));

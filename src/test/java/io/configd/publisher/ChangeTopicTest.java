@@ -116,7 +116,9 @@ class ChangeTopicTest {
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, StreamTesting.bootstrap(config));
     try (Admin admin = Admin.create(props)) {
       String topic = StreamTesting.topic(config);
-      var description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+      // The publisher creates the topic in the background once it started: wait for it.
+      var description = StreamTesting.awaitValue(Duration.ofSeconds(30), "the topic to exist",
+          () -> admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic), found -> found != null);
       var resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
       var topicConfig = admin.describeConfigs(List.of(resource)).all().get().get(resource);
       testContext.verify(() -> {
