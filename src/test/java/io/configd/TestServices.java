@@ -129,6 +129,7 @@ public final class TestServices {
   private static void deleteTopics(String prefix) {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrapServers());
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
     try (Admin admin = Admin.create(props)) {
       List<String> old = admin.listTopics().names().get().stream().filter(t -> t.startsWith(prefix)).toList();
@@ -136,8 +137,8 @@ public final class TestServices {
         admin.deleteTopics(old).all().get();
       }
     } catch (Exception e) {
-      throw new IllegalStateException("Kafka at " + kafkaBootstrapServers() + " is not reachable (" + e + ").\n"
-          + HOW_TO_START, e);
+      throw new IllegalStateException("Could not delete the earlier test topics " + prefix + "* on Kafka at "
+          + kafkaBootstrapServers() + " (" + e + "). Is Kafka up?\n" + HOW_TO_START, e);
     }
   }
 

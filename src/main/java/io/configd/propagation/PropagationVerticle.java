@@ -15,8 +15,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.consumer.OffsetAndTimestamp;
 import io.vertx.sqlclient.Pool;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
@@ -55,15 +57,15 @@ public class PropagationVerticle extends VerticleBase {
     settings = PropagationSettings.from(config());
     pool = settings.pg().pool(vertx);
     store = new ConfigStore(pool);
-    consumer = KafkaConsumer.create(vertx, settings.consumerConfig());
-    consumer.handler(this::onRecord);
+    consumer = KafkaConsumer.create(vertx, settings.kafka().readerConfig("configd-propagation-" + settings.nodeName()));
     consumer.exceptionHandler(failure -> LOG.warn("Kafka consumer: {}", failure.toString()));
     Future<Void> snapshots = vertx.eventBus().<JsonObject>consumer(Addresses.SNAPSHOT, this::snapshot).completion();
     Future<Void> changes = vertx.eventBus().<JsonObject>consumer(Addresses.CHANGES, this::changes).completion();
     Future<Void> stats = vertx.eventBus().<JsonObject>localConsumer(Addresses.PROPAGATION_STATS,
         message -> message.reply(new JsonObject().put("published", published.sum()).put("duplicates", duplicates.sum())
             .put("assignedPartitions", assignedPartitions))).completion();
-    return Future.all(snapshots, changes, stats).compose(ready -> assignEveryPartition());
+    // Kafka may be down: the node starts without it and begins where it started once Kafka answers.
+    return Future.all(snapshots, changes, stats).onSuccess(ready -> assignEveryPartition());
   }
 
   @Override
@@ -80,31 +82,41 @@ public class PropagationVerticle extends VerticleBase {
    * tries again every second.
    */
   private Future<Void> assignEveryPartition() {
-    return consumer.partitionsFor(settings.topic())
+    String topic = settings.kafka().topic();
+    return consumer.partitionsFor(topic)
         .compose(partitions -> {
           if (partitions.isEmpty()) {
-            return Future.failedFuture("topic " + settings.topic() + " has no partitions yet");
+            return Future.failedFuture("topic " + topic + " has no partitions yet");
           }
           Set<TopicPartition> all = partitions.stream()
-              .map(info -> new TopicPartition(settings.topic(), info.getPartition())).collect(Collectors.toSet());
+              .map(info -> new TopicPartition(topic, info.getPartition())).collect(Collectors.toSet());
+          Map<TopicPartition, Long> since = new HashMap<>();
+          all.forEach(partition -> since.put(partition, startedAt - START_MARGIN_MILLIS));
+          // The handler comes last: it starts the poll loop, and the consumer must not be used concurrently.
           return consumer.assign(all)
-              .compose(v -> Future.all(all.stream().map(this::seekToStartTime).toList()))
-              .onSuccess(v -> assignedPartitions = all.size())
-              .onSuccess(v -> LOG.info("Propagating changes from {} partitions of {}", all.size(), settings.topic()))
-              .<Void>mapEmpty();
+              .compose(v -> consumer.offsetsForTimes(since))
+              .compose(found -> seekEach(List.copyOf(all), found))
+              .onSuccess(v -> {
+                consumer.handler(this::onRecord);
+                assignedPartitions = all.size();
+                LOG.info("Propagating changes from {} partitions of {}", all.size(), topic);
+              });
         })
         .recover(failure -> {
-          LOG.warn("Cannot read {} yet ({}); retrying every second", settings.topic(), failure.getMessage());
+          LOG.warn("Cannot read {} yet ({}); retrying every second", topic, failure.getMessage());
           assignTimer = vertx.setTimer(1000, id -> assignEveryPartition());
           return Future.succeededFuture();
         });
   }
 
-  private Future<Void> seekToStartTime(TopicPartition partition) {
-    return consumer.offsetsForTimes(partition, startedAt - START_MARGIN_MILLIS)
-        .compose(found -> found == null
-            ? consumer.seekToEnd(partition).compose(v -> consumer.position(partition)).<Void>mapEmpty()
-            : consumer.seek(partition, found.getOffset()));
+  /** One partition after the other: to the first record since the start time, or to the end when none is newer. */
+  private Future<Void> seekEach(List<TopicPartition> partitions, Map<TopicPartition, OffsetAndTimestamp> found) {
+    Future<Void> chain = Future.succeededFuture();
+    for (TopicPartition partition : partitions) {
+      OffsetAndTimestamp offset = found.get(partition);
+      chain = chain.compose(v -> offset == null ? consumer.seekToEnd(partition) : consumer.seek(partition, offset.getOffset()));
+    }
+    return chain;
   }
 
   private void onRecord(KafkaConsumerRecord<String, String> record) {

@@ -62,6 +62,25 @@ public record KafkaSettings(String bootstrapServers, String topic, int partition
     return config;
   }
 
+  /**
+   * A consumer outside any group that reads every partition itself (manual assignment), so that every
+   * node sees every change; it keeps no offsets.
+   */
+  public Map<String, String> readerConfig(String clientId) {
+    Map<String, String> config = new HashMap<>();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
+    putAll(config, consumer);
+    config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    return config;
+  }
+
   public Map<String, String> adminConfig(String clientId) {
     Map<String, String> config = new HashMap<>();
     config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
