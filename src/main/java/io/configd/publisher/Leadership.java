@@ -101,6 +101,8 @@ final class Leadership {
         return;
       }
       connection = conn;
+      // A dropped connection is expected (it ends the leadership): the close handler deals with it.
+      conn.exceptionHandler(failure -> LOG.debug("Leadership connection failed: {}", failure.toString()));
       conn.closeHandler(closed -> {
         if (connection == conn) {
           connection = null;

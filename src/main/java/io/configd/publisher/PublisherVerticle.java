@@ -93,7 +93,8 @@ public class PublisherVerticle extends VerticleBase {
     vertx.cancelTimer(retryTimer);
     vertx.cancelTimer(sweepTimer);
     vertx.cancelTimer(topicTimer);
-    return inFlight.timeout(15, TimeUnit.SECONDS)
+    // How the last batch ended does not matter here (it is relayed again later): only that it ended.
+    return inFlight.timeout(15, TimeUnit.SECONDS).otherwiseEmpty()
         .eventually(() -> leadership.stop())
         .eventually(() -> Future.join(subscriber.close(), producer.close(), topicSetup.close()))
         .eventually(() -> pool.close());
