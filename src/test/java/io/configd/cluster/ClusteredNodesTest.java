@@ -1,0 +1,146 @@
+package io.configd.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.configd.BridgeTestClient;
+import io.configd.Eventually;
+import io.configd.NodeProcess;
+import io.configd.model.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Three nodes in three JVMs, clustered over Hazelcast on loopback, sharing PostgreSQL, Redis and Kafka. */
+@ExtendWith(VertxExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@DisplayName("A cluster of three nodes")
+class ClusteredNodesTest {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusteredNodesTest.class);
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final List<NodeProcess> nodes = new ArrayList<>();
+  private static Vertx vertx;
+
+  @BeforeAll
+  static void start(Vertx testVertx) {
+    vertx = testVertx;
+    NodeProcess.clusterConfigs("ClusteredNodesTest", 3).forEach(config -> nodes.add(NodeProcess.start(config)));
+    nodes.forEach(node -> node.awaitReady(Duration.ofSeconds(120)));
+    Eventually.await("three cluster members", WAIT,
+        () -> nodes.stream().allMatch(node -> node.get("/v1/stats/cluster").getJsonArray("members").size() == 3));
+  }
+
+  @AfterAll
+  static void stop() {
+    nodes.forEach(NodeProcess::stop);
+  }
+
+  @Test
+  @Order(1)
+  @DisplayName("a write through node 1 reaches the subscribers of every node")
+  void writesReachEveryNode() {
+    List<BridgeTestClient> subscribers = nodes.stream().map(node -> subscriber(node, "config.production.cluster")).toList();
+
+    nodes.get(0).put("cluster.feature", "production", "on");
+
+    Eventually.await("the change on every node", WAIT, () -> subscribers.stream().allMatch(s -> s.messages.size() == 1));
+    subscribers.forEach(s -> assertThat(s.messages.get(0).getJsonObject("body").getValue("value")).isEqualTo("on"));
+    subscribers.forEach(s -> s.close().await());
+  }
+
+  @Test
+  @Order(2)
+  @DisplayName("bridge sockets stay out of the cluster: its subscription map is the same with 10 and with 1,000 sockets")
+  void subscriptionMapDoesNotGrowWithSockets() {
+    NodeProcess node = nodes.get(1);
+    long before = subscriptionEntries(node);
+    WebSocketClient sockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(2000));
+
+    List<BridgeTestClient> ten = connect(sockets, node, 10);
+    long withTen = subscriptionEntries(node);
+    List<BridgeTestClient> thousand = connect(sockets, node, 990);
+    long withThousand = subscriptionEntries(node);
+    LOG.info("Cluster subscription map: {} entries without sockets, {} with 10, {} with 1,000", before, withTen,
+        withThousand);
+
+    assertThat(node.get("/v1/stats/bridge").getLong("subscriptions")).isGreaterThanOrEqualTo(1000);
+    assertThat(withTen).isEqualTo(before);
+    assertThat(withThousand).isEqualTo(before);
+    Future.all(ten.stream().map(BridgeTestClient::close).toList()).await();
+    Future.all(thousand.stream().map(BridgeTestClient::close).toList()).await();
+    sockets.close().await();
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("when the node that relays the outbox is killed, another takes over and the backlog goes out in order")
+  void relayLeaderKilled() {
+    NodeProcess leader = nodes.stream().filter(n -> n.get("/v1/stats/publisher").getBoolean("leader")).findFirst()
+        .orElseThrow(() -> new AssertionError("no node leads the relay"));
+    List<NodeProcess> others = nodes.stream().filter(n -> n != leader).toList();
+    List<BridgeTestClient> subscribers = others.stream().map(node -> subscriber(node, "config.staging.failover")).toList();
+
+    leader.kill();
+    long killedAt = System.nanoTime();
+    // Written while nobody relays: they wait in PostgreSQL, then go out in order.
+    IntStream.rangeClosed(1, 30).forEach(i -> others.get(i % 2).put("failover.k" + (i % 3), "staging", i));
+
+    Eventually.await("another leader", WAIT,
+        () -> others.stream().anyMatch(n -> n.get("/v1/stats/publisher").getBoolean("leader")));
+    LOG.info("Relay leadership taken over {} ms after SIGKILL", (System.nanoTime() - killedAt) / 1_000_000);
+    Eventually.await("30 changes at each remaining node's subscriber", WAIT,
+        () -> subscribers.stream().allMatch(s -> s.messages.size() >= 30));
+
+    for (BridgeTestClient subscriber : subscribers) {
+      List<JsonObject> changes = subscriber.messages.stream().map(m -> m.getJsonObject("body")).toList();
+      assertThat(changes).extracting(c -> c.getInteger("value")).containsExactlyInAnyOrderElementsOf(
+          IntStream.rangeClosed(1, 30).boxed().toList());
+      for (int k = 0; k < 3; k++) {
+        String key = "failover.k" + k;
+        assertThat(changes.stream().filter(c -> c.getString("key").equals(key)).map(c -> c.getInteger("version")).toList())
+            .as("versions of %s", key).isSorted().doesNotHaveDuplicates();
+      }
+    }
+    subscribers.forEach(s -> s.close().await());
+    leader.restart().awaitReady(Duration.ofSeconds(120));
+  }
+
+  private static BridgeTestClient subscriber(NodeProcess node, String address) {
+    BridgeTestClient client = BridgeTestClient.connect(vertx, node.port()).await();
+    client.register(address).await();
+    client.request(Addresses.SNAPSHOT, new JsonObject().put("env", address.split("\\.")[1])).await();
+    return client;
+  }
+
+  private static List<BridgeTestClient> connect(WebSocketClient sockets, NodeProcess node, int count) {
+    List<Future<BridgeTestClient>> connecting = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String address = "config.production.sockets.k" + (i % 50);
+      connecting.add(BridgeTestClient.connect(sockets, node.port(), false).compose(c -> c.register(address).map(c))
+          .compose(c -> c.request(Addresses.SNAPSHOT, new JsonObject().put("env", "production")).map(c)));
+    }
+    Future.all(connecting).await();
+    return connecting.stream().map(Future::result).toList();
+  }
+
+  private static long subscriptionEntries(NodeProcess node) {
+    return node.get("/v1/stats/cluster").getLong("subscriptionEntries");
+  }
+}
