@@ -1,6 +1,8 @@
 package io.configd.client;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -33,7 +35,7 @@ public final class ConfigClient extends ConfigReader {
   private final String defaultEnv;
   private Vertx vertx;
   private Synchronizer synchronizer;
-  private String deployment;
+  private Future<String> deployed;
   private Future<Void> started;
   private Future<Void> closed;
 
@@ -58,11 +60,8 @@ public final class ConfigClient extends ConfigReader {
     if (started == null) {
       vertx = suppliedVertx != null ? suppliedVertx : Vertx.vertx();
       synchronizer = new Synchronizer(settings, state, listeners);
-      started = vertx.deployVerticle(synchronizer)
-          .compose(id -> {
-            deployment = id;
-            return synchronizer.ready();
-          })
+      deployed = vertx.deployVerticle(synchronizer);
+      started = deployed.compose(id -> synchronizer.ready())
           .recover(failure -> close().transform(done -> Future.failedFuture(failure)));
     }
     return started;
@@ -71,11 +70,29 @@ public final class ConfigClient extends ConfigReader {
   /** Disconnects, writes the snapshot file if values changed since it was last written, and releases everything. */
   public synchronized Future<Void> close() {
     if (closed == null) {
-      String id = deployment;
-      Future<Void> undeployed = id == null ? Future.succeededFuture() : vertx.undeploy(id);
-      closed = undeployed.eventually(() -> suppliedVertx == null && vertx != null ? vertx.close() : Future.succeededFuture());
+      if (vertx == null) {
+        closed = Future.succeededFuture();
+      } else if (suppliedVertx == null) {
+        closed = closeOwnVertx();
+      } else {
+        closed = deployed.transform(deployment -> deployment.succeeded() ? vertx.undeploy(deployment.result())
+            : Future.succeededFuture());
+      }
     }
     return closed;
+  }
+
+  /** Closing Vert.x undeploys the synchronizer too. */
+  private Future<Void> closeOwnVertx() {
+    if (!Context.isOnVertxThread()) {
+      return vertx.close();
+    }
+    // Vert.x completes close() on the calling context, which the close itself stops: call it from a plain thread.
+    Promise<Void> done = Promise.promise();
+    Thread closer = new Thread(() -> vertx.close().onComplete(done), "configd-client-close");
+    closer.setDaemon(true);
+    closer.start();
+    return done.future();
   }
 
   /** Reads another watched environment. */

@@ -116,6 +116,9 @@ final class Synchronizer extends VerticleBase {
     NodeAddress node = settings.nodes().get(Math.floorMod(nodeIndex, settings.nodes().size()));
     Future<Void> connected = settings.bridge()
         ? viaBridge(node).recover(failure -> {
+          if (failure instanceof RejectedException) {
+            return Future.failedFuture(failure);
+          }
           LOG.info("The bridge of {} cannot be reached ({}); trying its HTTP API", node, failure.getMessage());
           return viaHttp(node);
         })
