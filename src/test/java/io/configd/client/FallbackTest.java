@@ -60,24 +60,27 @@ class FallbackTest {
     HttpOnlyProxy proxy = HttpOnlyProxy.start(vertx, node.port()).await();
     ConfigClient config = client("http://127.0.0.1:" + proxy.port()).pollInterval(Duration.ofMillis(100))
         .syncInterval(Duration.ofMillis(300)).watch("production", "poll").build();
-    config.start().await();
-    assertThat(config.connectionState()).isEqualTo(ConnectionState.HTTP_POLLING);
-    assertThat(config.getString("poll.a")).isEqualTo("one");
-    List<ConfigChange> seen = new CopyOnWriteArrayList<>();
-    config.onChange("poll", seen::add);
+    try {
+      config.start().await();
+      assertThat(config.connectionState()).isEqualTo(ConnectionState.HTTP_POLLING);
+      assertThat(config.getString("poll.a")).isEqualTo("one");
+      List<ConfigChange> seen = new CopyOnWriteArrayList<>();
+      config.onChange("poll", seen::add);
 
-    ClientTestSupport.put(node, "production", "poll.a", "two");
-    ClientTestSupport.put(node, "production", "poll.b", 2);
-    Eventually.await("the polled changes", WAIT, () -> seen.size() == 2);
-    assertThat(config.getString("poll.a")).isEqualTo("two");
+      ClientTestSupport.put(node, "production", "poll.a", "two");
+      ClientTestSupport.put(node, "production", "poll.b", 2);
+      Eventually.await("the polled changes", WAIT, () -> seen.size() == 2);
+      assertThat(config.getString("poll.a")).isEqualTo("two");
 
-    proxy.allowWebSockets();
-    Eventually.await("the bridge again", WAIT, () -> config.connectionState() == ConnectionState.BRIDGE);
-    ClientTestSupport.put(node, "production", "poll.a", "three");
-    Eventually.await("the change after the switch", WAIT, () -> config.getString("poll.a").equals("three"));
-    assertThat(seen).extracting(ConfigChange::value).containsExactly("two", 2, "three");
-    config.close().await();
-    proxy.stop().await();
+      proxy.allowWebSockets();
+      Eventually.await("the bridge again", WAIT, () -> config.connectionState() == ConnectionState.BRIDGE);
+      ClientTestSupport.put(node, "production", "poll.a", "three");
+      Eventually.await("the change after the switch", WAIT, () -> config.getString("poll.a").equals("three"));
+      assertThat(seen).extracting(ConfigChange::value).containsExactly("two", 2, "three");
+    } finally {
+      config.close().await();
+      proxy.stop().await();
+    }
   }
 
   @Test

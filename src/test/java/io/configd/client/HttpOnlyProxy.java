@@ -54,14 +54,19 @@ final class HttpOnlyProxy {
         request.response().setStatusCode(403).end();
         return;
       }
-      request.toWebSocket().onSuccess(client -> webSockets.connect(nodePort, "127.0.0.1", request.uri())
-          .onSuccess(upstream -> {
-            client.textMessageHandler(upstream::writeTextMessage);
-            upstream.textMessageHandler(client::writeTextMessage);
-            client.closeHandler(v -> upstream.close());
-            upstream.closeHandler(v -> client.close());
-          })
-          .onFailure(failure -> client.close()));
+      // The client's frames wait (paused) until the upstream socket is there, so none is lost.
+      request.toWebSocket().onSuccess(client -> {
+        client.pause();
+        webSockets.connect(nodePort, "127.0.0.1", request.uri())
+            .onSuccess(upstream -> {
+              client.textMessageHandler(upstream::writeTextMessage);
+              upstream.textMessageHandler(client::writeTextMessage);
+              client.closeHandler(v -> upstream.close());
+              upstream.closeHandler(v -> client.close());
+              client.resume();
+            })
+            .onFailure(failure -> client.close());
+      });
       return;
     }
     http.request(request.method(), nodePort, "127.0.0.1", request.uri())
