@@ -119,7 +119,9 @@ final class Synchronizer extends VerticleBase {
           if (failure instanceof RejectedException) {
             return Future.failedFuture(failure);
           }
-          LOG.info("The bridge of {} cannot be reached ({}); trying its HTTP API", node, failure.getMessage());
+          if (attempt < settings.nodes().size()) {
+            LOG.info("The bridge of {} cannot be reached ({}); trying its HTTP API", node, failure.getMessage());
+          }
           return viaHttp(node);
         })
         : viaHttp(node);
@@ -131,7 +133,11 @@ final class Synchronizer extends VerticleBase {
         LOG.error("configd client cannot start: {}", failure.getMessage());
         return;
       }
-      LOG.warn("No configd node answered at {} ({}); retrying", node, failure.getMessage());
+      if (attempt < settings.nodes().size() || attempt % 20 == 0) {
+        LOG.warn("No configd node answered at {} ({}); retrying", node, failure.getMessage());
+      } else {
+        LOG.debug("No configd node answered at {} ({}); retrying", node, failure.getMessage());
+      }
       connection = ConnectionState.DISCONNECTED;
       connectedNode = null;
       attempt++;

@@ -30,7 +30,7 @@ final class ClientTestSupport {
   /**
    * Publishes a change on the node's event bus at config.&lt;env&gt;.&lt;path&gt;, locally, exactly as the
    * PropagationVerticle does for each Kafka record: the bridge then writes it to the subscribed sockets.
-   * (Until the outbox publisher lands, a PUT does not reach Kafka, so this stands in for that hop.)
+   * Tests use it to deliver a change again (as an at-least-once relay may) or at a chosen moment.
    */
   static void publishLive(Vertx vertx, JsonObject change, String path) {
     String address = path.isEmpty() ? "config." + change.getString("env") : "config." + change.getString("env") + "." + path;
