@@ -1,0 +1,86 @@
+package io.configd.client;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A node's HTTP API as a source, for when its bridge cannot be reached: /v1/changes for catch-up and
+ * /v1/config listings for a first load. A listing carries no revision, so each page first reads the head
+ * revision; the values listed after it hold every change up to it at least.
+ */
+final class HttpSource implements Source {
+
+  private static final int LIMIT = 1000;
+
+  private final HttpClient http;
+  private final NodeAddress node;
+  private final long timeoutMillis;
+
+  HttpSource(HttpClient http, NodeAddress node, ClientSettings settings) {
+    this.http = http;
+    this.node = node;
+    this.timeoutMillis = settings.requestTimeout().toMillis();
+  }
+
+  Future<Void> health() {
+    return get("/health").mapEmpty();
+  }
+
+  @Override
+  public Future<SnapshotPage> snapshot(Watch watch, String after) {
+    String listing = "/v1/config?" + query(watch) + "&limit=" + LIMIT + (after == null ? "" : "&cursor=" + encode(after));
+    return get("/v1/changes?" + query(watch) + "&since=0&limit=1")
+        .compose(head -> get(listing).map(page -> new SnapshotPage(Pages.items(page.getJsonArray("items")),
+            head.getLong("head"), page.getString("next"))));
+  }
+
+  @Override
+  public Future<ChangesPage> changes(Watch watch, long since) {
+    return get("/v1/changes?" + query(watch) + "&since=" + since + "&limit=" + LIMIT).map(Pages::changes);
+  }
+
+  @Override
+  public NodeAddress node() {
+    return node;
+  }
+
+  private Future<JsonObject> get(String uri) {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(node.host()).setPort(node.port())
+        .setSsl(node.ssl()).setURI(node.basePath() + uri).setConnectTimeout(timeoutMillis).setTimeout(timeoutMillis);
+    return http.request(options)
+        .compose(request -> request.send())
+        .compose(response -> response.body().map(body -> {
+          int status = response.statusCode();
+          if (status >= 200 && status < 300) {
+            return body.toJsonObject();
+          }
+          String detail = problemDetail(body.toString());
+          if (status >= 400 && status < 500 && status != 408 && status != 429) {
+            throw new RejectedException(node + " rejected GET " + uri + " (" + status + "): " + detail);
+          }
+          throw new ConfigClientException(node + " answered GET " + uri + " with " + status + ": " + detail);
+        }));
+  }
+
+  private static String problemDetail(String body) {
+    try {
+      JsonObject problem = new JsonObject(body);
+      return problem.getString("detail", problem.getString("title", body));
+    } catch (RuntimeException e) {
+      return body.length() > 200 ? body.substring(0, 200) : body;
+    }
+  }
+
+  private static String query(Watch watch) {
+    return "env=" + encode(watch.env()) + "&prefix=" + encode(watch.prefix());
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,27 @@
+package io.configd.client;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads the snapshot and changes answers, which the bridge and the HTTP API shape alike. */
+final class Pages {
+
+  private Pages() {
+  }
+
+  static Source.ChangesPage changes(JsonObject body) {
+    return new Source.ChangesPage(items(body.getJsonArray("items")), body.getLong("next"), body.getBoolean("more", false));
+  }
+
+  static List<ConfigChange> items(JsonArray items) {
+    List<ConfigChange> changes = new ArrayList<>(items == null ? 0 : items.size());
+    if (items != null) {
+      for (int i = 0; i < items.size(); i++) {
+        changes.add(ConfigChange.fromJson(items.getJsonObject(i)));
+      }
+    }
+    return changes;
+  }
+}

@@ -1,0 +1,32 @@
+package io.configd.client;
+
+import io.vertx.core.Future;
+import java.util.List;
+
+/** Where the client reads snapshots and catch-up pages from: a node's bridge or its HTTP API. */
+interface Source {
+
+  /**
+   * One page of the current values of a watch, after the key {@code after} (null for the first page).
+   *
+   * @param revision the revision these values hold every change up to
+   * @param next     the key to continue after, or null on the last page
+   */
+  record SnapshotPage(List<ConfigChange> items, long revision, String next) {
+  }
+
+  /**
+   * One page of the changes of a watch after a revision, in revision order.
+   *
+   * @param next the revision the watch is complete up to once these items are applied; ask from it next
+   */
+  record ChangesPage(List<ConfigChange> items, long next, boolean more) {
+  }
+
+  Future<SnapshotPage> snapshot(Watch watch, String after);
+
+  Future<ChangesPage> changes(Watch watch, long since);
+
+  /** The node this source talks to, for logs. */
+  NodeAddress node();
+}

@@ -1,0 +1,403 @@
+package io.configd.client;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the client's values in step with the nodes, on one context: restores the snapshot file, connects
+ * to a node's bridge (else polls its HTTP API), registers before it asks for a snapshot or the changes since
+ * its watermark, applies live changes, catches up periodically and after every reconnect, and reconnects with
+ * backoff, rotating through the nodes.
+ */
+final class Synchronizer extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Synchronizer.class);
+
+  private final ClientSettings settings;
+  private final LocalState state;
+  private final Listeners listeners;
+  private final Backoff backoff;
+  private final Promise<Void> ready = Promise.promise();
+  private volatile ConnectionState connection = ConnectionState.STARTING;
+  private volatile NodeAddress connectedNode;
+  private SnapshotFile file;
+  private WebSocketClient webSockets;
+  private HttpClient http;
+  private BridgeConnection bridge;
+  private HttpSource poller;
+  private boolean fileLoaded;
+  private boolean stopping;
+  private boolean syncing;
+  private boolean probing;
+  private int attempt;
+  private int nodeIndex;
+  private long retryTimer = -1;
+  private long syncTimer = -1;
+  private long pollTimer = -1;
+  private long probeTimer = -1;
+  private long deadlineTimer = -1;
+
+  Synchronizer(ClientSettings settings, LocalState state, Listeners listeners) {
+    this.settings = settings;
+    this.state = state;
+    this.listeners = listeners;
+    this.backoff = new Backoff(settings.backoffInitial(), settings.backoffMax(), settings.backoffJitter());
+  }
+
+  /** Completes once values are loaded from a node, or from the snapshot file when no node answers. */
+  Future<Void> ready() {
+    return ready.future();
+  }
+
+  ConnectionState connection() {
+    return connection;
+  }
+
+  NodeAddress connectedNode() {
+    return connectedNode;
+  }
+
+  @Override
+  public Future<?> start() {
+    webSockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(16 << 20)
+        .setMaxMessageSize(256 << 20).setConnectTimeout((int) settings.requestTimeout().toMillis()));
+    http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) settings.requestTimeout().toMillis()),
+        new PoolOptions().setHttp1MaxSize(2));
+    if (settings.snapshotFile() != null) {
+      file = new SnapshotFile(vertx, settings.snapshotFile(), settings.snapshotDebounce(), this::fileContent);
+    }
+    Future<Void> restored = file == null ? Future.succeededFuture() : file.read().map(found -> {
+      found.ifPresent(this::restore);
+      return null;
+    });
+    return restored.onSuccess(v -> {
+      deadlineTimer = vertx.setTimer(settings.startTimeout().toMillis(), id -> startDeadline());
+      connect();
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    connection = ConnectionState.CLOSED;
+    ready.tryFail(new ConfigClientException("the client was closed before it loaded its values"));
+    for (long timer : new long[] {retryTimer, syncTimer, pollTimer, probeTimer, deadlineTimer}) {
+      vertx.cancelTimer(timer);
+    }
+    Future<Void> closed = bridge == null ? Future.succeededFuture() : bridge.close();
+    return closed
+        .eventually(() -> file == null ? Future.succeededFuture() : file.close().recover(failure -> Future.succeededFuture()))
+        .eventually(() -> webSockets.close())
+        .eventually(() -> http.close());
+  }
+
+  // ---- connecting
+
+  private void connect() {
+    retryTimer = -1;
+    if (stopping) {
+      return;
+    }
+    NodeAddress node = settings.nodes().get(Math.floorMod(nodeIndex, settings.nodes().size()));
+    Future<Void> connected = settings.bridge()
+        ? viaBridge(node).recover(failure -> {
+          if (failure instanceof RejectedException) {
+            return Future.failedFuture(failure);
+          }
+          if (attempt < settings.nodes().size()) {
+            LOG.info("The bridge of {} cannot be reached ({}); trying its HTTP API", node, failure.getMessage());
+          }
+          return viaHttp(node);
+        })
+        : viaHttp(node);
+    connected.onFailure(failure -> {
+      if (stopping) {
+        return;
+      }
+      if (failure instanceof RejectedException && ready.tryFail(new ConfigClientException(failure.getMessage()))) {
+        LOG.error("configd client cannot start: {}", failure.getMessage());
+        return;
+      }
+      if (attempt < settings.nodes().size() || attempt % 20 == 0) {
+        LOG.warn("No configd node answered at {} ({}); retrying", node, failure.getMessage());
+      } else {
+        LOG.debug("No configd node answered at {} ({}); retrying", node, failure.getMessage());
+      }
+      connection = ConnectionState.DISCONNECTED;
+      connectedNode = null;
+      attempt++;
+      nodeIndex++;
+      if (attempt >= settings.nodes().size()) {
+        startFromFile();
+      }
+      scheduleRetry();
+    });
+  }
+
+  private Future<Void> viaBridge(NodeAddress node) {
+    return BridgeConnection.open(vertx, webSockets, node, settings, this::apply, this::refused)
+        .compose(conn -> registerAll(conn)
+            .compose(registered -> syncAll(conn))
+            .map(conn)
+            .recover(failure -> conn.close().transform(closed -> Future.failedFuture(failure))))
+        .onSuccess(conn -> {
+          stopPolling();
+          bridge = conn;
+          connection = ConnectionState.BRIDGE;
+          connectedNode = node;
+          conn.closed().onComplete(closed -> bridgeLost(conn));
+          syncTimer = vertx.setPeriodic(settings.syncInterval().toMillis(), id -> periodicSync());
+          loaded("over the bridge of " + node);
+        })
+        .mapEmpty();
+  }
+
+  private Future<Void> registerAll(BridgeConnection conn) {
+    return Future.all(settings.watches().stream().map(watch -> conn.register(watch.address())).toList()).mapEmpty();
+  }
+
+  private Future<Void> viaHttp(NodeAddress node) {
+    HttpSource source = new HttpSource(http, node, settings);
+    return source.health()
+        .compose(up -> syncAll(source))
+        .onSuccess(synced -> {
+          poller = source;
+          connection = ConnectionState.HTTP_POLLING;
+          connectedNode = node;
+          pollTimer = vertx.setPeriodic(settings.pollInterval().toMillis(), id -> poll());
+          if (settings.bridge()) {
+            probeTimer = vertx.setPeriodic(settings.syncInterval().toMillis(), id -> probeBridge());
+          }
+          LOG.warn("Polling {} over HTTP every {} ms while its bridge cannot be reached", node,
+              settings.pollInterval().toMillis());
+          loaded("over HTTP from " + node);
+        });
+  }
+
+  private void scheduleRetry() {
+    if (stopping || retryTimer >= 0) {
+      return;
+    }
+    long delay = backoff.delayMillis(attempt);
+    LOG.debug("Reconnecting in {} ms", delay);
+    retryTimer = vertx.setTimer(delay, id -> connect());
+  }
+
+  private void bridgeLost(BridgeConnection conn) {
+    if (bridge != conn) {
+      return;
+    }
+    bridge = null;
+    vertx.cancelTimer(syncTimer);
+    if (stopping) {
+      return;
+    }
+    LOG.warn("Lost the bridge connection to {}; reconnecting", conn.node());
+    connection = ConnectionState.DISCONNECTED;
+    connectedNode = null;
+    nodeIndex++;
+    scheduleRetry();
+  }
+
+  private void refused(String message) {
+    LOG.error("A configd node refused a subscription of this client: {}", message);
+  }
+
+  // ---- keeping up
+
+  private void periodicSync() {
+    BridgeConnection conn = bridge;
+    if (conn == null || syncing) {
+      return;
+    }
+    syncing = true;
+    syncAll(conn)
+        .onComplete(done -> syncing = false)
+        .onFailure(failure -> {
+          LOG.warn("Catch-up from {} failed ({}); reconnecting", conn.node(), failure.getMessage());
+          conn.close();
+        });
+  }
+
+  private void poll() {
+    HttpSource source = poller;
+    if (source == null || syncing) {
+      return;
+    }
+    syncing = true;
+    syncAll(source)
+        .onComplete(done -> syncing = false)
+        .onFailure(failure -> {
+          if (poller != source || stopping) {
+            return;
+          }
+          LOG.warn("Polling {} failed ({}); reconnecting", source.node(), failure.getMessage());
+          stopPolling();
+          connection = ConnectionState.DISCONNECTED;
+          connectedNode = null;
+          nodeIndex++;
+          scheduleRetry();
+        });
+  }
+
+  /** While polling, tries the bridge again now and then, and goes back to it when it answers. */
+  private void probeBridge() {
+    HttpSource source = poller;
+    if (source == null || probing) {
+      return;
+    }
+    probing = true;
+    viaBridge(source.node())
+        .onComplete(done -> probing = false)
+        .onSuccess(v -> LOG.info("The bridge of {} answers again; stopped polling", source.node()))
+        .onFailure(failure -> LOG.debug("The bridge of {} still cannot be reached: {}", source.node(), failure.getMessage()));
+  }
+
+  private void stopPolling() {
+    vertx.cancelTimer(pollTimer);
+    vertx.cancelTimer(probeTimer);
+    pollTimer = -1;
+    probeTimer = -1;
+    poller = null;
+  }
+
+  // ---- loading
+
+  /** Every watch in turn: the changes since its watermark, or a full snapshot when it has none yet. */
+  private Future<Void> syncAll(Source source) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Watch watch : settings.watches()) {
+      chain = chain.compose(v -> state.watermark(watch)
+          .map(since -> catchUp(source, watch, since))
+          .orElseGet(() -> snapshot(source, watch, null, Long.MAX_VALUE)));
+    }
+    return chain.onSuccess(v -> fileChanged());
+  }
+
+  private Future<Void> catchUp(Source source, Watch watch, long since) {
+    return source.changes(watch, since).compose(page -> {
+      page.items().forEach(this::apply);
+      state.advance(watch, page.next());
+      if (page.more() && page.next() <= since) {
+        return Future.failedFuture(new ConfigClientException(source.node() + " answered a catch-up page that does not advance"));
+      }
+      return page.more() ? catchUp(source, watch, page.next()) : Future.succeededFuture();
+    });
+  }
+
+  /** Pages through the current values; the watch is complete up to the lowest revision of its pages. */
+  private Future<Void> snapshot(Source source, Watch watch, String after, long revision) {
+    return source.snapshot(watch, after).compose(page -> {
+      page.items().forEach(this::apply);
+      long complete = Math.min(revision, page.revision());
+      if (page.next() != null) {
+        return snapshot(source, watch, page.next(), complete);
+      }
+      state.advance(watch, complete);
+      return Future.succeededFuture();
+    });
+  }
+
+  private void apply(ConfigChange change) {
+    if (state.apply(change)) {
+      listeners.fire(change);
+      fileChanged();
+    }
+  }
+
+  private void loaded(String how) {
+    attempt = 0;
+    vertx.cancelTimer(deadlineTimer);
+    if (ready.tryComplete()) {
+      LOG.info("configd client loaded {} {}", settings.watches(), how);
+    } else {
+      LOG.info("configd client caught up {}", how);
+    }
+  }
+
+  private void startFromFile() {
+    if (fileLoaded && ready.tryComplete()) {
+      LOG.warn("No configd node of {} answers; starting from the snapshot file {} and syncing when one does",
+          settings.nodes(), settings.snapshotFile());
+    }
+  }
+
+  private void startDeadline() {
+    startFromFile();
+    if (ready.tryFail(new ConfigClientException("no configd node of " + settings.nodes() + " answered within "
+        + settings.startTimeout().toSeconds() + " s, and there is no snapshot file to start from"))) {
+      LOG.error("configd client cannot start: no node of {} answered", settings.nodes());
+    }
+  }
+
+  // ---- the snapshot file
+
+  private void fileChanged() {
+    if (file != null) {
+      file.changed();
+    }
+  }
+
+  private void restore(JsonObject json) {
+    Map<Watch, Long> marks = new HashMap<>();
+    List<ConfigChange> values = new ArrayList<>();
+    try {
+      for (Object item : json.getJsonArray("watches", new JsonArray())) {
+        JsonObject saved = (JsonObject) item;
+        Watch watch = new Watch(saved.getString("env"), saved.getString("prefix"));
+        if (settings.watches().contains(watch)) {
+          marks.put(watch, saved.getLong("revision"));
+        }
+      }
+      for (Object item : json.getJsonArray("values", new JsonArray())) {
+        ConfigChange change = ConfigChange.fromJson((JsonObject) item);
+        if (marks.keySet().stream().anyMatch(watch -> watch.covers(change))) {
+          values.add(change);
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Ignoring the snapshot file {}: {}", settings.snapshotFile(), e.toString());
+      return;
+    }
+    if (marks.isEmpty()) {
+      return;
+    }
+    values.forEach(state::restore);
+    marks.forEach(state::advance);
+    fileLoaded = true;
+    LOG.info("Restored {} values from the snapshot file {} at revisions {}", values.size(), settings.snapshotFile(), marks);
+  }
+
+  /** The values of every watch whose watermark is known, and those watermarks. */
+  private JsonObject fileContent() {
+    JsonArray watches = new JsonArray();
+    List<Watch> complete = new ArrayList<>();
+    for (Watch watch : settings.watches()) {
+      state.watermark(watch).ifPresent(revision -> {
+        complete.add(watch);
+        watches.add(new JsonObject().put("env", watch.env()).put("prefix", watch.prefix()).put("revision", revision));
+      });
+    }
+    JsonArray values = new JsonArray();
+    complete.stream().map(Watch::env).distinct().forEach(env -> state.values(env).values().stream()
+        .filter(change -> complete.stream().anyMatch(watch -> watch.covers(change)))
+        .forEach(change -> values.add(change.toJson())));
+    return new JsonObject().put("format", SnapshotFile.FORMAT).put("savedAt", Instant.now().toString())
+        .put("watches", watches).put("values", values);
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * The configd client for services: {@link io.configd.client.ConfigClient}. Depends on vertx-core (and
+ * jackson-databind for mapping values to records) only, never on the server's packages.
+ *
+ * <p>How it stays correct (DESIGN.md invariants 3 and 4): it registers on the bridge before it asks for a
+ * snapshot or for the changes since its watermark; it drops any change at or below the key's high-water
+ * revision or the watermark of a watch covering the key; and its watermark only ever comes from a completed
+ * snapshot or catch-up answer (live changes arrive in order per key, not across keys), refreshed every
+ * sync interval and after every reconnect.
+ */
+package io.configd.client;
