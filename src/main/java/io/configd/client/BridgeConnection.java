@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -26,7 +25,10 @@ final class BridgeConnection implements Source {
   static final String SNAPSHOT = "configd.snapshot";
   static final String CHANGES = "configd.changes";
   /** The failure codes a node sends for a request that is wrong in itself (invalid key, unknown environment, body, parameter). */
-  private static final Set<Integer> REJECTED = Set.of(1000, 1001, 1002, 1003);
+  /** The server's failure codes are its HTTP status times ten plus a number: 4xxx refuses the request as it is. */
+  private static boolean rejected(int failureCode) {
+    return failureCode >= 4000 && failureCode < 5000;
+  }
   private static final Logger LOG = LoggerFactory.getLogger(BridgeConnection.class);
 
   private record Pending(Promise<JsonObject> answer, long timer) {
@@ -136,7 +138,7 @@ final class BridgeConnection implements Source {
     if (address != null && pending.containsKey(address)) {
       if (type.equals("err")) {
         String message = frame.getString("message", "request failed");
-        answered(address, null, REJECTED.contains(frame.getInteger("failureCode", -1))
+        answered(address, null, rejected(frame.getInteger("failureCode", -1))
             ? new RejectedException(node + " rejected the request: " + message)
             : new ConfigClientException(node + ": " + message));
       } else {

@@ -2,43 +2,49 @@ package io.configd.model;
 
 /**
  * Every way a request can fail, with the HTTP status and the stable problem type it maps to.
- * The code travels in {@code message.fail(code, text)} across the event bus.
+ * The code travels in {@code message.fail(code, text)} across the event bus and in the bridge's error
+ * frames; it is part of the protocol: the HTTP status times ten plus a number, so 4xxx means the
+ * request was refused (do not retry it as it is) and 5xxx that the server could not answer now.
  */
 public enum Failure {
-  INVALID_KEY(400, "invalid-key", "Invalid configuration key"),
-  UNKNOWN_ENVIRONMENT(400, "unknown-environment", "Unknown environment"),
-  INVALID_BODY(400, "invalid-body", "Invalid request body"),
-  INVALID_PARAMETER(400, "invalid-parameter", "Invalid parameter"),
-  NOT_FOUND(404, "not-found", "Not found"),
-  METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
-  CONFLICT(409, "conflict", "Conflict"),
-  PRECONDITION_FAILED(412, "precondition-failed", "Precondition failed"),
-  VALUE_TOO_LARGE(413, "value-too-large", "Value too large"),
-  UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
-  UNAVAILABLE(503, "unavailable", "Service unavailable"),
-  INTERNAL(500, "internal", "Internal error");
+  INVALID_KEY(4000, 400, "invalid-key", "Invalid configuration key"),
+  UNKNOWN_ENVIRONMENT(4001, 400, "unknown-environment", "Unknown environment"),
+  INVALID_BODY(4002, 400, "invalid-body", "Invalid request body"),
+  INVALID_PARAMETER(4003, 400, "invalid-parameter", "Invalid parameter"),
+  NOT_FOUND(4040, 404, "not-found", "Not found"),
+  METHOD_NOT_ALLOWED(4050, 405, "method-not-allowed", "Method not allowed"),
+  CONFLICT(4090, 409, "conflict", "Conflict"),
+  PRECONDITION_FAILED(4120, 412, "precondition-failed", "Precondition failed"),
+  VALUE_TOO_LARGE(4130, 413, "value-too-large", "Value too large"),
+  UNSUPPORTED_MEDIA_TYPE(4150, 415, "unsupported-media-type", "Unsupported media type"),
+  UNAVAILABLE(5030, 503, "unavailable", "Service unavailable"),
+  INTERNAL(5000, 500, "internal", "Internal error");
 
   public static final String TYPE_BASE = "https://configd.io/problems/";
 
+  private final int code;
   private final int status;
   private final String slug;
   private final String title;
 
-  Failure(int status, String slug, String title) {
+  Failure(int code, int status, String slug, String title) {
+    this.code = code;
     this.status = status;
     this.slug = slug;
     this.title = title;
   }
 
-  /** The event-bus failure code: unique per constant, stable across releases as long as the order is. */
   public int code() {
-    return 1000 + ordinal();
+    return code;
   }
 
   public static Failure fromCode(int code) {
-    int index = code - 1000;
-    Failure[] all = values();
-    return index >= 0 && index < all.length ? all[index] : INTERNAL;
+    for (Failure failure : values()) {
+      if (failure.code == code) {
+        return failure;
+      }
+    }
+    return INTERNAL;
   }
 
   public int status() {
