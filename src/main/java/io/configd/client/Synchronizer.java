@@ -43,6 +43,8 @@ final class Synchronizer extends VerticleBase {
   private boolean fileLoaded;
   private boolean stopping;
   private boolean syncing;
+  /** Live changes that arrived while a snapshot or catch-up was answering: applied after it, in arrival order. */
+  private List<ConfigChange> held;
   private boolean probing;
   private int attempt;
   private int nodeIndex;
@@ -150,7 +152,7 @@ final class Synchronizer extends VerticleBase {
   }
 
   private Future<Void> viaBridge(NodeAddress node) {
-    return BridgeConnection.open(vertx, webSockets, node, settings, this::apply, this::refused)
+    return BridgeConnection.open(vertx, webSockets, node, settings, this::live, this::refused)
         .compose(conn -> registerAll(conn)
             .compose(registered -> syncAll(conn))
             .map(conn)
@@ -278,15 +280,38 @@ final class Synchronizer extends VerticleBase {
 
   // ---- loading
 
-  /** Every watch in turn: the changes since its watermark, or a full snapshot when it has none yet. */
+  /**
+   * Every watch in turn: the changes since its watermark, or a full snapshot when it has none yet. Live
+   * changes wait until it is done, so that each key's versions are applied in order without a gap: a
+   * live change applied first would make the older versions of the answer look like duplicates.
+   */
   private Future<Void> syncAll(Source source) {
+    if (held == null) {
+      held = new ArrayList<>();
+    }
     Future<Void> chain = Future.succeededFuture();
     for (Watch watch : settings.watches()) {
       chain = chain.compose(v -> state.watermark(watch)
           .map(since -> catchUp(source, watch, since))
           .orElseGet(() -> snapshot(source, watch, null, Long.MAX_VALUE)));
     }
-    return chain.onSuccess(v -> fileChanged());
+    return chain.onSuccess(v -> fileChanged()).onComplete(done -> releaseHeld());
+  }
+
+  private void live(ConfigChange change) {
+    if (held != null) {
+      held.add(change);
+    } else {
+      apply(change);
+    }
+  }
+
+  private void releaseHeld() {
+    List<ConfigChange> waiting = held;
+    held = null;
+    if (waiting != null) {
+      waiting.forEach(this::apply);
+    }
   }
 
   private Future<Void> catchUp(Source source, Watch watch, long since) {
