@@ -1,6 +1,7 @@
 package io.configd;
 
 import io.configd.api.ApiVerticle;
+import io.configd.auth.AdminBootstrap;
 import io.configd.model.Addresses;
 import io.configd.model.Failure;
 import io.configd.cache.CacheVerticle;
@@ -68,7 +69,8 @@ public final class Node {
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     int apiInstances = config.getJsonObject("http").getInteger("instances", Runtime.getRuntime().availableProcessors());
     return Migrations.migrate(vertx, PgSettings.from(config.getJsonObject("pg")))
-        .compose(migrated -> deploy(new CacheVerticle(), options))
+        .compose(migrated -> AdminBootstrap.ensure(vertx, config))
+        .compose(bootstrapped -> deploy(new CacheVerticle(), options))
         .compose(cache -> deploy(new PublisherVerticle(), options))
         .compose(publisher -> deploy(new PropagationVerticle(), options))
         .compose(propagation -> deploy(new AuditVerticle(), options))

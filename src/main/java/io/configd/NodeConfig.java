@@ -19,6 +19,8 @@ public final class NodeConfig {
 
   public static final String ENV_PREFIX = "CONFIGD_";
   public static final String DEFAULT_FILE = "conf/configd.json";
+  /** Sets auth.adminToken, like CONFIGD_AUTH_ADMIN_TOKEN. */
+  public static final String ADMIN_TOKEN = ENV_PREFIX + "ADMIN_TOKEN";
 
   private NodeConfig() {
   }
@@ -42,10 +44,15 @@ public final class NodeConfig {
   private static Map<String, Object> onlyOurs(Map<String, String> environment) {
     Map<String, Object> ours = new java.util.TreeMap<>();
     environment.forEach((name, value) -> {
-      if (name.startsWith(ENV_PREFIX) && !name.equals(ENV_PREFIX + "CONF") && name.indexOf('_', ENV_PREFIX.length()) > 0) {
+      if (name.startsWith(ENV_PREFIX) && !name.equals(ENV_PREFIX + "CONF") && !name.equals(ADMIN_TOKEN)
+          && name.indexOf('_', ENV_PREFIX.length()) > 0) {
         ours.put(name, value);
       }
     });
+    // The name issue 8 gives the bootstrap token, for automated set-ups; CONFIGD_AUTH_ADMIN_TOKEN wins.
+    if (environment.containsKey(ADMIN_TOKEN)) {
+      ours.putIfAbsent(ENV_PREFIX + "AUTH_ADMIN_TOKEN", environment.get(ADMIN_TOKEN));
+    }
     return ours;
   }
 

@@ -25,20 +25,24 @@ public final class BridgeTestClient {
   private WebSocket ws;
 
   private final boolean ownsClient;
+  /** Sent in the headers of every frame; null sends none. */
+  private String token;
 
-  private BridgeTestClient(WebSocketClient client, boolean ownsClient) {
+  private BridgeTestClient(WebSocketClient client, boolean ownsClient, String token) {
     this.client = client;
     this.ownsClient = ownsClient;
+    this.token = token;
   }
 
-  public static Future<BridgeTestClient> connect(Vertx vertx, int port) {
+  /** A client whose frames carry {@code token} (null: none) in their headers, as the bridge protocol allows. */
+  public static Future<BridgeTestClient> connect(Vertx vertx, int port, String token) {
     return connect(vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20)
-        .setMaxMessageSize(8 << 20)), port, true);
+        .setMaxMessageSize(8 << 20)), port, true, token);
   }
 
   /** A connection through a shared WebSocket client, for tests with thousands of subscribers. */
-  public static Future<BridgeTestClient> connect(WebSocketClient client, int port, boolean ownsClient) {
-    BridgeTestClient bridge = new BridgeTestClient(client, ownsClient);
+  public static Future<BridgeTestClient> connect(WebSocketClient client, int port, boolean ownsClient, String token) {
+    BridgeTestClient bridge = new BridgeTestClient(client, ownsClient, token);
     return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/eventbus/websocket"))
         .map(ws -> {
           bridge.ws = ws;
@@ -61,8 +65,18 @@ public final class BridgeTestClient {
         .put("replyAddress", reply)).compose(v -> answer.future());
   }
 
+  /** Writes a frame, with the client's token in its headers unless the frame has headers of its own. */
   public Future<Void> frame(JsonObject frame) {
+    if (token != null && !frame.containsKey("headers")) {
+      frame = frame.copy().put("headers", new JsonObject().put("Authorization", "Bearer " + token));
+    }
     return ws.writeTextMessage(frame.encode());
+  }
+
+  /** From now on, frames carry this token (null: none). */
+  public BridgeTestClient token(String token) {
+    this.token = token;
+    return this;
   }
 
   public Future<Void> raw(String text) {

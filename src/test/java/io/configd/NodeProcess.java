@@ -94,7 +94,8 @@ public final class NodeProcess {
 
   public JsonObject get(String path) {
     try {
-      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build(),
+      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
+              .header("Authorization", "Bearer " + adminToken()).build(),
           HttpResponse.BodyHandlers.ofString());
       return new JsonObject(response.body());
     } catch (IOException e) {
@@ -110,6 +111,7 @@ public final class NodeProcess {
     try {
       HttpRequest request = HttpRequest.newBuilder(uri("/v1/config/" + key + "?env=" + env))
           .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+          .header("Authorization", "Bearer " + adminToken())
           .PUT(HttpRequest.BodyPublishers.ofString(new JsonObject().put("value", value).encode())).build();
       HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
@@ -144,6 +146,11 @@ public final class NodeProcess {
 
   public boolean isAlive() {
     return process != null && process.isAlive();
+  }
+
+  /** The bootstrap admin token of the node's configuration, which get and put send. */
+  public String adminToken() {
+    return TestServices.adminToken(config);
   }
 
   public int port() {

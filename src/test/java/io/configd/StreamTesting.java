@@ -81,7 +81,7 @@ public final class StreamTesting {
   /** PUT a value through the API; fails the test unless it was acknowledged. */
   public static JsonObject put(TestNode node, String key, String env, JsonObject body) throws Exception {
     HttpResponse<Buffer> response = node.http().put("/v1/config/" + key).addQueryParam("env", env)
-        .putHeader("X-Configd-Actor", "test-suite").sendJsonObject(body).await();
+        .sendJsonObject(body).await();
     if (response.statusCode() != 200) {
       throw new AssertionError("PUT " + key + " answered " + response.statusCode() + ": " + response.bodyAsString());
     }

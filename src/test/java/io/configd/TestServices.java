@@ -1,5 +1,6 @@
 package io.configd;
 
+import io.configd.auth.ApiTokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
@@ -113,7 +114,13 @@ public final class TestServices {
         .put("redis", new JsonObject().put("uri", redisUri()).put("namespace", "test:" + name + ":"))
         .put("kafka", new JsonObject().put("bootstrapServers", kafkaBootstrapServers())
             .put("topic", topic).put("partitions", 10).put("replicationFactor", 1)
-            .put("groupSuffix", "." + topic.substring("config.updates.".length())));
+            .put("groupSuffix", "." + topic.substring("config.updates.".length())))
+        .put("auth", new JsonObject().put("adminToken", ApiTokens.generate()));
+  }
+
+  /** The bootstrap admin token of a configuration made by {@link #nodeConfig}: what test helpers send by default. */
+  public static String adminToken(JsonObject config) {
+    return config.getJsonObject("auth").getString("adminToken");
   }
 
   /** Another node of the same deployment: same schema, topic and groups; its own name and ports. */

@@ -1,18 +1,26 @@
 package io.configd.api;
 
+import io.configd.auth.AuthSettings;
+import io.configd.auth.Authenticator;
+import io.configd.auth.JwtVerifier;
+import io.configd.auth.RateLimits;
 import io.configd.bridge.Bridge;
 import io.configd.bridge.BridgeSettings;
 import io.configd.bridge.BridgeStats;
+import io.configd.model.Access;
 import io.configd.model.Addresses;
 import io.configd.model.ConfigKey;
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
+import io.configd.model.Grant;
 import io.configd.model.KeyPrefix;
+import io.configd.model.Principal;
 import io.configd.store.AuditStore;
 import io.configd.store.ChangePage;
 import io.configd.store.ConfigStore;
 import io.configd.store.ConfigValue;
 import io.configd.store.Page;
+import io.configd.store.TokenStore;
 import io.configd.store.Write;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -25,6 +33,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +56,8 @@ public class ApiVerticle extends VerticleBase {
   private AuditStore audit;
   private HttpServer server;
   private Bridge bridge;
+  private Authentication authentication;
+  private TokensApi tokens;
 
   /** @param nodeDeployed whether every verticle of the node is deployed, for /ready */
   public ApiVerticle(BooleanSupplier nodeDeployed) {
@@ -60,8 +71,25 @@ public class ApiVerticle extends VerticleBase {
     pool = settings.pg().pool(vertx);
     store = new ConfigStore(pool);
     BridgeSettings bridgeSettings = BridgeSettings.from(config());
-    bridge = new Bridge(vertx, bridgeSettings);
+    AuthSettings authSettings = AuthSettings.from(config());
+    RateLimits limits = RateLimits.of(vertx, settings.pg().schema() + "/" + config().getJsonObject("node").getString("name"),
+        authSettings.limits());
+    TokenStore tokenStore = new TokenStore(pool);
     audit = new AuditStore(pool);
+    tokens = new TokensApi(vertx, tokenStore, settings.environments(), requests);
+    return JwtVerifier.create(vertx, authSettings.jwt()).compose(jwt -> {
+      Authenticator authenticator = new Authenticator(tokenStore, jwt, authSettings);
+      authentication = new Authentication(authenticator, limits);
+      bridge = new Bridge(vertx, bridgeSettings, authenticator, limits, authSettings);
+      vertx.eventBus().<JsonObject>consumer(Addresses.TOKEN_REVOKED, message -> {
+        authenticator.revoked(message.body().getString("id"));
+        bridge.recheckAll();
+      });
+      return listen(bridgeSettings);
+    });
+  }
+
+  private Future<?> listen(BridgeSettings bridgeSettings) {
     HttpServerOptions options = new HttpServerOptions().setHost(settings.host()).setPort(settings.port())
         .setCompressionSupported(true)
         .setMaxWebSocketFrameSize(bridgeSettings.maxFrameBytes())
@@ -77,7 +105,8 @@ public class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
-    return bridge.close().eventually(() -> closed).eventually(() -> pool.close());
+    Future<Void> bridgeClosed = bridge == null ? Future.succeededFuture() : bridge.close();
+    return bridgeClosed.eventually(() -> closed).eventually(() -> pool.close());
   }
 
   public int actualPort() {
@@ -92,12 +121,16 @@ public class ApiVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/ready").handler(this::ready);
-    router.get("/v1/stats/bridge").handler(ctx -> json(ctx, 200, BridgeStats.of(vertx).toJson()));
-    router.get("/v1/stats/propagation").handler(ctx -> stats(ctx, Addresses.PROPAGATION_STATS));
-    router.get("/v1/stats/cluster").handler(ctx -> stats(ctx, Addresses.CLUSTER_STATS));
     bridge.mount(router);
 
+    router.route("/v1/*").handler(authentication::handle);
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
+    router.get("/v1/stats/bridge").handler(ctx -> {
+      Authentication.principal(ctx).requireRoot("node statistics");
+      json(ctx, 200, BridgeStats.of(vertx).toJson());
+    });
+    router.get("/v1/stats/propagation").handler(ctx -> stats(ctx, Addresses.PROPAGATION_STATS));
+    router.get("/v1/stats/cluster").handler(ctx -> stats(ctx, Addresses.CLUSTER_STATS));
     router.put("/v1/config/:key").handler(this::put);
     router.get("/v1/config/:key").handler(this::get);
     router.delete("/v1/config/:key").handler(this::delete);
@@ -109,6 +142,9 @@ public class ApiVerticle extends VerticleBase {
     router.get("/v1/audit").handler(this::audit);
     router.get("/v1/stats/publisher").handler(ctx -> stats(ctx, Addresses.PUBLISHER_STATUS));
     router.get("/v1/stats/cache").handler(ctx -> stats(ctx, Addresses.CACHE_STATS));
+    router.post("/v1/tokens").handler(tokens::create);
+    router.get("/v1/tokens").handler(tokens::list);
+    router.delete("/v1/tokens/:id").handler(tokens::revoke);
 
     router.route().failureHandler(this::failure);
     router.errorHandler(404, Problems::handle);
@@ -119,8 +155,8 @@ public class ApiVerticle extends VerticleBase {
   private void put(RoutingContext ctx) {
     String env = requests.env(ctx);
     ConfigKey key = requests.key(ctx);
+    String actor = mayWrite(ctx, env, key);
     var precondition = requests.precondition(ctx);
-    String actor = requests.actor(ctx);
     Requests.WriteBody body = requests.writeBody(ctx);
     store.write(new Write(env, key, body.encodedValue(), false, body.critical(), body.comment(), actor, precondition))
         .compose(this::cached)
@@ -131,8 +167,8 @@ public class ApiVerticle extends VerticleBase {
   private void delete(RoutingContext ctx) {
     String env = requests.env(ctx);
     ConfigKey key = requests.key(ctx);
+    String actor = mayWrite(ctx, env, key);
     var precondition = requests.precondition(ctx);
-    String actor = requests.actor(ctx);
     store.write(new Write(env, key, null, true, null, ctx.request().getParam("comment"), actor, precondition))
         .compose(this::cached)
         .onSuccess(value -> sendValue(ctx, value))
@@ -142,8 +178,8 @@ public class ApiVerticle extends VerticleBase {
   private void rollback(RoutingContext ctx) {
     String env = requests.env(ctx);
     ConfigKey key = requests.key(ctx);
+    String actor = mayWrite(ctx, env, key);
     var precondition = requests.precondition(ctx);
-    String actor = requests.actor(ctx);
     Requests.RollbackBody body = requests.rollbackBody(ctx);
     store.rollback(env, key, body.version(), body.comment(), actor, precondition)
         .compose(this::cached)
@@ -154,6 +190,7 @@ public class ApiVerticle extends VerticleBase {
   private void get(RoutingContext ctx) {
     String env = requests.env(ctx);
     ConfigKey key = requests.key(ctx);
+    Authentication.principal(ctx).require(Access.READ, env, key);
     int notModifiedIf = requests.ifNoneMatchVersion(ctx);
     vertx.eventBus().<JsonObject>request(Addresses.CACHE_GET, new JsonObject().put("env", env).put("key", key.value()))
         .onSuccess(reply -> {
@@ -190,6 +227,7 @@ public class ApiVerticle extends VerticleBase {
   private void version(RoutingContext ctx) {
     String env = requests.env(ctx);
     ConfigKey key = requests.key(ctx);
+    Authentication.principal(ctx).require(Access.READ, env, key);
     int version = requests.versionParam(ctx);
     store.version(env, key, version)
         .map(found -> found.orElseThrow(() -> new ConfigdException(Failure.NOT_FOUND,
@@ -201,6 +239,7 @@ public class ApiVerticle extends VerticleBase {
   private void versions(RoutingContext ctx) {
     String env = requests.env(ctx);
     ConfigKey key = requests.key(ctx);
+    Authentication.principal(ctx).require(Access.READ, env, key);
     int limit = requests.limit(ctx);
     String cursor = requests.cursor(ctx);
     int before = cursor == null ? Integer.MAX_VALUE : cursorVersion(cursor);
@@ -218,10 +257,14 @@ public class ApiVerticle extends VerticleBase {
   private void entries(RoutingContext ctx) {
     String env = requests.env(ctx);
     KeyPrefix prefix = requests.prefix(ctx);
+    List<String> readable = Authentication.principal(ctx).readableUnder(env, prefix);
     int limit = requests.limit(ctx);
     String after = requests.cursor(ctx);
     JsonObject query = new JsonObject().put("env", env).put("prefix", prefix.value())
         .put("after", after == null ? "" : after).put("limit", limit);
+    if (readable != null) {
+      query.put("readable", new JsonArray(readable));
+    }
     vertx.eventBus().<JsonObject>request(Addresses.CACHE_LIST, query)
         .map(reply -> new JsonObject()
             .put("items", reply.body().getJsonArray("items"))
@@ -234,17 +277,23 @@ public class ApiVerticle extends VerticleBase {
   private void changes(RoutingContext ctx) {
     String env = requests.env(ctx);
     KeyPrefix prefix = requests.prefix(ctx);
+    List<String> readable = Authentication.principal(ctx).readableUnder(env, prefix);
     long since = requests.since(ctx);
     int limit = requests.limit(ctx);
-    store.changes(env, prefix, since, limit)
+    store.changes(env, prefix, since, limit, readable)
         .map(page -> changesJson(page).put("env", env).put("prefix", prefix.value()).put("since", since))
         .onSuccess(body -> json(ctx, 200, body))
         .onFailure(ctx::fail);
   }
 
   private void audit(RoutingContext ctx) {
+    List<Grant> readable = Authentication.principal(ctx).readGrants();
+    if (readable != null && readable.isEmpty()) {
+      throw new ConfigdException(Failure.FORBIDDEN, "'" + Authentication.principal(ctx).name()
+          + "' is authenticated but lacks read access on any key, which the audit log needs");
+    }
     Requests.AuditRequest request = requests.audit(ctx);
-    audit.entries(request.query(), request.afterRevision(), request.limit())
+    audit.entries(request.query(), request.afterRevision(), request.limit(), readable)
         .map(page -> {
           JsonArray items = new JsonArray();
           page.items().forEach(entry -> items.add(entry.toJson()));
@@ -275,8 +324,17 @@ public class ApiVerticle extends VerticleBase {
     });
   }
 
-  /** Answers with what a node-local stats address replies. */
+  /** Checks the principal may write the key and is within its write limits; returns it as the change's actor. */
+  private String mayWrite(RoutingContext ctx, String env, ConfigKey key) {
+    Principal principal = Authentication.principal(ctx);
+    principal.require(Access.WRITE, env, key);
+    authentication.countWrite(ctx);
+    return principal.name();
+  }
+
+  /** Answers with what a node-local stats address replies; node statistics are for admins of everything. */
   private void stats(RoutingContext ctx, String address) {
+    Authentication.principal(ctx).requireRoot("node statistics");
     vertx.eventBus().<JsonObject>request(address, null, STATS_REQUEST)
         .onSuccess(reply -> json(ctx, 200, reply.body()))
         .onFailure(ctx::fail);

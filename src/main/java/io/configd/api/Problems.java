@@ -2,6 +2,7 @@ package io.configd.api;
 
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
+import io.configd.model.RateLimitedException;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.DecodeException;
@@ -29,7 +30,10 @@ final class Problems {
       send(ctx, forStatus(ctx.statusCode()), detailForStatus(ctx));
       return;
     }
-    if (failure instanceof ConfigdException e) {
+    if (failure instanceof RateLimitedException e) {
+      ctx.response().putHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
+      send(ctx, e.failure(), e.getMessage());
+    } else if (failure instanceof ConfigdException e) {
       send(ctx, e.failure(), e.getMessage());
     } else if (failure instanceof ReplyException e) {
       fromReply(ctx, e);
@@ -50,6 +54,9 @@ final class Problems {
     if (ctx.response().headWritten()) {
       ctx.response().reset();
       return;
+    }
+    if (failure == Failure.UNAUTHORIZED) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"configd\"");
     }
     JsonObject problem = new JsonObject()
         .put("type", failure.type())

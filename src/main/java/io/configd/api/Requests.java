@@ -26,12 +26,10 @@ final class Requests {
   static final int MAX_LIMIT = 1000;
   static final int MAX_COMMENT = 1024;
   static final int MAX_ACTOR = 128;
-  static final String ANONYMOUS = "anonymous";
 
   private static final Set<String> WRITE_FIELDS = Set.of("value", "comment", "critical");
   private static final Set<String> ROLLBACK_FIELDS = Set.of("version", "comment");
   private static final Pattern ETAG = Pattern.compile("(W/)?\"?(\\d{1,9})\"?");
-  private static final Pattern ACTOR = Pattern.compile("[\\x21-\\x7e][\\x20-\\x7e]*");
 
   private final Environments environments;
   private final int maxValueBytes;
@@ -51,18 +49,6 @@ final class Requests {
 
   KeyPrefix prefix(RoutingContext ctx) {
     return KeyPrefix.parse(ctx.request().getParam("prefix"));
-  }
-
-  String actor(RoutingContext ctx) {
-    String actor = ctx.request().getHeader("X-Configd-Actor");
-    if (actor == null || actor.isBlank()) {
-      return ANONYMOUS;
-    }
-    if (actor.length() > MAX_ACTOR || !ACTOR.matcher(actor).matches()) {
-      throw new ConfigdException(Failure.INVALID_PARAMETER,
-          "X-Configd-Actor must be 1 to " + MAX_ACTOR + " printable ASCII characters");
-    }
-    return actor;
   }
 
   /** If-Match ("n" or *) and If-None-Match (* only) on a write. */
@@ -99,7 +85,7 @@ final class Requests {
 
   /** The body of a PUT: value (required, any JSON but null), comment, critical. */
   WriteBody writeBody(RoutingContext ctx) {
-    JsonObject body = jsonBody(ctx, WRITE_FIELDS);
+    JsonObject body = jsonObject(ctx, WRITE_FIELDS);
     if (!body.containsKey("value")) {
       throw new ConfigdException(Failure.INVALID_BODY,
           "the body must have a 'value' member (any JSON value), e.g. {\"value\": \"jdbc:postgresql://db/payments\"}");
@@ -119,7 +105,7 @@ final class Requests {
 
   /** The body of a rollback: {"version": n, "comment": "..."}. */
   RollbackBody rollbackBody(RoutingContext ctx) {
-    JsonObject body = jsonBody(ctx, ROLLBACK_FIELDS);
+    JsonObject body = jsonObject(ctx, ROLLBACK_FIELDS);
     Object version = body.getValue("version");
     if (!(version instanceof Integer || version instanceof Long) || ((Number) version).longValue() < 1
         || ((Number) version).longValue() > Integer.MAX_VALUE) {
@@ -220,7 +206,8 @@ final class Requests {
         : Base64.getUrlEncoder().withoutPadding().encodeToString(position.getBytes(StandardCharsets.UTF_8));
   }
 
-  private JsonObject jsonBody(RoutingContext ctx, Set<String> allowed) {
+  /** A JSON object body with only the members {@code allowed}. */
+  JsonObject jsonObject(RoutingContext ctx, Set<String> allowed) {
     String contentType = ctx.request().getHeader("Content-Type");
     if (contentType != null && !contentType.toLowerCase().matches("application/([a-z.+-]*\\+)?json(;.*)?")) {
       throw new ConfigdException(Failure.UNSUPPORTED_MEDIA_TYPE,

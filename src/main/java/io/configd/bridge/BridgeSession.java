@@ -1,5 +1,8 @@
 package io.configd.bridge;
 
+import io.configd.auth.TokenBucket;
+import io.configd.model.Principal;
+import io.vertx.core.Future;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -14,6 +17,15 @@ abstract class BridgeSession {
   long lastSeen = System.nanoTime();
   int invalidFrames;
   boolean closed;
+  /** Who the client is: set by the first frame (or upgrade request) that carries a valid token, replaced by the next. */
+  Principal principal;
+  /** The Authorization value the principal came from, kept in memory only to check it again (revocation). */
+  String authorization;
+  /** Frames wait here, in order, while a token is being verified. */
+  Future<Void> frames = Future.succeededFuture();
+  int waitingFrames;
+  /** Refused frames (no token, outside the grants): a client that keeps being refused is closed. */
+  TokenBucket refusals;
 
   /** The frame type of a delivered message: "rec" on SockJS and WebSocket, "message" on TCP. */
   abstract String messageType();
@@ -26,6 +38,14 @@ abstract class BridgeSession {
   abstract void close();
 
   abstract String remote();
+
+  /** The client's IP address, for rate limits. */
+  abstract String host();
+
+  /** The Authorization header of the request that opened the socket, when the transport has one. */
+  String upgradeAuthorization() {
+    return null;
+  }
 
   /** Hands every inbound text frame to {@code frames}, and calls {@code closed} once when the socket closes. */
   abstract void listen(Consumer<String> frames, Runnable closed);

@@ -21,6 +21,11 @@ final class SockJsSession extends BridgeSession {
   }
 
   @Override
+  String upgradeAuthorization() {
+    return socket.headers() == null ? null : socket.headers().get("Authorization");
+  }
+
+  @Override
   String messageType() {
     return "rec";
   }
@@ -44,5 +49,10 @@ final class SockJsSession extends BridgeSession {
   @Override
   String remote() {
     return String.valueOf(socket.remoteAddress());
+  }
+
+  @Override
+  String host() {
+    return socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress();
   }
 }

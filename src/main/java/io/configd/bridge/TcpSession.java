@@ -76,4 +76,9 @@ final class TcpSession extends BridgeSession {
   String remote() {
     return String.valueOf(socket.remoteAddress());
   }
+
+  @Override
+  String host() {
+    return socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress();
+  }
 }

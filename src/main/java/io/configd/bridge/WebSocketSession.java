@@ -7,9 +7,11 @@ import java.util.function.Consumer;
 final class WebSocketSession extends BridgeSession {
 
   private final ServerWebSocket ws;
+  private final String authorization;
 
-  WebSocketSession(ServerWebSocket ws, BridgeSettings settings) {
+  WebSocketSession(ServerWebSocket ws, BridgeSettings settings, String authorization) {
     this.ws = ws;
+    this.authorization = authorization;
     ws.setWriteQueueMaxSize(settings.writeQueueMaxBytes());
   }
 
@@ -19,6 +21,11 @@ final class WebSocketSession extends BridgeSession {
     ws.binaryMessageHandler(buffer -> frames.accept(buffer.toString()));
     ws.exceptionHandler(failure -> ws.close());
     ws.closeHandler(v -> closed.run());
+  }
+
+  @Override
+  String upgradeAuthorization() {
+    return authorization;
   }
 
   @Override
@@ -45,5 +52,10 @@ final class WebSocketSession extends BridgeSession {
   @Override
   String remote() {
     return String.valueOf(ws.remoteAddress());
+  }
+
+  @Override
+  String host() {
+    return ws.remoteAddress() == null ? "unknown" : ws.remoteAddress().hostAddress();
   }
 }

@@ -211,7 +211,9 @@ public class CacheVerticle extends VerticleBase {
     JsonObject body = message.body();
     String env = body.getString("env");
     long invalidationsBefore = invalidations;
-    store.entries(env, KeyPrefix.parse(body.getString("prefix")), body.getString("after", ""), body.getInteger("limit"))
+    JsonArray readable = body.getJsonArray("readable");
+    store.entries(env, KeyPrefix.parse(body.getString("prefix")), body.getString("after", ""), body.getInteger("limit"),
+            readable == null ? null : readable.stream().map(String.class::cast).toList())
         .timeout(settings.pgTimeoutMs(), TimeUnit.MILLISECONDS)
         .onSuccess(page -> {
           postgresqlUp();

@@ -43,6 +43,7 @@ final class BridgeConnection implements Source {
   private final Map<String, Pending> pending = new HashMap<>();
   private final String replyPrefix = "configd.client." + UUID.randomUUID() + ".";
   private final Promise<Void> closed = Promise.promise();
+  private final JsonObject headers;
   private final long pingTimer;
   private long sequence;
 
@@ -54,6 +55,7 @@ final class BridgeConnection implements Source {
     this.timeoutMillis = settings.requestTimeout().toMillis();
     this.changes = changes;
     this.refusals = refusals;
+    this.headers = settings.authorization() == null ? null : new JsonObject().put("Authorization", settings.authorization());
     ws.textMessageHandler(this::onFrame);
     ws.exceptionHandler(failure -> {
       LOG.debug("Bridge connection to {} failed: {}", node, failure.toString());
@@ -70,12 +72,15 @@ final class BridgeConnection implements Source {
     WebSocketConnectOptions options = new WebSocketConnectOptions();
     options.setHost(node.host()).setPort(node.port()).setSsl(node.ssl()).setURI(node.basePath() + "/eventbus/websocket")
         .setConnectTimeout(timeout).setTimeout(timeout);
+    if (settings.authorization() != null) {
+      options.addHeader("Authorization", settings.authorization());
+    }
     return client.connect(options).map(ws -> new BridgeConnection(vertx, ws, node, settings, changes, refusals));
   }
 
   /** Subscribes; the node answers only a refusal, and handles a socket's frames in order. */
   Future<Void> register(String address) {
-    return ws.writeTextMessage(new JsonObject().put("type", "register").put("address", address).encode());
+    return ws.writeTextMessage(withHeaders(new JsonObject().put("type", "register").put("address", address)).encode());
   }
 
   @Override
@@ -119,10 +124,15 @@ final class BridgeConnection implements Source {
       }
     });
     pending.put(reply, new Pending(answer, timer));
-    ws.writeTextMessage(new JsonObject().put("type", "send").put("address", address).put("body", body)
-            .put("replyAddress", reply).encode())
+    ws.writeTextMessage(withHeaders(new JsonObject().put("type", "send").put("address", address).put("body", body)
+            .put("replyAddress", reply)).encode())
         .onFailure(failure -> answered(reply, null, failure));
     return answer.future();
+  }
+
+  /** Every frame carries the token: the node checks each one (a token can expire or be revoked meanwhile). */
+  private JsonObject withHeaders(JsonObject frame) {
+    return headers == null ? frame : frame.put("headers", headers);
   }
 
   private void onFrame(String text) {

@@ -24,6 +24,7 @@ public final class ConfigClientBuilder {
   private Duration startTimeout = Duration.ofSeconds(30);
   private Duration snapshotDebounce = Duration.ofMillis(500);
   private boolean bridge = true;
+  private String token;
 
   ConfigClientBuilder() {
   }
@@ -113,6 +114,19 @@ public final class ConfigClientBuilder {
     return this;
   }
 
+  /**
+   * The bearer token to authenticate with (a configd token "cfd_…" or a JWT): sent as
+   * {@code Authorization: Bearer …} on HTTP and in the headers of every bridge frame. It needs read access
+   * on every watched prefix.
+   */
+  public ConfigClientBuilder token(String token) {
+    if (token == null || token.isBlank() || token.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+      throw new IllegalArgumentException("token must be non-empty printable ASCII without spaces");
+    }
+    this.token = token;
+    return this;
+  }
+
   public ConfigClient build() {
     if (nodes.isEmpty()) {
       throw new IllegalStateException("a ConfigClient needs at least one node URL");
@@ -122,7 +136,7 @@ public final class ConfigClientBuilder {
     }
     ClientSettings settings = new ClientSettings(List.copyOf(nodes), List.copyOf(watches), snapshotFile,
         backoffInitial, backoffMax, backoffJitter, syncInterval, pollInterval, pingInterval, requestTimeout,
-        startTimeout, snapshotDebounce, bridge);
+        startTimeout, snapshotDebounce, bridge, token);
     return new ConfigClient(settings, vertx);
   }
 

@@ -20,11 +20,13 @@ final class HttpSource implements Source {
   private final HttpClient http;
   private final NodeAddress node;
   private final long timeoutMillis;
+  private final String authorization;
 
   HttpSource(HttpClient http, NodeAddress node, ClientSettings settings) {
     this.http = http;
     this.node = node;
     this.timeoutMillis = settings.requestTimeout().toMillis();
+    this.authorization = settings.authorization();
   }
 
   Future<Void> health() {
@@ -52,6 +54,9 @@ final class HttpSource implements Source {
   private Future<JsonObject> get(String uri) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(node.host()).setPort(node.port())
         .setSsl(node.ssl()).setURI(node.basePath() + uri).setConnectTimeout(timeoutMillis).setTimeout(timeoutMillis);
+    if (authorization != null) {
+      options.putHeader("Authorization", authorization);
+    }
     return http.request(options)
         .compose(request -> request.send())
         .compose(response -> response.body().map(body -> {

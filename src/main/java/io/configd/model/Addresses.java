@@ -22,7 +22,10 @@ public final class Addresses {
 
   /** Cache, request/reply, local: {env, key} → {entry (the entry's JSON, null when absent), source, stale}. */
   public static final String CACHE_GET = "configd.cache.get";
-  /** Cache, request/reply, local: {env, prefix, after, limit} → {items, next}; always read from PostgreSQL. */
+  /**
+   * Cache, request/reply, local: {env, prefix, after, limit, readable} → {items, next}; always read from PostgreSQL.
+   * readable, when present, lists the prefixes the caller may read: only entries under one of them are listed.
+   */
   public static final String CACHE_LIST = "configd.cache.list";
   /** Cache, request/reply, local: the entry a write just committed; the reply comes once the tiers know it. */
   public static final String CACHE_WRITTEN = "configd.cache.written";
@@ -30,6 +33,9 @@ public final class Addresses {
   public static final String CACHE_INVALIDATE = "configd.cache.invalidate";
   /** Cache, request/reply, local: {} → counters per tier. */
   public static final String CACHE_STATS = "configd.cache.stats";
+
+  /** Publish, to every node: {id} of a token just revoked; each API instance drops it from its token cache. */
+  public static final String TOKEN_REVOKED = "configd.auth.token-revoked";
 
   /** Local request/reply: cluster membership and the size of the cluster's subscription map. */
   public static final String CLUSTER_STATS = "configd.cluster.stats";

@@ -11,12 +11,15 @@ public enum Failure {
   UNKNOWN_ENVIRONMENT(4001, 400, "unknown-environment", "Unknown environment"),
   INVALID_BODY(4002, 400, "invalid-body", "Invalid request body"),
   INVALID_PARAMETER(4003, 400, "invalid-parameter", "Invalid parameter"),
+  UNAUTHORIZED(4010, 401, "unauthorized", "Unauthorized"),
+  FORBIDDEN(4030, 403, "forbidden", "Forbidden"),
   NOT_FOUND(4040, 404, "not-found", "Not found"),
   METHOD_NOT_ALLOWED(4050, 405, "method-not-allowed", "Method not allowed"),
   CONFLICT(4090, 409, "conflict", "Conflict"),
   PRECONDITION_FAILED(4120, 412, "precondition-failed", "Precondition failed"),
   VALUE_TOO_LARGE(4130, 413, "value-too-large", "Value too large"),
   UNSUPPORTED_MEDIA_TYPE(4150, 415, "unsupported-media-type", "Unsupported media type"),
+  TOO_MANY_REQUESTS(4290, 429, "too-many-requests", "Too many requests"),
   UNAVAILABLE(5030, 503, "unavailable", "Service unavailable"),
   INTERNAL(5000, 500, "internal", "Internal error");
 

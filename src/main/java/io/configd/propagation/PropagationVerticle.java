@@ -161,7 +161,7 @@ public class PropagationVerticle extends VerticleBase {
   private void changes(Message<JsonObject> request) {
     JsonObject body = request.body();
     store.changes(body.getString("env"), KeyPrefix.parse(body.getString("prefix")), body.getLong("since"),
-            body.getInteger("limit", 1000))
+            body.getInteger("limit", 1000), null)
         .onSuccess(page -> {
           JsonArray items = new JsonArray();
           page.items().forEach(value -> items.add(value.toChange().toJson()));

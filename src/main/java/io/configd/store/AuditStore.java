@@ -1,5 +1,6 @@
 package io.configd.store;
 
+import io.configd.model.Grant;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -23,15 +24,17 @@ public final class AuditStore {
         .map(rows -> rows.rowCount());
   }
 
-  /** Audit rows after a revision (the cursor), oldest first. */
-  public Future<Page<AuditEntry>> entries(AuditQuery query, long afterRevision, int limit) {
+  /** Audit rows after a revision (the cursor), oldest first; only rows one of {@code readable} covers unless it is null. */
+  public Future<Page<AuditEntry>> entries(AuditQuery query, long afterRevision, int limit, List<Grant> readable) {
     Tuple args = Tuple.tuple()
         .addLong(afterRevision)
         .addString(query.env())
         .addString(query.prefix().value()).addString(query.prefix().childrenFrom()).addString(query.prefix().childrenTo())
         .addString(query.actor())
         .addOffsetDateTime(query.since() == null ? null : query.since().atOffset(ZoneOffset.UTC))
-        .addInteger(limit + 1);
+        .addInteger(limit + 1)
+        .addArrayOfString(readable == null ? null : readable.stream().map(Grant::env).toArray(String[]::new))
+        .addArrayOfString(readable == null ? null : readable.stream().map(Grant::prefix).toArray(String[]::new));
     return pool.preparedQuery(SqlQueries.SELECT_AUDIT).execute(args).map(rows -> {
       List<AuditEntry> items = new ArrayList<>();
       for (Row row : rows) {

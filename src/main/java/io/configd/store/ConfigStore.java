@@ -56,9 +56,13 @@ public final class ConfigStore {
         .map(rows -> first(rows).map(ConfigValue::from));
   }
 
-  /** Current entries under a prefix, by key, after the cursor key. */
-  public Future<Page<ConfigValue>> entries(String env, KeyPrefix prefix, String afterKey, int limit) {
-    Tuple args = Tuple.of(env, afterKey, prefix.value(), prefix.childrenFrom(), prefix.childrenTo(), limit + 1);
+  /**
+   * Current entries under a prefix, by key, after the cursor key; only those under one of {@code readable}
+   * when it is not null (the prefixes a caller may read).
+   */
+  public Future<Page<ConfigValue>> entries(String env, KeyPrefix prefix, String afterKey, int limit, List<String> readable) {
+    Tuple args = Tuple.of(env, afterKey, prefix.value(), prefix.childrenFrom(), prefix.childrenTo(), limit + 1)
+        .addArrayOfString(readable == null ? null : readable.toArray(String[]::new));
     return pool.preparedQuery(SqlQueries.SELECT_ENTRIES).execute(args)
         .map(rows -> page(rows, limit, value -> value.key()));
   }
@@ -74,9 +78,10 @@ public final class ConfigStore {
         .map(rows -> page(rows, limit, value -> Integer.toString(value.version())));
   }
 
-  /** Every change after a revision under a prefix, in revision order. */
-  public Future<ChangePage> changes(String env, KeyPrefix prefix, long since, int limit) {
-    Tuple args = Tuple.of(since, env, prefix.value(), prefix.childrenFrom(), prefix.childrenTo(), limit + 1);
+  /** Every change after a revision under a prefix (and under one of {@code readable} unless null), in revision order. */
+  public Future<ChangePage> changes(String env, KeyPrefix prefix, long since, int limit, List<String> readable) {
+    Tuple args = Tuple.of(since, env, prefix.value(), prefix.childrenFrom(), prefix.childrenTo(), limit + 1)
+        .addArrayOfString(readable == null ? null : readable.toArray(String[]::new));
     return pool.preparedQuery(SqlQueries.SELECT_CHANGES).execute(args).map(rows -> {
       long head = rows.iterator().next().getLong("head");
       List<ConfigValue> items = new ArrayList<>();

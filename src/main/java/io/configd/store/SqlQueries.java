@@ -46,6 +46,9 @@ final class SqlQueries {
       from config_entry
       where env = $1 and not deleted and key > $2
         and ($3 = '' or key = $3 or (key >= $4 and key < $5))
+        and ($7::text[] is null or exists (
+          select 1 from unnest($7::text[]) as g(prefix)
+          where g.prefix = '' or key = g.prefix or (key >= g.prefix || '.' and key < g.prefix || '/')))
       order by key limit $6""";
 
   static final String SELECT_VERSION = """
@@ -73,6 +76,9 @@ final class SqlQueries {
         from config_change c join config_version v using (env, key, version)
         where c.revision > $1 and c.revision <= head.revision
           and c.env = $2 and ($3 = '' or c.key = $3 or (c.key >= $4 and c.key < $5))
+          and ($7::text[] is null or exists (
+            select 1 from unnest($7::text[]) as g(prefix)
+            where g.prefix = '' or c.key = g.prefix or (c.key >= g.prefix || '.' and c.key < g.prefix || '/')))
         order by c.revision limit $6
       ) c on true
       order by c.revision""";
@@ -143,6 +149,10 @@ final class SqlQueries {
         and ($3 = '' or key = $3 or (key >= $4 and key < $5))
         and ($6::text is null or actor = $6)
         and ($7::timestamptz is null or changed_at >= $7)
+        and ($9::text[] is null or exists (
+          select 1 from unnest($9::text[], $10::text[]) as g(env, prefix)
+          where (g.env = '*' or g.env = audit_log.env)
+            and (g.prefix = '' or key = g.prefix or (key >= g.prefix || '.' and key < g.prefix || '/'))))
       order by revision limit $8""";
 
   static final String INSERT_NOTIFICATION = """
@@ -188,4 +198,38 @@ final class SqlQueries {
       )
       update notification set status = 'failed', last_error = $5, finished_at = now()
       where revision = $1 and webhook = $2""";
+
+  // ---- Access control (issue 8) ----
+
+  static final String INSERT_TOKEN = """
+      insert into api_token (id, name, token_hash, grants, created_by, expires_at)
+      values ($1, $2, $3, cast($4 as text)::jsonb, $5, $6)
+      returning created_at""";
+
+  /**
+   * The bootstrap admin token, only when there is no token at all. The transaction-scoped advisory lock
+   * (one per schema) makes nodes that start together on an empty database create exactly one.
+   */
+  static final String LOCK_BOOTSTRAP = """
+      select pg_advisory_xact_lock(hashtextextended(current_schema() || '.configd-bootstrap', 0))""";
+
+  static final String INSERT_TOKEN_IF_NONE = """
+      insert into api_token (id, name, token_hash, grants, created_by)
+      select $1, $2, $3, cast($4 as text)::jsonb, $5
+      where not exists (select 1 from api_token)""";
+
+  static final String SELECT_TOKEN_BY_HASH = """
+      select id, name, grants::text as grants, expires_at, revoked_at from api_token where token_hash = $1""";
+
+  static final String TOUCH_TOKEN = "update api_token set last_used_at = now() where id = $1";
+
+  /** Every token, never its hash. */
+  static final String SELECT_TOKENS = """
+      select id, name, grants::text as grants, created_at, created_by, expires_at, revoked_at, last_used_at
+      from api_token order by created_at, id""";
+
+  /** Revokes a token once; a token already revoked keeps its first revocation time. */
+  static final String REVOKE_TOKEN = """
+      update api_token set revoked_at = coalesce(revoked_at, now()) where id = $1
+      returning id, name, grants::text as grants, created_at, created_by, expires_at, revoked_at, last_used_at""";
 }

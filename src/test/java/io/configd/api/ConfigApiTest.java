@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configd.TestNode;
 import io.configd.TestServices;
+import io.configd.auth.AdminBootstrap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -43,7 +44,7 @@ class ConfigApiTest {
   void putCreates() {
     var response = node.call(HttpMethod.PUT, "/v1/config/services.payment.database_url?env=production",
         new JsonObject().put("value", "jdbc:postgresql://db/pay").put("comment", "first").put("critical", true),
-        "X-Configd-Actor", "alice");
+        "Authorization", "Bearer " + node.createToken("alice", "production", "services", "write"));
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.getHeader("ETag")).isEqualTo("\"1\"");
@@ -72,7 +73,7 @@ class ConfigApiTest {
     assertThat(response.getHeader("Content-Type")).isEqualTo("application/json");
     JsonObject body = response.bodyAsJsonObject();
     assertThat(body.getValue("value")).isEqualTo(value.copy().put("pool", 30));
-    assertThat(body.getString("updatedBy")).isEqualTo("anonymous");
+    assertThat(body.getString("updatedBy")).isEqualTo(AdminBootstrap.NAME); // the principal of the writes
     assertThat(body.getBoolean("critical")).isFalse();
 
     var notModified = node.get("/v1/config/get.structured?env=staging", "If-None-Match", "\"2\"");
@@ -207,7 +208,7 @@ class ConfigApiTest {
     node.put("rollback.key", "development", new JsonObject().put("url", "old"));
     node.put("rollback.key", "development", new JsonObject().put("url", "new"));
     var rolled = node.call(HttpMethod.POST, "/v1/config/rollback.key/rollback?env=development",
-        new JsonObject().put("version", 1), "X-Configd-Actor", "bob");
+        new JsonObject().put("version", 1), "Authorization", "Bearer " + node.createToken("bob", "development", "", "write"));
     assertThat(rolled.statusCode()).isEqualTo(200);
     JsonObject body = rolled.bodyAsJsonObject();
     assertThat(body.getInteger("version")).isEqualTo(3);

@@ -15,7 +15,9 @@ import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -29,16 +31,19 @@ class AuditLogTest {
   private static JsonObject config;
   private static TestNode node;
   private static Instant beforeLast;
+  private static final Map<String, String> tokens = new HashMap<>();
 
-  /** Four changes by two actors, audited from the change stream before any test runs. */
+  /** Four changes by two principals (tokens named alice and bob), audited from the change stream before any test runs. */
   @BeforeAll
   static void start(Vertx vertx) throws Exception {
     config = StreamTesting.streamConfig("AuditLogTest");
     node = TestNode.start(vertx, config).await();
+    tokens.put("alice", node.createToken("alice", "*", "", "write"));
+    tokens.put("bob", node.createToken("bob", "*", "", "write"));
     write("services.x.url", "production", "alice", new JsonObject().put("value", "v1").put("comment", "first"));
     write("services.x.url", "production", "bob", new JsonObject().put("value", "v2").put("comment", "second"));
-    node.http().delete("/v1/config/services.x.url").addQueryParam("env", "production")
-        .addQueryParam("comment", "gone").putHeader("X-Configd-Actor", "alice").send().await();
+    node.as(tokens.get("alice")).http().delete("/v1/config/services.x.url").addQueryParam("env", "production")
+        .addQueryParam("comment", "gone").send().await();
     beforeLast = Instant.now();
     write("services.y.port", "staging", "bob", new JsonObject().put("value", 8080).put("critical", true));
     StreamTesting.until(Duration.ofSeconds(30), "4 audit rows", () -> items(node.http().get("/v1/audit")).size() == 4);
@@ -125,7 +130,7 @@ class AuditLogTest {
   }
 
   private static void write(String key, String env, String actor, JsonObject body) {
-    var response = node.http().put("/v1/config/" + key).addQueryParam("env", env).putHeader("X-Configd-Actor", actor)
+    var response = node.as(tokens.get(actor)).http().put("/v1/config/" + key).addQueryParam("env", env)
         .sendJsonObject(body).await();
     assertThat(response.statusCode()).isEqualTo(200);
   }

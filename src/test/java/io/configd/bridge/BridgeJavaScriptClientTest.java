@@ -50,7 +50,7 @@ class BridgeJavaScriptClientTest {
   void receivesAChange() throws IOException {
     List<JsonObject> events = new CopyOnWriteArrayList<>();
     Process process = new ProcessBuilder("node", "subscribe.js", "http://127.0.0.1:" + node.port() + "/eventbus",
-        "config.production.js", "configd.cache.invalidate")
+        "config.production.js", "configd.cache.invalidate", node.adminToken())
         .directory(SCRIPT_DIR).redirectErrorStream(true).start();
     Thread reader = new Thread(() -> {
       try (var lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

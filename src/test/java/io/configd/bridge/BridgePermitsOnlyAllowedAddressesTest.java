@@ -57,7 +57,7 @@ class BridgePermitsOnlyAllowedAddressesTest {
   @Test
   @DisplayName("a REGISTER on an internal address is refused and leaks no message; a permitted one receives")
   void internalAddressesAreRefused() {
-    BridgeTestClient client = BridgeTestClient.connect(vertx, node.port()).await();
+    BridgeTestClient client = BridgeTestClient.connect(vertx, node.port(), node.adminToken()).await();
     for (String internal : List.of(Addresses.CACHE_INVALIDATE, Addresses.SNAPSHOT, "configd.anything", "config",
         "config.", "config.unknown-env", "config.production..x", "config.production.a b", "other.production")) {
       client.register(internal).await();
@@ -81,7 +81,7 @@ class BridgePermitsOnlyAllowedAddressesTest {
   @Test
   @DisplayName("sends to anything but the snapshot and catch-up addresses, and every publish, are refused")
   void onlySnapshotAndCatchUpMayBeCalled() {
-    BridgeTestClient client = BridgeTestClient.connect(vertx, node.port()).await();
+    BridgeTestClient client = BridgeTestClient.connect(vertx, node.port(), node.adminToken()).await();
     client.frame(new JsonObject().put("type", "send").put("address", Addresses.CACHE_INVALIDATE)
         .put("body", new JsonObject()).put("replyAddress", "r1")).await();
     client.frame(new JsonObject().put("type", "publish").put("address", "config.production.x")
@@ -100,23 +100,23 @@ class BridgePermitsOnlyAllowedAddressesTest {
   @Test
   @DisplayName("an over-long address, an oversized frame and repeated garbage each close the socket")
   void abuseClosesTheSocket() {
-    BridgeTestClient longAddress = BridgeTestClient.connect(vertx, node.port()).await();
+    BridgeTestClient longAddress = BridgeTestClient.connect(vertx, node.port(), node.adminToken()).await();
     longAddress.register("config.production." + "a".repeat(400)).await();
     longAddress.closed().await();
     assertThat(longAddress.errors).extracting(err -> err.getString("body")).contains("address_too_long");
 
-    BridgeTestClient oversized = BridgeTestClient.connect(vertx, node.port()).await();
+    BridgeTestClient oversized = BridgeTestClient.connect(vertx, node.port(), node.adminToken()).await();
     oversized.raw("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(70_000) + "\"}");
     oversized.closed().await();
 
-    BridgeTestClient garbage = BridgeTestClient.connect(vertx, node.port()).await();
+    BridgeTestClient garbage = BridgeTestClient.connect(vertx, node.port(), node.adminToken()).await();
     garbage.raw("not json");
     garbage.raw("[1,2,3]");
     garbage.raw("{\"type\":\"dance\"}");
     garbage.closed().await();
     assertThat(garbage.errors).extracting(err -> err.getString("body")).containsOnly("invalid_frame");
 
-    BridgeTestClient healthy = BridgeTestClient.connect(vertx, node.port()).await();
+    BridgeTestClient healthy = BridgeTestClient.connect(vertx, node.port(), node.adminToken()).await();
     JsonObject snapshot = healthy.request(Addresses.SNAPSHOT, new JsonObject().put("env", "production")).await();
     assertThat(snapshot.getString("type")).isEqualTo("rec");
     assertThat(node.get("/health").statusCode()).isEqualTo(200);
@@ -126,7 +126,7 @@ class BridgePermitsOnlyAllowedAddressesTest {
   @Test
   @DisplayName("registrations per socket are limited")
   void handlersPerSocketAreLimited() {
-    BridgeTestClient client = BridgeTestClient.connect(vertx, node.port()).await();
+    BridgeTestClient client = BridgeTestClient.connect(vertx, node.port(), node.adminToken()).await();
     for (int i = 0; i < 65; i++) {
       client.register("config.staging.limit.k" + i).await();
     }
@@ -176,7 +176,9 @@ class BridgePermitsOnlyAllowedAddressesTest {
     net.close().await();
   }
 
+  /** A frame with the admin token in its headers, as every TCP bridge client sends it. */
   private static void tcpFrame(NetSocket socket, JsonObject frame) {
+    frame.put("headers", new JsonObject().put("Authorization", "Bearer " + node.adminToken()));
     byte[] bytes = frame.encode().getBytes(StandardCharsets.UTF_8);
     socket.write(Buffer.buffer().appendInt(bytes.length).appendBytes(bytes)).await();
   }

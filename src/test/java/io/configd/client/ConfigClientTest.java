@@ -44,7 +44,7 @@ class ConfigClientTest {
   }
 
   private static ConfigClientBuilder client() {
-    return ConfigClient.builder().vertx(vertx).node("http://127.0.0.1:" + node.port())
+    return ConfigClient.builder().vertx(vertx).node("http://127.0.0.1:" + node.port()).token(node.adminToken())
         .backoff(Duration.ofMillis(50), Duration.ofMillis(500), 0.5)
         .syncInterval(Duration.ofMinutes(5));
   }

@@ -40,7 +40,7 @@ class FallbackTest {
   }
 
   private static ConfigClientBuilder client(String... urls) {
-    return ConfigClient.builder().vertx(vertx).nodes(List.of(urls))
+    return ConfigClient.builder().vertx(vertx).nodes(List.of(urls)).token(node.adminToken())
         .backoff(Duration.ofMillis(50), Duration.ofMillis(300), 0.5)
         .requestTimeout(Duration.ofSeconds(2));
   }
@@ -122,7 +122,7 @@ class FallbackTest {
   @Test
   @DisplayName("a client that made its own Vert.x closes it, and everything with it")
   void ownVertxIsClosed() {
-    ConfigClient config = ConfigClient.builder().node(nodeUrl()).watch("production", "own").build();
+    ConfigClient config = ConfigClient.builder().node(nodeUrl()).token(node.adminToken()).watch("production", "own").build();
     config.start().await();
     assertThat(config.connectionState()).isEqualTo(ConnectionState.BRIDGE);
     config.close().await();

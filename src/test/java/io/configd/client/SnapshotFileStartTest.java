@@ -37,7 +37,7 @@ class SnapshotFileStartTest {
     ClientTestSupport.put(node, "production", "file.db.pool", 4);
     ClientTestSupport.put(node, "production", "elsewhere.k", "not watched");
 
-    ConfigClient first = client(vertx, port, file).build();
+    ConfigClient first = client(vertx, port, file, TestServices.adminToken(nodeConfig)).build();
     first.start().await();
     first.close().await();
     JsonObject saved = new JsonObject(Files.readString(file));
@@ -50,7 +50,7 @@ class SnapshotFileStartTest {
     node.call(HttpMethod.DELETE, "/v1/config/file.db.pool?env=production", null);
     node.stop().await();
 
-    ConfigClient second = client(vertx, port, file).build();
+    ConfigClient second = client(vertx, port, file, TestServices.adminToken(nodeConfig)).build();
     second.start().await();
     assertThat(second.connectionState()).isEqualTo(ConnectionState.DISCONNECTED);
     assertThat(second.getString("file.db.url")).isEqualTo("pg://old");
@@ -73,8 +73,8 @@ class SnapshotFileStartTest {
     }
   }
 
-  private static ConfigClientBuilder client(Vertx vertx, int port, Path file) {
-    return ConfigClient.builder().vertx(vertx).node("http://127.0.0.1:" + port).watch("production", "file")
+  private static ConfigClientBuilder client(Vertx vertx, int port, Path file, String token) {
+    return ConfigClient.builder().vertx(vertx).node("http://127.0.0.1:" + port).token(token).watch("production", "file")
         .snapshotFile(file).snapshotDebounce(Duration.ofMillis(50))
         .backoff(Duration.ofMillis(50), Duration.ofMillis(200), 0.5);
   }

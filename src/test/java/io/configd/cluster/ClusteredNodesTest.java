@@ -220,7 +220,7 @@ class ClusteredNodesTest {
     ConfigClientBuilder builder = ConfigClient.builder().vertx(vertx).watch(prefix.equals("kill") ? "production" : "staging", prefix)
         .backoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.2).syncInterval(Duration.ofSeconds(5));
     for (NodeProcess node : candidates) {
-      builder.node("http://127.0.0.1:" + node.port());
+      builder.node("http://127.0.0.1:" + node.port()).token(node.adminToken());
     }
     ConfigClient client = builder.build();
     client.start().await();
@@ -228,7 +228,7 @@ class ClusteredNodesTest {
   }
 
   private static BridgeTestClient subscriber(NodeProcess node, String address) {
-    BridgeTestClient client = BridgeTestClient.connect(vertx, node.port()).await();
+    BridgeTestClient client = BridgeTestClient.connect(vertx, node.port(), node.adminToken()).await();
     client.register(address).await();
     client.request(Addresses.SNAPSHOT, new JsonObject().put("env", address.split("\\.")[1])).await();
     return client;
@@ -238,7 +238,7 @@ class ClusteredNodesTest {
     List<Future<BridgeTestClient>> connecting = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String address = "config.production.sockets.k" + (i % 50);
-      connecting.add(BridgeTestClient.connect(sockets, node.port(), false).compose(c -> c.register(address).map(c))
+      connecting.add(BridgeTestClient.connect(sockets, node.port(), false, node.adminToken()).compose(c -> c.register(address).map(c))
           .compose(c -> c.request(Addresses.SNAPSHOT, new JsonObject().put("env", "production")).map(c)));
     }
     Future.all(connecting).await();

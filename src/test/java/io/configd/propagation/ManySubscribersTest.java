@@ -52,7 +52,7 @@ class ManySubscribersTest {
       List<Future<BridgeTestClient>> connecting = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
         String address = i % 2 == 0 ? "config.production.fan" : "config.production.fan.key" + (i % 4 == 1 ? "1" : "2");
-        connecting.add(BridgeTestClient.connect(sockets, node.port(), false)
+        connecting.add(BridgeTestClient.connect(sockets, node.port(), false, node.adminToken())
             .compose(client -> client.register(address).map(client)));
       }
       Future.all(connecting).await();

@@ -110,7 +110,7 @@ class SubscribersCatchUpTest {
     }
 
     void connect() {
-      client = BridgeTestClient.connect(vertx, node.port()).await();
+      client = BridgeTestClient.connect(vertx, node.port(), node.adminToken()).await();
       client.register("config." + env + "." + prefix).await();
       client.messages.clear();
       if (watermark < 0) {

@@ -128,7 +128,7 @@ class SubscribersSeeIncreasingVersionsTest {
 
   /** A client registered on the address; the snapshot round trip proves the registration is in place. */
   static BridgeTestClient subscriber(String address) {
-    BridgeTestClient client = BridgeTestClient.connect(vertx, node.port()).await();
+    BridgeTestClient client = BridgeTestClient.connect(vertx, node.port(), node.adminToken()).await();
     client.register(address).await();
     client.request(io.configd.model.Addresses.SNAPSHOT, new JsonObject().put("env", address.split("\\.")[1])).await();
     return client;

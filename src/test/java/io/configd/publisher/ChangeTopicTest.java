@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configd.StreamTesting;
 import io.configd.TestNode;
+import io.configd.auth.AdminBootstrap;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -64,7 +65,7 @@ class ChangeTopicTest {
       }
     }
     JsonObject deleted = node.http().delete("/v1/config/a").addQueryParam("env", "production")
-        .putHeader("X-Configd-Actor", "test-suite").send().await().bodyAsJsonObject();
+        .send().await().bodyAsJsonObject();
     acknowledged.put(deleted.getLong("revision"), deleted);
 
     // Other tests of this class write to the same topic: look at this test's revisions only.
@@ -87,7 +88,7 @@ class ChangeTopicTest {
         assertThat(change.getString("env")).isEqualTo(ack.getString("env"));
         assertThat(change.getValue("value")).isEqualTo(ack.getValue("value"));
         assertThat(change.getInteger("version")).isEqualTo(ack.getInteger("version"));
-        assertThat(change.getString("actor")).isEqualTo("test-suite");
+        assertThat(change.getString("actor")).isEqualTo(AdminBootstrap.NAME); // the authenticated principal
         assertThat(change.getBoolean("deleted")).isEqualTo(ack.getBoolean("deleted"));
         assertThat(change.getString("timestamp")).isEqualTo(ack.getString("updatedAt"));
 

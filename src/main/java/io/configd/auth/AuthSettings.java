@@ -1,0 +1,77 @@
+package io.configd.auth;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * Access control settings: the {@code auth} section of the configuration.
+ *
+ * @param adminToken           the bootstrap admin token to create on an empty database; null makes a random one
+ * @param tokenCacheMillis     how long a node trusts a verified configd token before asking PostgreSQL again:
+ *                             a revocation takes effect on every node within this time (at once on the node that
+ *                             revoked it, and on clustered nodes when the revocation message reaches them)
+ * @param bridgeRecheckMillis  how often each bridge socket's credential is checked again (expiry, revocation)
+ */
+public record AuthSettings(String adminToken, long tokenCacheMillis, long bridgeRecheckMillis, Jwt jwt, Limits limits) {
+
+  /** JWTs from an identity provider: PEM public keys and/or a JWKS file; issuer and audience checked when set. */
+  public record Jwt(List<JsonObject> publicKeys, String jwksFile, String issuer, List<String> audience) {
+
+    public boolean enabled() {
+      return !publicKeys.isEmpty() || jwksFile != null;
+    }
+  }
+
+  /**
+   * Token buckets, per node: a bucket holds up to {@code burst} requests and refills at the rate given.
+   * Failed authentications are counted per client address and per token prefix; refused bridge frames per socket.
+   */
+  public record Limits(double writesPerSecond, int writeBurst, double addressWritesPerSecond, int addressWriteBurst,
+                       double failedAuthPerMinute, int failedAuthBurst, double bridgeRefusalsPerMinute,
+                       int bridgeRefusalBurst) {
+  }
+
+  public static AuthSettings from(JsonObject config) {
+    JsonObject auth = config.getJsonObject("auth", new JsonObject());
+    JsonObject jwt = auth.getJsonObject("jwt", new JsonObject());
+    JsonObject limits = auth.getJsonObject("limits", new JsonObject());
+    String adminToken = auth.getString("adminToken");
+    return new AuthSettings(adminToken == null || adminToken.isBlank() ? null : adminToken.trim(),
+        auth.getLong("tokenCacheMillis", 10_000L),
+        auth.getLong("bridgeRecheckMillis", 5_000L),
+        new Jwt(publicKeys(jwt.getJsonArray("publicKeys", new JsonArray())),
+            // CONFIGD_AUTH_JWT_JWKS_FILE and friends arrive flat (auth.jwtJwksFile): both spellings work
+            blankToNull(jwt.getString("jwksFile", auth.getString("jwtJwksFile"))),
+            blankToNull(jwt.getString("issuer", auth.getString("jwtIssuer"))),
+            audience(jwt.getValue("audience", auth.getValue("jwtAudience")))),
+        new Limits(
+            limits.getDouble("writesPerSecond", 100.0), limits.getInteger("writeBurst", 1000),
+            limits.getDouble("addressWritesPerSecond", 200.0), limits.getInteger("addressWriteBurst", 2000),
+            limits.getDouble("failedAuthPerMinute", 30.0), limits.getInteger("failedAuthBurst", 20),
+            limits.getDouble("bridgeRefusalsPerMinute", 60.0), limits.getInteger("bridgeRefusalBurst", 20)));
+  }
+
+  private static List<JsonObject> publicKeys(JsonArray keys) {
+    return keys.stream().map(key -> {
+      if (!(key instanceof JsonObject json) || json.getString("algorithm") == null || json.getString("pem") == null) {
+        throw new IllegalArgumentException("auth.jwt.publicKeys: each key needs an 'algorithm' (e.g. RS256) and a 'pem'");
+      }
+      return json;
+    }).toList();
+  }
+
+  private static List<String> audience(Object value) {
+    if (value instanceof JsonArray list) {
+      return list.stream().map(Object::toString).toList();
+    }
+    if (value instanceof String text && !text.isBlank()) {
+      return List.of(text.split("\\s*,\\s*"));
+    }
+    return List.of();
+  }
+
+  private static String blankToNull(String text) {
+    return text == null || text.isBlank() ? null : text;
+  }
+}

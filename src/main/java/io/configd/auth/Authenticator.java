@@ -1,0 +1,123 @@
+package io.configd.auth;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.configd.model.ConfigdException;
+import io.configd.model.Failure;
+import io.configd.model.Principal;
+import io.configd.store.TokenStore;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns an {@code Authorization: Bearer …} value into a principal, or fails with UNAUTHORIZED. A value
+ * starting with "cfd_" is a configd token, looked up by its SHA-256; anything else is a JWT. One instance
+ * per API verticle instance (one event loop). Verified configd tokens are cached for
+ * {@code tokenCacheMillis}, so a busy client does not cost a PostgreSQL query per request: a revoked
+ * token is refused at once on the node that revoked it and everywhere within that time. Expiry is
+ * checked on every call. Neither the token nor its hash is ever logged or put in a failure's message.
+ */
+public final class Authenticator {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Authenticator.class);
+  private static final Pattern BEARER = Pattern.compile("(?i)bearer +([\\x21-\\x7e]{1,8192}) *");
+
+  private final TokenStore tokens;
+  private final JwtVerifier jwt;
+  private final Cache<String, Principal> verified;
+  /** Look-ups under way, by hash: a thousand sockets arriving with one token cost one query. */
+  private final Map<String, Future<Principal>> pending = new HashMap<>();
+
+  public Authenticator(TokenStore tokens, JwtVerifier jwt, AuthSettings settings) {
+    this.tokens = tokens;
+    this.jwt = jwt;
+    this.verified = Caffeine.newBuilder().expireAfterWrite(Duration.ofMillis(settings.tokenCacheMillis()))
+        .maximumSize(100_000).build();
+  }
+
+  /** The bearer value of an Authorization header, or null when there is none or it is not a bearer. */
+  public static String bearer(String authorization) {
+    if (authorization == null) {
+      return null;
+    }
+    var matcher = BEARER.matcher(authorization);
+    return matcher.matches() ? matcher.group(1) : null;
+  }
+
+  /** Authenticates an Authorization header's value. */
+  public Future<Principal> authenticate(String authorization) {
+    if (authorization == null || authorization.isBlank()) {
+      return unauthorized("send a token: Authorization: Bearer <token>");
+    }
+    String bearer = bearer(authorization);
+    if (bearer == null) {
+      return unauthorized("the Authorization header is malformed; send Authorization: Bearer <token>");
+    }
+    return verify(bearer);
+  }
+
+  /** Verifies a bearer value itself: a configd token or a JWT. */
+  public Future<Principal> verify(String bearer) {
+    if (ApiTokens.isConfigdToken(bearer)) {
+      return configdToken(ApiTokens.hash(bearer)).compose(Authenticator::unexpired);
+    }
+    if (jwt == null) {
+      return unauthorized("unknown token; this node accepts configd tokens (cfd_…) and no JWTs (no auth.jwt keys)");
+    }
+    return jwt.verify(bearer).compose(Authenticator::unexpired);
+  }
+
+  /** Forgets a revoked token at once, wherever it is cached on this instance. */
+  public void revoked(String tokenId) {
+    verified.asMap().values().removeIf(principal -> tokenId.equals(principal.tokenId()));
+  }
+
+  private Future<Principal> configdToken(String hash) {
+    Principal cached = verified.getIfPresent(hash);
+    if (cached != null) {
+      return Future.succeededFuture(cached);
+    }
+    Future<Principal> lookup = pending.get(hash);
+    if (lookup == null) {
+      lookup = lookUp(hash).onComplete(done -> pending.remove(hash));
+      if (!lookup.isComplete()) {
+        pending.put(hash, lookup);
+      }
+    }
+    return lookup;
+  }
+
+  private Future<Principal> lookUp(String hash) {
+    return tokens.findByHash(hash).compose(found -> {
+      if (found.isEmpty()) {
+        return unauthorized("unknown token");
+      }
+      TokenStore.Found token = found.get();
+      if (token.revokedAt() != null) {
+        return unauthorized("the token '" + token.name() + "' was revoked");
+      }
+      Principal principal = new Principal(token.name(), token.id().toString(), token.grants(), token.expiresAt());
+      verified.put(hash, principal);
+      tokens.touch(token.id()).onFailure(failure -> LOG.debug("Could not record the use of token '{}': {}",
+          token.name(), failure.toString()));
+      return Future.succeededFuture(principal);
+    });
+  }
+
+  private static Future<Principal> unexpired(Principal principal) {
+    if (principal.expired(Instant.now())) {
+      return unauthorized("the token of '" + principal.name() + "' expired at " + principal.expiresAt());
+    }
+    return Future.succeededFuture(principal);
+  }
+
+  private static <T> Future<T> unauthorized(String detail) {
+    return Future.failedFuture(new ConfigdException(Failure.UNAUTHORIZED, detail));
+  }
+}

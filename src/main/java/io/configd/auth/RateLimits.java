@@ -1,0 +1,88 @@
+package io.configd.auth;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.configd.model.RateLimitedException;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.Shareable;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * The rate limits of one node, in memory, shared by its API verticle instances: writes per principal and
+ * per client address; failed authentications per client address and per configd token prefix. Buckets
+ * idle for ten minutes are forgotten (a full bucket is the same as none).
+ */
+public final class RateLimits implements Shareable {
+
+  /** Enough of a configd token to tell guesses at one token apart, far too little to help guess it. */
+  private static final int TOKEN_PREFIX_LENGTH = 12;
+
+  private final AuthSettings.Limits limits;
+  private final Cache<String, TokenBucket> buckets = Caffeine.newBuilder()
+      .expireAfterAccess(Duration.ofMinutes(10)).maximumSize(200_000).build();
+
+  private RateLimits(AuthSettings.Limits limits) {
+    this.limits = limits;
+  }
+
+  /** The limits of the node {@code node} (its schema and name: nodes in one JVM never share buckets). */
+  public static RateLimits of(Vertx vertx, String node, AuthSettings.Limits limits) {
+    return (RateLimits) vertx.sharedData().getLocalMap("configd.auth").computeIfAbsent("limits:" + node,
+        k -> new RateLimits(limits));
+  }
+
+  /** Refuses a client whose address or token prefix used up its failed authentications. */
+  public void checkNotBlocked(String address, String bearer) {
+    TokenBucket byToken = failedAuthByToken(bearer);
+    long wait = Math.max(failedAuth("address:" + address).peek(), byToken == null ? 0 : byToken.peek());
+    if (wait > 0) {
+      throw new RateLimitedException("too many failed authentications from this client; retry in " + wait + " s", wait);
+    }
+  }
+
+  /** Counts a failed authentication against the client's address and the token's prefix. */
+  public void failedAuthentication(String address, String bearer) {
+    failedAuth("address:" + address).take();
+    TokenBucket byToken = failedAuthByToken(bearer);
+    if (byToken != null) {
+      byToken.take();
+    }
+  }
+
+  /** Counts a write; refuses it when the principal or the client address is over its limit. */
+  public void write(String principal, String address) {
+    long wait = bucket("write:" + principal, () -> new TokenBucket(limits.writeBurst(), limits.writesPerSecond())).take();
+    if (wait > 0) {
+      throw new RateLimitedException("'" + principal + "' is over its write limit of " + limits.writesPerSecond()
+          + " per second; retry in " + wait + " s", wait);
+    }
+    wait = bucket("write-address:" + address,
+        () -> new TokenBucket(limits.addressWriteBurst(), limits.addressWritesPerSecond())).take();
+    if (wait > 0) {
+      throw new RateLimitedException("this client address is over its write limit of " + limits.addressWritesPerSecond()
+          + " per second; retry in " + wait + " s", wait);
+    }
+  }
+
+  /** A bucket for the refused frames of one bridge socket (not shared: a socket is one client). */
+  public TokenBucket bridgeRefusals() {
+    return new TokenBucket(limits.bridgeRefusalBurst(), limits.bridgeRefusalsPerMinute() / 60);
+  }
+
+  /** Null for a JWT or no token: JWTs share their first characters, so a prefix tells nothing apart. */
+  private TokenBucket failedAuthByToken(String bearer) {
+    if (bearer == null || !ApiTokens.isConfigdToken(bearer)) {
+      return null;
+    }
+    return failedAuth("token:" + bearer.substring(0, Math.min(TOKEN_PREFIX_LENGTH, bearer.length())));
+  }
+
+  private TokenBucket failedAuth(String key) {
+    return bucket("failed:" + key, () -> new TokenBucket(limits.failedAuthBurst(), limits.failedAuthPerMinute() / 60));
+  }
+
+  private TokenBucket bucket(String key, Supplier<TokenBucket> create) {
+    return buckets.get(key, k -> create.get());
+  }
+}

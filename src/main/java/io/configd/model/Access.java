@@ -1,0 +1,26 @@
+package io.configd.model;
+
+import java.util.Locale;
+
+/** What a grant allows, each level including the ones below it: read &lt; write &lt; admin. */
+public enum Access {
+  READ, WRITE, ADMIN;
+
+  public boolean includes(Access needed) {
+    return compareTo(needed) >= 0;
+  }
+
+  public String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** read, write or admin, exactly; null when it is none of them. */
+  public static Access parse(String text) {
+    for (Access access : values()) {
+      if (access.label().equals(text)) {
+        return access;
+      }
+    }
+    return null;
+  }
+}
