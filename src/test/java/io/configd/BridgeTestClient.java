@@ -40,10 +40,25 @@ public final class BridgeTestClient {
         .setMaxMessageSize(8 << 20)), port, true, token);
   }
 
+  /** A client that sends its token once, in the Authorization header of the WebSocket upgrade, and in no frame. */
+  public static Future<BridgeTestClient> connectWithUpgradeHeader(Vertx vertx, int port, String token) {
+    BridgeTestClient bridge = new BridgeTestClient(vertx.createWebSocketClient(), true, null);
+    return bridge.open(port, "Bearer " + token);
+  }
+
   /** A connection through a shared WebSocket client, for tests with thousands of subscribers. */
   public static Future<BridgeTestClient> connect(WebSocketClient client, int port, boolean ownsClient, String token) {
-    BridgeTestClient bridge = new BridgeTestClient(client, ownsClient, token);
-    return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/eventbus/websocket"))
+    return new BridgeTestClient(client, ownsClient, token).open(port, null);
+  }
+
+  private Future<BridgeTestClient> open(int port, String upgradeAuthorization) {
+    BridgeTestClient bridge = this;
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+        .setURI("/eventbus/websocket");
+    if (upgradeAuthorization != null) {
+      options.addHeader("Authorization", upgradeAuthorization);
+    }
+    return client.connect(options)
         .map(ws -> {
           bridge.ws = ws;
           ws.textMessageHandler(bridge::onFrame);

@@ -72,13 +72,13 @@ public class ApiVerticle extends VerticleBase {
     store = new ConfigStore(pool);
     BridgeSettings bridgeSettings = BridgeSettings.from(config());
     AuthSettings authSettings = AuthSettings.from(config());
-    RateLimits limits = RateLimits.of(vertx, settings.pg().schema() + "/" + config().getJsonObject("node").getString("name"),
-        authSettings.limits());
+    String node = settings.pg().schema() + "/" + config().getJsonObject("node").getString("name");
+    RateLimits limits = RateLimits.of(vertx, node, authSettings.limits());
     TokenStore tokenStore = new TokenStore(pool);
     audit = new AuditStore(pool);
     tokens = new TokensApi(vertx, tokenStore, settings.environments(), requests);
     return JwtVerifier.create(vertx, authSettings.jwt()).compose(jwt -> {
-      Authenticator authenticator = new Authenticator(tokenStore, jwt, authSettings);
+      Authenticator authenticator = new Authenticator(vertx, node, tokenStore, jwt, authSettings);
       authentication = new Authentication(authenticator, limits);
       bridge = new Bridge(vertx, bridgeSettings, authenticator, limits, authSettings);
       vertx.eventBus().<JsonObject>consumer(Addresses.TOKEN_REVOKED, message -> {

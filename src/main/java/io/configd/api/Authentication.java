@@ -40,7 +40,8 @@ final class Authentication {
           ctx.next();
         })
         .onFailure(failure -> {
-          if (failure instanceof ConfigdException e && e.failure() == Failure.UNAUTHORIZED) {
+          // A request with no credential guessed nothing; one with a wrong credential counts
+          if (authorization != null && failure instanceof ConfigdException e && e.failure() == Failure.UNAUTHORIZED) {
             limits.failedAuthentication(address, bearer);
           }
           ctx.request().resume(); // whatever body it sent is dropped unread

@@ -11,9 +11,12 @@ import java.util.List;
  * @param tokenCacheMillis     how long a node trusts a verified configd token before asking PostgreSQL again:
  *                             a revocation takes effect on every node within this time (at once on the node that
  *                             revoked it, and on clustered nodes when the revocation message reaches them)
+ * @param tokenStaleMillis     how long a token verified earlier is still accepted while PostgreSQL is unreachable
+ *                             (a revocation made during the outage cannot be seen until it ends)
  * @param bridgeRecheckMillis  how often each bridge socket's credential is checked again (expiry, revocation)
  */
-public record AuthSettings(String adminToken, long tokenCacheMillis, long bridgeRecheckMillis, Jwt jwt, Limits limits) {
+public record AuthSettings(String adminToken, long tokenCacheMillis, long tokenStaleMillis, long bridgeRecheckMillis,
+                           Jwt jwt, Limits limits) {
 
   /** JWTs from an identity provider: PEM public keys and/or a JWKS file; issuer and audience checked when set. */
   public record Jwt(List<JsonObject> publicKeys, String jwksFile, String issuer, List<String> audience) {
@@ -39,6 +42,7 @@ public record AuthSettings(String adminToken, long tokenCacheMillis, long bridge
     String adminToken = auth.getString("adminToken");
     return new AuthSettings(adminToken == null || adminToken.isBlank() ? null : adminToken.trim(),
         auth.getLong("tokenCacheMillis", 10_000L),
+        auth.getLong("tokenStaleMillis", 3_600_000L),
         auth.getLong("bridgeRecheckMillis", 5_000L),
         new Jwt(publicKeys(jwt.getJsonArray("publicKeys", new JsonArray())),
             // CONFIGD_AUTH_JWT_JWKS_FILE and friends arrive flat (auth.jwtJwksFile): both spellings work

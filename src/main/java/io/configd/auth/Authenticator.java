@@ -1,16 +1,16 @@
 package io.configd.auth;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
 import io.configd.model.Principal;
 import io.configd.store.TokenStore;
 import io.vertx.core.Future;
-import java.time.Duration;
+import io.vertx.core.Vertx;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns an {@code Authorization: Bearer …} value into a principal, or fails with UNAUTHORIZED. A value
  * starting with "cfd_" is a configd token, looked up by its SHA-256; anything else is a JWT. One instance
- * per API verticle instance (one event loop). Verified configd tokens are cached for
- * {@code tokenCacheMillis}, so a busy client does not cost a PostgreSQL query per request: a revoked
- * token is refused at once on the node that revoked it and everywhere within that time. Expiry is
+ * per API verticle instance (one event loop). Verified configd tokens are cached per node for
+ * {@code tokenCacheMillis} ({@link TokenCache}), so a busy client does not cost a PostgreSQL query per
+ * request: a revoked token is refused at once on the node that revoked it (and on clustered nodes when
+ * the revocation message reaches them) and on every node within that time. Expiry is
  * checked on every call. Neither the token nor its hash is ever logged or put in a failure's message.
  */
 public final class Authenticator {
@@ -30,15 +31,15 @@ public final class Authenticator {
 
   private final TokenStore tokens;
   private final JwtVerifier jwt;
-  private final Cache<String, Principal> verified;
+  private final TokenCache cache;
   /** Look-ups under way, by hash: a thousand sockets arriving with one token cost one query. */
   private final Map<String, Future<Principal>> pending = new HashMap<>();
 
-  public Authenticator(TokenStore tokens, JwtVerifier jwt, AuthSettings settings) {
+  /** @param node the node's identity (schema and name): its API instances share one token cache */
+  public Authenticator(Vertx vertx, String node, TokenStore tokens, JwtVerifier jwt, AuthSettings settings) {
     this.tokens = tokens;
     this.jwt = jwt;
-    this.verified = Caffeine.newBuilder().expireAfterWrite(Duration.ofMillis(settings.tokenCacheMillis()))
-        .maximumSize(100_000).build();
+    this.cache = TokenCache.of(vertx, node, settings);
   }
 
   /** The bearer value of an Authorization header, or null when there is none or it is not a bearer. */
@@ -75,11 +76,11 @@ public final class Authenticator {
 
   /** Forgets a revoked token at once, wherever it is cached on this instance. */
   public void revoked(String tokenId) {
-    verified.asMap().values().removeIf(principal -> tokenId.equals(principal.tokenId()));
+    cache.revoked(tokenId);
   }
 
   private Future<Principal> configdToken(String hash) {
-    Principal cached = verified.getIfPresent(hash);
+    Principal cached = cache.verified.getIfPresent(hash);
     if (cached != null) {
       return Future.succeededFuture(cached);
     }
@@ -94,7 +95,16 @@ public final class Authenticator {
   }
 
   private Future<Principal> lookUp(String hash) {
-    return tokens.findByHash(hash).compose(found -> {
+    return tokens.findByHash(hash).recover(failure -> {
+      Principal known = cache.lastKnown.getIfPresent(hash);
+      if (known == null) {
+        return Future.failedFuture(failure);
+      }
+      LOG.warn("PostgreSQL did not answer a token look-up ({}); accepting '{}' as verified earlier", failure.toString(),
+          known.name());
+      return Future.succeededFuture(Optional.of(new TokenStore.Found(UUID.fromString(known.tokenId()), known.name(),
+          known.grants(), known.expiresAt(), null)));
+    }).compose(found -> {
       if (found.isEmpty()) {
         return unauthorized("unknown token");
       }
@@ -103,7 +113,7 @@ public final class Authenticator {
         return unauthorized("the token '" + token.name() + "' was revoked");
       }
       Principal principal = new Principal(token.name(), token.id().toString(), token.grants(), token.expiresAt());
-      verified.put(hash, principal);
+      cache.put(hash, principal);
       tokens.touch(token.id()).onFailure(failure -> LOG.debug("Could not record the use of token '{}': {}",
           token.name(), failure.toString()));
       return Future.succeededFuture(principal);

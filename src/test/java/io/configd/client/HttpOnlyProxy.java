@@ -70,7 +70,13 @@ final class HttpOnlyProxy {
       return;
     }
     http.request(request.method(), nodePort, "127.0.0.1", request.uri())
-        .compose(forward -> forward.send())
+        .compose(forward -> {
+          String authorization = request.getHeader("Authorization");
+          if (authorization != null) {
+            forward.putHeader("Authorization", authorization);
+          }
+          return forward.send();
+        })
         .compose(response -> response.body().map(body -> request.response().setStatusCode(response.statusCode())
             .putHeader("Content-Type", response.getHeader("Content-Type") == null ? "application/json"
                 : response.getHeader("Content-Type"))
