@@ -90,6 +90,7 @@ public class ApiVerticle extends VerticleBase {
     router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/ready").handler(this::ready);
     router.get("/v1/stats/bridge").handler(ctx -> json(ctx, 200, BridgeStats.of(vertx).toJson()));
+    router.get("/v1/stats/jvm").handler(ctx -> json(ctx, 200, jvmStats()));
     router.get("/v1/stats/propagation").handler(ctx -> vertx.eventBus()
         .<JsonObject>request(Addresses.PROPAGATION_STATS, null)
         .onSuccess(reply -> json(ctx, 200, reply.body()))
@@ -293,6 +294,21 @@ public class ApiVerticle extends VerticleBase {
     JsonArray items = new JsonArray();
     page.items().forEach(value -> items.add(value.toChange().toJson()));
     return new JsonObject().put("items", items).put("next", page.next()).put("head", page.head()).put("more", page.more());
+  }
+
+  /** Heap and GC figures of this process, for the benchmark's memory-per-subscriber measurement. */
+  private static JsonObject jvmStats() {
+    var heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    long gcCount = 0;
+    long gcMillis = 0;
+    for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      gcCount += Math.max(0, gc.getCollectionCount());
+      gcMillis += Math.max(0, gc.getCollectionTime());
+    }
+    return new JsonObject().put("pid", ProcessHandle.current().pid())
+        .put("jvm", Runtime.version().toString()).put("processors", Runtime.getRuntime().availableProcessors())
+        .put("heapUsed", heap.getUsed()).put("heapCommitted", heap.getCommitted()).put("heapMax", heap.getMax())
+        .put("gcCount", gcCount).put("gcMillis", gcMillis);
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
