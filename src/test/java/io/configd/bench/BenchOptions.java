@@ -13,7 +13,7 @@ import java.util.Map;
  * still wins over it.
  */
 record BenchOptions(List<String> scenarios, boolean quick, String url, int subscribers, int writes, double rate,
-                    int[] spread, int connectBatch, int readConcurrency, double readSeconds, int hotKeys,
+                    int[] spread, int connectBatch, boolean deflate, int readConcurrency, double readSeconds, int hotKeys,
                     int coldKeys, int writeConcurrency, double writeSeconds, double warmupSeconds, String env,
                     Path out, String schema, String nodeClasspath, String command) {
 
@@ -29,6 +29,7 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
         --spread K,G,A          propagation: percent of subscribers on one key, on a group prefix, on the
                                 whole bench prefix (default 60,30,10)
         --connect-batch B       propagation: sockets connected at once (default 500)
+        --deflate               propagation: subscribers offer permessage-deflate, as browsers and Node's ws do
         --concurrency C         reads and writes: requests in flight (default 32 reads, 16 writes)
         --read-concurrency C, --write-concurrency C
         --seconds T             reads (per variant) and writes: measured seconds (default 10)
@@ -46,10 +47,13 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
     List<String> scenarios = new ArrayList<>();
     Map<String, String> values = new HashMap<>();
     boolean quick = false;
+    boolean deflate = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (arg.equals("--quick")) {
         quick = true;
+      } else if (arg.equals("--deflate")) {
+        deflate = true;
       } else if (arg.equals("--help") || arg.equals("-h")) {
         throw new UsageException("");
       } else if (arg.startsWith("--")) {
@@ -88,6 +92,7 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
         o.decimal("rate", 20),
         o.spread("spread", new int[] {60, 30, 10}),
         o.integer("connect-batch", 500),
+        deflate,
         o.integer("read-concurrency", concurrency > 0 ? concurrency : 32),
         o.decimal("seconds", quick ? 2.5 : 10),
         o.integer("hot-keys", 10),

@@ -141,7 +141,7 @@ final class NodeUnderTest {
             + description.getString("log"));
       }
       try {
-        Response ready = call(HttpMethod.GET, "/ready", null).await();
+        Response ready = await(call(HttpMethod.GET, "/ready", null), 30, "GET /ready");
         if (ready.status() == 200 && getJson("/v1/stats/propagation").getInteger("assignedPartitions", 0) > 0) {
           JsonObject jvm = getJson("/v1/stats/jvm");
           pid = jvm.getLong("pid");
@@ -150,7 +150,7 @@ final class NodeUnderTest {
           return;
         }
         last = "status " + ready.status() + " " + ready.body();
-      } catch (Exception e) { // await() rethrows the cause as it is, a ConnectException included
+      } catch (RuntimeException e) {
         last = e.toString();
       }
       sleepMillis(500);
@@ -160,6 +160,10 @@ final class NodeUnderTest {
 
   JsonObject description() {
     return description;
+  }
+
+  long pid() {
+    return pid;
   }
 
   String host() {
@@ -185,7 +189,7 @@ final class NodeUnderTest {
   }
 
   JsonObject getJson(String uri) {
-    Response response = call(HttpMethod.GET, uri, null).await();
+    Response response = await(call(HttpMethod.GET, uri, null), 60, "GET " + uri);
     if (response.status() != 200) {
       throw new IllegalStateException("GET " + uri + " answered " + response.status() + ": " + response.body());
     }
@@ -197,11 +201,11 @@ final class NodeUnderTest {
     JsonObject stats = new JsonObject();
     for (String name : List.of("bridge", "propagation", "publisher", "cache", "jvm")) {
       try {
-        Response response = call(HttpMethod.GET, "/v1/stats/" + name, null).await();
+        Response response = await(call(HttpMethod.GET, "/v1/stats/" + name, null), 60, "GET /v1/stats/" + name);
         if (response.status() == 200) {
           stats.put(name, response.json());
         }
-      } catch (Exception e) {
+      } catch (RuntimeException e) {
         stats.put(name, "unavailable: " + e.getMessage());
       }
     }
@@ -265,6 +269,20 @@ final class NodeUnderTest {
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
+    }
+  }
+
+  /** Waits for {@code future} from a plain thread, at most {@code seconds}: a hung request fails the run, saying which. */
+  static <T> T await(Future<T> future, long seconds, String what) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException(what + ": no answer within " + seconds + " s", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(what + ": " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(what + ": interrupted", e);
     }
   }
 

@@ -56,13 +56,14 @@ final class PropagationScenario {
     int n = options.subscribers();
     JsonObject result = report.scenario("propagation", String.format("%,d subscribers, %d writes at %s/s", n,
         options.writes(), options.rate()));
-    result.put("subscribers", n).put("writes", options.writes()).put("ratePerSecond", options.rate())
+    result.put("subscribers", n).put("writes", options.writes()).put("subscribersOfferDeflate", options.deflate()).put("ratePerSecond", options.rate())
         .put("spreadKeyGroupAll", Report.array(options.spread())).put("keys", KEYS).put("groups", GROUPS);
 
     List<Subscriber> subscribers = plan(n);
     NodeUnderTest.Memory before = node.memory();
     WebSocketClient sockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(n + 16)
-        .setMaxFrameSize(1 << 20).setMaxMessageSize(8 << 20).setConnectTimeout(30_000));
+        .setMaxFrameSize(1 << 20).setMaxMessageSize(8 << 20).setConnectTimeout(30_000)
+        .setTryUsePerMessageCompression(options.deflate()));
     long pinger = -1;
     try {
       long connectStart = System.nanoTime();
@@ -76,9 +77,12 @@ final class PropagationScenario {
       result.put("connectSeconds", connectSeconds).put("bridgeAfterConnect", bridge);
       memory(result, before, after, n);
 
+      CpuUsage cpu = CpuUsage.start(node.pid());
       Write[] writes = write();
       awaitArrivals(subscribers, writes);
-      return analyse(result, subscribers, writes);
+      boolean complete = analyse(result, subscribers, writes);
+      result.put("cpuDuringWrites", cpu.stop());
+      return complete;
     } finally {
       vertx.cancelTimer(pinger);
       List<Future<Void>> closing = new ArrayList<>();
@@ -124,7 +128,7 @@ final class PropagationScenario {
       for (Subscriber s : subscribers.subList(from, Math.min(subscribers.size(), from + batch))) {
         connecting.add(sockets.connect(where).compose(ws -> s.subscribe(ws)));
       }
-      Future.all(connecting).await();
+      NodeUnderTest.await(Future.all(connecting), 300, "connecting subscribers " + from + " to " + (from + batch));
     }
   }
 
@@ -153,6 +157,8 @@ final class PropagationScenario {
     long acked;
     long revision = -1;
     int status;
+    long firstArrival = Long.MAX_VALUE;
+    long lastArrival = Long.MIN_VALUE;
 
     Write(int index, int key) {
       this.index = index;
@@ -274,6 +280,8 @@ final class PropagationScenario {
         if (arrived < w.acked) {
           beforeAck++;
         }
+        w.firstArrival = Math.min(w.firstArrival, arrived);
+        w.lastArrival = Math.max(w.lastArrival, arrived);
         fromAck.recordValue(micros(arrived - w.acked));
         fromSend.recordValue(micros(arrived - w.sent));
         fromIntended.recordValue(micros(arrived - w.intended));
@@ -281,6 +289,16 @@ final class PropagationScenario {
     }
     long expected = expected(subscribers, writes);
     boolean complete = delivered == expected && failedWrites == 0;
+    // Per write: the first arrival is the pipeline (commit → Kafka → propagation → first socket), the
+    // spread from first to last arrival is the fan-out (node writing N sockets, generator reading them).
+    Histogram first = Report.newHistogram();
+    Histogram spread = Report.newHistogram();
+    for (Write w : writes) {
+      if (w.firstArrival != Long.MAX_VALUE) {
+        first.recordValue(micros(w.firstArrival - w.acked));
+        spread.recordValue(micros(w.lastArrival - w.firstArrival));
+      }
+    }
     Report.row("delivered / expected", String.format("%,d / %,d (%.3f %%)%s", delivered, expected,
         expected == 0 ? 0 : 100.0 * delivered / expected, complete ? "" : "  INCOMPLETE"));
     Report.row("failed writes, duplicates, strays", failedWrites + ", " + duplicates + ", " + (unmatched + misrouted)
@@ -290,6 +308,8 @@ final class PropagationScenario {
         .put("fromPutAnswer", Report.latencyRow("PUT 200 → arrival", fromAck))
         .put("fromPutSend", Report.latencyRow("PUT send → arrival", fromSend))
         .put("fromIntendedSend", Report.latencyRow("intended send → arrival", fromIntended))
+        .put("firstArrivalPerWrite", Report.latencyRow("PUT 200 → first arrival, per write", first))
+        .put("fanoutSpreadPerWrite", Report.latencyRow("first → last arrival, per write", spread))
         .put("put", Report.latencyRow("PUT send → 200", put))
         .put("sendLag", Report.latencyRow("generator lag (send − intended)", sendLag));
     if (beforeAck > 0) {

@@ -76,7 +76,7 @@ final class ReadsScenario {
 
   /** Writes the variant's keys once; a later run against the same schema finds them and skips this. */
   private void seed(Variant variant) {
-    if (get(variant.key(variant.keys() - 1)).await() == 200) {
+    if (NodeUnderTest.await(get(variant.key(variant.keys() - 1)), 60, "GET a " + variant.name() + " key") == 200) {
       return;
     }
     long start = System.nanoTime();
@@ -85,7 +85,7 @@ final class ReadsScenario {
     for (int i = 0; i < 16; i++) {
       workers.add(seedNext(variant, next));
     }
-    Future.all(workers).await();
+    NodeUnderTest.await(Future.all(workers), 1800, "seeding " + variant.name() + " keys");
     Report.row("seeded " + variant.name() + " keys", String.format("%,d in %.1f s", variant.keys(),
         (System.nanoTime() - start) / 1e9));
   }
