@@ -62,7 +62,12 @@ public class ApiVerticle extends VerticleBase {
     HttpServerOptions options = new HttpServerOptions().setHost(settings.host()).setPort(settings.port())
         .setCompressionSupported(true)
         .setMaxWebSocketFrameSize(bridgeSettings.maxFrameBytes())
-        .setMaxWebSocketMessageSize(bridgeSettings.maxFrameBytes());
+        .setMaxWebSocketMessageSize(bridgeSettings.maxFrameBytes())
+        // Browsers and Node's ws offer permessage-deflate; accepting it costs a zlib stream per socket
+        // (~150 KB native each, 1.7 GB at 10,000 subscribers, see BENCHMARKS.md) and a compression per
+        // socket per change, for frames of a few hundred bytes. Refused, clients fall back to plain frames.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false);
     vertx.eventBus().localConsumer(Addresses.BRIDGE_DISCONNECT_ALL, message -> bridge.disconnectAll());
     return vertx.createHttpServer(options).requestHandler(router()).listen()
         .onSuccess(listening -> server = listening)
