@@ -93,7 +93,12 @@ public class ApiVerticle extends VerticleBase {
     HttpServerOptions options = new HttpServerOptions().setHost(settings.host()).setPort(settings.port())
         .setCompressionSupported(true)
         .setMaxWebSocketFrameSize(bridgeSettings.maxFrameBytes())
-        .setMaxWebSocketMessageSize(bridgeSettings.maxFrameBytes());
+        .setMaxWebSocketMessageSize(bridgeSettings.maxFrameBytes())
+        // Browsers and Node's ws offer permessage-deflate; accepting it costs a zlib stream per socket
+        // (~150 KB native each, 1.7 GB at 10,000 subscribers, see BENCHMARKS.md) and a compression per
+        // socket per change, for frames of a few hundred bytes. Refused, clients fall back to plain frames.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false);
     vertx.eventBus().localConsumer(Addresses.BRIDGE_DISCONNECT_ALL, message -> bridge.disconnectAll());
     return vertx.createHttpServer(options).requestHandler(router()).listen()
         .onSuccess(listening -> server = listening)
@@ -128,6 +133,10 @@ public class ApiVerticle extends VerticleBase {
     router.get("/v1/stats/bridge").handler(ctx -> {
       Authentication.principal(ctx).requireRoot("node statistics");
       json(ctx, 200, BridgeStats.of(vertx).toJson());
+    });
+    router.get("/v1/stats/jvm").handler(ctx -> {
+      Authentication.principal(ctx).requireRoot("node statistics");
+      json(ctx, 200, jvmStats());
     });
     router.get("/v1/stats/propagation").handler(ctx -> stats(ctx, Addresses.PROPAGATION_STATS));
     router.get("/v1/stats/cluster").handler(ctx -> stats(ctx, Addresses.CLUSTER_STATS));
@@ -380,6 +389,21 @@ public class ApiVerticle extends VerticleBase {
     JsonArray items = new JsonArray();
     page.items().forEach(value -> items.add(value.toChange().toJson()));
     return new JsonObject().put("items", items).put("next", page.next()).put("head", page.head()).put("more", page.more());
+  }
+
+  /** Heap and GC figures of this process, for the benchmark's memory-per-subscriber measurement. */
+  private static JsonObject jvmStats() {
+    var heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    long gcCount = 0;
+    long gcMillis = 0;
+    for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      gcCount += Math.max(0, gc.getCollectionCount());
+      gcMillis += Math.max(0, gc.getCollectionTime());
+    }
+    return new JsonObject().put("pid", ProcessHandle.current().pid())
+        .put("jvm", Runtime.version().toString()).put("processors", Runtime.getRuntime().availableProcessors())
+        .put("heapUsed", heap.getUsed()).put("heapCommitted", heap.getCommitted()).put("heapMax", heap.getMax())
+        .put("gcCount", gcCount).put("gcMillis", gcMillis);
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {

@@ -50,10 +50,28 @@ public record AuthSettings(String adminToken, long tokenCacheMillis, long tokenS
             blankToNull(jwt.getString("issuer", auth.getString("jwtIssuer"))),
             audience(jwt.getValue("audience", auth.getValue("jwtAudience")))),
         new Limits(
-            limits.getDouble("writesPerSecond", 100.0), limits.getInteger("writeBurst", 1000),
-            limits.getDouble("addressWritesPerSecond", 200.0), limits.getInteger("addressWriteBurst", 2000),
-            limits.getDouble("failedAuthPerMinute", 30.0), limits.getInteger("failedAuthBurst", 20),
-            limits.getDouble("bridgeRefusalsPerMinute", 60.0), limits.getInteger("bridgeRefusalBurst", 20)));
+            number(limits, auth, "writesPerSecond", 100), (int) number(limits, auth, "writeBurst", 1000),
+            number(limits, auth, "addressWritesPerSecond", 200), (int) number(limits, auth, "addressWriteBurst", 2000),
+            number(limits, auth, "failedAuthPerMinute", 30), (int) number(limits, auth, "failedAuthBurst", 20),
+            number(limits, auth, "bridgeRefusalsPerMinute", 60), (int) number(limits, auth, "bridgeRefusalBurst", 20)));
+  }
+
+  /**
+   * auth.&lt;name&gt; as CONFIGD_AUTH_&lt;NAME&gt; sets it (a string then), else auth.limits.&lt;name&gt;, else the default.
+   */
+  private static double number(JsonObject limits, JsonObject auth, String name, double otherwise) {
+    Object value = auth.getValue(name, limits.getValue(name)); // the flat one is what an environment variable sets: it wins
+    if (value instanceof Number number) {
+      return number.doubleValue();
+    }
+    if (value instanceof String text && !text.isBlank()) {
+      try {
+        return Double.parseDouble(text.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("auth." + name + " must be a number, not '" + text + "'");
+      }
+    }
+    return otherwise;
   }
 
   private static List<JsonObject> publicKeys(JsonArray keys) {

@@ -3,6 +3,7 @@ package io.configd.auth;
 import static io.configd.Problem.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.configd.Eventually;
 import io.configd.StreamTesting;
 import io.configd.TestNode;
 import io.vertx.core.Vertx;
@@ -46,7 +47,7 @@ class ApiPermissionsTest {
       assertThat(admin.put(key, "production", key).statusCode()).isEqualTo(200);
     }
     assertThat(admin.put("services.payment.url", "staging", "staging-url").statusCode()).isEqualTo(200);
-    StreamTesting.until(Duration.ofSeconds(30), "the audit log to hold all 7 changes",
+    Eventually.await("the audit log to hold all 7 changes", Duration.ofSeconds(30),
         () -> admin.get("/v1/audit?limit=100").bodyAsJsonObject().getJsonArray("items").size() == 7);
   }
 

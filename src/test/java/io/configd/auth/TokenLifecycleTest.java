@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.configd.Eventually;
 import io.configd.StreamTesting;
 import io.configd.TestNode;
 import io.vertx.core.Vertx;
@@ -177,7 +178,7 @@ class TokenLifecycleTest {
     answers.add(node.as(token + "x").get("/v1/config/secret.db.password?env=production").bodyAsString());
     answers.add(node.call(HttpMethod.GET, "/v1/audit", null, "Authorization", "Bearer " + token.substring(0, 30)).bodyAsString());
     answers.add(node.call(HttpMethod.GET, "/v1/audit", null, "Authorization", token).bodyAsString());
-    StreamTesting.until(Duration.ofSeconds(30), "the audit row of the write",
+    Eventually.await("the audit row of the write", Duration.ofSeconds(30),
         () -> node.get("/v1/audit?prefix=secret").bodyAsJsonObject().getJsonArray("items").size() == 1);
     answers.add(node.get("/v1/audit").bodyAsString());
     answers.add(node.get("/v1/changes?env=production&since=0").bodyAsString());

@@ -1,0 +1,183 @@
+package io.configd.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What one bench run does: the scenarios and their sizes. {@code --quick} shrinks every default
+ * (200 subscribers, 20 writes, 5 s of reads) so that CI can run the harness; an explicit option
+ * still wins over it.
+ */
+record BenchOptions(List<String> scenarios, boolean quick, String url, int subscribers, int writes, double rate,
+                    int[] spread, int connectBatch, boolean deflate, int readConcurrency, double readSeconds, int hotKeys,
+                    int coldKeys, int writeConcurrency, double writeSeconds, double warmupSeconds, String env,
+                    Path out, String schema, String nodeClasspath, String command) {
+
+  static final List<String> SCENARIOS = List.of("propagation", "reads", "writes");
+
+  static final String USAGE = """
+      usage: bin/bench [all|propagation|reads|writes[,...]] [options]
+        --quick                 small run of each figure (200 subscribers, 20 writes, 5 s of reads) for CI
+        --url URL               bench an already-running node (default: start one with bin/configd)
+        --subscribers N         propagation: WebSocket subscribers (default 10000)
+        --writes W              propagation: writes (default 200)
+        --rate R                propagation: writes per second, fixed rate (default 20)
+        --spread K,G,A          propagation: percent of subscribers on one key, on a group prefix, on the
+                                whole bench prefix (default 60,30,10)
+        --connect-batch B       propagation: sockets connected at once (default 500)
+        --deflate               propagation: subscribers offer permessage-deflate, as browsers and Node's ws do
+        --concurrency C         reads and writes: requests in flight (default 32 reads, 16 writes)
+        --read-concurrency C, --write-concurrency C
+        --seconds T             reads (per variant) and writes: measured seconds (default 10)
+        --warmup T              reads and writes: seconds run before measuring (default 2)
+        --hot-keys H            reads: hot keys (default 10)
+        --cold-keys K           reads: cold keys, read uniformly at random (default 10000)
+        --env E                 environment (default production)
+        --out DIR               where the JSON goes (default bench-results)
+        --schema S              PostgreSQL schema, Kafka topic suffix and group suffix of the node the bench
+                                starts (default bench)
+        --node-classpath CP     start the node as `java -cp CP io.configd.Main` instead of bin/configd
+      The node the bench starts gets its JVM options from CONFIGD_JAVA_OPTS.""";
+
+  static BenchOptions parse(String[] args, String command) {
+    List<String> scenarios = new ArrayList<>();
+    Map<String, String> values = new HashMap<>();
+    boolean quick = false;
+    boolean deflate = false;
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--quick")) {
+        quick = true;
+      } else if (arg.equals("--deflate")) {
+        deflate = true;
+      } else if (arg.equals("--help") || arg.equals("-h")) {
+        throw new UsageException("");
+      } else if (arg.startsWith("--")) {
+        String name = arg.substring(2);
+        String value;
+        int eq = name.indexOf('=');
+        if (eq > 0) {
+          value = name.substring(eq + 1);
+          name = name.substring(0, eq);
+        } else if (i + 1 < args.length) {
+          value = args[++i];
+        } else {
+          throw new UsageException("option --" + name + " needs a value");
+        }
+        values.put(name, value);
+      } else {
+        for (String scenario : arg.toLowerCase(Locale.ROOT).split(",")) {
+          if (scenario.equals("all")) {
+            scenarios.addAll(SCENARIOS);
+          } else if (SCENARIOS.contains(scenario)) {
+            scenarios.add(scenario);
+          } else {
+            throw new UsageException("unknown scenario '" + scenario + "'; one of all, " + String.join(", ", SCENARIOS));
+          }
+        }
+      }
+    }
+    if (scenarios.isEmpty()) {
+      scenarios.addAll(SCENARIOS);
+    }
+    Options o = new Options(values);
+    int concurrency = o.integer("concurrency", 0);
+    BenchOptions options = new BenchOptions(List.copyOf(scenarios), quick, o.text("url", null),
+        o.integer("subscribers", quick ? 200 : 10_000),
+        o.integer("writes", quick ? 20 : 200),
+        o.decimal("rate", 20),
+        o.spread("spread", new int[] {60, 30, 10}),
+        o.integer("connect-batch", 500),
+        deflate,
+        o.integer("read-concurrency", concurrency > 0 ? concurrency : 32),
+        o.decimal("seconds", quick ? 2.5 : 10),
+        o.integer("hot-keys", 10),
+        o.integer("cold-keys", quick ? 200 : 10_000),
+        o.integer("write-concurrency", concurrency > 0 ? concurrency : 16),
+        o.decimal("seconds", quick ? 3 : 10),
+        o.decimal("warmup", quick ? 0.5 : 2),
+        o.text("env", "production"),
+        Path.of(o.text("out", "bench-results")),
+        o.text("schema", "bench"),
+        o.text("node-classpath", null),
+        command);
+    o.rejectUnknown();
+    if (!options.schema().matches("[a-z][a-z0-9_]{0,40}")) {
+      throw new UsageException("--schema must match [a-z][a-z0-9_]*");
+    }
+    if (options.subscribers() < 1 || options.writes() < 1 || options.rate() <= 0 || options.readConcurrency() < 1
+        || options.writeConcurrency() < 1 || options.hotKeys() < 1 || options.coldKeys() < 1) {
+      throw new UsageException("sizes and rates must be positive");
+    }
+    return options;
+  }
+
+  /** The option values, each taken at most once, so that a misspelt option is refused rather than ignored. */
+  private static final class Options {
+    private final Map<String, String> values;
+    private final java.util.Set<String> used = new java.util.HashSet<>();
+
+    Options(Map<String, String> values) {
+      this.values = values;
+    }
+
+    String text(String name, String fallback) {
+      used.add(name);
+      return values.getOrDefault(name, fallback);
+    }
+
+    int integer(String name, int fallback) {
+      String value = text(name, null);
+      try {
+        return value == null ? fallback : Integer.parseInt(value.replace("_", ""));
+      } catch (NumberFormatException e) {
+        throw new UsageException("--" + name + " takes a whole number, not '" + value + "'");
+      }
+    }
+
+    double decimal(String name, double fallback) {
+      String value = text(name, null);
+      try {
+        return value == null ? fallback : Double.parseDouble(value);
+      } catch (NumberFormatException e) {
+        throw new UsageException("--" + name + " takes a number, not '" + value + "'");
+      }
+    }
+
+    int[] spread(String name, int[] fallback) {
+      String value = text(name, null);
+      if (value == null) {
+        return fallback;
+      }
+      String[] parts = value.split(",");
+      try {
+        int[] spread = {Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2])};
+        if (parts.length == 3 && spread[0] >= 0 && spread[1] >= 0 && spread[2] >= 0
+            && spread[0] + spread[1] + spread[2] == 100) {
+          return spread;
+        }
+      } catch (RuntimeException e) {
+        // refused below
+      }
+      throw new UsageException("--spread takes three percentages that add up to 100, e.g. 60,30,10");
+    }
+
+    void rejectUnknown() {
+      for (String name : values.keySet()) {
+        if (!used.contains(name)) {
+          throw new UsageException("unknown option --" + name);
+        }
+      }
+    }
+  }
+
+  static final class UsageException extends RuntimeException {
+    UsageException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,409 @@
+package io.configd.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * N WebSocket subscribers spread over keys, group prefixes and the whole bench prefix; W writes at a
+ * fixed rate. Every (write, subscriber) pair is matched by revision and timed from the PUT's 200,
+ * from the PUT's send and from its intended send time (the last one is free of coordinated
+ * omission: a stalled generator cannot hide latency by sending late).
+ */
+final class PropagationScenario {
+
+  private static final int GROUPS = 10;
+  private static final int KEYS = 100;
+  private static final String PREFIX = "bench.fan";
+  private static final long PING_MILLIS = 20_000;
+  private static final String REC = "{\"type\":\"rec\",\"address\":\"config.";
+
+  private final Vertx vertx;
+  private final NodeUnderTest node;
+  private final BenchOptions options;
+  private final AtomicLong arrivals = new AtomicLong();
+
+  PropagationScenario(Vertx vertx, NodeUnderTest node, BenchOptions options) {
+    this.vertx = vertx;
+    this.node = node;
+    this.options = options;
+  }
+
+  static String key(int index) {
+    return PREFIX + ".g" + (index % GROUPS) + ".k" + index;
+  }
+
+  /** Returns whether every change reached every subscriber it should have. */
+  boolean run(Report report) {
+    int n = options.subscribers();
+    JsonObject result = report.scenario("propagation", String.format("%,d subscribers, %d writes at %s/s", n,
+        options.writes(), options.rate()));
+    result.put("subscribers", n).put("writes", options.writes()).put("subscribersOfferDeflate", options.deflate()).put("ratePerSecond", options.rate())
+        .put("spreadKeyGroupAll", Report.array(options.spread())).put("keys", KEYS).put("groups", GROUPS);
+
+    List<Subscriber> subscribers = plan(n);
+    NodeUnderTest.Memory before = node.memory();
+    WebSocketClient sockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(n + 16)
+        .setMaxFrameSize(1 << 20).setMaxMessageSize(8 << 20).setConnectTimeout(30_000)
+        .setTryUsePerMessageCompression(options.deflate()));
+    long pinger = -1;
+    try {
+      long connectStart = System.nanoTime();
+      connect(sockets, subscribers);
+      double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
+      pinger = vertx.setPeriodic(PING_MILLIS, id -> subscribers.forEach(Subscriber::ping));
+      NodeUnderTest.Memory after = node.memory();
+      JsonObject bridge = node.getJson("/v1/stats/bridge");
+      Report.row("connected and subscribed", String.format("%,d sockets in %.1f s (node reports %d connected)", n,
+          connectSeconds, bridge.getLong("connected")));
+      result.put("connectSeconds", connectSeconds).put("bridgeAfterConnect", bridge);
+      memory(result, before, after, n);
+
+      CpuUsage cpu = CpuUsage.start(node.pid());
+      Write[] writes = write();
+      awaitArrivals(subscribers, writes);
+      boolean complete = analyse(result, subscribers, writes);
+      result.put("cpuDuringWrites", cpu.stop());
+      return complete;
+    } finally {
+      vertx.cancelTimer(pinger);
+      List<Future<Void>> closing = new ArrayList<>();
+      subscribers.forEach(s -> {
+        if (s.ws != null) {
+          closing.add(s.ws.close().recover(e -> Future.succeededFuture()));
+        }
+      });
+      Future.join(closing).eventually(() -> sockets.close()).toCompletionStage().toCompletableFuture()
+          .completeOnTimeout(null, 30, TimeUnit.SECONDS).join();
+    }
+  }
+
+  /** Who subscribes to what: a fixed seed, so every run subscribes the same way. */
+  private List<Subscriber> plan(int n) {
+    Random random = new Random(42);
+    int[] spread = options.spread();
+    List<Subscriber> subscribers = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int bucket = i % 100;
+      Subscriber s;
+      if (bucket < spread[0]) {
+        int key = random.nextInt(KEYS);
+        s = new Subscriber("config." + options.env() + "." + key(key), key, -1);
+      } else if (bucket < spread[0] + spread[1]) {
+        int group = random.nextInt(GROUPS);
+        s = new Subscriber("config." + options.env() + "." + PREFIX + ".g" + group, -1, group);
+      } else {
+        s = new Subscriber("config." + options.env() + "." + PREFIX, -1, -1);
+      }
+      subscribers.add(s);
+    }
+    return subscribers;
+  }
+
+  /** Connects in batches; each socket registers, then asks for its snapshot: the reply proves the registration. */
+  private void connect(WebSocketClient sockets, List<Subscriber> subscribers) {
+    WebSocketConnectOptions where = new WebSocketConnectOptions().setHost(node.host()).setPort(node.port())
+        .setURI("/eventbus/websocket").addHeader("Authorization", node.authorization()); // the bridge takes it on the upgrade
+    int batch = options.connectBatch();
+    for (int from = 0; from < subscribers.size(); from += batch) {
+      List<Future<Void>> connecting = new ArrayList<>();
+      for (Subscriber s : subscribers.subList(from, Math.min(subscribers.size(), from + batch))) {
+        connecting.add(sockets.connect(where).compose(ws -> s.subscribe(ws)));
+      }
+      NodeUnderTest.await(Future.all(connecting), 300, "connecting subscribers " + from + " to " + (from + batch));
+    }
+  }
+
+  private void memory(JsonObject result, NodeUnderTest.Memory before, NodeUnderTest.Memory after, int n) {
+    JsonObject memory = new JsonObject().put("before", before.toJson()).put("after", after.toJson());
+    double heapPer = (after.heapUsed() - before.heapUsed()) / (double) n;
+    memory.put("heapBytesPerSubscriber", Math.round(heapPer));
+    String rss = "unknown (no /proc entry for the node)";
+    if (before.rssKb() != null && after.rssKb() != null) {
+      double rssPer = (after.rssKb() - before.rssKb()) * 1024.0 / n;
+      memory.put("rssBytesPerSubscriber", Math.round(rssPer));
+      rss = String.format("%,d → %,d KB: %.1f KB per subscriber", before.rssKb(), after.rssKb(), rssPer / 1024);
+    }
+    result.put("memory", memory);
+    Report.row("node resident memory (VmRSS)", rss);
+    Report.row("node heap used" + (after.gcForced() ? " (after full GC)" : " (no GC forced)"),
+        String.format("%,d → %,d KB: %.1f KB per subscriber", before.heapUsed() / 1024, after.heapUsed() / 1024,
+            heapPer / 1024));
+  }
+
+  private static final class Write {
+    final int index;
+    final int key;
+    long intended;
+    long sent;
+    long acked;
+    long revision = -1;
+    int status;
+    long firstArrival = Long.MAX_VALUE;
+    long lastArrival = Long.MIN_VALUE;
+
+    Write(int index, int key) {
+      this.index = index;
+      this.key = key;
+    }
+  }
+
+  /** Sends W writes at the fixed rate from this thread; each PUT's answer is handled asynchronously. */
+  private Write[] write() {
+    Write[] writes = new Write[options.writes()];
+    long period = (long) (1e9 / options.rate());
+    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+    AtomicInteger answered = new AtomicInteger();
+    for (int i = 0; i < writes.length; i++) {
+      Write w = new Write(i, i % KEYS);
+      writes[i] = w;
+      w.intended = start + i * period;
+      long wait;
+      while ((wait = w.intended - System.nanoTime()) > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      w.sent = System.nanoTime();
+      node.call(HttpMethod.PUT, "/v1/config/" + key(w.key) + "?env=" + options.env(),
+              new JsonObject().put("value", new JsonObject().put("write", i).put("at", System.currentTimeMillis()))
+                  .encode())
+          .onComplete(done -> {
+            if (done.succeeded()) {
+              w.acked = done.result().arrivedNanos();
+              w.status = done.result().status();
+              if (w.status == 200) {
+                w.revision = done.result().json().getLong("revision");
+              }
+            }
+            answered.incrementAndGet();
+          });
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (answered.get() < writes.length && System.nanoTime() < deadline) {
+      NodeUnderTest.sleepMillis(20);
+    }
+    return writes;
+  }
+
+  /** Waits until every expected arrival is in, or nothing has arrived for 20 s (at most 5 minutes). */
+  private void awaitArrivals(List<Subscriber> subscribers, Write[] writes) {
+    long expected = expected(subscribers, writes);
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    long lastCount = -1;
+    long lastProgress = System.nanoTime();
+    while (arrivals.get() < expected && System.nanoTime() < deadline
+        && System.nanoTime() - lastProgress < TimeUnit.SECONDS.toNanos(20)) {
+      long count = arrivals.get();
+      if (count != lastCount) {
+        lastCount = count;
+        lastProgress = System.nanoTime();
+      }
+      NodeUnderTest.sleepMillis(50);
+    }
+    // Anything more (duplicates, strays) would show in the analysis; give in-flight frames a moment.
+    NodeUnderTest.sleepMillis(500);
+  }
+
+  private static long expected(List<Subscriber> subscribers, Write[] writes) {
+    long expected = 0;
+    for (Write w : writes) {
+      if (w.revision >= 0) {
+        for (Subscriber s : subscribers) {
+          expected += s.covers(w.key) ? 1 : 0;
+        }
+      }
+    }
+    return expected;
+  }
+
+  private boolean analyse(JsonObject result, List<Subscriber> subscribers, Write[] writes) {
+    arrivals.get(); // a volatile read: every frame counted so far is visible to this thread
+    Map<Long, Write> byRevision = new HashMap<>();
+    int failedWrites = 0;
+    Histogram put = Report.newHistogram();
+    Histogram sendLag = Report.newHistogram();
+    for (Write w : writes) {
+      if (w.revision >= 0) {
+        byRevision.put(w.revision, w);
+        put.recordValue(micros(w.acked - w.sent));
+        sendLag.recordValue(micros(w.sent - w.intended));
+      } else {
+        failedWrites++;
+      }
+    }
+    Histogram fromAck = Report.newHistogram();
+    Histogram fromSend = Report.newHistogram();
+    Histogram fromIntended = Report.newHistogram();
+    long delivered = 0;
+    long duplicates = 0;
+    long unmatched = 0;
+    long misrouted = 0;
+    long beforeAck = 0;
+    long errors = 0;
+    for (Subscriber s : subscribers) {
+      errors += s.errors;
+      BitSet seen = new BitSet(writes.length);
+      for (int i = 0; i < s.count; i++) {
+        Write w = byRevision.get(s.revisions[i]);
+        if (w == null) {
+          unmatched++;
+          continue;
+        }
+        if (!s.covers(w.key)) {
+          misrouted++;
+          continue;
+        }
+        if (seen.get(w.index)) {
+          duplicates++;
+          continue;
+        }
+        seen.set(w.index);
+        delivered++;
+        long arrived = s.arrivals[i];
+        if (arrived < w.acked) {
+          beforeAck++;
+        }
+        w.firstArrival = Math.min(w.firstArrival, arrived);
+        w.lastArrival = Math.max(w.lastArrival, arrived);
+        fromAck.recordValue(micros(arrived - w.acked));
+        fromSend.recordValue(micros(arrived - w.sent));
+        fromIntended.recordValue(micros(arrived - w.intended));
+      }
+    }
+    long expected = expected(subscribers, writes);
+    boolean complete = delivered == expected && failedWrites == 0;
+    // Per write: the first arrival is the pipeline (commit → Kafka → propagation → first socket), the
+    // spread from first to last arrival is the fan-out (node writing N sockets, generator reading them).
+    Histogram first = Report.newHistogram();
+    Histogram spread = Report.newHistogram();
+    for (Write w : writes) {
+      if (w.firstArrival != Long.MAX_VALUE) {
+        first.recordValue(micros(w.firstArrival - w.acked));
+        spread.recordValue(micros(w.lastArrival - w.firstArrival));
+      }
+    }
+    Report.row("delivered / expected", String.format("%,d / %,d (%.3f %%)%s", delivered, expected,
+        expected == 0 ? 0 : 100.0 * delivered / expected, complete ? "" : "  INCOMPLETE"));
+    Report.row("failed writes, duplicates, strays", failedWrites + ", " + duplicates + ", " + (unmatched + misrouted)
+        + (errors > 0 ? ", bridge errors " + errors : ""));
+    Report.latencyHeader("ms");
+    JsonObject latency = new JsonObject()
+        .put("fromPutAnswer", Report.latencyRow("PUT 200 → arrival", fromAck))
+        .put("fromPutSend", Report.latencyRow("PUT send → arrival", fromSend))
+        .put("fromIntendedSend", Report.latencyRow("intended send → arrival", fromIntended))
+        .put("firstArrivalPerWrite", Report.latencyRow("PUT 200 → first arrival, per write", first))
+        .put("fanoutSpreadPerWrite", Report.latencyRow("first → last arrival, per write", spread))
+        .put("put", Report.latencyRow("PUT send → 200", put))
+        .put("sendLag", Report.latencyRow("generator lag (send − intended)", sendLag));
+    if (beforeAck > 0) {
+      Report.row("arrivals before the PUT's 200", beforeAck + " (counted as 0 ms from the 200)");
+    }
+    result.put("expected", expected).put("delivered", delivered).put("complete", complete)
+        .put("failedWrites", failedWrites).put("duplicates", duplicates).put("unmatched", unmatched)
+        .put("misrouted", misrouted).put("bridgeErrors", errors).put("arrivalsBeforePutAnswer", beforeAck)
+        .put("latencyMs", latency);
+    return complete && duplicates == 0 && misrouted == 0;
+  }
+
+  private static long micros(long nanos) {
+    return Math.max(0, nanos / 1000);
+  }
+
+  /** One raw WebSocket subscriber; its frames are handled on one client event loop. */
+  private final class Subscriber {
+    final String address;
+    final int key;
+    final int group;
+    WebSocket ws;
+    long[] revisions = new long[16];
+    long[] arrivals = new long[16];
+    int count;
+    int errors;
+    private Promise<Void> snapshot;
+    private String replyAddress;
+
+    Subscriber(String address, int key, int group) {
+      this.address = address;
+      this.key = key;
+      this.group = group;
+    }
+
+    boolean covers(int writeKey) {
+      return key >= 0 ? key == writeKey : group < 0 || writeKey % GROUPS == group;
+    }
+
+    Future<Void> subscribe(WebSocket socket) {
+      ws = socket;
+      snapshot = Promise.promise();
+      replyAddress = "bench.reply." + System.identityHashCode(this) + "." + System.nanoTime();
+      ws.textMessageHandler(this::onFrame);
+      ws.closeHandler(v -> snapshot.tryFail("the socket closed"));
+      String prefix = address.substring(("config." + options.env() + ".").length());
+      ws.writeTextMessage(new JsonObject().put("type", "register").put("address", address).encode());
+      ws.writeTextMessage(new JsonObject().put("type", "send").put("address", "configd.snapshot")
+          .put("replyAddress", replyAddress)
+          .put("body", new JsonObject().put("env", options.env()).put("prefix", prefix)).encode());
+      return snapshot.future();
+    }
+
+    void ping() {
+      if (ws != null && !ws.isClosed()) {
+        ws.writeTextMessage("{\"type\":\"ping\"}");
+      }
+    }
+
+    private void onFrame(String text) {
+      long now = System.nanoTime();
+      if (text.startsWith(REC)) {
+        int at = text.indexOf("\"revision\":");
+        if (at > 0) {
+          if (count == revisions.length) {
+            revisions = Arrays.copyOf(revisions, count * 2);
+            arrivals = Arrays.copyOf(arrivals, count * 2);
+          }
+          revisions[count] = parseLong(text, at + 11);
+          arrivals[count] = now;
+          count++;
+          PropagationScenario.this.arrivals.incrementAndGet();
+        }
+      } else if (text.contains("\"address\":\"" + replyAddress + "\"")) {
+        if (text.startsWith("{\"type\":\"err\"")) {
+          snapshot.tryFail("snapshot refused: " + text);
+        } else {
+          snapshot.tryComplete();
+        }
+      } else if (text.startsWith("{\"type\":\"err\"")) {
+        errors++;
+      }
+    }
+  }
+
+  private static long parseLong(String text, int from) {
+    long value = 0;
+    for (int i = from; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        break;
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value;
+  }
+}
