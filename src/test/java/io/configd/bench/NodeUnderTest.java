@@ -74,6 +74,56 @@ final class NodeUnderTest {
 
   /** Starts a node of the bench's own and waits until it is ready and reads every partition of its topic. */
   static NodeUnderTest start(Vertx vertx, BenchOptions options, Path log) throws IOException {
+    return start(vertx, options, log, options.schema(), Map.of());
+  }
+
+  /**
+   * Starts a node named {@code name} with {@code overrides} on top of the bench's settings (e.g. the near cache off
+   * or a Redis of the bench's own) and waits until it is ready.
+   */
+  static NodeUnderTest start(Vertx vertx, BenchOptions options, Path log, String name, Map<String, String> overrides)
+      throws IOException {
+    NodeUnderTest node = launch(vertx, options, log, name, overrides);
+    node.readyOrStop();
+    return node;
+  }
+
+  /**
+   * Starts K clustered nodes (the same schema, topic and groups; each its own ports and name; a cluster name of the
+   * bench's own, so they never join another cluster on this machine) and waits until every one is ready.
+   */
+  static List<NodeUnderTest> startCluster(Vertx vertx, BenchOptions options, Path logDir, String run, int k)
+      throws IOException {
+    List<Integer> clusterPorts = new ArrayList<>();
+    for (int i = 0; i < k; i++) {
+      clusterPorts.add(freePort());
+    }
+    String members = String.join(",", clusterPorts.stream().map(p -> "127.0.0.1:" + p).toList());
+    List<NodeUnderTest> nodes = new ArrayList<>();
+    boolean ready = false;
+    try {
+      for (int i = 0; i < k; i++) {
+        String name = options.schema() + "-n" + (i + 1);
+        nodes.add(launch(vertx, options, logDir.resolve("node-" + run + "-n" + (i + 1) + ".log"), name, Map.of(
+            "CONFIGD_CLUSTER_MEMBERS", members,
+            "CONFIGD_CLUSTER_PORT", String.valueOf(clusterPorts.get(i)),
+            "CONFIGD_CLUSTER_HOST", "127.0.0.1",
+            "CONFIGD_CLUSTER_NAME", "configd-" + options.schema())));
+      }
+      for (NodeUnderTest node : nodes) {
+        node.awaitReady(300);
+      }
+      ready = true;
+    } finally {
+      if (!ready) {
+        nodes.forEach(NodeUnderTest::stop);
+      }
+    }
+    return nodes;
+  }
+
+  private static NodeUnderTest launch(Vertx vertx, BenchOptions options, Path log, String name,
+                                      Map<String, String> overrides) throws IOException {
     int port = freePort();
     Map<String, String> env = new TreeMap<>();
     env.put("CONFIGD_HTTP_HOST", "127.0.0.1");
@@ -84,7 +134,8 @@ final class NodeUnderTest {
     env.put("CONFIGD_KAFKA_TOPIC", "config.updates." + options.schema());
     env.put("CONFIGD_KAFKA_GROUP_SUFFIX", "." + options.schema());
     env.put("CONFIGD_REDIS_NAMESPACE", options.schema() + ":");
-    env.put("CONFIGD_NODE_NAME", options.schema());
+    env.put("CONFIGD_NODE_NAME", name);
+    env.putAll(overrides);
     String javaOpts = System.getenv().getOrDefault("CONFIGD_JAVA_OPTS", "-Xmx1g -XX:+UseG1GC");
     List<String> command = new ArrayList<>();
     if (options.nodeClasspath() != null) {
@@ -99,25 +150,28 @@ final class NodeUnderTest {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().putAll(env);
     builder.environment().put("CONFIGD_JAVA_OPTS", javaOpts);
-    JsonObject description = new JsonObject().put("startedBy", "bench")
+    JsonObject description = new JsonObject().put("startedBy", "bench").put("name", name)
         .put("command", options.nodeClasspath() != null ? "java " + javaOpts + " -cp <test classpath> io.configd.Main"
             : "bin/configd")
         .put("javaOpts", javaOpts).put("environment", new JsonObject(new TreeMap<>(env)))
         .put("otherConfigdEnvironment", inheritedConfigdVariables(env))
         .put("conf", System.getenv().getOrDefault("CONFIGD_CONF", "conf/configd.json")).put("log", log.toString());
-    System.out.println("starting the node: " + description.getString("command") + "  (log: " + log + ")");
+    System.out.println("starting node " + name + ": " + description.getString("command") + " " + overrides
+        + "  (log: " + log + ")");
     Process process = builder.start();
-    NodeUnderTest node = new NodeUnderTest(vertx, "127.0.0.1", port, description, process);
+    return new NodeUnderTest(vertx, "127.0.0.1", port, description, process);
+  }
+
+  private void readyOrStop() {
     boolean ready = false;
     try {
-      node.awaitReady(300);
+      awaitReady(300);
       ready = true;
     } finally {
       if (!ready) {
-        node.stop();
+        stop();
       }
     }
-    return node;
   }
 
   /** The CONFIGD_* variables the node inherits from the bench's environment (credentials masked). */
@@ -160,6 +214,10 @@ final class NodeUnderTest {
 
   JsonObject description() {
     return description;
+  }
+
+  String name() {
+    return description.getString("name", "external");
   }
 
   long pid() {
@@ -252,7 +310,7 @@ final class NodeUnderTest {
     } catch (IllegalStateException shuttingDown) {
       // the hook is stopping it already
     }
-    System.out.println("stopping the node (pid " + process.pid() + ")");
+    System.out.println("stopping node " + name() + " (pid " + process.pid() + ")");
     process.destroy();
     try {
       if (!process.waitFor(40, TimeUnit.SECONDS)) {
