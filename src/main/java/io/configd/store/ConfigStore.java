@@ -6,10 +6,10 @@ import io.configd.model.Failure;
 import io.configd.model.KeyPrefix;
 import io.vertx.core.Future;
 import io.vertx.core.json.Json;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +30,12 @@ public final class ConfigStore {
    * with the next global revision. Fails with PRECONDITION_FAILED when {@code write.expected()} does not hold.
    */
   public Future<ConfigValue> write(Write write) {
-    return pool.withTransaction(conn -> lockEntry(conn, write)
-        .compose(current -> recordChange(conn, write, current)));
+    Tuple args = Tuple.of(write.env(), write.key().value(), write.encodedValue(), write.deleted())
+        .addValue(write.critical()).addString(write.comment()).addString(write.actor())
+        .addString(write.expected().kind()).addValue(write.expected().expectedVersion());
+    return pool.preparedQuery(SqlQueries.WRITE).execute(args)
+        .map(rows -> recorded(write, rows.iterator().next()))
+        .recover(failure -> Future.failedFuture(refusal(write, failure)));
   }
 
   /** Writes the value of an earlier version as a new version. */
@@ -122,32 +126,27 @@ public final class ConfigStore {
     return pool.query(SqlQueries.PING).execute().mapEmpty();
   }
 
-  private Future<Row> lockEntry(SqlConnection conn, Write write) {
-    return conn.preparedQuery(SqlQueries.LOCK_ENTRY).execute(Tuple.of(write.env(), write.key().value()))
-        .map(rows -> rows.iterator().next());
+  private static ConfigValue recorded(Write write, Row row) {
+    Object value = write.encodedValue() == null ? null : Json.decodeValue(write.encodedValue());
+    return new ConfigValue(write.key().value(), write.env(), value, row.getInteger("version"), row.getLong("revision"),
+        write.deleted(), row.getBoolean("critical"), write.comment(), row.getOffsetDateTime("created_at").toInstant(),
+        write.actor());
   }
 
-  private Future<ConfigValue> recordChange(SqlConnection conn, Write write, Row current) {
-    int currentVersion = current.getInteger("version");
-    boolean currentDeleted = current.getBoolean("deleted");
-    String violation = write.expected().violation(currentVersion, currentDeleted);
-    if (violation != null) {
-      return Future.failedFuture(new ConfigdException(Failure.PRECONDITION_FAILED, violation));
+  /** The write function's refusals, as the failures the API reports; anything else passes through. */
+  private static Throwable refusal(Write write, Throwable failure) {
+    if (!(failure instanceof PgException pg) || pg.getDetail() == null) {
+      return failure;
     }
-    if (write.deleted() && currentDeleted) {
-      return Future.failedFuture(new ConfigdException(Failure.NOT_FOUND,
-          "key '" + write.key() + "' does not exist in " + write.env()));
+    String[] current = pg.getDetail().split(",");
+    if (SqlQueries.REFUSED_PRECONDITION.equals(pg.getSqlState())) {
+      return new ConfigdException(Failure.PRECONDITION_FAILED,
+          write.expected().violation(Integer.parseInt(current[0]), Boolean.parseBoolean(current[1])));
     }
-    int version = currentVersion + 1;
-    boolean critical = write.critical() != null ? write.critical() : current.getBoolean("critical");
-    Tuple args = Tuple.of(write.env(), write.key().value(), version, write.encodedValue(), write.deleted(), critical)
-        .addString(write.comment()).addString(write.actor());
-    return conn.preparedQuery(SqlQueries.RECORD_CHANGE).execute(args).map(rows -> {
-      Row row = rows.iterator().next();
-      Object value = write.encodedValue() == null ? null : Json.decodeValue(write.encodedValue());
-      return new ConfigValue(write.key().value(), write.env(), value, version, row.getLong("revision"), write.deleted(),
-          critical, write.comment(), row.getOffsetDateTime("created_at").toInstant(), write.actor());
-    });
+    if (SqlQueries.REFUSED_ALREADY_DELETED.equals(pg.getSqlState())) {
+      return new ConfigdException(Failure.NOT_FOUND, "key '" + write.key() + "' does not exist in " + write.env());
+    }
+    return failure;
   }
 
   private static Optional<Row> first(RowSet<Row> rows) {

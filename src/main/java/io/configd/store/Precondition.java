@@ -10,7 +10,20 @@ public sealed interface Precondition {
   /** The detail of the failure when the key's state does not satisfy the condition, or null when it does. */
   String violation(int currentVersion, boolean currentDeleted);
 
+  /** How the write function of the store names this condition. */
+  String kind();
+
+  /** The version an If-Match names, null for the other conditions. */
+  default Integer expectedVersion() {
+    return null;
+  }
+
   record None() implements Precondition {
+    @Override
+    public String kind() {
+      return "none";
+    }
+
     @Override
     public String violation(int currentVersion, boolean currentDeleted) {
       return null;
@@ -20,6 +33,11 @@ public sealed interface Precondition {
   /** If-Match: "*" */
   record Exists() implements Precondition {
     @Override
+    public String kind() {
+      return "exists";
+    }
+
+    @Override
     public String violation(int currentVersion, boolean currentDeleted) {
       return currentDeleted ? "If-Match: * requires the key to exist, and it does not" : null;
     }
@@ -27,6 +45,11 @@ public sealed interface Precondition {
 
   /** If-None-Match: * (create only). A deleted key counts as absent. */
   record Absent() implements Precondition {
+    @Override
+    public String kind() {
+      return "absent";
+    }
+
     @Override
     public String violation(int currentVersion, boolean currentDeleted) {
       return currentDeleted ? null
@@ -36,6 +59,16 @@ public sealed interface Precondition {
 
   /** If-Match: "n" (compare and set). */
   record Version(int version) implements Precondition {
+    @Override
+    public String kind() {
+      return "version";
+    }
+
+    @Override
+    public Integer expectedVersion() {
+      return version;
+    }
+
     @Override
     public String violation(int currentVersion, boolean currentDeleted) {
       if (currentVersion == 0) {

@@ -7,34 +7,15 @@ final class SqlQueries {
   }
 
   /**
-   * Locks the key's current row for the rest of the transaction, creating a placeholder (version 0)
-   * when the key is new, and returns its version and whether it is deleted.
+   * Records a change in one statement (the function of V5__write_in_one_statement.sql): in autocommit,
+   * so the global revision row stays locked only while PostgreSQL runs and commits it.
    */
-  static final String LOCK_ENTRY = """
-      insert into config_entry (env, key, value, version, revision, deleted, critical, updated_at, updated_by)
-      values ($1, $2, null, 0, 0, true, false, now(), '')
-      on conflict (env, key) do update set env = excluded.env
-      returning version, deleted, critical""";
+  static final String WRITE = """
+      select version, revision, critical, created_at from configd_write($1, $2, $3, $4, $5, $6, $7, $8, $9)""";
 
-  /**
-   * Takes the next global revision and records the new version, the change and the current value.
-   * The revision row stays locked until commit, so revisions are handed out in commit order.
-   */
-  static final String RECORD_CHANGE = """
-      with rev as (
-        update config_revision set revision = revision + 1 where id = 1 returning revision
-      ), version as (
-        insert into config_version (env, key, version, revision, value, deleted, critical, comment, created_at, created_by)
-        select $1, $2, $3, rev.revision, cast($4 as text)::jsonb, $5, $6, $7, now(), $8 from rev
-        returning revision, created_at
-      ), change as (
-        insert into config_change (revision, env, key, version) select version.revision, $1, $2, $3 from version
-      ), entry as (
-        update config_entry set value = cast($4 as text)::jsonb, version = $3, revision = version.revision,
-          deleted = $5, critical = $6, comment = $7, updated_at = version.created_at, updated_by = $8
-        from version where env = $1 and key = $2
-      )
-      select revision, created_at from version""";
+  /** SQLSTATEs configd_write raises when it refuses a write; the detail is "<current version>,<deleted>". */
+  static final String REFUSED_PRECONDITION = "CF412";
+  static final String REFUSED_ALREADY_DELETED = "CF404";
 
   static final String SELECT_ENTRY = """
       select key, env, value::text as value, version, revision, deleted, critical, comment, updated_at, updated_by
