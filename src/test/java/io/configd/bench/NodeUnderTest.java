@@ -43,6 +43,8 @@ final class NodeUnderTest {
   }
 
   private final HttpClient http;
+  /** Stats and readiness on connections of their own, so they never queue behind (or wedge with) the load's. */
+  private final HttpClient control;
   private final String host;
   private final int port;
   private final JsonObject description;
@@ -62,6 +64,8 @@ final class NodeUnderTest {
     }
     this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(host).setDefaultPort(port)
         .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(64));
+    this.control = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(host).setDefaultPort(port)
+        .setKeepAlive(false), new PoolOptions().setHttp1MaxSize(4));
   }
 
   static NodeUnderTest external(Vertx vertx, String url) {
@@ -195,7 +199,7 @@ final class NodeUnderTest {
             + description.getString("log"));
       }
       try {
-        Response ready = await(call(HttpMethod.GET, "/ready", null), 30, "GET /ready");
+        Response ready = await(call(control, HttpMethod.GET, "/ready", null), 30, "GET /ready");
         if (ready.status() == 200 && getJson("/v1/stats/propagation").getInteger("assignedPartitions", 0) > 0) {
           JsonObject jvm = getJson("/v1/stats/jvm");
           pid = jvm.getLong("pid");
@@ -237,17 +241,22 @@ final class NodeUnderTest {
   }
 
   Future<Response> call(HttpMethod method, String uri, String body) {
-    RequestOptions request = new RequestOptions().setMethod(method).setURI(uri).setTimeout(30_000);
+    return call(http, method, uri, body);
+  }
+
+  private static Future<Response> call(HttpClient client, HttpMethod method, String uri, String body) {
+    RequestOptions request = new RequestOptions().setMethod(method).setURI(uri).setConnectTimeout(10_000)
+        .setIdleTimeout(30_000);
     if (body != null) {
       request.putHeader("Content-Type", "application/json");
     }
-    return http.request(request)
+    return client.request(request)
         .compose(req -> body == null ? req.send() : req.send(body))
         .compose(response -> response.body().map(buffer -> new Response(response.statusCode(), buffer, System.nanoTime())));
   }
 
   JsonObject getJson(String uri) {
-    Response response = await(call(HttpMethod.GET, uri, null), 60, "GET " + uri);
+    Response response = await(call(control, HttpMethod.GET, uri, null), 60, "GET " + uri);
     if (response.status() != 200) {
       throw new IllegalStateException("GET " + uri + " answered " + response.status() + ": " + response.body());
     }
@@ -259,7 +268,7 @@ final class NodeUnderTest {
     JsonObject stats = new JsonObject();
     for (String name : List.of("bridge", "propagation", "publisher", "cache", "jvm")) {
       try {
-        Response response = await(call(HttpMethod.GET, "/v1/stats/" + name, null), 60, "GET /v1/stats/" + name);
+        Response response = await(call(control, HttpMethod.GET, "/v1/stats/" + name, null), 60, "GET /v1/stats/" + name);
         if (response.status() == 200) {
           stats.put(name, response.json());
         }
@@ -302,6 +311,7 @@ final class NodeUnderTest {
   /** Stops a node the bench started: SIGTERM to its PID, then SIGKILL if it has not stopped within 40 s. */
   synchronized void stop() {
     http.close();
+    control.close();
     if (process == null || !process.isAlive()) {
       return;
     }

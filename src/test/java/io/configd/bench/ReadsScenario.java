@@ -329,7 +329,7 @@ final class ReadsScenario {
   }
 
   private Future<Integer> get(NodeUnderTest node, String key) {
-    RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setTimeout(30_000)
+    RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setConnectTimeout(10_000).setIdleTimeout(30_000)
         .setURI("/v1/config/" + key + "?env=" + options.env());
     return node.http().request(request)
         .compose(req -> req.send())

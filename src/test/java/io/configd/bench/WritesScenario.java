@@ -45,7 +45,7 @@ final class WritesScenario {
   }
 
   private Future<Integer> put(long n) {
-    RequestOptions request = new RequestOptions().setMethod(HttpMethod.PUT).setTimeout(30_000)
+    RequestOptions request = new RequestOptions().setMethod(HttpMethod.PUT).setConnectTimeout(10_000).setIdleTimeout(30_000)
         .setURI("/v1/config/bench.w.k" + (n % KEYS) + "?env=" + options.env()).putHeader("Content-Type", "application/json");
     Buffer body = Buffer.buffer("{\"value\":{\"n\":" + n + "}}");
     return node.http().request(request)
