@@ -20,7 +20,8 @@ import org.HdrHistogram.Recorder;
 final class ClosedLoop {
 
   /** What one run measured: answers with the expected status, others, and the latency of the good ones. */
-  record Outcome(long ok, long errors, double seconds, Histogram micros, boolean ranOut) {
+  /** {@code unanswered}: requests still without an answer (nor a timeout) 40 s after the end; reported, not waited for. */
+  record Outcome(long ok, long errors, double seconds, Histogram micros, boolean ranOut, long unanswered) {
     double throughput() {
       return ok / seconds;
     }
@@ -46,16 +47,19 @@ final class ClosedLoop {
     for (int i = 0; i < concurrency; i++) {
       new Worker(vertx, request, okStatus, measureFrom, end, recorder, ok, errors, done, lastAnswer, ranOut).next();
     }
+    long unanswered = 0;
     try {
-      if (!done.await((long) (warmupSeconds + seconds) + 60, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("requests still unanswered 60 s after the end of the run");
+      if (!done.await((long) (warmupSeconds + seconds) + 40, TimeUnit.SECONDS)) {
+        unanswered = done.getCount();
+        System.out.println("  WARNING: " + unanswered + " request(s) neither answered nor timed out 40 s after the end "
+            + "of the run; counted as unanswered");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     }
     double ran = ranOut.get() ? Math.min(seconds, Math.max(1e-3, (lastAnswer.get() - measureFrom) / 1e9)) : seconds;
-    return new Outcome(ok.get(), errors.get(), ran, recorder.getIntervalHistogram(), ranOut.get());
+    return new Outcome(ok.get(), errors.get(), ran, recorder.getIntervalHistogram(), ranOut.get(), unanswered);
   }
 
   private static final class Worker {

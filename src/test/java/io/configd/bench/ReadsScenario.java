@@ -206,16 +206,16 @@ final class ReadsScenario {
     String check = verify(tier, counters, requests);
     boolean verified = check.startsWith("verified");
     Report.row("  " + String.format(Locale.ROOT, "%,.0f GET/s", outcome.throughput()), String.format(Locale.ROOT,
-        "over %.1f s%s, %d errors, load %s, node %s", outcome.seconds(), outcome.ranOut() ? " (every key read once)" : "",
-        outcome.errors(), load, node.name()));
+        "over %.1f s%s, %d errors, %d unanswered, load %s, node %s", outcome.seconds(),
+        outcome.ranOut() ? " (every key read once)" : "", outcome.errors(), outcome.unanswered(), load, node.name()));
     Report.row("  tier counters (Δ)", counters(counters));
     Report.row("  tier: " + tier.label, check);
     figures.put(name, new JsonObject().put("tier", tier.label).put("tierVerified", verified).put("tierCheck", check)
         .put("node", node.name()).put("keys", keys).put("throughputPerSecond", Math.round(outcome.throughput()))
         .put("seconds", outcome.seconds()).put("ranOutOfKeys", outcome.ranOut()).put("ok", outcome.ok())
-        .put("errors", outcome.errors()).put("loadAverage", load).put("cacheDelta", counters).put("latencyMs", latency));
+        .put("errors", outcome.errors()).put("unanswered", outcome.unanswered()).put("loadAverage", load).put("cacheDelta", counters).put("latencyMs", latency));
     summary.add(String.format(Locale.ROOT, "%s %,.0f GET/s%s", name, outcome.throughput(), verified ? "" : " (WRONG TIER)"));
-    ok &= verified && outcome.errors() == 0 && outcome.ok() > 0;
+    ok &= verified && outcome.errors() == 0 && outcome.unanswered() == 0 && outcome.ok() > 0;
   }
 
   /** Whether the counters show that the GETs were answered by the tier claimed; says what they show either way. */
