@@ -1,5 +1,6 @@
 package io.configd;
 
+import io.configd.Eventually;
 import static io.configd.StreamTesting.put;
 import static io.configd.StreamTesting.queryLong;
 import static io.configd.StreamTesting.readTopic;
@@ -71,7 +72,7 @@ class AcknowledgedChangesAreNeverLostTest {
     }
 
     // While Kafka is down the node stays ready, and its /ready detail shows the backlog waiting.
-    JsonObject whileDown = StreamTesting.awaitValue(Duration.ofSeconds(30), "the backlog to show in /ready",
+    JsonObject whileDown = Eventually.value("the backlog to show in /ready", Duration.ofSeconds(30),
         () -> node.http().get("/ready").send().await().bodyAsJsonObject(),
         ready -> ready.getJsonObject("publisher").getJsonObject("backlog").getLong("size") > 0
             && ready.getJsonObject("publisher").getString("kafka").startsWith("DOWN"));
@@ -81,7 +82,7 @@ class AcknowledgedChangesAreNeverLostTest {
 
     List<ConsumerRecord<String, String>> records = readTopic(config, Duration.ofSeconds(120),
         read -> revisions(read).size() >= CHANGES);
-    StreamTesting.until(Duration.ofSeconds(60), "200 audit rows", () -> queryLong(config, "select count(*) from audit_log") >= CHANGES);
+    Eventually.await("200 audit rows", Duration.ofSeconds(60), () -> queryLong(config, "select count(*) from audit_log") >= CHANGES);
     StreamTesting.awaitCaughtUp(config, StreamTesting.group(config, "configd-audit"), Duration.ofSeconds(30));
     long auditRows = queryLong(config, "select count(*) from audit_log");
     long auditRevisions = queryLong(config, "select count(distinct revision) from audit_log where revision between 1 and " + CHANGES);
@@ -116,7 +117,7 @@ class AcknowledgedChangesAreNeverLostTest {
       broker.restart();
       List<ConsumerRecord<String, String>> records = readTopic(coldConfig, Duration.ofSeconds(60),
           read -> revisions(read).size() >= 10);
-      StreamTesting.until(Duration.ofSeconds(60), "10 audit rows",
+      Eventually.await("10 audit rows", Duration.ofSeconds(60),
           () -> queryLong(coldConfig, "select count(*) from audit_log") == 10);
       testContext.verify(() -> {
         assertThat(revisions(records)).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 10).boxed().toList());

@@ -7,7 +7,6 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -127,13 +126,18 @@ public final class KafkaBroker implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Instant deadline = Instant.now().plus(START_TIMEOUT);
-    while (!accepts()) {
-      if (!process.isAlive() || Instant.now().isAfter(deadline)) {
-        stop();
-        throw new IllegalStateException("the test's Kafka broker did not start on port " + port + "; " + log + ":\n" + tail());
-      }
-      pause();
+    try {
+      // Polling the port: the broker gives no other sign that it listens.
+      Eventually.await("the test's Kafka broker on port " + port, START_TIMEOUT, () -> {
+        if (!process.isAlive()) {
+          throw new AssertionError("the broker exited with " + process.exitValue());
+        }
+        return accepts();
+      });
+    } catch (AssertionError e) {
+      stop();
+      throw new IllegalStateException("the test's Kafka broker did not start on port " + port + " (" + e.getMessage()
+          + "); " + log + ":\n" + tail(), e);
     }
   }
 
@@ -163,16 +167,6 @@ public final class KafkaBroker implements AutoCloseable {
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
     } catch (IOException e) {
       return "(cannot read the log: " + e + ")";
-    }
-  }
-
-  /** Polling the port: the broker gives no other sign that it listens. */
-  private static void pause() {
-    try {
-      Thread.sleep(100);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 

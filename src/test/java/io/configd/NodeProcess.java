@@ -79,17 +79,13 @@ public final class NodeProcess {
 
   /** Waits until GET /ready answers 200, or fails with the end of the node's log. */
   public NodeProcess awaitReady(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
+    Eventually.await("node " + name + " to be ready (its log: target/nodes/" + name + ".log)", timeout, () -> {
       if (!process.isAlive()) {
         throw new AssertionError("node " + name + " exited with " + process.exitValue() + "; see target/nodes/" + name + ".log");
       }
-      if (status("/ready") == 200) {
-        return this;
-      }
-      pause();
-    }
-    throw new AssertionError("node " + name + " not ready within " + timeout.toSeconds() + " s; see target/nodes/" + name + ".log");
+      return status("/ready") == 200;
+    });
+    return this;
   }
 
   public JsonObject get(String path) {
@@ -182,14 +178,6 @@ public final class NodeProcess {
 
   private URI uri(String path) {
     return URI.create("http://127.0.0.1:" + port() + path);
-  }
-
-  private static void pause() {
-    try {
-      Thread.sleep(200); // polling interval of a wait with a deadline
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private static String javaBinary() {

@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -34,7 +33,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class StreamTesting {
 
-  private static final Duration POLL = Duration.ofMillis(100);
 
   private StreamTesting() {
   }
@@ -124,7 +122,7 @@ public final class StreamTesting {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(config));
     try (Admin admin = Admin.create(props)) {
-      until(timeout, "group " + group + " to commit up to the end of the topic", () -> {
+      Eventually.await("group " + group + " to commit up to the end of the topic", timeout, () -> {
         Map<TopicPartition, OffsetAndMetadata> committed =
             admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -138,33 +136,6 @@ public final class StreamTesting {
             || committed.get(end.getKey()) != null && committed.get(end.getKey()).offset() >= end.getValue().offset());
       });
     }
-  }
-
-  /** Polls {@code check} until it answers true, or fails the test naming what it waited for. */
-  public static void until(Duration timeout, String what, Callable<Boolean> check) throws Exception {
-    awaitValue(timeout, what, check, Boolean::booleanValue);
-  }
-
-  public static <T> T awaitValue(Duration timeout, String what, Callable<T> probe, Predicate<T> done) throws Exception {
-    Instant deadline = Instant.now().plus(timeout);
-    T last = null;
-    Exception lastFailure = null;
-    while (Instant.now().isBefore(deadline)) {
-      try {
-        last = probe.call();
-        if (done.test(last)) {
-          return last;
-        }
-      } catch (Exception e) {
-        lastFailure = e;
-      }
-      Thread.sleep(POLL.toMillis());
-    }
-    AssertionError error = new AssertionError("waited " + timeout + " for " + what + "; last seen: " + last);
-    if (lastFailure != null) {
-      error.addSuppressed(lastFailure);
-    }
-    throw error;
   }
 
   /** A single number from the node's schema. */

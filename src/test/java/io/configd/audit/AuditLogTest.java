@@ -1,5 +1,6 @@
 package io.configd.audit;
 
+import io.configd.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configd.StreamTesting;
@@ -41,7 +42,7 @@ class AuditLogTest {
         .addQueryParam("comment", "gone").putHeader("X-Configd-Actor", "alice").send().await();
     beforeLast = Instant.now();
     write("services.y.port", "staging", "bob", new JsonObject().put("value", 8080).put("critical", true));
-    StreamTesting.until(Duration.ofSeconds(30), "4 audit rows", () -> items(node.http().get("/v1/audit")).size() == 4);
+    Eventually.await("4 audit rows", Duration.ofSeconds(30), () -> items(node.http().get("/v1/audit")).size() == 4);
   }
 
   @AfterAll

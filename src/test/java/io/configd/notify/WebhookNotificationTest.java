@@ -1,5 +1,6 @@
 package io.configd.notify;
 
+import io.configd.Eventually;
 import static io.configd.StreamTesting.put;
 import static io.configd.StreamTesting.queryLong;
 import static io.configd.StreamTesting.queryRows;
@@ -65,7 +66,7 @@ class WebhookNotificationTest {
     long matching = put(node, "services.orders.database_url", "staging",
         new JsonObject().put("value", "jdbc:postgresql://db/orders")).getLong("revision");
 
-    StreamTesting.until(Duration.ofSeconds(30), "both alerts at the live webhook",
+    Eventually.await("both alerts at the live webhook", Duration.ofSeconds(30),
         () -> live.revisions().containsAll(List.of(critical, matching)));
     StreamTesting.awaitCaughtUp(config, StreamTesting.group(config, "configd-notification"), Duration.ofSeconds(30));
     long plainRows = queryLong(config, "select count(*) from notification where revision = " + plain);
@@ -91,12 +92,12 @@ class WebhookNotificationTest {
     long revision = put(node, "security.admin_password_hash", "production",
         new JsonObject().put("value", "x").put("critical", true)).getLong("revision");
     String row = "revision = " + revision + " and webhook = '" + live.url() + "'";
-    StreamTesting.until(Duration.ofSeconds(30), "a failed first attempt recorded",
+    Eventually.await("a failed first attempt recorded", Duration.ofSeconds(30),
         () -> queryLong(config, "select count(*) from notification where " + row + " and attempts >= 1 and last_error is not null") == 1);
     live.restart();
 
-    StreamTesting.until(Duration.ofSeconds(30), "the alert after a retry", () -> live.revisions().contains(revision));
-    StreamTesting.until(Duration.ofSeconds(10), "the delivery recorded",
+    Eventually.await("the alert after a retry", Duration.ofSeconds(30), () -> live.revisions().contains(revision));
+    Eventually.await("the delivery recorded", Duration.ofSeconds(10),
         () -> queryLong(config, "select count(*) from notification where " + row + " and status = 'delivered'") == 1);
     long attempts = queryLong(config, "select count(*) from notification_attempt where " + row);
     testContext.verify(() -> {
@@ -112,12 +113,12 @@ class WebhookNotificationTest {
     Instant written = Instant.now();
     long revision = put(node, "services.billing.database_url", "production",
         new JsonObject().put("value", "jdbc:postgresql://db2/billing")).getLong("revision");
-    StreamTesting.until(Duration.ofSeconds(10), "the alert at the live webhook", () -> live.revisions().contains(revision));
+    Eventually.await("the alert at the live webhook", Duration.ofSeconds(10), () -> live.revisions().contains(revision));
     Duration liveDelivery = Duration.between(written, Instant.now());
     String deadRow = "revision = " + revision + " and webhook = '" + dead.url() + "'";
     long deadStillTrying = queryLong(config, "select count(*) from notification where " + deadRow + " and status = 'pending'");
 
-    StreamTesting.until(Duration.ofSeconds(30), "the dead webhook's alert marked failed",
+    Eventually.await("the dead webhook's alert marked failed", Duration.ofSeconds(30),
         () -> queryLong(config, "select count(*) from notification where " + deadRow + " and status = 'failed'") == 1);
     List<Map<String, Object>> attempts = queryRows(config,
         "select attempt, error from notification_attempt where " + deadRow + " order by attempt");

@@ -1,5 +1,6 @@
 package io.configd.publisher;
 
+import io.configd.Eventually;
 import static io.configd.StreamTesting.put;
 import static io.configd.StreamTesting.readTopic;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -101,7 +102,7 @@ class ChangeTopicTest {
       assertThat(seen).containsExactlyInAnyOrderElementsOf(acknowledged.keySet());
     });
 
-    JsonObject stats = StreamTesting.awaitValue(Duration.ofSeconds(10), "an empty backlog",
+    JsonObject stats = Eventually.value("an empty backlog", Duration.ofSeconds(10),
         () -> node.http().get("/v1/stats/publisher").send().await().bodyAsJsonObject(),
         body -> body.getJsonObject("backlog").getLong("size") == 0);
     System.out.printf("relay latency, commit to Kafka ack: last %s ms, max %s ms over %s changes%n",
@@ -117,7 +118,7 @@ class ChangeTopicTest {
     try (Admin admin = Admin.create(props)) {
       String topic = StreamTesting.topic(config);
       // The publisher creates the topic in the background once it started: wait for it.
-      var description = StreamTesting.awaitValue(Duration.ofSeconds(30), "the topic to exist",
+      var description = Eventually.value("the topic to exist", Duration.ofSeconds(30),
           () -> admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic), found -> found != null);
       var resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
       var topicConfig = admin.describeConfigs(List.of(resource)).all().get().get(resource);
@@ -134,7 +135,7 @@ class ChangeTopicTest {
   @DisplayName("/ready and /v1/stats/publisher show the leader and the relay backlog")
   void backlogVisible(VertxTestContext testContext) throws Exception {
     put(node, "services.payment.timeout_ms", "production", new JsonObject().put("value", 250));
-    JsonObject stats = StreamTesting.awaitValue(Duration.ofSeconds(10), "an empty backlog",
+    JsonObject stats = Eventually.value("an empty backlog", Duration.ofSeconds(10),
         () -> node.http().get("/v1/stats/publisher").send().await().bodyAsJsonObject(),
         body -> body.getJsonObject("backlog").getLong("size") == 0 && body.getLong("relayed") > 0);
     var ready = node.http().get("/ready").send().await();

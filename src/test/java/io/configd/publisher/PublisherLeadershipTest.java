@@ -1,5 +1,6 @@
 package io.configd.publisher;
 
+import io.configd.Eventually;
 import static io.configd.StreamTesting.put;
 import static io.configd.StreamTesting.queryLong;
 import static io.configd.StreamTesting.readTopic;
@@ -56,27 +57,27 @@ class PublisherLeadershipTest {
   @Test
   @DisplayName("one relays while the other waits; a leader whose session dies steps down, a stopped leader is replaced within seconds, without loss or reordering")
   void takeover(VertxTestContext testContext) throws Exception {
-    StreamTesting.until(Duration.ofSeconds(10), "a leader", () -> isLeader(first) || isLeader(second));
+    Eventually.await("a leader", Duration.ofSeconds(10), () -> isLeader(first) || isLeader(second));
     TestNode leader = isLeader(first) ? first : second;
     TestNode follower = leader == first ? second : first;
     writeAlternately(0, 40);
-    StreamTesting.until(Duration.ofSeconds(30), "40 changes relayed", () -> published() == 40);
+    Eventually.await("40 changes relayed", Duration.ofSeconds(30), () -> published() == 40);
     JsonObject followerBefore = stats(follower);
 
     // PostgreSQL ends the leader's session (failover, idle killer, network): its lock goes with it.
     long terminated = queryLong(config, "select count(pg_terminate_backend(pid)) from pg_locks where locktype = 'advisory'"
         + " and granted and ((classid::bigint << 32) | objid::bigint) = hashtextextended('"
         + config.getJsonObject("pg").getString("schema") + ".configd-publisher', 0)");
-    StreamTesting.until(Duration.ofSeconds(10), "exactly one leader again",
+    Eventually.await("exactly one leader again", Duration.ofSeconds(10),
         () -> isLeader(first) != isLeader(second));
     writeAlternately(40, 80);
-    StreamTesting.until(Duration.ofSeconds(30), "80 changes relayed", () -> published() == 80);
+    Eventually.await("80 changes relayed", Duration.ofSeconds(30), () -> published() == 80);
 
     TestNode current = isLeader(first) ? first : second;
     TestNode survivor = current == first ? second : first;
     Instant stopping = Instant.now();
     current.stop().await();
-    StreamTesting.until(Duration.ofSeconds(10), "the survivor to lead", () -> isLeader(survivor));
+    Eventually.await("the survivor to lead", Duration.ofSeconds(10), () -> isLeader(survivor));
     Duration takeover = Duration.between(stopping, Instant.now());
     for (int i = 80; i < 120; i++) {
       put(survivor, "services.svc" + (i % 6) + ".size", "production", new JsonObject().put("value", i));
@@ -84,7 +85,7 @@ class PublisherLeadershipTest {
 
     List<ConsumerRecord<String, String>> records = readTopic(config, Duration.ofSeconds(30),
         read -> revisions(read).size() >= 120);
-    StreamTesting.until(Duration.ofSeconds(30), "120 audit rows", () -> queryLong(config, "select count(*) from audit_log") == 120);
+    Eventually.await("120 audit rows", Duration.ofSeconds(30), () -> queryLong(config, "select count(*) from audit_log") == 120);
     System.out.printf("publisher takeover after the leader stopped: %d ms; %d records for 120 changes%n",
         takeover.toMillis(), records.size());
     testContext.verify(() -> {

@@ -1,5 +1,6 @@
 package io.configd.publisher;
 
+import io.configd.Eventually;
 import static io.configd.StreamTesting.put;
 import static io.configd.StreamTesting.queryLong;
 import static io.configd.StreamTesting.readTopic;
@@ -58,8 +59,8 @@ class RelayedDuplicatesAreCountedOnceTest {
       }
     }
     readTopic(config, Duration.ofSeconds(30), records -> records.size() >= 20);
-    StreamTesting.until(Duration.ofSeconds(30), "20 audit rows", () -> queryLong(config, "select count(*) from audit_log") == 20);
-    StreamTesting.until(Duration.ofSeconds(30), "10 alerts delivered", () -> webhook.alerts().size() >= 10);
+    Eventually.await("20 audit rows", Duration.ofSeconds(30), () -> queryLong(config, "select count(*) from audit_log") == 20);
+    Eventually.await("10 alerts delivered", Duration.ofSeconds(30), () -> webhook.alerts().size() >= 10);
 
     // The state a publisher leaves when it dies after Kafka acknowledged but before it marked the rows.
     int unmarked = StreamTesting.execute(config, "update config_change set published_at = null");
@@ -68,7 +69,7 @@ class RelayedDuplicatesAreCountedOnceTest {
     var records = readTopic(config, Duration.ofSeconds(30), read -> read.size() >= 41);
     StreamTesting.awaitCaughtUp(config, StreamTesting.group(config, "configd-audit"), Duration.ofSeconds(30));
     StreamTesting.awaitCaughtUp(config, StreamTesting.group(config, "configd-notification"), Duration.ofSeconds(30));
-    StreamTesting.until(Duration.ofSeconds(30), "every alert delivered",
+    Eventually.await("every alert delivered", Duration.ofSeconds(30),
         () -> queryLong(config, "select count(*) from notification where status <> 'delivered'") == 0);
 
     long auditRows = queryLong(config, "select count(*) from audit_log");
