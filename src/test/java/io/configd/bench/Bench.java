@@ -4,6 +4,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The load generator behind bin/bench: runs in its own JVM against a configd node in another process
@@ -41,34 +43,49 @@ public final class Bench {
     // The generator's own threads: one event loop per core, like the node; both share the machine.
     Vertx vertx = Vertx.builder().with(new VertxOptions()
         .setEventLoopPoolSize(Runtime.getRuntime().availableProcessors())).build();
-    String name = String.join("+", options.scenarios()) + (options.quick() ? "-quick" : "");
-    NodeUnderTest node = null;
+    String name = String.join("+", options.scenarios()) + (options.quick() ? "-quick" : "")
+        + (options.nodes() > 1 ? "-" + options.nodes() + "nodes" : "");
+    String run = name + "-" + System.currentTimeMillis();
+    List<NodeUnderTest> nodes = new ArrayList<>();
+    List<NodeUnderTest> started = new ArrayList<>();
     try {
       if (options.url() != null) {
-        node = NodeUnderTest.external(vertx, options.url());
+        nodes.add(NodeUnderTest.external(vertx, options.url()));
+      } else if (options.nodes() > 1) {
+        nodes.addAll(NodeUnderTest.startCluster(vertx, options, options.out(), run, options.nodes()));
       } else {
-        Path log = options.out().resolve("node-" + name + "-" + System.currentTimeMillis() + ".log");
-        node = NodeUnderTest.start(vertx, options, log);
+        nodes.add(NodeUnderTest.start(vertx, options, options.out().resolve("node-" + run + ".log")));
       }
-      report.node(node.description());
+      NodeUnderTest main = nodes.get(0);
+      report.node(main.description());
+      for (NodeUnderTest other : nodes.subList(1, nodes.size())) {
+        report.otherNode(other.description());
+      }
+      // The reads variants that need a node of their own (near cache off, Redis stopped) start it through this.
+      ReadsScenario.NodeStarter starter = options.url() != null ? null : (nodeName, overrides) -> {
+        NodeUnderTest node = NodeUnderTest.start(vertx, options,
+            options.out().resolve("node-" + run + "-" + nodeName + ".log"), nodeName, overrides);
+        started.add(node);
+        report.otherNode(node.description());
+        return node;
+      };
       boolean ok = true;
       for (String scenario : options.scenarios()) {
         ok &= switch (scenario) {
-          case "propagation" -> new PropagationScenario(vertx, node, options).run(report);
-          case "reads" -> new ReadsScenario(vertx, node, options).run(report);
-          case "writes" -> new WritesScenario(vertx, node, options).run(report);
+          case "propagation" -> new PropagationScenario(vertx, nodes, options).run(report);
+          case "reads" -> new ReadsScenario(vertx, main, starter, options).run(report);
+          case "writes" -> new WritesScenario(vertx, main, options).run(report);
           default -> throw new IllegalStateException("unknown scenario " + scenario);
         };
       }
-      JsonObject after = node.stats();
+      JsonObject after = main.stats();
       report.finish(after);
       Path file = report.write(options.out(), name);
       System.out.println("figures:  " + file + (ok ? "" : "  (some figure is INCOMPLETE: see above)"));
       return ok ? 0 : 1;
     } finally {
-      if (node != null) {
-        node.stop();
-      }
+      started.forEach(NodeUnderTest::stop);
+      nodes.forEach(NodeUnderTest::stop);
       vertx.close().toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
     }
   }

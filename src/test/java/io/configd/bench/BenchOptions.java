@@ -15,7 +15,7 @@ import java.util.Map;
 record BenchOptions(List<String> scenarios, boolean quick, String url, int subscribers, int writes, double rate,
                     int[] spread, int connectBatch, boolean deflate, int readConcurrency, double readSeconds, int hotKeys,
                     int coldKeys, int writeConcurrency, double writeSeconds, double warmupSeconds, String env,
-                    Path out, String schema, String nodeClasspath, String command) {
+                    Path out, String schema, String nodeClasspath, int nodes, List<String> readVariants, String command) {
 
   static final List<String> SCENARIOS = List.of("propagation", "reads", "writes");
 
@@ -30,12 +30,17 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
                                 whole bench prefix (default 60,30,10)
         --connect-batch B       propagation: sockets connected at once (default 500)
         --deflate               propagation: subscribers offer permessage-deflate, as browsers and Node's ws do
+        --nodes K               start K clustered nodes; propagation spreads its subscribers over them round-robin
+                                and writes through node 1; reads and writes use node 1 (default 1: one node, unclustered)
         --concurrency C         reads and writes: requests in flight (default 32 reads, 16 writes)
         --read-concurrency C, --write-concurrency C
         --seconds T             reads (per variant) and writes: measured seconds (default 10)
         --warmup T              reads and writes: seconds run before measuring (default 2)
         --hot-keys H            reads: hot keys (default 10)
-        --cold-keys K           reads: cold keys, read uniformly at random (default 10000)
+        --cold-keys K           reads: cold keys; the cold variant reads each once, on a node of its own with the near
+                                cache off and a fresh Redis namespace (default 30000)
+        --variants V,...        reads: which of hot, cold, redis, redis-down, redis-down-hot (default all; cold,
+                                redis and redis-down* start nodes of their own, so they need no --url)
         --env E                 environment (default production)
         --out DIR               where the JSON goes (default bench-results)
         --schema S              PostgreSQL schema, Kafka topic suffix and group suffix of the node the bench
@@ -96,7 +101,7 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
         o.integer("read-concurrency", concurrency > 0 ? concurrency : 32),
         o.decimal("seconds", quick ? 2.5 : 10),
         o.integer("hot-keys", 10),
-        o.integer("cold-keys", quick ? 200 : 10_000),
+        o.integer("cold-keys", quick ? 200 : 30_000),
         o.integer("write-concurrency", concurrency > 0 ? concurrency : 16),
         o.decimal("seconds", quick ? 3 : 10),
         o.decimal("warmup", quick ? 0.5 : 2),
@@ -104,14 +109,24 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
         Path.of(o.text("out", "bench-results")),
         o.text("schema", "bench"),
         o.text("node-classpath", null),
+        o.integer("nodes", 1),
+        o.list("variants", ReadsScenario.VARIANTS),
         command);
     o.rejectUnknown();
     if (!options.schema().matches("[a-z][a-z0-9_]{0,40}")) {
       throw new UsageException("--schema must match [a-z][a-z0-9_]*");
     }
     if (options.subscribers() < 1 || options.writes() < 1 || options.rate() <= 0 || options.readConcurrency() < 1
-        || options.writeConcurrency() < 1 || options.hotKeys() < 1 || options.coldKeys() < 1) {
+        || options.writeConcurrency() < 1 || options.hotKeys() < 1 || options.coldKeys() < 1 || options.nodes() < 1) {
       throw new UsageException("sizes and rates must be positive");
+    }
+    if (options.nodes() > 1 && options.url() != null) {
+      throw new UsageException("--nodes starts the bench's own nodes; it does not combine with --url");
+    }
+    for (String variant : options.readVariants()) {
+      if (!ReadsScenario.VARIANTS.contains(variant)) {
+        throw new UsageException("unknown read variant '" + variant + "'; one of " + String.join(", ", ReadsScenario.VARIANTS));
+      }
     }
     return options;
   }
@@ -146,6 +161,11 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
       } catch (NumberFormatException e) {
         throw new UsageException("--" + name + " takes a number, not '" + value + "'");
       }
+    }
+
+    List<String> list(String name, List<String> fallback) {
+      String value = text(name, null);
+      return value == null ? fallback : List.of(value.toLowerCase(Locale.ROOT).split(","));
     }
 
     int[] spread(String name, int[] fallback) {

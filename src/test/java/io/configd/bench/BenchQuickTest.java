@@ -14,9 +14,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps the benchmark harness from rotting: runs `bench --quick` for propagation and writes as a child
- * process (which starts its node as a grandchild), and checks that figures came out and every change
- * was delivered. It asserts nothing about speed: this machine is shared, and speed is BENCHMARKS.md's job.
+ * Keeps the benchmark harness from rotting: runs `bench --quick` for propagation, reads through the near cache
+ * and writes as a child process (which starts its node as a grandchild), and checks that figures came out, every
+ * change was delivered and the reads were answered by the tier they claim. It asserts nothing about speed: this machine is shared, and speed is BENCHMARKS.md's job.
  */
 @DisplayName("The benchmark harness")
 class BenchQuickTest {
@@ -24,7 +24,8 @@ class BenchQuickTest {
   private static final String SCHEMA = "bench_quick_test";
 
   @Test
-  @DisplayName("a quick propagation and writes run produces every figure and delivers every change to every subscriber")
+  @DisplayName("a quick propagation, near-cache reads and writes run produces every figure, delivers every change to "
+      + "every subscriber and reads from the tier it claims")
   void quickRunProducesFigures() throws Exception {
     TestServices.dropSchema(SCHEMA);
     Path out = Path.of("target", "bench-quick-test");
@@ -32,7 +33,7 @@ class BenchQuickTest {
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     Path log = Files.createDirectories(out).resolve("bench.out");
     ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-cp", classpath, Bench.class.getName(), "propagation,writes", "--quick",
+        "-Xmx512m", "-cp", classpath, Bench.class.getName(), "propagation,reads,writes", "--quick", "--variants", "hot",
         "--schema", SCHEMA, "--out", out.toString(), "--node-classpath", classpath)
         .redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("CONFIGD_PG_URI", TestServices.pgUri());
@@ -63,6 +64,14 @@ class BenchQuickTest {
       assertThat(latency.getJsonObject(figure).getDouble("p99")).as(figure).isNotNull();
     }
     assertThat(propagation.getJsonObject("memory").getLong("heapBytesPerSubscriber")).isNotNull();
+
+    JsonObject hot = figures.getJsonObject("scenarios").getJsonObject("reads").getJsonObject("variants")
+        .getJsonObject("hot");
+    assertThat(hot.getLong("ok")).isPositive();
+    assertThat(hot.getLong("errors")).isZero();
+    assertThat(hot.getBoolean("tierVerified")).as(hot.getString("tierCheck")).isTrue();
+    assertThat(hot.getJsonObject("cacheDelta").getJsonObject("near").getLong("hits")).isPositive();
+    assertThat(hot.getJsonObject("latencyMs").getDouble("p99")).isNotNull();
 
     JsonObject writes = figures.getJsonObject("scenarios").getJsonObject("writes");
     assertThat(writes.getLong("ok")).isPositive();

@@ -15,26 +15,27 @@ final class CpuUsage {
 
   private static final double TICKS_PER_SECOND = 100.0; // USER_HZ on Linux
 
-  private final long nodePid;
+  private final long[] nodePids;
   private final long start = System.nanoTime();
   private final double nodeStart;
   private final double generatorStart;
   private final long[] machineStart;
 
-  private CpuUsage(long nodePid) {
-    this.nodePid = nodePid;
-    this.nodeStart = processSeconds(nodePid);
+  private CpuUsage(long[] nodePids) {
+    this.nodePids = nodePids;
+    this.nodeStart = processSeconds(nodePids);
     this.generatorStart = generatorSeconds();
     this.machineStart = machine();
   }
 
-  static CpuUsage start(long nodePid) {
-    return new CpuUsage(nodePid);
+  /** With several nodes, their CPU is added up. */
+  static CpuUsage start(long... nodePids) {
+    return new CpuUsage(nodePids);
   }
 
   JsonObject stop() {
     double wall = (System.nanoTime() - start) / 1e9;
-    double node = processSeconds(nodePid) - nodeStart;
+    double node = processSeconds(nodePids) - nodeStart;
     double generator = generatorSeconds() - generatorStart;
     long[] machine = machine();
     double busy = (machine[0] - machineStart[0]) / TICKS_PER_SECOND;
@@ -42,10 +43,19 @@ final class CpuUsage {
     JsonObject json = new JsonObject().put("wallSeconds", round(wall)).put("nodeCpuSeconds", round(node))
         .put("generatorCpuSeconds", round(generator)).put("machineBusyPercent", total > 0 ? round(100 * busy / total) : null)
         .put("loadAverage", Report.loadAverage());
+    String nodes = nodePids.length > 1 ? nodePids.length + " nodes" : "node";
     Report.row("CPU while writing and delivering", String.format(Locale.ROOT,
-        "node %.2f cores, generator %.2f cores, machine %s %% busy over %.1f s (load %s)", node / wall, generator / wall,
-        json.getValue("machineBusyPercent"), wall, json.getString("loadAverage")));
+        "%s %.2f cores, generator %.2f cores, machine %s %% busy over %.1f s (load %s)", nodes, node / wall,
+        generator / wall, json.getValue("machineBusyPercent"), wall, json.getString("loadAverage")));
     return json;
+  }
+
+  private static double processSeconds(long[] pids) {
+    double sum = 0;
+    for (long pid : pids) {
+      sum += processSeconds(pid);
+    }
+    return sum;
   }
 
   /** utime + stime of a process, from /proc/&lt;pid&gt;/stat (fields 14 and 15). */

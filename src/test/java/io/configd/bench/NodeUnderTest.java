@@ -43,6 +43,8 @@ final class NodeUnderTest {
   }
 
   private final HttpClient http;
+  /** Stats and readiness on connections of their own, so they never queue behind (or wedge with) the load's. */
+  private final HttpClient control;
   /** Authorization: Bearer of the admin token the bench uses; never written to the report or the console. */
   private final String authorization;
   private final String host;
@@ -65,6 +67,8 @@ final class NodeUnderTest {
     }
     this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(host).setDefaultPort(port)
         .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(64));
+    this.control = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(host).setDefaultPort(port)
+        .setKeepAlive(false), new PoolOptions().setHttp1MaxSize(4));
   }
 
   /** A node someone else runs: its admin token comes from CONFIGD_TOKEN. */
@@ -82,6 +86,56 @@ final class NodeUnderTest {
 
   /** Starts a node of the bench's own and waits until it is ready and reads every partition of its topic. */
   static NodeUnderTest start(Vertx vertx, BenchOptions options, Path log) throws IOException {
+    return start(vertx, options, log, options.schema(), Map.of());
+  }
+
+  /**
+   * Starts a node named {@code name} with {@code overrides} on top of the bench's settings (e.g. the near cache off
+   * or a Redis of the bench's own) and waits until it is ready.
+   */
+  static NodeUnderTest start(Vertx vertx, BenchOptions options, Path log, String name, Map<String, String> overrides)
+      throws IOException {
+    NodeUnderTest node = launch(vertx, options, log, name, overrides);
+    node.readyOrStop();
+    return node;
+  }
+
+  /**
+   * Starts K clustered nodes (the same schema, topic and groups; each its own ports and name; a cluster name of the
+   * bench's own, so they never join another cluster on this machine) and waits until every one is ready.
+   */
+  static List<NodeUnderTest> startCluster(Vertx vertx, BenchOptions options, Path logDir, String run, int k)
+      throws IOException {
+    List<Integer> clusterPorts = new ArrayList<>();
+    for (int i = 0; i < k; i++) {
+      clusterPorts.add(freePort());
+    }
+    String members = String.join(",", clusterPorts.stream().map(p -> "127.0.0.1:" + p).toList());
+    List<NodeUnderTest> nodes = new ArrayList<>();
+    boolean ready = false;
+    try {
+      for (int i = 0; i < k; i++) {
+        String name = options.schema() + "-n" + (i + 1);
+        nodes.add(launch(vertx, options, logDir.resolve("node-" + run + "-n" + (i + 1) + ".log"), name, Map.of(
+            "CONFIGD_CLUSTER_MEMBERS", members,
+            "CONFIGD_CLUSTER_PORT", String.valueOf(clusterPorts.get(i)),
+            "CONFIGD_CLUSTER_HOST", "127.0.0.1",
+            "CONFIGD_CLUSTER_NAME", "configd-" + options.schema())));
+      }
+      for (NodeUnderTest node : nodes) {
+        node.awaitReady(300);
+      }
+      ready = true;
+    } finally {
+      if (!ready) {
+        nodes.forEach(NodeUnderTest::stop);
+      }
+    }
+    return nodes;
+  }
+
+  private static NodeUnderTest launch(Vertx vertx, BenchOptions options, Path log, String name,
+                                      Map<String, String> overrides) throws IOException {
     int port = freePort();
     Map<String, String> env = new TreeMap<>();
     env.put("CONFIGD_HTTP_HOST", "127.0.0.1");
@@ -92,12 +146,13 @@ final class NodeUnderTest {
     env.put("CONFIGD_KAFKA_TOPIC", "config.updates." + options.schema());
     env.put("CONFIGD_KAFKA_GROUP_SUFFIX", "." + options.schema());
     env.put("CONFIGD_REDIS_NAMESPACE", options.schema() + ":");
-    env.put("CONFIGD_NODE_NAME", options.schema());
+    env.put("CONFIGD_NODE_NAME", name);
     // The bench measures the node, not its per-client safety limits: one principal writes as fast as it can.
     env.put("CONFIGD_AUTH_WRITES_PER_SECOND", "1000000");
     env.put("CONFIGD_AUTH_WRITE_BURST", "1000000");
     env.put("CONFIGD_AUTH_ADDRESS_WRITES_PER_SECOND", "1000000");
     env.put("CONFIGD_AUTH_ADDRESS_WRITE_BURST", "1000000");
+    env.putAll(overrides);
     String javaOpts = System.getenv().getOrDefault("CONFIGD_JAVA_OPTS", "-Xmx1g -XX:+UseG1GC");
     List<String> command = new ArrayList<>();
     if (options.nodeClasspath() != null) {
@@ -114,25 +169,90 @@ final class NodeUnderTest {
     builder.environment().put("CONFIGD_JAVA_OPTS", javaOpts);
     String token = benchToken(options.schema());
     builder.environment().put("CONFIGD_AUTH_ADMIN_TOKEN", token); // not in env: that one goes into the report
-    JsonObject description = new JsonObject().put("startedBy", "bench")
+    JsonObject description = new JsonObject().put("startedBy", "bench").put("name", name)
         .put("command", options.nodeClasspath() != null ? "java " + javaOpts + " -cp <test classpath> io.configd.Main"
             : "bin/configd")
         .put("javaOpts", javaOpts).put("environment", new JsonObject(new TreeMap<>(env)))
         .put("otherConfigdEnvironment", inheritedConfigdVariables(env))
         .put("conf", System.getenv().getOrDefault("CONFIGD_CONF", "conf/configd.json")).put("log", log.toString());
-    System.out.println("starting the node: " + description.getString("command") + "  (log: " + log + ")");
+    System.out.println("starting node " + name + ": " + description.getString("command") + " " + overrides
+        + "  (log: " + log + ")");
     Process process = builder.start();
-    NodeUnderTest node = new NodeUnderTest(vertx, "127.0.0.1", port, description, process, token);
+    return new NodeUnderTest(vertx, "127.0.0.1", port, description, process, token);
+  }
+
+  private void readyOrStop() {
     boolean ready = false;
     try {
-      node.awaitReady(300);
+      awaitReady(300);
       ready = true;
     } finally {
       if (!ready) {
-        node.stop();
+        stop();
       }
     }
-    return node;
+  }
+
+  /** The CONFIGD_* variables the node inherits from the bench's environment (credentials masked). */
+  private static JsonObject inheritedConfigdVariables(Map<String, String> ours) {
+    JsonObject inherited = new JsonObject();
+    new TreeMap<>(System.getenv()).forEach((name, value) -> {
+      if (name.startsWith("CONFIGD_") && !name.startsWith("CONFIGD_TEST_") && !ours.containsKey(name)) {
+        inherited.put(name, value.replaceAll("//([^:/@]+):[^@]*@", "//$1:***@"));
+      }
+    });
+    return inherited;
+  }
+
+  /** Waits for /ready, then for the propagation verticle to read the topic (else early writes are not propagated). */
+  private void awaitReady(int seconds) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    String last = "no answer";
+    while (System.nanoTime() < deadline) {
+      if (process != null && !process.isAlive()) {
+        throw new IllegalStateException("the node exited with status " + process.exitValue() + " before it was ready; see "
+            + description.getString("log"));
+      }
+      try {
+        Response ready = await(call(control, HttpMethod.GET, "/ready", null), 30, "GET /ready");
+        if (ready.status() == 200 && getJson("/v1/stats/propagation").getInteger("assignedPartitions", 0) > 0) {
+          JsonObject jvm = getJson("/v1/stats/jvm");
+          pid = jvm.getLong("pid");
+          description.put("url", "http://" + host + ":" + port).put("pid", pid).put("jvm", jvm.getString("jvm"))
+              .put("processors", jvm.getInteger("processors")).put("heapMaxBytes", jvm.getLong("heapMax"));
+          return;
+        }
+        last = "status " + ready.status() + " " + ready.body();
+      } catch (RuntimeException e) {
+        last = e.toString();
+      }
+      sleepMillis(500);
+    }
+    throw new IllegalStateException("the node at " + host + ":" + port + " was not ready within " + seconds + " s: " + last);
+  }
+
+  JsonObject description() {
+    return description;
+  }
+
+  String name() {
+    return description.getString("name", "external");
+  }
+
+  long pid() {
+    return pid;
+  }
+
+  String host() {
+    return host;
+  }
+
+  int port() {
+    return port;
+  }
+
+  HttpClient http() {
+    return http;
   }
 
   /**
@@ -159,76 +279,23 @@ final class NodeUnderTest {
     return authorization;
   }
 
-  /** The CONFIGD_* variables the node inherits from the bench's environment (credentials masked). */
-  private static JsonObject inheritedConfigdVariables(Map<String, String> ours) {
-    JsonObject inherited = new JsonObject();
-    new TreeMap<>(System.getenv()).forEach((name, value) -> {
-      if (name.startsWith("CONFIGD_") && !name.startsWith("CONFIGD_TEST_") && !ours.containsKey(name)) {
-        inherited.put(name, value.replaceAll("//([^:/@]+):[^@]*@", "//$1:***@"));
-      }
-    });
-    return inherited;
-  }
-
-  /** Waits for /ready, then for the propagation verticle to read the topic (else early writes are not propagated). */
-  private void awaitReady(int seconds) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    String last = "no answer";
-    while (System.nanoTime() < deadline) {
-      if (process != null && !process.isAlive()) {
-        throw new IllegalStateException("the node exited with status " + process.exitValue() + " before it was ready; see "
-            + description.getString("log"));
-      }
-      try {
-        Response ready = await(call(HttpMethod.GET, "/ready", null), 30, "GET /ready");
-        if (ready.status() == 200 && getJson("/v1/stats/propagation").getInteger("assignedPartitions", 0) > 0) {
-          JsonObject jvm = getJson("/v1/stats/jvm");
-          pid = jvm.getLong("pid");
-          description.put("url", "http://" + host + ":" + port).put("pid", pid).put("jvm", jvm.getString("jvm"))
-              .put("processors", jvm.getInteger("processors")).put("heapMaxBytes", jvm.getLong("heapMax"));
-          return;
-        }
-        last = "status " + ready.status() + " " + ready.body();
-      } catch (RuntimeException e) {
-        last = e.toString();
-      }
-      sleepMillis(500);
-    }
-    throw new IllegalStateException("the node at " + host + ":" + port + " was not ready within " + seconds + " s: " + last);
-  }
-
-  JsonObject description() {
-    return description;
-  }
-
-  long pid() {
-    return pid;
-  }
-
-  String host() {
-    return host;
-  }
-
-  int port() {
-    return port;
-  }
-
-  HttpClient http() {
-    return http;
-  }
-
   Future<Response> call(HttpMethod method, String uri, String body) {
-    RequestOptions request = authorized(new RequestOptions().setMethod(method).setURI(uri).setTimeout(30_000));
+    return call(http, method, uri, body);
+  }
+
+  private Future<Response> call(HttpClient client, HttpMethod method, String uri, String body) {
+    RequestOptions request = authorized(new RequestOptions().setMethod(method).setURI(uri).setConnectTimeout(10_000)
+        .setIdleTimeout(30_000));
     if (body != null) {
       request.putHeader("Content-Type", "application/json");
     }
-    return http.request(request)
+    return client.request(request)
         .compose(req -> body == null ? req.send() : req.send(body))
         .compose(response -> response.body().map(buffer -> new Response(response.statusCode(), buffer, System.nanoTime())));
   }
 
   JsonObject getJson(String uri) {
-    Response response = await(call(HttpMethod.GET, uri, null), 60, "GET " + uri);
+    Response response = await(call(control, HttpMethod.GET, uri, null), 60, "GET " + uri);
     if (response.status() != 200) {
       throw new IllegalStateException("GET " + uri + " answered " + response.status() + ": " + response.body());
     }
@@ -240,7 +307,7 @@ final class NodeUnderTest {
     JsonObject stats = new JsonObject();
     for (String name : List.of("bridge", "propagation", "publisher", "cache", "jvm")) {
       try {
-        Response response = await(call(HttpMethod.GET, "/v1/stats/" + name, null), 60, "GET /v1/stats/" + name);
+        Response response = await(call(control, HttpMethod.GET, "/v1/stats/" + name, null), 60, "GET /v1/stats/" + name);
         if (response.status() == 200) {
           stats.put(name, response.json());
         }
@@ -283,6 +350,7 @@ final class NodeUnderTest {
   /** Stops a node the bench started: SIGTERM to its PID, then SIGKILL if it has not stopped within 40 s. */
   synchronized void stop() {
     http.close();
+    control.close();
     if (process == null || !process.isAlive()) {
       return;
     }
@@ -291,7 +359,7 @@ final class NodeUnderTest {
     } catch (IllegalStateException shuttingDown) {
       // the hook is stopping it already
     }
-    System.out.println("stopping the node (pid " + process.pid() + ")");
+    System.out.println("stopping node " + name() + " (pid " + process.pid() + ")");
     process.destroy();
     try {
       if (!process.waitFor(40, TimeUnit.SECONDS)) {

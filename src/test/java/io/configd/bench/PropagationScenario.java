@@ -26,7 +26,9 @@ import org.HdrHistogram.Histogram;
  * N WebSocket subscribers spread over keys, group prefixes and the whole bench prefix; W writes at a
  * fixed rate. Every (write, subscriber) pair is matched by revision and timed from the PUT's 200,
  * from the PUT's send and from its intended send time (the last one is free of coordinated
- * omission: a stalled generator cannot hide latency by sending late).
+ * omission: a stalled generator cannot hide latency by sending late). With several (clustered) nodes the
+ * subscribers are spread over them round-robin, every write goes through node 1, and the figures are given
+ * overall and per node.
  */
 final class PropagationScenario {
 
@@ -37,13 +39,16 @@ final class PropagationScenario {
   private static final String REC = "{\"type\":\"rec\",\"address\":\"config.";
 
   private final Vertx vertx;
+  private final List<NodeUnderTest> nodes;
+  /** Takes every write; with one node, also every subscriber. */
   private final NodeUnderTest node;
   private final BenchOptions options;
   private final AtomicLong arrivals = new AtomicLong();
 
-  PropagationScenario(Vertx vertx, NodeUnderTest node, BenchOptions options) {
+  PropagationScenario(Vertx vertx, List<NodeUnderTest> nodes, BenchOptions options) {
     this.vertx = vertx;
-    this.node = node;
+    this.nodes = nodes;
+    this.node = nodes.get(0);
     this.options = options;
   }
 
@@ -54,13 +59,15 @@ final class PropagationScenario {
   /** Returns whether every change reached every subscriber it should have. */
   boolean run(Report report) {
     int n = options.subscribers();
-    JsonObject result = report.scenario("propagation", String.format("%,d subscribers, %d writes at %s/s", n,
-        options.writes(), options.rate()));
+    JsonObject result = report.scenario("propagation", String.format("%,d subscribers, %d writes at %s/s%s", n,
+        options.writes(), options.rate(), nodes.size() > 1 ? ", " + nodes.size() + " clustered nodes, writes through "
+            + node.name() : ""));
+    result.put("nodes", nodes.size());
     result.put("subscribers", n).put("writes", options.writes()).put("subscribersOfferDeflate", options.deflate()).put("ratePerSecond", options.rate())
         .put("spreadKeyGroupAll", Report.array(options.spread())).put("keys", KEYS).put("groups", GROUPS);
 
     List<Subscriber> subscribers = plan(n);
-    NodeUnderTest.Memory before = node.memory();
+    List<NodeUnderTest.Memory> before = nodes.stream().map(NodeUnderTest::memory).toList();
     WebSocketClient sockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(n + 16)
         .setMaxFrameSize(1 << 20).setMaxMessageSize(8 << 20).setConnectTimeout(30_000)
         .setTryUsePerMessageCompression(options.deflate()));
@@ -70,14 +77,20 @@ final class PropagationScenario {
       connect(sockets, subscribers);
       double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
       pinger = vertx.setPeriodic(PING_MILLIS, id -> subscribers.forEach(Subscriber::ping));
-      NodeUnderTest.Memory after = node.memory();
-      JsonObject bridge = node.getJson("/v1/stats/bridge");
-      Report.row("connected and subscribed", String.format("%,d sockets in %.1f s (node reports %d connected)", n,
-          connectSeconds, bridge.getLong("connected")));
-      result.put("connectSeconds", connectSeconds).put("bridgeAfterConnect", bridge);
-      memory(result, before, after, n);
+      List<NodeUnderTest.Memory> after = nodes.stream().map(NodeUnderTest::memory).toList();
+      long connected = 0;
+      JsonObject bridges = new JsonObject();
+      for (NodeUnderTest each : nodes) {
+        JsonObject bridge = each.getJson("/v1/stats/bridge");
+        connected += bridge.getLong("connected");
+        bridges.put(each.name(), bridge);
+      }
+      Report.row("connected and subscribed", String.format("%,d sockets in %.1f s (the node%s report %d connected)", n,
+          connectSeconds, nodes.size() > 1 ? "s" : "", connected));
+      result.put("connectSeconds", connectSeconds).put("bridgeAfterConnect", nodes.size() == 1 ? bridges.getJsonObject(node.name()) : bridges);
+      memory(result, before, after, subscribers);
 
-      CpuUsage cpu = CpuUsage.start(node.pid());
+      CpuUsage cpu = CpuUsage.start(nodes.stream().mapToLong(NodeUnderTest::pid).toArray());
       Write[] writes = write();
       awaitArrivals(subscribers, writes);
       boolean complete = analyse(result, subscribers, writes);
@@ -113,6 +126,7 @@ final class PropagationScenario {
       } else {
         s = new Subscriber("config." + options.env() + "." + PREFIX, -1, -1);
       }
+      s.node = i % nodes.size();
       subscribers.add(s);
     }
     return subscribers;
@@ -120,33 +134,72 @@ final class PropagationScenario {
 
   /** Connects in batches; each socket registers, then asks for its snapshot: the reply proves the registration. */
   private void connect(WebSocketClient sockets, List<Subscriber> subscribers) {
-    WebSocketConnectOptions where = new WebSocketConnectOptions().setHost(node.host()).setPort(node.port())
-        .setURI("/eventbus/websocket").addHeader("Authorization", node.authorization()); // the bridge takes it on the upgrade
+    List<WebSocketConnectOptions> where = nodes.stream().map(each -> new WebSocketConnectOptions()
+        .setHost(each.host()).setPort(each.port()).setURI("/eventbus/websocket")
+        .addHeader("Authorization", each.authorization())).toList(); // the bridge takes it on the upgrade
     int batch = options.connectBatch();
     for (int from = 0; from < subscribers.size(); from += batch) {
       List<Future<Void>> connecting = new ArrayList<>();
       for (Subscriber s : subscribers.subList(from, Math.min(subscribers.size(), from + batch))) {
-        connecting.add(sockets.connect(where).compose(ws -> s.subscribe(ws)));
+        connecting.add(sockets.connect(where.get(s.node)).compose(ws -> s.subscribe(ws)));
       }
       NodeUnderTest.await(Future.all(connecting), 300, "connecting subscribers " + from + " to " + (from + batch));
     }
   }
 
-  private void memory(JsonObject result, NodeUnderTest.Memory before, NodeUnderTest.Memory after, int n) {
-    JsonObject memory = new JsonObject().put("before", before.toJson()).put("after", after.toJson());
-    double heapPer = (after.heapUsed() - before.heapUsed()) / (double) n;
+  /** Heap and resident memory per subscriber: overall (every node's growth over every subscriber) and per node. */
+  private void memory(JsonObject result, List<NodeUnderTest.Memory> before, List<NodeUnderTest.Memory> after,
+                      List<Subscriber> subscribers) {
+    int[] perNode = new int[nodes.size()];
+    subscribers.forEach(s -> perNode[s.node]++);
+    long heapGrowth = 0;
+    long rssGrowthKb = 0;
+    boolean rssKnown = true;
+    boolean gcForced = true;
+    JsonObject byNode = new JsonObject();
+    for (int i = 0; i < nodes.size(); i++) {
+      NodeUnderTest.Memory b = before.get(i);
+      NodeUnderTest.Memory a = after.get(i);
+      heapGrowth += a.heapUsed() - b.heapUsed();
+      gcForced &= a.gcForced();
+      JsonObject one = new JsonObject().put("subscribers", perNode[i]).put("before", b.toJson()).put("after", a.toJson())
+          .put("heapBytesPerSubscriber", Math.round((a.heapUsed() - b.heapUsed()) / (double) Math.max(1, perNode[i])));
+      if (b.rssKb() != null && a.rssKb() != null) {
+        rssGrowthKb += a.rssKb() - b.rssKb();
+        one.put("rssBytesPerSubscriber", Math.round((a.rssKb() - b.rssKb()) * 1024.0 / Math.max(1, perNode[i])));
+      } else {
+        rssKnown = false;
+      }
+      byNode.put(nodes.get(i).name(), one);
+    }
+    int n = subscribers.size();
+    double heapPer = heapGrowth / (double) n;
+    JsonObject memory = nodes.size() == 1
+        ? new JsonObject().put("before", before.get(0).toJson()).put("after", after.get(0).toJson())
+        : new JsonObject().put("perNode", byNode);
     memory.put("heapBytesPerSubscriber", Math.round(heapPer));
     String rss = "unknown (no /proc entry for the node)";
-    if (before.rssKb() != null && after.rssKb() != null) {
-      double rssPer = (after.rssKb() - before.rssKb()) * 1024.0 / n;
+    if (rssKnown) {
+      double rssPer = rssGrowthKb * 1024.0 / n;
       memory.put("rssBytesPerSubscriber", Math.round(rssPer));
-      rss = String.format("%,d → %,d KB: %.1f KB per subscriber", before.rssKb(), after.rssKb(), rssPer / 1024);
+      rss = nodes.size() == 1
+          ? String.format("%,d → %,d KB: %.1f KB per subscriber", before.get(0).rssKb(), after.get(0).rssKb(), rssPer / 1024)
+          : String.format("+%,d KB over %d nodes: %.1f KB per subscriber", rssGrowthKb, nodes.size(), rssPer / 1024);
     }
     result.put("memory", memory);
     Report.row("node resident memory (VmRSS)", rss);
-    Report.row("node heap used" + (after.gcForced() ? " (after full GC)" : " (no GC forced)"),
-        String.format("%,d → %,d KB: %.1f KB per subscriber", before.heapUsed() / 1024, after.heapUsed() / 1024,
-            heapPer / 1024));
+    Report.row("node heap used" + (gcForced ? " (after full GC)" : " (no GC forced)"), nodes.size() == 1
+        ? String.format("%,d → %,d KB: %.1f KB per subscriber", before.get(0).heapUsed() / 1024,
+            after.get(0).heapUsed() / 1024, heapPer / 1024)
+        : String.format("+%,d KB over %d nodes: %.1f KB per subscriber", heapGrowth / 1024, nodes.size(), heapPer / 1024));
+    if (nodes.size() > 1) {
+      for (int i = 0; i < nodes.size(); i++) {
+        JsonObject one = byNode.getJsonObject(nodes.get(i).name());
+        Report.row("  " + nodes.get(i).name() + " memory", String.format("%,d subscribers: heap %.1f KB, resident %s KB per subscriber",
+            perNode[i], one.getLong("heapBytesPerSubscriber") / 1024.0,
+            one.containsKey("rssBytesPerSubscriber") ? String.format("%.1f", one.getLong("rssBytesPerSubscriber") / 1024.0) : "?"));
+      }
+    }
   }
 
   private static final class Write {
@@ -251,6 +304,19 @@ final class PropagationScenario {
     Histogram fromAck = Report.newHistogram();
     Histogram fromSend = Report.newHistogram();
     Histogram fromIntended = Report.newHistogram();
+    Histogram[] fromAckByNode = new Histogram[nodes.size()];
+    long[] deliveredByNode = new long[nodes.size()];
+    long[] expectedByNode = new long[nodes.size()];
+    for (int i = 0; i < nodes.size(); i++) {
+      fromAckByNode[i] = Report.newHistogram();
+    }
+    for (Write w : writes) {
+      if (w.revision >= 0) {
+        for (Subscriber s : subscribers) {
+          expectedByNode[s.node] += s.covers(w.key) ? 1 : 0;
+        }
+      }
+    }
     long delivered = 0;
     long duplicates = 0;
     long unmatched = 0;
@@ -283,6 +349,8 @@ final class PropagationScenario {
         w.firstArrival = Math.min(w.firstArrival, arrived);
         w.lastArrival = Math.max(w.lastArrival, arrived);
         fromAck.recordValue(micros(arrived - w.acked));
+        fromAckByNode[s.node].recordValue(micros(arrived - w.acked));
+        deliveredByNode[s.node]++;
         fromSend.recordValue(micros(arrived - w.sent));
         fromIntended.recordValue(micros(arrived - w.intended));
       }
@@ -312,6 +380,19 @@ final class PropagationScenario {
         .put("fanoutSpreadPerWrite", Report.latencyRow("first → last arrival, per write", spread))
         .put("put", Report.latencyRow("PUT send → 200", put))
         .put("sendLag", Report.latencyRow("generator lag (send − intended)", sendLag));
+    if (nodes.size() > 1) {
+      JsonObject byNode = new JsonObject();
+      for (int i = 0; i < nodes.size(); i++) {
+        String name = nodes.get(i).name();
+        byNode.put(name, new JsonObject().put("delivered", deliveredByNode[i]).put("expected", expectedByNode[i])
+            .put("fromPutAnswer", Report.latencyRow(name + ": PUT 200 → arrival", fromAckByNode[i])));
+      }
+      for (int i = 0; i < nodes.size(); i++) {
+        Report.row(nodes.get(i).name() + " delivered / expected", String.format("%,d / %,d%s", deliveredByNode[i],
+            expectedByNode[i], deliveredByNode[i] == expectedByNode[i] ? "" : "  INCOMPLETE"));
+      }
+      latency.put("perNode", byNode);
+    }
     if (beforeAck > 0) {
       Report.row("arrivals before the PUT's 200", beforeAck + " (counted as 0 ms from the 200)");
     }
@@ -331,6 +412,8 @@ final class PropagationScenario {
     final String address;
     final int key;
     final int group;
+    /** Index of the node this subscriber is connected to. */
+    int node;
     WebSocket ws;
     long[] revisions = new long[16];
     long[] arrivals = new long[16];

@@ -39,6 +39,17 @@ final class Report {
     System.out.println("node:     " + node.encode());
   }
 
+  /** Another node of the run: a clustered node 2..K, or a node a reads variant started for itself. */
+  void otherNode(JsonObject node) {
+    JsonArray others = json.getJsonArray("otherNodes");
+    if (others == null) {
+      others = new JsonArray();
+      json.put("otherNodes", others);
+    }
+    others.add(node);
+    System.out.println("node:     " + node.encode());
+  }
+
   JsonObject scenario(String name, String title) {
     JsonObject scenario = new JsonObject().put("loadAverageAtStart", loadAverage());
     scenarios.put(name, scenario);

@@ -31,21 +31,21 @@ final class WritesScenario {
     AtomicLong sequence = new AtomicLong();
     ClosedLoop.Outcome outcome = ClosedLoop.run(vertx, options.writeConcurrency(), options.warmupSeconds(),
         options.writeSeconds(), () -> put(sequence.getAndIncrement()), 200);
-    Report.row("throughput", String.format("%,.0f writes/s (%,d answered 200, %d errors)", outcome.throughput(),
-        outcome.ok(), outcome.errors()));
+    Report.row("throughput", String.format("%,.0f writes/s (%,d answered 200, %d errors, %d unanswered)",
+        outcome.throughput(), outcome.ok(), outcome.errors(), outcome.unanswered()));
     Report.latencyHeader("ms");
     result.put("throughputPerSecond", Math.round(outcome.throughput())).put("ok", outcome.ok())
-        .put("errors", outcome.errors()).put("latencyMs", Report.latencyRow("PUT send → 200", outcome.micros()));
+        .put("errors", outcome.errors()).put("unanswered", outcome.unanswered()).put("latencyMs", Report.latencyRow("PUT send → 200", outcome.micros()));
     JsonObject publisher = node.stats().getJsonObject("publisher");
     if (publisher != null) {
       result.put("publisherAtEnd", publisher);
       Report.row("publisher at the end", publisher.encode());
     }
-    return outcome.errors() == 0 && outcome.ok() > 0;
+    return outcome.errors() == 0 && outcome.unanswered() == 0 && outcome.ok() > 0;
   }
 
   private Future<Integer> put(long n) {
-    RequestOptions request = new RequestOptions().setMethod(HttpMethod.PUT).setTimeout(30_000)
+    RequestOptions request = new RequestOptions().setMethod(HttpMethod.PUT).setConnectTimeout(10_000).setIdleTimeout(30_000)
         .setURI("/v1/config/bench.w.k" + (n % KEYS) + "?env=" + options.env()).putHeader("Content-Type", "application/json");
     Buffer body = Buffer.buffer("{\"value\":{\"n\":" + n + "}}");
     return node.http().request(node.authorized(request))
