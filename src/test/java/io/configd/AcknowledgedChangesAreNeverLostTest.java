@@ -81,7 +81,7 @@ class AcknowledgedChangesAreNeverLostTest {
     broker.restart();
 
     List<ConsumerRecord<String, String>> records = readTopic(config, Duration.ofSeconds(120),
-        read -> revisions(read).size() >= CHANGES);
+        read -> StreamTesting.revisions(read).size() >= CHANGES);
     Eventually.await("200 audit rows", Duration.ofSeconds(60), () -> queryLong(config, "select count(*) from audit_log") >= CHANGES);
     StreamTesting.awaitCaughtUp(config, StreamTesting.group(config, "configd-audit"), Duration.ofSeconds(30));
     long auditRows = queryLong(config, "select count(*) from audit_log");
@@ -94,8 +94,8 @@ class AcknowledgedChangesAreNeverLostTest {
     testContext.verify(() -> {
       assertThat(acknowledged).containsExactlyElementsOf(LongStream.rangeClosed(1, CHANGES).boxed().toList());
       assertThat(readyStatus).as("/ready while Kafka is down").isEqualTo(200);
-      assertThat(revisions(records)).containsExactlyInAnyOrderElementsOf(acknowledged);
-      assertInOrderPerKey(records);
+      assertThat(StreamTesting.revisions(records)).containsExactlyInAnyOrderElementsOf(acknowledged);
+      StreamTesting.assertInOrderPerKey(records);
       assertThat(auditRows).isEqualTo(CHANGES);
       assertThat(auditRevisions).isEqualTo(CHANGES);
       assertThat(backlogAfter).isZero();
@@ -116,12 +116,12 @@ class AcknowledgedChangesAreNeverLostTest {
       }
       broker.restart();
       List<ConsumerRecord<String, String>> records = readTopic(coldConfig, Duration.ofSeconds(60),
-          read -> revisions(read).size() >= 10);
+          read -> StreamTesting.revisions(read).size() >= 10);
       Eventually.await("10 audit rows", Duration.ofSeconds(60),
           () -> queryLong(coldConfig, "select count(*) from audit_log") == 10);
       testContext.verify(() -> {
-        assertThat(revisions(records)).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 10).boxed().toList());
-        assertInOrderPerKey(records);
+        assertThat(StreamTesting.revisions(records)).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 10).boxed().toList());
+        StreamTesting.assertInOrderPerKey(records);
       });
     } finally {
       if (!broker.isRunning()) {
@@ -133,22 +133,4 @@ class AcknowledgedChangesAreNeverLostTest {
     testContext.completeNow();
   }
 
-  private static Set<Long> revisions(List<ConsumerRecord<String, String>> records) {
-    return records.stream().map(r -> new JsonObject(r.value()).getLong("revision")).collect(Collectors.toSet());
-  }
-
-  /** Reading the topic in order and dropping revisions already seen, each key's versions only go up. */
-  private static void assertInOrderPerKey(List<ConsumerRecord<String, String>> records) {
-    Map<String, Integer> last = new HashMap<>();
-    Set<Long> seen = new HashSet<>();
-    for (ConsumerRecord<String, String> record : records) {
-      JsonObject change = new JsonObject(record.value());
-      if (!seen.add(change.getLong("revision"))) {
-        continue;
-      }
-      Integer previous = last.put(record.key(), change.getInteger("version"));
-      assertThat(change.getInteger("version")).as("version of %s after %s", record.key(), previous)
-          .isEqualTo(previous == null ? 1 : previous + 1);
-    }
-  }
 }

@@ -1,5 +1,10 @@
 package io.configd;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.stream.Collectors;
+import java.util.HashSet;
+import java.util.Set;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -173,5 +178,24 @@ public final class StreamTesting {
     String url = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase()
         + "?currentSchema=" + pg.getString("schema");
     return DriverManager.getConnection(url, options.getUser(), options.getPassword());
+  }
+
+  /** The revisions of the change records read from the topic. */
+  public static Set<Long> revisions(List<ConsumerRecord<String, String>> records) {
+    return records.stream().map(r -> new JsonObject(r.value()).getLong("revision")).collect(Collectors.toSet());
+  }
+
+  /** Reading the topic in order and dropping revisions already seen, each key's versions go 1, 2, 3, ... */
+  public static void assertInOrderPerKey(List<ConsumerRecord<String, String>> records) {
+    Map<String, Integer> last = new HashMap<>();
+    Set<Long> seen = new HashSet<>();
+    for (ConsumerRecord<String, String> record : records) {
+      JsonObject change = new JsonObject(record.value());
+      if (seen.add(change.getLong("revision"))) {
+        Integer previous = last.put(record.key(), change.getInteger("version"));
+        assertThat(change.getInteger("version")).as("version of %s after %s", record.key(), previous)
+            .isEqualTo(previous == null ? 1 : previous + 1);
+      }
+    }
   }
 }

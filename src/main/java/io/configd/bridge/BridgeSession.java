@@ -3,6 +3,8 @@ package io.configd.bridge;
 import io.configd.auth.TokenBucket;
 import io.configd.model.Principal;
 import io.vertx.core.Future;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.streams.WriteStream;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -33,14 +35,31 @@ abstract class BridgeSession {
   /** Writes one JSON frame, already encoded. */
   abstract void write(String json);
 
-  abstract boolean writeQueueFull();
+  /** The socket's write side, whose queue bounds what a slow client may hold. */
+  abstract WriteStream<?> stream();
 
-  abstract void close();
+  abstract SocketAddress address();
 
-  abstract String remote();
+  abstract void closeSocket();
 
-  /** The client's IP address, for rate limits. */
-  abstract String host();
+  boolean writeQueueFull() {
+    return stream().writeQueueFull();
+  }
+
+  void close() {
+    closed = true;
+    closeSocket();
+  }
+
+  String remote() {
+    return String.valueOf(address());
+  }
+
+  /** The client's address, which rate limits count by. */
+  String host() {
+    SocketAddress address = address();
+    return address == null ? "unknown" : address.hostAddress();
+  }
 
   /** The Authorization header of the request that opened the socket, when the transport has one. */
   String upgradeAuthorization() {

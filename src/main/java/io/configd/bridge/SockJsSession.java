@@ -1,5 +1,7 @@
 package io.configd.bridge;
 
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.streams.WriteStream;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.util.function.Consumer;
 
@@ -36,23 +38,17 @@ final class SockJsSession extends BridgeSession {
   }
 
   @Override
-  boolean writeQueueFull() {
-    return socket.writeQueueFull();
+  WriteStream<?> stream() {
+    return socket;
   }
 
   @Override
-  void close() {
-    closed = true;
+  SocketAddress address() {
+    return socket.remoteAddress();
+  }
+
+  @Override
+  void closeSocket() {
     socket.close();
-  }
-
-  @Override
-  String remote() {
-    return String.valueOf(socket.remoteAddress());
-  }
-
-  @Override
-  String host() {
-    return socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress();
   }
 }

@@ -1,5 +1,7 @@
 package io.configd.bridge;
 
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.streams.WriteStream;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
@@ -62,23 +64,17 @@ final class TcpSession extends BridgeSession {
   }
 
   @Override
-  boolean writeQueueFull() {
-    return socket.writeQueueFull();
+  WriteStream<?> stream() {
+    return socket;
   }
 
   @Override
-  void close() {
-    closed = true;
+  SocketAddress address() {
+    return socket.remoteAddress();
+  }
+
+  @Override
+  void closeSocket() {
     socket.close();
-  }
-
-  @Override
-  String remote() {
-    return String.valueOf(socket.remoteAddress());
-  }
-
-  @Override
-  String host() {
-    return socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress();
   }
 }

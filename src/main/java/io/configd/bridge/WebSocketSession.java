@@ -1,5 +1,7 @@
 package io.configd.bridge;
 
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.streams.WriteStream;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.function.Consumer;
 
@@ -39,23 +41,17 @@ final class WebSocketSession extends BridgeSession {
   }
 
   @Override
-  boolean writeQueueFull() {
-    return ws.writeQueueFull();
+  WriteStream<?> stream() {
+    return ws;
   }
 
   @Override
-  void close() {
-    closed = true;
+  SocketAddress address() {
+    return ws.remoteAddress();
+  }
+
+  @Override
+  void closeSocket() {
     ws.close();
-  }
-
-  @Override
-  String remote() {
-    return String.valueOf(ws.remoteAddress());
-  }
-
-  @Override
-  String host() {
-    return ws.remoteAddress() == null ? "unknown" : ws.remoteAddress().hostAddress();
   }
 }

@@ -84,7 +84,7 @@ class PublisherLeadershipTest {
     }
 
     List<ConsumerRecord<String, String>> records = readTopic(config, Duration.ofSeconds(30),
-        read -> revisions(read).size() >= 120);
+        read -> StreamTesting.revisions(read).size() >= 120);
     Eventually.await("120 audit rows", Duration.ofSeconds(30), () -> queryLong(config, "select count(*) from audit_log") == 120);
     System.out.printf("publisher takeover after the leader stopped: %d ms; %d records for 120 changes%n",
         takeover.toMillis(), records.size());
@@ -93,8 +93,8 @@ class PublisherLeadershipTest {
       assertThat(followerBefore.getLong("relayed")).as("changes relayed by the follower while it followed").isZero();
       assertThat(terminated).as("sessions holding the publisher lock").isEqualTo(1);
       assertThat(takeover).isLessThan(Duration.ofSeconds(5));
-      assertThat(revisions(records)).hasSize(120);
-      assertInOrderPerKey(records);
+      assertThat(StreamTesting.revisions(records)).hasSize(120);
+      StreamTesting.assertInOrderPerKey(records);
     });
     testContext.completeNow();
   }
@@ -117,20 +117,4 @@ class PublisherLeadershipTest {
     return node.http().get("/v1/stats/publisher").send().await().bodyAsJsonObject();
   }
 
-  private static Set<Long> revisions(List<ConsumerRecord<String, String>> records) {
-    return records.stream().map(r -> new JsonObject(r.value()).getLong("revision")).collect(Collectors.toSet());
-  }
-
-  private static void assertInOrderPerKey(List<ConsumerRecord<String, String>> records) {
-    Map<String, Integer> last = new HashMap<>();
-    Set<Long> seen = new HashSet<>();
-    for (ConsumerRecord<String, String> record : records) {
-      JsonObject change = new JsonObject(record.value());
-      if (seen.add(change.getLong("revision"))) {
-        Integer previous = last.put(record.key(), change.getInteger("version"));
-        assertThat(change.getInteger("version")).as("version of %s after %s", record.key(), previous)
-            .isEqualTo(previous == null ? 1 : previous + 1);
-      }
-    }
-  }
 }
