@@ -1,12 +1,11 @@
 package io.configd.api;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.configd.TestNodeExtension;
 import static io.configd.Problem.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.configd.TestNode;
-import io.configd.TestServices;
 import io.configd.auth.AdminBootstrap;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -15,8 +14,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -25,26 +22,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @DisplayName("The configuration API")
 class ConfigApiTest {
 
-  private static TestNode node;
+  @RegisterExtension
+  static final TestNodeExtension NODE = new TestNodeExtension("ConfigApiTest");
 
-  @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start(vertx, TestServices.nodeConfig("ConfigApiTest")).await();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (node != null) {
-      node.stop().await();
-    }
-  }
 
   @Test
   @DisplayName("a PUT stores version 1 and returns the record with its ETag")
   void putCreates() {
-    var response = node.call(HttpMethod.PUT, "/v1/config/services.payment.database_url?env=production",
+    var response = NODE.node().call(HttpMethod.PUT, "/v1/config/services.payment.database_url?env=production",
         new JsonObject().put("value", "jdbc:postgresql://db/pay").put("comment", "first").put("critical", true),
-        "Authorization", "Bearer " + node.createToken("alice", "production", "services", "write"));
+        "Authorization", "Bearer " + NODE.node().createToken("alice", "production", "services", "write"));
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.getHeader("ETag")).isEqualTo("\"1\"");
@@ -64,10 +51,10 @@ class ConfigApiTest {
   @DisplayName("a GET returns the current value, any JSON, with its version as ETag, and 304 when it matches")
   void getAndConditionalGet() {
     JsonObject value = new JsonObject().put("pool", new JsonObject().put("max", 20)).put("hosts", new JsonArray().add("a"));
-    node.put("get.structured", "staging", value);
-    node.put("get.structured", "staging", value.copy().put("pool", 30));
+    NODE.node().put("get.structured", "staging", value);
+    NODE.node().put("get.structured", "staging", value.copy().put("pool", 30));
 
-    var response = node.get("/v1/config/get.structured?env=staging");
+    var response = NODE.node().get("/v1/config/get.structured?env=staging");
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.getHeader("ETag")).isEqualTo("\"2\"");
     assertThat(response.getHeader("Content-Type")).isEqualTo("application/json");
@@ -76,26 +63,26 @@ class ConfigApiTest {
     assertThat(body.getString("updatedBy")).isEqualTo(AdminBootstrap.NAME); // the principal of the writes
     assertThat(body.getBoolean("critical")).isFalse();
 
-    var notModified = node.get("/v1/config/get.structured?env=staging", "If-None-Match", "\"2\"");
+    var notModified = NODE.node().get("/v1/config/get.structured?env=staging", "If-None-Match", "\"2\"");
     assertThat(notModified.statusCode()).isEqualTo(304);
     assertThat(notModified.getHeader("ETag")).isEqualTo("\"2\"");
-    assertThat(node.get("/v1/config/get.structured?env=staging", "If-None-Match", "\"1\"").statusCode()).isEqualTo(200);
+    assertThat(NODE.node().get("/v1/config/get.structured?env=staging", "If-None-Match", "\"1\"").statusCode()).isEqualTo(200);
   }
 
   @Test
   @DisplayName("values are kept per environment: the same key in two environments is two keys")
   void environmentsAreSeparate() {
-    node.put("env.separate", "development", 1);
-    assertProblem(node.get("/v1/config/env.separate?env=production"), 404, "not-found");
-    assertThat(node.get("/v1/config/env.separate?env=development").bodyAsJsonObject().getValue("value")).isEqualTo(1);
+    NODE.node().put("env.separate", "development", 1);
+    assertProblem(NODE.node().get("/v1/config/env.separate?env=production"), 404, "not-found");
+    assertThat(NODE.node().get("/v1/config/env.separate?env=development").bodyAsJsonObject().getValue("value")).isEqualTo(1);
   }
 
   @Test
   @DisplayName("scalars of every JSON type round-trip unchanged")
   void scalarsRoundTrip() {
     for (Object value : List.of("text", 42, 3.5, true, false, new JsonArray().add(1).add("x"), "")) {
-      node.put("roundtrip.value", "development", value);
-      assertThat(node.get("/v1/config/roundtrip.value?env=development").bodyAsJsonObject().getValue("value"))
+      NODE.node().put("roundtrip.value", "development", value);
+      assertThat(NODE.node().get("/v1/config/roundtrip.value?env=development").bodyAsJsonObject().getValue("value"))
           .isEqualTo(value);
     }
   }
@@ -103,38 +90,38 @@ class ConfigApiTest {
   @Test
   @DisplayName("If-Match makes a write a compare-and-set: the matching version wins, a stale one gets 412")
   void ifMatch() {
-    node.put("cas.key", "development", "a");
-    var won = node.call(HttpMethod.PUT, "/v1/config/cas.key?env=development", new JsonObject().put("value", "b"),
+    NODE.node().put("cas.key", "development", "a");
+    var won = NODE.node().call(HttpMethod.PUT, "/v1/config/cas.key?env=development", new JsonObject().put("value", "b"),
         "If-Match", "\"1\"");
     assertThat(won.statusCode()).isEqualTo(200);
     assertThat(won.bodyAsJsonObject().getInteger("version")).isEqualTo(2);
 
-    var lost = node.call(HttpMethod.PUT, "/v1/config/cas.key?env=development", new JsonObject().put("value", "c"),
+    var lost = NODE.node().call(HttpMethod.PUT, "/v1/config/cas.key?env=development", new JsonObject().put("value", "c"),
         "If-Match", "\"1\"");
     assertThat(assertProblem(lost, 412, "precondition-failed").getString("detail")).contains("current version is 2");
-    assertThat(node.get("/v1/config/cas.key?env=development").bodyAsJsonObject().getValue("value")).isEqualTo("b");
+    assertThat(NODE.node().get("/v1/config/cas.key?env=development").bodyAsJsonObject().getValue("value")).isEqualTo("b");
 
-    var onAbsent = node.call(HttpMethod.PUT, "/v1/config/cas.absent?env=development", new JsonObject().put("value", 1),
+    var onAbsent = NODE.node().call(HttpMethod.PUT, "/v1/config/cas.absent?env=development", new JsonObject().put("value", 1),
         "If-Match", "\"1\"");
     assertProblem(onAbsent, 412, "precondition-failed");
-    var anyOnAbsent = node.call(HttpMethod.PUT, "/v1/config/cas.absent?env=development",
+    var anyOnAbsent = NODE.node().call(HttpMethod.PUT, "/v1/config/cas.absent?env=development",
         new JsonObject().put("value", 1), "If-Match", "*");
     assertProblem(anyOnAbsent, 412, "precondition-failed");
-    assertProblem(node.get("/v1/config/cas.absent?env=development"), 404, "not-found");
+    assertProblem(NODE.node().get("/v1/config/cas.absent?env=development"), 404, "not-found");
   }
 
   @Test
   @DisplayName("If-None-Match: * makes a write create-only: 412 when the key exists, allowed again after a delete")
   void ifNoneMatch() {
-    var created = node.call(HttpMethod.PUT, "/v1/config/create.only?env=development",
+    var created = NODE.node().call(HttpMethod.PUT, "/v1/config/create.only?env=development",
         new JsonObject().put("value", 1), "If-None-Match", "*");
     assertThat(created.statusCode()).isEqualTo(200);
-    var again = node.call(HttpMethod.PUT, "/v1/config/create.only?env=development",
+    var again = NODE.node().call(HttpMethod.PUT, "/v1/config/create.only?env=development",
         new JsonObject().put("value", 2), "If-None-Match", "*");
     assertProblem(again, 412, "precondition-failed");
 
-    assertThat(node.call(HttpMethod.DELETE, "/v1/config/create.only?env=development", null).statusCode()).isEqualTo(200);
-    var recreated = node.call(HttpMethod.PUT, "/v1/config/create.only?env=development",
+    assertThat(NODE.node().call(HttpMethod.DELETE, "/v1/config/create.only?env=development", null).statusCode()).isEqualTo(200);
+    var recreated = NODE.node().call(HttpMethod.PUT, "/v1/config/create.only?env=development",
         new JsonObject().put("value", 3), "If-None-Match", "*");
     assertThat(recreated.statusCode()).isEqualTo(200);
     assertThat(recreated.bodyAsJsonObject().getInteger("version")).isEqualTo(3);
@@ -143,44 +130,44 @@ class ConfigApiTest {
   @Test
   @DisplayName("a DELETE records a tombstone version: the key reads 404, its history stays, versions go on")
   void deleteKeepsHistory() {
-    node.put("delete.me", "development", "v1");
-    var deleted = node.call(HttpMethod.DELETE, "/v1/config/delete.me?env=development", null, "If-Match", "\"1\"");
+    NODE.node().put("delete.me", "development", "v1");
+    var deleted = NODE.node().call(HttpMethod.DELETE, "/v1/config/delete.me?env=development", null, "If-Match", "\"1\"");
     assertThat(deleted.statusCode()).isEqualTo(200);
     assertThat(deleted.bodyAsJsonObject().getBoolean("deleted")).isTrue();
     assertThat(deleted.bodyAsJsonObject().getInteger("version")).isEqualTo(2);
 
-    assertProblem(node.get("/v1/config/delete.me?env=development"), 404, "not-found");
-    assertProblem(node.call(HttpMethod.DELETE, "/v1/config/delete.me?env=development", null), 404, "not-found");
-    var history = node.get("/v1/config/delete.me/versions?env=development").bodyAsJsonObject().getJsonArray("items");
+    assertProblem(NODE.node().get("/v1/config/delete.me?env=development"), 404, "not-found");
+    assertProblem(NODE.node().call(HttpMethod.DELETE, "/v1/config/delete.me?env=development", null), 404, "not-found");
+    var history = NODE.node().get("/v1/config/delete.me/versions?env=development").bodyAsJsonObject().getJsonArray("items");
     assertThat(history).hasSize(2);
     assertThat(history.getJsonObject(0).getBoolean("deleted")).isTrue();
     assertThat(history.getJsonObject(1).getValue("value")).isEqualTo("v1");
 
-    assertThat(node.put("delete.me", "development", "v3").bodyAsJsonObject().getInteger("version")).isEqualTo(3);
-    assertProblem(node.call(HttpMethod.DELETE, "/v1/config/delete.never?env=development", null), 404, "not-found");
+    assertThat(NODE.node().put("delete.me", "development", "v3").bodyAsJsonObject().getInteger("version")).isEqualTo(3);
+    assertProblem(NODE.node().call(HttpMethod.DELETE, "/v1/config/delete.never?env=development", null), 404, "not-found");
   }
 
   @Test
   @DisplayName("a DELETE honours If-Match")
   void deleteIfMatch() {
-    node.put("delete.cas", "development", "v1");
-    node.put("delete.cas", "development", "v2");
-    assertProblem(node.call(HttpMethod.DELETE, "/v1/config/delete.cas?env=development", null, "If-Match", "\"1\""),
+    NODE.node().put("delete.cas", "development", "v1");
+    NODE.node().put("delete.cas", "development", "v2");
+    assertProblem(NODE.node().call(HttpMethod.DELETE, "/v1/config/delete.cas?env=development", null, "If-Match", "\"1\""),
         412, "precondition-failed");
-    assertThat(node.get("/v1/config/delete.cas?env=development").statusCode()).isEqualTo(200);
+    assertThat(NODE.node().get("/v1/config/delete.cas?env=development").statusCode()).isEqualTo(200);
   }
 
   @Test
   @DisplayName("versions are listed newest first with cursor pagination, and one version can be read")
   void versions() {
     for (int i = 1; i <= 7; i++) {
-      node.put("history.key", "development", "v" + i);
+      NODE.node().put("history.key", "development", "v" + i);
     }
     List<Integer> seen = new ArrayList<>();
     String cursor = null;
     int pages = 0;
     do {
-      var response = node.get("/v1/config/history.key/versions?env=development&limit=3"
+      var response = NODE.node().get("/v1/config/history.key/versions?env=development&limit=3"
           + (cursor == null ? "" : "&cursor=" + cursor));
       assertThat(response.statusCode()).isEqualTo(200);
       JsonObject page = response.bodyAsJsonObject();
@@ -191,24 +178,24 @@ class ConfigApiTest {
     assertThat(seen).containsExactly(7, 6, 5, 4, 3, 2, 1);
     assertThat(pages).isEqualTo(3);
 
-    var exactlyOnePage = node.get("/v1/config/history.key/versions?env=development&limit=7").bodyAsJsonObject();
+    var exactlyOnePage = NODE.node().get("/v1/config/history.key/versions?env=development&limit=7").bodyAsJsonObject();
     assertThat(exactlyOnePage.getJsonArray("items")).hasSize(7);
     assertThat(exactlyOnePage.getString("next")).isNull();
 
-    var third = node.get("/v1/config/history.key/versions/3?env=development");
+    var third = NODE.node().get("/v1/config/history.key/versions/3?env=development");
     assertThat(third.statusCode()).isEqualTo(200);
     assertThat(third.bodyAsJsonObject().getValue("value")).isEqualTo("v3");
-    assertProblem(node.get("/v1/config/history.key/versions/8?env=development"), 404, "not-found");
-    assertProblem(node.get("/v1/config/history.none/versions?env=development"), 404, "not-found");
+    assertProblem(NODE.node().get("/v1/config/history.key/versions/8?env=development"), 404, "not-found");
+    assertProblem(NODE.node().get("/v1/config/history.none/versions?env=development"), 404, "not-found");
   }
 
   @Test
   @DisplayName("a rollback writes a new version holding the old value; rolling back to a deletion is refused")
   void rollback() {
-    node.put("rollback.key", "development", new JsonObject().put("url", "old"));
-    node.put("rollback.key", "development", new JsonObject().put("url", "new"));
-    var rolled = node.call(HttpMethod.POST, "/v1/config/rollback.key/rollback?env=development",
-        new JsonObject().put("version", 1), "Authorization", "Bearer " + node.createToken("bob", "development", "", "write"));
+    NODE.node().put("rollback.key", "development", new JsonObject().put("url", "old"));
+    NODE.node().put("rollback.key", "development", new JsonObject().put("url", "new"));
+    var rolled = NODE.node().call(HttpMethod.POST, "/v1/config/rollback.key/rollback?env=development",
+        new JsonObject().put("version", 1), "Authorization", "Bearer " + NODE.node().createToken("bob", "development", "", "write"));
     assertThat(rolled.statusCode()).isEqualTo(200);
     JsonObject body = rolled.bodyAsJsonObject();
     assertThat(body.getInteger("version")).isEqualTo(3);
@@ -216,13 +203,13 @@ class ConfigApiTest {
     assertThat(body.getString("comment")).isEqualTo("rollback to version 1");
     assertThat(body.getString("updatedBy")).isEqualTo("bob");
 
-    assertProblem(node.call(HttpMethod.POST, "/v1/config/rollback.key/rollback?env=development",
+    assertProblem(NODE.node().call(HttpMethod.POST, "/v1/config/rollback.key/rollback?env=development",
         new JsonObject().put("version", 9)), 404, "not-found");
-    assertProblem(node.call(HttpMethod.POST, "/v1/config/rollback.key/rollback?env=development",
+    assertProblem(NODE.node().call(HttpMethod.POST, "/v1/config/rollback.key/rollback?env=development",
         new JsonObject().put("version", 1), "If-Match", "\"2\""), 412, "precondition-failed");
 
-    node.call(HttpMethod.DELETE, "/v1/config/rollback.key?env=development", null);
-    assertProblem(node.call(HttpMethod.POST, "/v1/config/rollback.key/rollback?env=development",
+    NODE.node().call(HttpMethod.DELETE, "/v1/config/rollback.key?env=development", null);
+    assertProblem(NODE.node().call(HttpMethod.POST, "/v1/config/rollback.key/rollback?env=development",
         new JsonObject().put("version", 4)), 409, "conflict");
   }
 
@@ -231,41 +218,41 @@ class ConfigApiTest {
   void listByPrefix() {
     for (String key : List.of("list.app.a", "list.app.b", "list.app.c", "list.app.d.e", "list.app", "list.apple",
         "list.other.x")) {
-      node.put(key, "staging", key);
+      NODE.node().put(key, "staging", key);
     }
-    node.put("list.app.gone", "staging", 1);
-    node.call(HttpMethod.DELETE, "/v1/config/list.app.gone?env=staging", null);
+    NODE.node().put("list.app.gone", "staging", 1);
+    NODE.node().call(HttpMethod.DELETE, "/v1/config/list.app.gone?env=staging", null);
 
     List<String> keys = new ArrayList<>();
     String cursor = null;
     do {
-      JsonObject page = node.get("/v1/config?env=staging&prefix=list.app&limit=2"
+      JsonObject page = NODE.node().get("/v1/config?env=staging&prefix=list.app&limit=2"
           + (cursor == null ? "" : "&cursor=" + cursor)).bodyAsJsonObject();
       page.getJsonArray("items").forEach(item -> keys.add(((JsonObject) item).getString("key")));
       cursor = page.getString("next");
     } while (cursor != null);
     assertThat(keys).containsExactly("list.app", "list.app.a", "list.app.b", "list.app.c", "list.app.d.e");
 
-    assertThat(node.get("/v1/config?env=staging&prefix=list.nothing").bodyAsJsonObject().getJsonArray("items")).isEmpty();
-    assertProblem(node.get("/v1/config?env=staging&prefix=list..app"), 400, "invalid-parameter");
+    assertThat(NODE.node().get("/v1/config?env=staging&prefix=list.nothing").bodyAsJsonObject().getJsonArray("items")).isEmpty();
+    assertProblem(NODE.node().get("/v1/config?env=staging&prefix=list..app"), 400, "invalid-parameter");
   }
 
   @Test
   @DisplayName("the change stream returns every change after a revision, in order, filtered and paginated")
   void changes() {
-    long start = node.get("/v1/changes?env=production&prefix=stream").bodyAsJsonObject().getLong("head");
-    node.put("stream.a", "production", 1);
-    node.put("stream.b", "production", 2);
-    node.put("elsewhere.c", "production", 3);
-    node.put("stream.a", "development", 4);
-    node.call(HttpMethod.DELETE, "/v1/config/stream.a?env=production", null);
+    long start = NODE.node().get("/v1/changes?env=production&prefix=stream").bodyAsJsonObject().getLong("head");
+    NODE.node().put("stream.a", "production", 1);
+    NODE.node().put("stream.b", "production", 2);
+    NODE.node().put("elsewhere.c", "production", 3);
+    NODE.node().put("stream.a", "development", 4);
+    NODE.node().call(HttpMethod.DELETE, "/v1/config/stream.a?env=production", null);
 
     List<String> seen = new ArrayList<>();
     long since = start;
     boolean more = true;
     long lastRevision = start;
     while (more) {
-      JsonObject page = node.get("/v1/changes?env=production&prefix=stream&limit=1&since=" + since).bodyAsJsonObject();
+      JsonObject page = NODE.node().get("/v1/changes?env=production&prefix=stream&limit=1&since=" + since).bodyAsJsonObject();
       for (Object item : page.getJsonArray("items")) {
         JsonObject change = (JsonObject) item;
         assertThat(change.getLong("revision")).isGreaterThan(lastRevision);
@@ -279,7 +266,7 @@ class ConfigApiTest {
     }
     assertThat(seen).containsExactly("stream.a@1", "stream.b@1", "stream.a@2-");
 
-    JsonObject caughtUp = node.get("/v1/changes?env=production&prefix=stream&since=" + since).bodyAsJsonObject();
+    JsonObject caughtUp = NODE.node().get("/v1/changes?env=production&prefix=stream&since=" + since).bodyAsJsonObject();
     assertThat(caughtUp.getJsonArray("items")).isEmpty();
     assertThat(caughtUp.getBoolean("more")).isFalse();
     assertThat(caughtUp.getLong("next")).isEqualTo(caughtUp.getLong("head"));
@@ -288,9 +275,9 @@ class ConfigApiTest {
   @Test
   @DisplayName("health answers while the process lives; ready says PostgreSQL is reachable and every verticle deployed")
   void healthAndReady() {
-    HttpResponse<Buffer> health = node.get("/health");
+    HttpResponse<Buffer> health = NODE.node().get("/health");
     assertThat(health.statusCode()).isEqualTo(200);
-    HttpResponse<Buffer> ready = node.get("/ready");
+    HttpResponse<Buffer> ready = NODE.node().get("/ready");
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("postgresql")).isEqualTo("UP");
     assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("verticles")).isEqualTo("UP");

@@ -1,11 +1,10 @@
 package io.configd.api;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.configd.TestNodeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.configd.TestNode;
-import io.configd.TestServices;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -16,8 +15,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,25 +27,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @DisplayName("Revisions are gap-free and in commit order")
 class RevisionsAreGapFreeInCommitOrderTest {
 
-  private static TestNode node;
+  @RegisterExtension
+  static final TestNodeExtension NODE = new TestNodeExtension("RevisionsAreGapFreeInCommitOrderTest");
 
-  @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start(vertx, TestServices.nodeConfig("RevisionsAreGapFreeInCommitOrderTest")).await();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (node != null) {
-      node.stop().await();
-    }
-  }
 
   @Test
   @DisplayName("50 concurrent writers on one key get versions 1 to 50, no gaps, no duplicates")
   void concurrentWritersOnOneKey() {
     List<Future<HttpResponse<Buffer>>> writes = IntStream.rangeClosed(1, 50)
-        .mapToObj(i -> node.request(HttpMethod.PUT, "/v1/config/race.one?env=production",
+        .mapToObj(i -> NODE.node().request(HttpMethod.PUT, "/v1/config/race.one?env=production",
             new JsonObject().put("value", i)))
         .toList();
     Future.all(writes).await();
@@ -58,16 +45,16 @@ class RevisionsAreGapFreeInCommitOrderTest {
       return w.result().bodyAsJsonObject().getInteger("version");
     }).sorted().toList();
     assertThat(versions).containsExactlyElementsOf(IntStream.rangeClosed(1, 50).boxed().toList());
-    var history = node.get("/v1/config/race.one/versions?env=production&limit=100").bodyAsJsonObject();
+    var history = NODE.node().get("/v1/config/race.one/versions?env=production&limit=100").bodyAsJsonObject();
     assertThat(history.getJsonArray("items")).hasSize(50);
   }
 
   @Test
   @DisplayName("50 concurrent compare-and-set writers with the same If-Match: exactly one wins, the rest get 412")
   void concurrentCompareAndSet() {
-    node.put("race.cas", "production", "start");
+    NODE.node().put("race.cas", "production", "start");
     List<Future<HttpResponse<Buffer>>> writes = IntStream.rangeClosed(1, 50)
-        .mapToObj(i -> node.request(HttpMethod.PUT, "/v1/config/race.cas?env=production",
+        .mapToObj(i -> NODE.node().request(HttpMethod.PUT, "/v1/config/race.cas?env=production",
             new JsonObject().put("value", i), "If-Match", "\"1\""))
         .toList();
     Future.all(writes).otherwiseEmpty().await();
@@ -76,19 +63,19 @@ class RevisionsAreGapFreeInCommitOrderTest {
     long refused = writes.stream().filter(w -> w.result().statusCode() == 412).count();
     assertThat(won).isEqualTo(1);
     assertThat(refused).isEqualTo(49);
-    assertThat(node.get("/v1/config/race.cas?env=production").bodyAsJsonObject().getInteger("version")).isEqualTo(2);
+    assertThat(NODE.node().get("/v1/config/race.cas?env=production").bodyAsJsonObject().getInteger("version")).isEqualTo(2);
   }
 
   @Test
   @DisplayName("a reader following the change stream during 300 concurrent writes on 30 keys sees every revision exactly once, in order")
   void readerDuringConcurrentWrites() {
-    long start = node.get("/v1/changes?env=staging").bodyAsJsonObject().getLong("head");
+    long start = NODE.node().get("/v1/changes?env=staging").bodyAsJsonObject().getLong("head");
     AtomicBoolean writing = new AtomicBoolean(true);
     List<Long> followed = new ArrayList<>();
     Future<Void> follower = follow(start, writing, followed);
 
     List<Future<HttpResponse<Buffer>>> writes = IntStream.range(0, 300)
-        .mapToObj(i -> node.request(HttpMethod.PUT, "/v1/config/many.key" + (i % 30) + "?env=staging",
+        .mapToObj(i -> NODE.node().request(HttpMethod.PUT, "/v1/config/many.key" + (i % 30) + "?env=staging",
             new JsonObject().put("value", i)))
         .toList();
     Future.all(writes).await();
@@ -103,7 +90,7 @@ class RevisionsAreGapFreeInCommitOrderTest {
     long since = 0;
     boolean more = true;
     while (more) {
-      JsonObject page = node.get("/v1/changes?env=staging&limit=77&since=" + since).bodyAsJsonObject();
+      JsonObject page = NODE.node().get("/v1/changes?env=staging&limit=77&since=" + since).bodyAsJsonObject();
       page.getJsonArray("items").forEach(item -> fromZero.add(((JsonObject) item).getLong("revision")));
       more = page.getBoolean("more");
       since = page.getLong("next");
@@ -114,7 +101,7 @@ class RevisionsAreGapFreeInCommitOrderTest {
   /** Polls the change stream from a revision, appending what it reads, until writing stops and it has caught up. */
   private static Future<Void> follow(long since, AtomicBoolean writing, List<Long> into) {
     boolean lastRound = !writing.get();
-    return node.request(HttpMethod.GET, "/v1/changes?env=staging&limit=50&since=" + since, null).compose(response -> {
+    return NODE.node().request(HttpMethod.GET, "/v1/changes?env=staging&limit=50&since=" + since, null).compose(response -> {
       JsonObject page = response.bodyAsJsonObject();
       page.getJsonArray("items").forEach(item -> into.add(((JsonObject) item).getLong("revision")));
       if (lastRound && !page.getBoolean("more")) {

@@ -1,5 +1,6 @@
 package io.configd.bench;
 
+import io.configd.Eventually;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -14,6 +15,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -206,30 +208,22 @@ final class NodeUnderTest {
 
   /** Waits for /ready, then for the propagation verticle to read the topic (else early writes are not propagated). */
   private void awaitReady(int seconds) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    String last = "no answer";
-    while (System.nanoTime() < deadline) {
-      if (process != null && !process.isAlive()) {
-        throw new IllegalStateException("the node exited with status " + process.exitValue() + " before it was ready; see "
-            + description.getString("log"));
-      }
-      try {
-        Response ready = await(call(control, HttpMethod.GET, "/ready", null), 30, "GET /ready");
-        if (ready.status() == 200 && getJson("/v1/stats/propagation").getInteger("assignedPartitions", 0) > 0) {
-          JsonObject jvm = getJson("/v1/stats/jvm");
-          pid = jvm.getLong("pid");
-          description.put("url", "http://" + host + ":" + port).put("pid", pid).put("jvm", jvm.getString("jvm"))
-              .put("processors", jvm.getInteger("processors")).put("heapMaxBytes", jvm.getLong("heapMax"));
-          return;
-        }
-        last = "status " + ready.status() + " " + ready.body();
-      } catch (RuntimeException e) {
-        last = e.toString();
-      }
-      sleepMillis(500);
-    }
-    throw new IllegalStateException("the node at " + host + ":" + port + " was not ready within " + seconds + " s: " + last);
+    JsonObject jvm = Eventually.value("the node at " + host + ":" + port + " to be ready and read its topic",
+        Duration.ofSeconds(seconds), () -> {
+          if (process != null && !process.isAlive()) {
+            throw new AssertionError("the node exited with status " + process.exitValue() + " before it was ready; see "
+                + description.getString("log"));
+          }
+          Response ready = await(call(control, HttpMethod.GET, "/ready", null), 30, "GET /ready");
+          boolean propagating = ready.status() == 200
+              && getJson("/v1/stats/propagation").getInteger("assignedPartitions", 0) > 0;
+          return propagating ? getJson("/v1/stats/jvm") : null;
+        }, found -> found != null);
+    pid = jvm.getLong("pid");
+    description.put("url", "http://" + host + ":" + port).put("pid", pid).put("jvm", jvm.getString("jvm"))
+        .put("processors", jvm.getInteger("processors")).put("heapMaxBytes", jvm.getLong("heapMax"));
   }
+
 
   JsonObject description() {
     return description;

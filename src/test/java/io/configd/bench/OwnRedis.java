@@ -1,5 +1,7 @@
 package io.configd.bench;
 
+import io.configd.Eventually;
+import java.time.Duration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,13 +51,17 @@ final class OwnRedis {
         "--save", "", "--appendonly", "no", "--daemonize", "no", "--maxmemory-policy", "allkeys-lru"))
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     OwnRedis redis = new OwnRedis(process, port);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!redis.pong()) {
-      if (!process.isAlive() || System.nanoTime() > deadline) {
-        redis.kill();
-        throw new IllegalStateException("the bench's redis-server on port " + port + " did not answer PING; see " + log);
-      }
-      NodeUnderTest.sleepMillis(100);
+    try {
+      Eventually.await("the bench's redis-server on port " + port + " to answer PING", Duration.ofSeconds(30), () -> {
+        if (!process.isAlive()) {
+          throw new AssertionError("it exited with " + process.exitValue());
+        }
+        return redis.pong();
+      });
+    } catch (AssertionError e) {
+      redis.kill();
+      throw new IllegalStateException("the bench's redis-server on port " + port + " did not answer PING (" + e.getMessage()
+          + "); see " + log, e);
     }
     System.out.println("started redis-server on 127.0.0.1:" + port + " (pid " + process.pid() + ")");
     return redis;

@@ -1,11 +1,10 @@
 package io.configd.bridge;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.configd.TestNodeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configd.Eventually;
-import io.configd.TestNode;
-import io.configd.TestServices;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.io.BufferedReader;
@@ -16,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -27,21 +25,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @DisplayName("The official JavaScript bridge client")
 class BridgeJavaScriptClientTest {
 
+  @RegisterExtension
+  static final TestNodeExtension NODE = new TestNodeExtension("BridgeJavaScriptClientTest");
+
   private static final File SCRIPT_DIR = new File("src/test/js");
-  private static TestNode node;
 
   @BeforeAll
-  static void start(Vertx vertx) {
+  static void start() {
     if (!new File(SCRIPT_DIR, "node_modules/@vertx/eventbus-bridge-client.js").isDirectory()) {
       throw new IllegalStateException("src/test/js/node_modules is missing: run bin/test, or npm ci --prefix src/test/js");
-    }
-    node = TestNode.start(vertx, TestServices.nodeConfig("BridgeJavaScriptClientTest")).await();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (node != null) {
-      node.stop().await();
     }
   }
 
@@ -49,8 +41,8 @@ class BridgeJavaScriptClientTest {
   @DisplayName("receives a change on a permitted address and gets access_denied for an internal one")
   void receivesAChange() throws IOException {
     List<JsonObject> events = new CopyOnWriteArrayList<>();
-    Process process = new ProcessBuilder("node", "subscribe.js", "http://127.0.0.1:" + node.port() + "/eventbus",
-        "config.production.js", "configd.cache.invalidate", node.adminToken())
+    Process process = new ProcessBuilder("node", "subscribe.js", "http://127.0.0.1:" + NODE.node().port() + "/eventbus",
+        "config.production.js", "configd.cache.invalidate", NODE.node().adminToken())
         .directory(SCRIPT_DIR).redirectErrorStream(true).start();
     Thread reader = new Thread(() -> {
       try (var lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -66,7 +58,7 @@ class BridgeJavaScriptClientTest {
           () -> has(events, "ready"));
       assertThat(events).anySatisfy(e -> assertThat(e.getString("event")).isEqualTo("denied"));
 
-      node.put("js.feature_flag", "production", true);
+      NODE.node().put("js.feature_flag", "production", true);
 
       Eventually.await("the change to reach the JS client (events: " + events + ")", Duration.ofSeconds(30),
           () -> has(events, "message"));

@@ -1,15 +1,14 @@
 package io.configd.bridge;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.configd.TestNodeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configd.BridgeTestClient;
 import io.configd.Eventually;
-import io.configd.TestNode;
-import io.configd.TestServices;
 import io.configd.model.Addresses;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -21,8 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -36,28 +33,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @DisplayName("The bridge permits only allowed addresses")
 class BridgePermitsOnlyAllowedAddressesTest {
 
+  @RegisterExtension
+  static final TestNodeExtension NODE = new TestNodeExtension("BridgePermitsOnlyAllowedAddressesTest");
+
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
-  private static Vertx vertx;
-  private static TestNode node;
-
-  @BeforeAll
-  static void start(Vertx testVertx) {
-    vertx = testVertx;
-    node = TestNode.start(vertx, TestServices.nodeConfig("BridgePermitsOnlyAllowedAddressesTest")).await();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (node != null) {
-      node.stop().await();
-    }
-  }
 
   @Test
   @DisplayName("a REGISTER on an internal address is refused and leaks no message; a permitted one receives")
   void internalAddressesAreRefused() {
-    BridgeTestClient client = BridgeTestClient.connect(vertx, node.port(), node.adminToken()).await();
+    BridgeTestClient client = BridgeTestClient.connect(NODE.vertx(), NODE.node().port(), NODE.node().adminToken()).await();
     for (String internal : List.of(Addresses.CACHE_INVALIDATE, Addresses.SNAPSHOT, "configd.anything", "config",
         "config.", "config.unknown-env", "config.production..x", "config.production.a b", "other.production")) {
       client.register(internal).await();
@@ -66,9 +51,9 @@ class BridgePermitsOnlyAllowedAddressesTest {
     Eventually.await("9 refusals", WAIT, () -> client.errors.size() == 9);
     assertThat(client.errors).allSatisfy(err -> assertThat(err.getString("body")).isEqualTo("access_denied"));
 
-    vertx.eventBus().publish(Addresses.CACHE_INVALIDATE, new JsonObject().put("secret", true), LOCAL);
-    vertx.eventBus().publish("configd.anything", new JsonObject().put("secret", true), LOCAL);
-    vertx.eventBus().publish("config.production.leak.check", new JsonObject().put("allowed", true), LOCAL);
+    NODE.vertx().eventBus().publish(Addresses.CACHE_INVALIDATE, new JsonObject().put("secret", true), LOCAL);
+    NODE.vertx().eventBus().publish("configd.anything", new JsonObject().put("secret", true), LOCAL);
+    NODE.vertx().eventBus().publish("config.production.leak.check", new JsonObject().put("allowed", true), LOCAL);
 
     Eventually.await("the permitted message", WAIT, () -> !client.messages.isEmpty());
     assertThat(client.messages).hasSize(1);
@@ -81,7 +66,7 @@ class BridgePermitsOnlyAllowedAddressesTest {
   @Test
   @DisplayName("sends to anything but the snapshot and catch-up addresses, and every publish, are refused")
   void onlySnapshotAndCatchUpMayBeCalled() {
-    BridgeTestClient client = BridgeTestClient.connect(vertx, node.port(), node.adminToken()).await();
+    BridgeTestClient client = BridgeTestClient.connect(NODE.vertx(), NODE.node().port(), NODE.node().adminToken()).await();
     client.frame(new JsonObject().put("type", "send").put("address", Addresses.CACHE_INVALIDATE)
         .put("body", new JsonObject()).put("replyAddress", "r1")).await();
     client.frame(new JsonObject().put("type", "publish").put("address", "config.production.x")
@@ -100,33 +85,33 @@ class BridgePermitsOnlyAllowedAddressesTest {
   @Test
   @DisplayName("an over-long address, an oversized frame and repeated garbage each close the socket")
   void abuseClosesTheSocket() {
-    BridgeTestClient longAddress = BridgeTestClient.connect(vertx, node.port(), node.adminToken()).await();
+    BridgeTestClient longAddress = BridgeTestClient.connect(NODE.vertx(), NODE.node().port(), NODE.node().adminToken()).await();
     longAddress.register("config.production." + "a".repeat(400)).await();
     longAddress.closed().await();
     assertThat(longAddress.errors).extracting(err -> err.getString("body")).contains("address_too_long");
 
-    BridgeTestClient oversized = BridgeTestClient.connect(vertx, node.port(), node.adminToken()).await();
+    BridgeTestClient oversized = BridgeTestClient.connect(NODE.vertx(), NODE.node().port(), NODE.node().adminToken()).await();
     oversized.raw("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(70_000) + "\"}");
     oversized.closed().await();
 
-    BridgeTestClient garbage = BridgeTestClient.connect(vertx, node.port(), node.adminToken()).await();
+    BridgeTestClient garbage = BridgeTestClient.connect(NODE.vertx(), NODE.node().port(), NODE.node().adminToken()).await();
     garbage.raw("not json");
     garbage.raw("[1,2,3]");
     garbage.raw("{\"type\":\"dance\"}");
     garbage.closed().await();
     assertThat(garbage.errors).extracting(err -> err.getString("body")).containsOnly("invalid_frame");
 
-    BridgeTestClient healthy = BridgeTestClient.connect(vertx, node.port(), node.adminToken()).await();
+    BridgeTestClient healthy = BridgeTestClient.connect(NODE.vertx(), NODE.node().port(), NODE.node().adminToken()).await();
     JsonObject snapshot = healthy.request(Addresses.SNAPSHOT, new JsonObject().put("env", "production")).await();
     assertThat(snapshot.getString("type")).isEqualTo("rec");
-    assertThat(node.get("/health").statusCode()).isEqualTo(200);
+    assertThat(NODE.node().get("/health").statusCode()).isEqualTo(200);
     healthy.close().await();
   }
 
   @Test
   @DisplayName("registrations per socket are limited")
   void handlersPerSocketAreLimited() {
-    BridgeTestClient client = BridgeTestClient.connect(vertx, node.port(), node.adminToken()).await();
+    BridgeTestClient client = BridgeTestClient.connect(NODE.vertx(), NODE.node().port(), NODE.node().adminToken()).await();
     for (int i = 0; i < 65; i++) {
       client.register("config.staging.limit.k" + i).await();
     }
@@ -139,8 +124,8 @@ class BridgePermitsOnlyAllowedAddressesTest {
   @Test
   @DisplayName("the TCP bridge speaks length-prefixed frames, refuses internal addresses and closes on a bad length")
   void tcpBridge() {
-    NetClient net = vertx.createNetClient();
-    NetSocket socket = net.connect(node.bridgeTcpPort(), "127.0.0.1").await();
+    NetClient net = NODE.vertx().createNetClient();
+    NetSocket socket = net.connect(NODE.node().bridgeTcpPort(), "127.0.0.1").await();
     List<JsonObject> frames = new CopyOnWriteArrayList<>();
     RecordParser parser = RecordParser.newFixed(4);
     parser.handler(new Handler<>() {
@@ -178,7 +163,7 @@ class BridgePermitsOnlyAllowedAddressesTest {
 
   /** A frame with the admin token in its headers, as every TCP bridge client sends it. */
   private static void tcpFrame(NetSocket socket, JsonObject frame) {
-    frame.put("headers", new JsonObject().put("Authorization", "Bearer " + node.adminToken()));
+    frame.put("headers", new JsonObject().put("Authorization", "Bearer " + NODE.node().adminToken()));
     byte[] bytes = frame.encode().getBytes(StandardCharsets.UTF_8);
     socket.write(Buffer.buffer().appendInt(bytes.length).appendBytes(bytes)).await();
   }

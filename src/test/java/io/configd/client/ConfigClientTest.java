@@ -1,5 +1,7 @@
 package io.configd.client;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.configd.TestNodeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,8 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,25 +26,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @DisplayName("The Java client over the bridge")
 class ConfigClientTest {
 
+  @RegisterExtension
+  static final TestNodeExtension NODE = new TestNodeExtension("ConfigClientTest");
+
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static Vertx vertx;
-  private static TestNode node;
-
-  @BeforeAll
-  static void start(Vertx testVertx) {
-    vertx = testVertx;
-    node = TestNode.start(vertx, TestServices.nodeConfig("ConfigClientTest")).await();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (node != null) {
-      node.stop().await();
-    }
-  }
 
   private static ConfigClientBuilder client() {
-    return ConfigClient.builder().vertx(vertx).node("http://127.0.0.1:" + node.port()).token(node.adminToken())
+    return ConfigClient.builder().vertx(NODE.vertx()).node("http://127.0.0.1:" + NODE.node().port()).token(NODE.node().adminToken())
         .backoff(Duration.ofMillis(50), Duration.ofMillis(500), 0.5)
         .syncInterval(Duration.ofMinutes(5));
   }
@@ -52,14 +40,14 @@ class ConfigClientTest {
   @Test
   @DisplayName("start completes with every value under the watched prefix loaded, readable by type, and nothing else")
   void loadsTheSnapshot() {
-    ClientTestSupport.put(node, "production", "load.payment.port", 8443);
-    ClientTestSupport.put(node, "production", "load.payment.timeout", "30s");
-    ClientTestSupport.put(node, "production", "load.payment.enabled", true);
-    ClientTestSupport.put(node, "production", "load.payment.pool", new JsonObject().put("url", "pg://db").put("maxSize", 4));
-    ClientTestSupport.put(node, "production", "load.other.port", 1);
-    ClientTestSupport.put(node, "staging", "load.payment.port", 2);
-    ClientTestSupport.put(node, "production", "load.payment.gone", "x");
-    node.call(io.vertx.core.http.HttpMethod.DELETE, "/v1/config/load.payment.gone?env=production", null);
+    ClientTestSupport.put(NODE.node(), "production", "load.payment.port", 8443);
+    ClientTestSupport.put(NODE.node(), "production", "load.payment.timeout", "30s");
+    ClientTestSupport.put(NODE.node(), "production", "load.payment.enabled", true);
+    ClientTestSupport.put(NODE.node(), "production", "load.payment.pool", new JsonObject().put("url", "pg://db").put("maxSize", 4));
+    ClientTestSupport.put(NODE.node(), "production", "load.other.port", 1);
+    ClientTestSupport.put(NODE.node(), "staging", "load.payment.port", 2);
+    ClientTestSupport.put(NODE.node(), "production", "load.payment.gone", "x");
+    NODE.node().call(io.vertx.core.http.HttpMethod.DELETE, "/v1/config/load.payment.gone?env=production", null);
 
     ConfigClient config = client().watch("production", "load.payment").build();
     config.start().await();
@@ -83,7 +71,7 @@ class ConfigClientTest {
   @Test
   @DisplayName("a live change reaches the key's and the prefix's listeners once, in order, and duplicates are dropped")
   void liveChanges() {
-    ClientTestSupport.put(node, "production", "live.svc.a", 1);
+    ClientTestSupport.put(NODE.node(), "production", "live.svc.a", 1);
     ConfigClient config = client().watch("production", "live.svc").watch("production", "live.svc.a").build();
     config.start().await();
     List<ConfigChange> onKey = new CopyOnWriteArrayList<>();
@@ -96,14 +84,14 @@ class ConfigClientTest {
       throw new IllegalStateException("a broken listener must not stop the others");
     });
 
-    JsonObject second = ClientTestSupport.put(node, "production", "live.svc.a", 2);
-    JsonObject third = ClientTestSupport.put(node, "production", "live.svc.a", 3);
-    JsonObject other = ClientTestSupport.put(node, "production", "live.svc.b", "b");
+    JsonObject second = ClientTestSupport.put(NODE.node(), "production", "live.svc.a", 2);
+    JsonObject third = ClientTestSupport.put(NODE.node(), "production", "live.svc.a", 3);
+    JsonObject other = ClientTestSupport.put(NODE.node(), "production", "live.svc.b", "b");
     // Besides the Kafka hop: both registrations match each publication (the change comes twice), and the relay
     // may repeat a record.
     for (JsonObject change : List.of(second, third, third, second, other)) {
-      ClientTestSupport.publishLive(vertx, change, change.getString("key"));
-      ClientTestSupport.publishLive(vertx, change, "live.svc");
+      ClientTestSupport.publishLive(NODE.vertx(), change, change.getString("key"));
+      ClientTestSupport.publishLive(NODE.vertx(), change, "live.svc");
     }
 
     Eventually.await("both keys' latest values", WAIT,
@@ -128,12 +116,12 @@ class ConfigClientTest {
 
     List<Long> revisions = new ArrayList<>();
     for (int i = 1; i <= 100; i++) {
-      revisions.add(ClientTestSupport.put(node, "production", "cut.k" + (i % 10), i).getLong("revision"));
+      revisions.add(ClientTestSupport.put(NODE.node(), "production", "cut.k" + (i % 10), i).getLong("revision"));
       if (i == 50) {
-        vertx.eventBus().publish(Addresses.BRIDGE_DISCONNECT_ALL, null, new DeliveryOptions().setLocalOnly(true));
+        NODE.vertx().eventBus().publish(Addresses.BRIDGE_DISCONNECT_ALL, null, new DeliveryOptions().setLocalOnly(true));
       }
     }
-    vertx.eventBus().publish(Addresses.BRIDGE_DISCONNECT_ALL, null, new DeliveryOptions().setLocalOnly(true));
+    NODE.vertx().eventBus().publish(Addresses.BRIDGE_DISCONNECT_ALL, null, new DeliveryOptions().setLocalOnly(true));
 
     Eventually.await("every key's latest value", WAIT, () -> java.util.stream.IntStream.range(0, 10)
         .allMatch(k -> config.getInt("cut.k" + k, 0) == (k == 0 ? 100 : 90 + k)));
@@ -161,10 +149,10 @@ class ConfigClientTest {
     config.onChange("down", seen::add);
     // A second node in a Vert.x of its own (nodes in one Vert.x share clients that the first one's stop closes).
     Vertx otherVertx = Vertx.vertx();
-    TestNode other = TestNode.start(otherVertx, TestServices.anotherNode(node.config(), "client-test-other")).await();
+    TestNode other = TestNode.start(otherVertx, TestServices.anotherNode(NODE.node().config(), "client-test-other")).await();
     List<Long> revisions = new ArrayList<>();
     try {
-      node.stop().await();
+      NODE.node().stop().await();
       Eventually.await("the client to notice", WAIT, () -> config.connectionState() != ConnectionState.BRIDGE);
       for (int i = 1; i <= 100; i++) {
         revisions.add(ClientTestSupport.put(other, "production", "down.k" + (i % 10), i).getLong("revision"));
@@ -172,7 +160,7 @@ class ConfigClientTest {
       assertThat(seen).isEmpty();
     } finally {
       other.stop().eventually(otherVertx::close).await();
-      node = TestNode.start(vertx, node.config()).await();
+      NODE.startAgain();
     }
 
     Eventually.await("all 100 changes", WAIT, () -> seen.size() >= 100);
@@ -189,7 +177,7 @@ class ConfigClientTest {
   void periodicSync() {
     ConfigClient config = client().watch("staging", "sync").syncInterval(Duration.ofMillis(200)).build();
     config.start().await();
-    ClientTestSupport.put(node, "staging", "sync.flag", true);
+    ClientTestSupport.put(NODE.node(), "staging", "sync.flag", true);
     Eventually.await("the change by catch-up", WAIT, () -> config.getBoolean("sync.flag", false));
     assertThat(config.env()).isEqualTo("staging");
     config.close().await();

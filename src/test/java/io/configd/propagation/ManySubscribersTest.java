@@ -1,11 +1,11 @@
 package io.configd.propagation;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.configd.TestNodeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configd.BridgeTestClient;
 import io.configd.Eventually;
-import io.configd.TestNode;
-import io.configd.TestServices;
 import io.configd.model.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,8 +16,6 @@ import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,21 +25,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @DisplayName("Fan-out to many subscribers")
 class ManySubscribersTest {
 
+  @RegisterExtension
+  static final TestNodeExtension NODE = new TestNodeExtension("ManySubscribersTest");
+
   private static final int SUBSCRIBERS = 2000;
   private static final int CHANGES = 20;
-  private static TestNode node;
-
-  @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start(vertx, TestServices.nodeConfig("ManySubscribersTest")).await();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (node != null) {
-      node.stop().await();
-    }
-  }
 
   @Test
   @DisplayName("2,000 concurrent WebSocket subscribers each receive every one of 20 changes")
@@ -52,7 +40,7 @@ class ManySubscribersTest {
       List<Future<BridgeTestClient>> connecting = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
         String address = i % 2 == 0 ? "config.production.fan" : "config.production.fan.key" + (i % 4 == 1 ? "1" : "2");
-        connecting.add(BridgeTestClient.connect(sockets, node.port(), false, node.adminToken())
+        connecting.add(BridgeTestClient.connect(sockets, NODE.node().port(), false, NODE.node().adminToken())
             .compose(client -> client.register(address).map(client)));
       }
       Future.all(connecting).await();
@@ -61,10 +49,10 @@ class ManySubscribersTest {
     // One round trip per socket proves each registration is in place before the first write.
     Future.all(subscribers.stream().map(s -> s.request(Addresses.SNAPSHOT,
         new JsonObject().put("env", "production").put("prefix", "nothing"))).toList()).await();
-    assertThat(node.get("/v1/stats/bridge").bodyAsJsonObject().getLong("connected")).isGreaterThanOrEqualTo(SUBSCRIBERS);
+    assertThat(NODE.node().get("/v1/stats/bridge").bodyAsJsonObject().getLong("connected")).isGreaterThanOrEqualTo(SUBSCRIBERS);
 
     for (int i = 0; i < CHANGES; i++) {
-      node.put("fan.key" + (i % 2 == 0 ? "1" : "2"), "production", i);
+      NODE.node().put("fan.key" + (i % 2 == 0 ? "1" : "2"), "production", i);
     }
     // Prefix subscribers get all 20; key subscribers the 10 of their key.
     Eventually.await("every change at every subscriber", Duration.ofSeconds(60),

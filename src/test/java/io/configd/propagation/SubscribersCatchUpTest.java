@@ -1,14 +1,13 @@
 package io.configd.propagation;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.configd.TestNodeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configd.BridgeTestClient;
 import io.configd.Eventually;
-import io.configd.TestNode;
-import io.configd.TestServices;
 import io.configd.model.Addresses;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
@@ -16,8 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -32,22 +29,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @DisplayName("Subscribers catch up")
 class SubscribersCatchUpTest {
 
+  @RegisterExtension
+  static final TestNodeExtension NODE = new TestNodeExtension("SubscribersCatchUpTest");
+
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static Vertx vertx;
-  private static TestNode node;
-
-  @BeforeAll
-  static void start(Vertx testVertx) {
-    vertx = testVertx;
-    node = TestNode.start(vertx, TestServices.nodeConfig("SubscribersCatchUpTest")).await();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (node != null) {
-      node.stop().await();
-    }
-  }
 
   @Test
   @DisplayName("a subscriber cut off from the server side during 100 writes holds all 100 after it reconnects, in order, each once")
@@ -56,9 +41,9 @@ class SubscribersCatchUpTest {
     subscriber.connect();
 
     for (int i = 1; i <= 100; i++) {
-      node.put("cut.k" + (i % 7), "production", i);
+      NODE.node().put("cut.k" + (i % 7), "production", i);
       if (i == 40) {
-        vertx.eventBus().publish(Addresses.BRIDGE_DISCONNECT_ALL, null);
+        NODE.vertx().eventBus().publish(Addresses.BRIDGE_DISCONNECT_ALL, null);
         subscriber.client.closed().await();
       }
     }
@@ -79,11 +64,11 @@ class SubscribersCatchUpTest {
   @Test
   @DisplayName("a restarting service gets every latest value from the snapshot before it goes live")
   void snapshotOnStart() {
-    node.put("restart.a", "staging", "a1");
-    node.put("restart.a", "staging", "a2");
-    node.put("restart.b", "staging", "b1");
-    node.put("restart.c", "staging", "c1");
-    node.call(io.vertx.core.http.HttpMethod.DELETE, "/v1/config/restart.c?env=staging", null);
+    NODE.node().put("restart.a", "staging", "a1");
+    NODE.node().put("restart.a", "staging", "a2");
+    NODE.node().put("restart.b", "staging", "b1");
+    NODE.node().put("restart.c", "staging", "c1");
+    NODE.node().call(io.vertx.core.http.HttpMethod.DELETE, "/v1/config/restart.c?env=staging", null);
 
     Subscriber subscriber = new Subscriber("staging", "restart");
     subscriber.connect();
@@ -110,7 +95,7 @@ class SubscribersCatchUpTest {
     }
 
     void connect() {
-      client = BridgeTestClient.connect(vertx, node.port(), node.adminToken()).await();
+      client = BridgeTestClient.connect(NODE.vertx(), NODE.node().port(), NODE.node().adminToken()).await();
       client.register("config." + env + "." + prefix).await();
       client.messages.clear();
       if (watermark < 0) {
@@ -129,12 +114,12 @@ class SubscribersCatchUpTest {
         }
       }
       // Live messages: applied as they come, through the same revision check.
-      vertx.setPeriodic(5, id -> {
+      NODE.vertx().setPeriodic(5, id -> {
         while (!client.messages.isEmpty()) {
           apply(client.messages.remove(0).getJsonObject("body"), true);
         }
         if (client.isClosed()) {
-          vertx.cancelTimer(id);
+          NODE.vertx().cancelTimer(id);
         }
       });
     }

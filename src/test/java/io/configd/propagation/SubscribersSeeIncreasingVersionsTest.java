@@ -1,13 +1,12 @@
 package io.configd.propagation;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.configd.TestNodeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configd.BridgeTestClient;
 import io.configd.Eventually;
-import io.configd.TestNode;
-import io.configd.TestServices;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -18,8 +17,6 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -33,22 +30,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @DisplayName("Subscribers see increasing versions")
 class SubscribersSeeIncreasingVersionsTest {
 
+  @RegisterExtension
+  static final TestNodeExtension NODE = new TestNodeExtension("SubscribersSeeIncreasingVersionsTest");
+
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static Vertx vertx;
-  private static TestNode node;
-
-  @BeforeAll
-  static void start(Vertx testVertx) {
-    vertx = testVertx;
-    node = TestNode.start(vertx, TestServices.nodeConfig("SubscribersSeeIncreasingVersionsTest")).await();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (node != null) {
-      node.stop().await();
-    }
-  }
 
   @Test
   @DisplayName("a PUT reaches a subscriber of the key and one of its prefix, and not one of another prefix")
@@ -58,12 +43,12 @@ class SubscribersSeeIncreasingVersionsTest {
     BridgeTestClient onOther = subscriber("config.production.services.pay");
     BridgeTestClient onOtherEnv = subscriber("config.staging.services");
 
-    node.put("services.payment.url", "production", "jdbc:postgresql://db/pay");
+    NODE.node().put("services.payment.url", "production", "jdbc:postgresql://db/pay");
     Eventually.await("the key's subscriber", WAIT, () -> onKey.messages.size() == 1);
     Eventually.await("the prefix's subscriber", WAIT, () -> onPrefix.messages.size() == 1);
     // Later changes that the other subscribers may see: once they arrive, anything earlier would have too.
-    node.put("services.pay.limit", "production", 5);
-    node.put("services.payment.url", "staging", "jdbc:postgresql://db/staging");
+    NODE.node().put("services.pay.limit", "production", 5);
+    NODE.node().put("services.payment.url", "staging", "jdbc:postgresql://db/staging");
     Eventually.await("the other prefix's own change", WAIT, () -> onOther.messages.size() == 1);
     Eventually.await("the other environment's own change", WAIT, () -> onOtherEnv.messages.size() == 1);
 
@@ -84,7 +69,7 @@ class SubscribersSeeIncreasingVersionsTest {
   void increasingVersions() {
     BridgeTestClient client = subscriber("config.development.ordered.key");
     List<Future<?>> writes = IntStream.rangeClosed(1, 100)
-        .<Future<?>>mapToObj(i -> node.request(HttpMethod.PUT, "/v1/config/ordered.key?env=development",
+        .<Future<?>>mapToObj(i -> NODE.node().request(HttpMethod.PUT, "/v1/config/ordered.key?env=development",
             new JsonObject().put("value", i)))
         .toList();
     Future.all(writes).await();
@@ -99,22 +84,22 @@ class SubscribersSeeIncreasingVersionsTest {
   @DisplayName("a duplicate of a change on the topic (an at-least-once relay) is dropped by revision")
   void duplicatesAreDropped() {
     BridgeTestClient client = subscriber("config.staging.dup");
-    node.put("dup.key", "staging", "first");
+    NODE.node().put("dup.key", "staging", "first");
     Eventually.await("the first change", WAIT, () -> client.messages.size() == 1);
     JsonObject first = client.messages.get(0).getJsonObject("body");
     long duplicatesBefore = propagationStats().getLong("duplicates");
 
     Properties props = new Properties();
-    props.put("bootstrap.servers", node.config().getJsonObject("kafka").getString("bootstrapServers"));
+    props.put("bootstrap.servers", NODE.node().config().getJsonObject("kafka").getString("bootstrapServers"));
     try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
-      String topic = node.config().getJsonObject("kafka").getString("topic");
+      String topic = NODE.node().config().getJsonObject("kafka").getString("topic");
       producer.send(new ProducerRecord<>(topic, "dup.key", first.encode())).get();
     } catch (Exception e) {
       throw new AssertionError("could not produce the duplicate", e);
     }
     Eventually.await("the duplicate to be counted", WAIT,
         () -> propagationStats().getLong("duplicates") == duplicatesBefore + 1);
-    node.put("dup.key", "staging", "second");
+    NODE.node().put("dup.key", "staging", "second");
     Eventually.await("the second change", WAIT, () -> client.messages.size() >= 2);
 
     assertThat(client.messages).extracting(m -> m.getJsonObject("body").getValue("value"))
@@ -123,12 +108,12 @@ class SubscribersSeeIncreasingVersionsTest {
   }
 
   private static JsonObject propagationStats() {
-    return node.get("/v1/stats/propagation").bodyAsJsonObject();
+    return NODE.node().get("/v1/stats/propagation").bodyAsJsonObject();
   }
 
   /** A client registered on the address; the snapshot round trip proves the registration is in place. */
   static BridgeTestClient subscriber(String address) {
-    BridgeTestClient client = BridgeTestClient.connect(vertx, node.port(), node.adminToken()).await();
+    BridgeTestClient client = BridgeTestClient.connect(NODE.vertx(), NODE.node().port(), NODE.node().adminToken()).await();
     client.register(address).await();
     client.request(io.configd.model.Addresses.SNAPSHOT, new JsonObject().put("env", address.split("\\.")[1])).await();
     return client;
