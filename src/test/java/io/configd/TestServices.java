@@ -34,6 +34,13 @@ public final class TestServices {
         export CONFIGD_TEST_KAFKA_LIBS=$(bin/services kafka-libs)
         export CONFIGD_TEST_REDIS_SERVER=$(command -v redis-server)""";
 
+  /**
+   * CONFIGD_TEST_RUN, when set, goes in front of every schema, topic, group and Redis namespace, so that two test
+   * runs on one machine (two checkouts) never share or drop each other's state.
+   */
+  private static final String RUN = System.getenv().getOrDefault("CONFIGD_TEST_RUN", "")
+      .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
+
   private static PostgreSQLContainer postgres;
   private static GenericContainer<?> redis;
   private static KafkaContainer kafka;
@@ -96,7 +103,7 @@ public final class TestServices {
    * namespace, and a spare HTTP port.
    */
   public static JsonObject nodeConfig(String isolation) {
-    String name = isolation.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
+    String name = isolated(isolation);
     String schema = "test_" + name;
     dropSchema(schema);
     // A topic per fresh schema: revisions start again at 1, and a topic holding an earlier schema's
@@ -116,6 +123,11 @@ public final class TestServices {
             .put("topic", topic).put("partitions", 10).put("replicationFactor", 1)
             .put("groupSuffix", "." + topic.substring("config.updates.".length())))
         .put("auth", new JsonObject().put("adminToken", ApiTokens.generate()));
+  }
+
+  /** A name of this test run: lower case, [a-z0-9_], prefixed with CONFIGD_TEST_RUN when it is set. */
+  public static String isolated(String name) {
+    return (RUN.isEmpty() ? "" : RUN + "_") + name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
   }
 
   /** The bootstrap admin token of a configuration made by {@link #nodeConfig}: what test helpers send by default. */

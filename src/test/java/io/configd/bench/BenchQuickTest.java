@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 @DisplayName("The benchmark harness")
 class BenchQuickTest {
 
-  private static final String SCHEMA = "bench_quick_test";
+  private static final String SCHEMA = TestServices.isolated("bench_quick_test");
 
   @Test
   @DisplayName("a quick propagation, near-cache reads and writes run produces every figure, delivers every change to "
