@@ -28,6 +28,8 @@ await build({
   platform: 'browser',
   target: ['chrome110', 'firefox110', 'safari16'],
   legalComments: 'linked',
+  // sockjs-client was written for browserify, which provided Node's `global`
+  define: { global: 'globalThis' },
   logLevel: 'warning',
 });
 for (const file of ['index.html', 'console.css', 'favicon.svg']) {

@@ -21,7 +21,7 @@ final class Console {
   }
 
   static void mount(Router router) {
-    router.get("/console").handler(ctx -> ctx.redirect("/console/"));
+    router.getWithRegex("/console").handler(ctx -> ctx.redirect("/console/"));
     router.route("/console/*").handler(Console::secure);
     router.route("/console/*").handler(StaticHandler.create("console")
         .setIndexPage("index.html")
