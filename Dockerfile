@@ -3,8 +3,11 @@
 # build it where one runs:  docker build -t configd .
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
+# the build bundles the web console (console/) with Node.js and npm
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 COPY pom.xml .
 RUN mvn -B -q dependency:go-offline
+COPY console ./console
 COPY src ./src
 RUN mvn -B -q -DskipTests package
 

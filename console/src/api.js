@@ -26,6 +26,17 @@ export function path(base, params = {}) {
 export class Api {
   constructor(token) {
     this.token = token;
+    /** env, key and version of every write this page made: their live echo is not announced. */
+    this.written = new Set();
+  }
+
+  wrote(record) {
+    this.written.add(`${record.env}\u0000${record.key}\u0000${record.version}`);
+    return record;
+  }
+
+  isOwn(change) {
+    return this.written.has(`${change.env}\u0000${change.key}\u0000${change.version}`);
   }
 
   /** Resolves {status, body, etag}; rejects with an ApiError carrying the problem+json of a refusal. */
@@ -74,12 +85,12 @@ export class Api {
 
   put(env, key, body, headers) {
     return this.call('PUT', path(`/v1/config/${encodeURIComponent(key)}`, { env }), { body, headers })
-      .then((answer) => answer.body);
+      .then((answer) => this.wrote(answer.body));
   }
 
   remove(env, key, version, comment) {
     return this.call('DELETE', path(`/v1/config/${encodeURIComponent(key)}`, { env, comment }),
-      { headers: { 'If-Match': `"${version}"` } }).then((answer) => answer.body);
+      { headers: { 'If-Match': `"${version}"` } }).then((answer) => this.wrote(answer.body));
   }
 
   versions(env, key, cursor, limit = 100) {
@@ -89,7 +100,7 @@ export class Api {
   rollback(env, key, version, current, comment) {
     return this.call('POST', path(`/v1/config/${encodeURIComponent(key)}/rollback`, { env }),
       { body: comment ? { version, comment } : { version }, headers: { 'If-Match': `"${current}"` } })
-      .then((answer) => answer.body);
+      .then((answer) => this.wrote(answer.body));
   }
 
   /** Every current entry under a prefix, all pages. */

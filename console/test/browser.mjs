@@ -24,7 +24,7 @@ export class Run {
 
   /** A fresh browser context (its own session storage) with a page that records every script problem. */
   async page({ width = 1280, height = 860 } = {}) {
-    const context = await this.browser.newContext({ viewport: { width, height } });
+    const context = await this.browser.newContext({ viewport: { width, height }, locale: 'en-US', timezoneId: 'UTC' });
     const page = await context.newPage();
     page.on('pageerror', (error) => this.problems.push(`page error: ${error.message}`));
     page.on('console', (message) => {

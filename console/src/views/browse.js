@@ -96,7 +96,7 @@ export class BrowseView {
 
   /** One unobtrusive notice per burst of live changes (the key's own panel says more). */
   announce() {
-    const heard = this.heard.filter((change) => change.key !== this.selected);
+    const heard = this.heard.filter((change) => change.key !== this.selected && !this.app.api.isOwn(change));
     this.heard = [];
     if (heard.length === 1) {
       const [change] = heard;

@@ -73,12 +73,14 @@ export class EntryView {
   /** A live change of this key: shown in place when only viewing; an edit in progress keeps its text. */
   changedElsewhere(change) {
     const what = change.deleted ? 'deleted' : `changed to version ${change.version}`;
-    if (this.mode === 'edit' || this.mode === 'review') {
+    if ((this.mode === 'edit' || this.mode === 'review') && !this.api.isOwn(change)) {
       this.staleLine.textContent = `${change.actor} ${what} while you were editing: saving will show what changed.`;
       return;
     }
     if (this.mode === 'view') {
-      notify(`${this.key} ${what} by ${change.actor}`);
+      if (!this.api.isOwn(change)) {
+        notify(`${this.key} ${what} by ${change.actor}`);
+      }
       this.load();
     }
   }

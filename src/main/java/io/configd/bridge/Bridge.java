@@ -135,10 +135,12 @@ public final class Bridge {
     session.refusals = limits.bridgeRefusals();
     sessions.add(session);
     stats.connected.increment();
+    stats.connected(session.transport()).increment();
     session.listen(text -> onFrame(session, text), () -> {
       if (sessions.remove(session)) {
         session.closed = true;
         stats.connected.decrement();
+        stats.connected(session.transport()).decrement();
         stats.subscriptions.add(-session.addresses.size());
         fanout.removeAll(session);
       }
