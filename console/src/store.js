@@ -97,22 +97,30 @@ export class EnvStore {
     return found;
   }
 
-  /** The segments right below prefix, with how many keys each holds (itself included). */
+  /**
+   * The segments right below prefix, with how many keys each holds (itself included), whether it has keys
+   * below it, and whether some of those are below a further segment (a prefix of its own).
+   */
   children(prefix) {
     const [from, to] = this.below(prefix);
     const start = prefix === '' ? 0 : prefix.length + 1;
-    const counts = new Map();
+    const found = new Map();
     for (let i = from; i < to; i += 1) {
       const key = this.keys[i];
       const dot = key.indexOf('.', start);
       const segment = dot < 0 ? key.slice(start) : key.slice(start, dot);
-      counts.set(segment, (counts.get(segment) ?? 0) + 1);
+      let child = found.get(segment);
+      if (!child) {
+        child = { segment, path: prefix === '' ? segment : `${prefix}.${segment}`, count: 0, hasChildren: false, hasPrefixes: false };
+        found.set(segment, child);
+      }
+      child.count += 1;
+      if (dot >= 0) {
+        child.hasChildren = true;
+        child.hasPrefixes ||= key.indexOf('.', dot + 1) >= 0;
+      }
     }
-    return [...counts].map(([segment, count]) => {
-      const path = prefix === '' ? segment : `${prefix}.${segment}`;
-      const [childFrom, childTo] = this.below(path);
-      return { segment, path, count, isKey: this.entries.has(path), hasChildren: childTo > childFrom };
-    });
+    return [...found.values()];
   }
 
   count(prefix) {

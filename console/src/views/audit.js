@@ -8,7 +8,7 @@ export class AuditView {
   }
 
   mount(container) {
-    const envs = this.app.me.environments;
+    const envs = this.app.environments;
     const ids = [uid('aenv'), uid('aprefix'), uid('aactor'), uid('afrom'), uid('ato')];
     this.env = h('select', { id: ids[0] }, h('option', { value: '' }, 'every environment'), envs.map((env) => h('option', { value: env }, env)));
     this.prefix = h('input', { id: ids[1], type: 'text', spellcheck: 'false' });

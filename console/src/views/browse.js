@@ -185,7 +185,7 @@ export class BrowseView {
   renderTree() {
     const focused = document.activeElement?.dataset?.path;
     const focusedRole = document.activeElement?.dataset?.role;
-    fill(this.tree, this.treeNode({ segment: 'All keys', path: '', count: this.store.keys.length, hasChildren: true }, 1));
+    fill(this.tree, this.treeNode({ segment: 'All keys', path: '', count: this.store.keys.length, hasChildren: true, hasPrefixes: true }, 1));
     if (focused !== undefined) {
       this.tree.querySelector(`[data-path="${CSS.escape(focused)}"][data-role="${focusedRole}"]`)?.focus();
     }
@@ -195,7 +195,7 @@ export class BrowseView {
     const open = this.expanded.has(node.path);
     const label = node.path === '' ? node.segment : node.segment;
     const item = h('li', null,
-      node.hasChildren ? h('button', {
+      node.hasPrefixes ? h('button', {
         type: 'button', class: 'toggle', 'aria-expanded': open ? 'true' : 'false', 'data-path': node.path, 'data-role': 'toggle',
         'aria-label': `${open ? 'Collapse' : 'Expand'} ${node.path || 'all keys'}`,
         onclick: () => { if (open) this.expanded.delete(node.path); else this.expanded.add(node.path); this.renderTree(); },
@@ -206,7 +206,7 @@ export class BrowseView {
         'aria-label': `${node.path || 'All keys'}: ${node.count} key${node.count === 1 ? '' : 's'}`,
         onclick: () => this.choosePrefix(node.path),
       }, h('span', { class: 'segment' }, label), h('span', { class: 'badge' }, node.count.toLocaleString())));
-    if (open && node.hasChildren) {
+    if (open && node.hasPrefixes) {
       const children = this.store.children(node.path).filter((child) => child.hasChildren);
       const shown = children.slice(0, MAX_TREE_CHILDREN);
       item.append(h('ul', null, shown.map((child) => this.treeNode(child, level + 1)),
