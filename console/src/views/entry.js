@@ -44,9 +44,12 @@ export class EntryView {
 
   update(route) {
     const tab = route.params.get('view') === 'history' ? 'history' : 'value';
-    if (tab !== this.tab && this.mode === 'view') {
+    const version = Number(route.params.get('version')) || null;
+    if (tab !== this.tab || version !== this.wantedVersion) {
+      // choosing the other tab leaves an edit in progress (its text is the person's to copy first)
       this.tab = tab;
-      this.wantedVersion = Number(route.params.get('version')) || null;
+      this.mode = 'view';
+      this.wantedVersion = version;
       this.render();
     }
   }
