@@ -161,6 +161,10 @@ export const scenarios = {
     const stored = await run.api('GET', `/v1/config/${key}?env=staging`);
     check(stored.body.version === 4 && stored.body.value.enabled === false && stored.body.comment === 'back to off',
       `rolled back: ${JSON.stringify(stored.body)}`);
+    await page.goto(keyUrl(run, 'staging', key, '?view=history'));
+    await table.locator('tr[data-version="4"]').waitFor();
+    await run.put('staging', key, { enabled: true, percent: 50 }, { comment: 'half, from the API' });
+    await table.locator('tr[data-version="5"]', { hasText: 'half, from the API' }).waitFor();
   },
 
   /** Changes made through the API appear without reload (list, tree, open value), nothing moves, and a network cut is caught up. */

@@ -2,10 +2,8 @@ package io.configd.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.configd.TestNode;
-import io.configd.TestServices;
+import io.configd.TestNodeExtension;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.io.File;
@@ -18,10 +16,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The web console end to end: Debian's Chromium, driven by playwright-core (console/test/*.mjs), against a
@@ -38,35 +36,22 @@ class ConsoleInTheBrowserTest {
   private static final String BULK_ENV = "load";
   private static final int BULK_KEYS = 50_000;
 
-  private static Vertx vertx;
-  private static TestNode node;
+  @RegisterExtension
+  static final TestNodeExtension NODE = new TestNodeExtension("ConsoleInTheBrowserTest", config -> {
+    config.getJsonObject("node").getJsonArray("environments").add(BULK_ENV);
+    // seeding 50,000 keys through the API is one principal writing as fast as it can
+    config.getJsonObject("auth").put("limits", new JsonObject().put("writesPerSecond", 1_000_000).put("writeBurst", 1_000_000)
+        .put("addressWritesPerSecond", 1_000_000).put("addressWriteBurst", 1_000_000));
+  });
 
   @BeforeAll
-  static void start() {
+  static void requireBrowser() {
     if (!CHROMIUM.canExecute()) {
       throw new IllegalStateException(CHROMIUM + " is missing: run bin/test, which installs Debian's chromium "
           + "(apt-get install chromium), or set CHROMIUM to a Chromium binary");
     }
     if (!new File(PROJECT, "console/node_modules/playwright-core").isDirectory()) {
       throw new IllegalStateException("console/node_modules is missing: the Maven build installs it (console/build.mjs runs npm ci)");
-    }
-    JsonObject config = TestServices.nodeConfig("ConsoleInTheBrowserTest");
-    config.getJsonObject("node").getJsonArray("environments").add(BULK_ENV);
-    // seeding 50,000 keys through the API is one principal writing as fast as it can
-    config.getJsonObject("auth").put("limits", new JsonObject().put("writesPerSecond", 1_000_000).put("writeBurst", 1_000_000)
-        .put("addressWritesPerSecond", 1_000_000).put("addressWriteBurst", 1_000_000));
-    vertx = Vertx.vertx();
-    node = TestNode.start(vertx, config).await();
-  }
-
-  @AfterAll
-  static void stop() {
-    try {
-      if (node != null) {
-        node.stop().await();
-      }
-    } finally {
-      vertx.close().await();
     }
   }
 
@@ -161,7 +146,7 @@ class ConsoleInTheBrowserTest {
       return Future.succeededFuture();
     }
     String key = String.format("bulk.g%02d.k%05d", index % 50, index);
-    return node.request(HttpMethod.PUT, "/v1/config/" + key + "?env=" + BULK_ENV,
+    return NODE.node().request(HttpMethod.PUT, "/v1/config/" + key + "?env=" + BULK_ENV,
             new JsonObject().put("value", new JsonObject().put("index", index).put("pad", "x".repeat(40))))
         .compose(answer -> answer.statusCode() == 200 ? seedNext(keys, next)
             : Future.failedFuture("seeding " + key + " answered " + answer.statusCode() + ": " + answer.bodyAsString()));
@@ -170,8 +155,8 @@ class ConsoleInTheBrowserTest {
   /** Runs console/test/run.mjs for one scenario; its output is printed, and is the failure message when it fails. */
   private static void scenario(String name, String... environment) {
     ProcessBuilder builder = new ProcessBuilder("node", "console/test/run.mjs", name).directory(PROJECT).redirectErrorStream(true);
-    builder.environment().put("CONSOLE_URL", "http://127.0.0.1:" + node.port());
-    builder.environment().put("CONSOLE_ADMIN_TOKEN", node.adminToken());
+    builder.environment().put("CONSOLE_URL", "http://127.0.0.1:" + NODE.node().port());
+    builder.environment().put("CONSOLE_ADMIN_TOKEN", NODE.node().adminToken());
     builder.environment().put("CONSOLE_ARTIFACTS", ARTIFACTS);
     builder.environment().put("CHROMIUM", CHROMIUM.getPath());
     for (int i = 0; i + 1 < environment.length; i += 2) {
