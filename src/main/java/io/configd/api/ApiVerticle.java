@@ -18,7 +18,7 @@ import io.configd.model.Principal;
 import io.configd.store.AuditStore;
 import io.configd.store.ChangePage;
 import io.configd.store.ConfigStore;
-import io.configd.store.ConfigValue;
+import io.configd.model.ConfigValue;
 import io.configd.store.Page;
 import io.configd.store.TokenStore;
 import io.configd.store.Write;
@@ -400,7 +400,7 @@ public class ApiVerticle extends VerticleBase {
 
   private static JsonObject changesJson(ChangePage page) {
     JsonArray items = new JsonArray();
-    page.items().forEach(value -> items.add(value.toChange().toJson()));
+    page.items().forEach(value -> items.add(value.toChangeJson()));
     return new JsonObject().put("items", items).put("next", page.next()).put("head", page.head()).put("more", page.more());
   }
 

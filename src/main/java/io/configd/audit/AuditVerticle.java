@@ -1,6 +1,6 @@
 package io.configd.audit;
 
-import io.configd.model.Change;
+import io.configd.model.ConfigValue;
 import io.configd.store.AuditStore;
 import io.configd.stream.ChangeConsumer;
 import io.vertx.core.Future;
@@ -37,11 +37,11 @@ public class AuditVerticle extends VerticleBase {
     return stopped.eventually(() -> pool.close());
   }
 
-  private Future<Void> record(List<Change> changes) {
+  private Future<Void> record(List<ConfigValue> changes) {
     if (changes.isEmpty()) {
       return Future.succeededFuture();
     }
-    List<Long> revisions = changes.stream().map(Change::revision).distinct().toList();
+    List<Long> revisions = changes.stream().map(ConfigValue::revision).distinct().toList();
     return audit.record(revisions)
         .onSuccess(recorded -> {
           if (recorded < revisions.size()) {

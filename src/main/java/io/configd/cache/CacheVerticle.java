@@ -1,13 +1,12 @@
 package io.configd.cache;
 
 import io.configd.model.Addresses;
-import io.configd.model.Change;
 import io.configd.model.ConfigKey;
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
 import io.configd.model.KeyPrefix;
 import io.configd.store.ConfigStore;
-import io.configd.store.ConfigValue;
+import io.configd.model.ConfigValue;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -250,9 +249,9 @@ public class CacheVerticle extends VerticleBase {
 
   /** A change from the change stream, seen by every node: pub/sub is at-most-once, this is the backstop. */
   private void changed(Message<JsonObject> message) {
-    Change change;
+    ConfigValue change;
     try {
-      change = Change.fromJson(message.body());
+      change = ConfigValue.fromJson(message.body());
     } catch (RuntimeException e) {
       LOG.warn("Ignoring a malformed change on {}: {}", Addresses.CACHE_INVALIDATE, e.toString());
       return;

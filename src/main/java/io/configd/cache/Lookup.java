@@ -1,6 +1,6 @@
 package io.configd.cache;
 
-import io.configd.store.ConfigValue;
+import io.configd.model.ConfigValue;
 import io.vertx.core.json.JsonObject;
 
 /**

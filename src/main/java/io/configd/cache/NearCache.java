@@ -2,7 +2,7 @@ package io.configd.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.configd.store.ConfigValue;
+import io.configd.model.ConfigValue;
 import java.time.Duration;
 
 /**

@@ -1,6 +1,6 @@
 package io.configd.notify;
 
-import io.configd.model.Change;
+import io.configd.model.ConfigValue;
 import io.configd.store.NotificationStore;
 import io.configd.store.NotificationStore.PendingAlert;
 import io.configd.stream.ChangeConsumer;
@@ -68,15 +68,15 @@ public class NotificationVerticle extends VerticleBase {
     });
   }
 
-  private Future<Void> recordAlerts(List<Change> changes) {
+  private Future<Void> recordAlerts(List<ConfigValue> changes) {
     List<PendingAlert> alerts = new ArrayList<>();
-    for (Change change : changes) {
+    for (ConfigValue change : changes) {
       JsonArray reasons = reasons(change);
       if (reasons.isEmpty()) {
         continue;
       }
       String payload = new JsonObject().put("type", "configd.change").put("reasons", reasons)
-          .put("change", change.toJson()).encode();
+          .put("change", change.toChangeJson()).encode();
       for (String webhook : settings.webhooks()) {
         alerts.add(new PendingAlert(change.revision(), webhook, change.env(), change.key(), payload));
       }
@@ -88,7 +88,7 @@ public class NotificationVerticle extends VerticleBase {
   }
 
   /** Why a change deserves an alert: "critical" and every pattern its key matches; empty when it does not. */
-  private JsonArray reasons(Change change) {
+  private JsonArray reasons(ConfigValue change) {
     JsonArray reasons = new JsonArray();
     if (change.critical()) {
       reasons.add("critical");

@@ -5,7 +5,7 @@ import io.configd.model.ConfigKey;
 import io.configd.model.ConfigdException;
 import io.configd.model.KeyPrefix;
 import io.configd.store.ConfigStore;
-import io.configd.store.ConfigValue;
+import io.configd.model.ConfigValue;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -155,7 +155,7 @@ public class PropagationVerticle extends VerticleBase {
     store.snapshot(body.getString("env"), KeyPrefix.parse(body.getString("prefix")), after, settings.snapshotPageSize())
         .onSuccess(snapshot -> {
           JsonArray items = new JsonArray();
-          snapshot.items().forEach(value -> items.add(value.toChange().toJson()));
+          snapshot.items().forEach(value -> items.add(value.toChangeJson()));
           request.reply(new JsonObject().put("env", body.getString("env")).put("prefix", body.getString("prefix"))
               .put("revision", snapshot.revision()).put("items", items).put("next", snapshot.next()));
         })
@@ -168,7 +168,7 @@ public class PropagationVerticle extends VerticleBase {
             body.getInteger("limit", 1000), null)
         .onSuccess(page -> {
           JsonArray items = new JsonArray();
-          page.items().forEach(value -> items.add(value.toChange().toJson()));
+          page.items().forEach(value -> items.add(value.toChangeJson()));
           request.reply(new JsonObject().put("items", items).put("next", page.next()).put("head", page.head())
               .put("more", page.more()));
         })

@@ -1,7 +1,7 @@
 package io.configd.publisher;
 
 import io.configd.model.Addresses;
-import io.configd.model.Change;
+import io.configd.model.ConfigValue;
 import io.configd.model.Failure;
 import io.configd.store.OutboxStore;
 import io.vertx.core.Future;
@@ -143,10 +143,10 @@ public class PublisherVerticle extends VerticleBase {
         .compose(changes -> changes.isEmpty() ? Future.succeededFuture(0) : send(changes));
   }
 
-  private Future<Integer> send(List<Change> changes) {
+  private Future<Integer> send(List<ConfigValue> changes) {
     List<Future<RecordMetadata>> sends = new ArrayList<>(changes.size());
-    for (Change change : changes) {
-      sends.add(producer.send(KafkaProducerRecord.create(settings.kafka().topic(), change.key(), change.toJson().encode())));
+    for (ConfigValue change : changes) {
+      sends.add(producer.send(KafkaProducerRecord.create(settings.kafka().topic(), change.key(), change.toChangeJson().encode())));
     }
     return Future.join(sends).transform(acknowledged -> {
       Instant now = Instant.now();
@@ -171,12 +171,12 @@ public class PublisherVerticle extends VerticleBase {
     });
   }
 
-  private void noteRelayed(List<Change> acknowledged, Instant now) {
-    Change last = acknowledged.get(acknowledged.size() - 1);
+  private void noteRelayed(List<ConfigValue> acknowledged, Instant now) {
+    ConfigValue last = acknowledged.get(acknowledged.size() - 1);
     relayed += acknowledged.size();
     lastRevision = last.revision();
     lastRelayAt = now;
-    lastLatencyMs = Duration.between(last.timestamp(), now).toMillis();
+    lastLatencyMs = Duration.between(last.updatedAt(), now).toMillis();
     maxLatencyMs = Math.max(maxLatencyMs, lastLatencyMs);
     if (kafkaState.startsWith("DOWN")) {
       LOG.info("Kafka acknowledges changes again; relaying the backlog from revision {}", acknowledged.get(0).revision());

@@ -1,6 +1,7 @@
 package io.configd.store;
 
 import io.configd.model.ConfigKey;
+import io.configd.model.ConfigValue;
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
 import io.configd.model.KeyPrefix;
@@ -57,7 +58,7 @@ public final class ConfigStore {
 
   public Future<Optional<ConfigValue>> current(String env, ConfigKey key) {
     return pool.preparedQuery(SqlQueries.SELECT_ENTRY).execute(Tuple.of(env, key.value()))
-        .map(rows -> first(rows).map(ConfigValue::from));
+        .map(rows -> first(rows).map(ConfigValueRow::from));
   }
 
   /**
@@ -73,7 +74,7 @@ public final class ConfigStore {
 
   public Future<Optional<ConfigValue>> version(String env, ConfigKey key, int version) {
     return pool.preparedQuery(SqlQueries.SELECT_VERSION).execute(Tuple.of(env, key.value(), version))
-        .map(rows -> first(rows).map(ConfigValue::from));
+        .map(rows -> first(rows).map(ConfigValueRow::from));
   }
 
   /** A key's versions, newest first, below the cursor version. */
@@ -91,7 +92,7 @@ public final class ConfigStore {
       List<ConfigValue> items = new ArrayList<>();
       for (Row row : rows) {
         if (row.getString("key") != null) {
-          items.add(ConfigValue.from(row));
+          items.add(ConfigValueRow.from(row));
         }
       }
       if (items.size() > limit) {
@@ -111,7 +112,7 @@ public final class ConfigStore {
       List<ConfigValue> items = new ArrayList<>();
       for (Row row : rows) {
         if (row.getString("key") != null) {
-          items.add(ConfigValue.from(row));
+          items.add(ConfigValueRow.from(row));
         }
       }
       String next = null;
@@ -162,7 +163,7 @@ public final class ConfigStore {
                                         Function<ConfigValue, String> cursor) {
     List<ConfigValue> items = new ArrayList<>();
     for (Row row : rows) {
-      items.add(ConfigValue.from(row));
+      items.add(ConfigValueRow.from(row));
     }
     if (items.size() <= limit) {
       return new Page<>(items, null);

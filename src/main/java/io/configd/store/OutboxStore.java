@@ -1,8 +1,7 @@
 package io.configd.store;
 
-import io.configd.model.Change;
+import io.configd.model.ConfigValue;
 import io.vertx.core.Future;
-import io.vertx.core.json.Json;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
@@ -26,14 +25,11 @@ public final class OutboxStore {
   }
 
   /** The oldest unpublished changes, in revision order. */
-  public Future<List<Change>> unpublished(int limit) {
+  public Future<List<ConfigValue>> unpublished(int limit) {
     return pool.preparedQuery(SqlQueries.SELECT_UNPUBLISHED).execute(Tuple.of(limit)).map(rows -> {
-      List<Change> changes = new ArrayList<>(rows.size());
+      List<ConfigValue> changes = new ArrayList<>(rows.size());
       for (Row row : rows) {
-        String value = row.getString("value");
-        changes.add(new Change(row.getString("key"), row.getString("env"), value == null ? null : Json.decodeValue(value),
-            row.getInteger("version"), row.getLong("revision"), row.getOffsetDateTime("created_at").toInstant(),
-            row.getString("created_by"), row.getBoolean("deleted"), row.getBoolean("critical")));
+        changes.add(ConfigValueRow.from(row));
       }
       return changes;
     });

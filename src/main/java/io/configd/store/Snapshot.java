@@ -1,5 +1,6 @@
 package io.configd.store;
 
+import io.configd.model.ConfigValue;
 import java.util.List;
 
 /**

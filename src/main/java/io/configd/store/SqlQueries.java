@@ -87,8 +87,8 @@ final class SqlQueries {
 
   /** The oldest changes not yet relayed to Kafka, with what the change message carries, in revision order. */
   static final String SELECT_UNPUBLISHED = """
-      select c.revision, c.env, c.key, c.version, v.value::text as value, v.deleted, v.critical,
-        v.created_at, v.created_by
+      select c.revision, c.env, c.key, c.version, v.value::text as value, v.deleted, v.critical, v.comment,
+        v.created_at as updated_at, v.created_by as updated_by
       from config_change c join config_version v using (env, key, version)
       where c.published_at is null
       order by c.revision limit $1""";

@@ -1,6 +1,6 @@
 package io.configd.stream;
 
-import io.configd.model.Change;
+import io.configd.model.ConfigValue;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
@@ -32,13 +32,13 @@ public final class ChangeConsumer {
   private final Vertx vertx;
   private final String name;
   private final KafkaConsumer<String, String> consumer;
-  private final Function<List<Change>, Future<Void>> work;
+  private final Function<List<ConfigValue>, Future<Void>> work;
   private volatile boolean running;
   private long backoffMs;
   private Future<Void> loop = Future.succeededFuture();
 
   private ChangeConsumer(Vertx vertx, String name, KafkaConsumer<String, String> consumer,
-                         Function<List<Change>, Future<Void>> work) {
+                         Function<List<ConfigValue>, Future<Void>> work) {
     this.vertx = vertx;
     this.name = name;
     this.consumer = consumer;
@@ -47,7 +47,7 @@ public final class ChangeConsumer {
 
   /** Subscribes {@code group} (plus the configured suffix) to the topic and starts the poll loop. */
   public static Future<ChangeConsumer> start(Vertx vertx, KafkaSettings kafka, String group, String clientId,
-                                             Function<List<Change>, Future<Void>> work) {
+                                             Function<List<ConfigValue>, Future<Void>> work) {
     KafkaConsumer<String, String> consumer = KafkaConsumer.create(vertx, kafka.consumerConfig(group, clientId));
     ChangeConsumer changes = new ChangeConsumer(vertx, group + kafka.groupSuffix(), consumer, work);
     return consumer.subscribe(kafka.topic()).map(subscribed -> {
@@ -82,14 +82,14 @@ public final class ChangeConsumer {
   }
 
   private Future<Void> handle(Iterable<ConsumerRecord<String, String>> records) {
-    List<Change> changes = new ArrayList<>();
+    List<ConfigValue> changes = new ArrayList<>();
     Map<TopicPartition, Long> first = new HashMap<>();
     Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
     for (ConsumerRecord<String, String> record : records) {
       TopicPartition partition = new TopicPartition(record.topic(), record.partition());
       first.putIfAbsent(partition, record.offset());
       commit.put(partition, new OffsetAndMetadata(record.offset() + 1, null));
-      Change change = decode(record);
+      ConfigValue change = decode(record);
       if (change != null) {
         changes.add(change);
       }
@@ -115,10 +115,10 @@ public final class ChangeConsumer {
   }
 
   /** A record that is not a change can never become one: it is logged with its position and skipped. */
-  private Change decode(ConsumerRecord<String, String> record) {
+  private ConfigValue decode(ConsumerRecord<String, String> record) {
     try {
-      return Change.fromJson(new JsonObject(record.value()));
-    } catch (DecodeException | NullPointerException | ClassCastException | java.time.format.DateTimeParseException e) {
+      return ConfigValue.fromJson(new JsonObject(record.value()));
+    } catch (DecodeException | NullPointerException | ClassCastException e) {
       LOG.error("Consumer group '{}' skips a record that is not a change at {}-{} offset {}: {}", name, record.topic(),
           record.partition(), record.offset(), e.toString());
       return null;

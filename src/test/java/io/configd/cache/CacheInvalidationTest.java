@@ -129,7 +129,7 @@ class CacheInvalidationTest {
           return written;
         }))
         .compose(written -> {
-          otherVertx.eventBus().publish(Addresses.CACHE_INVALIDATE, written.toChange().toJson());
+          otherVertx.eventBus().publish(Addresses.CACHE_INVALIDATE, written.toChangeJson());
           return CacheTesting.until(vertx, 5_000, "node b answers version 2", () -> get(b, key),
               read -> read.bodyAsJsonObject().getInteger("version") == 2);
         })

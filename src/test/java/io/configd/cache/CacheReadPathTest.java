@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.configd.TestNode;
 import io.configd.model.ConfigKey;
 import io.configd.store.ConfigStore;
-import io.configd.store.ConfigValue;
+import io.configd.model.ConfigValue;
 import io.configd.store.PgSettings;
 import io.configd.store.Precondition;
 import io.configd.store.Write;

@@ -2,7 +2,7 @@ package io.configd.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.configd.store.ConfigValue;
+import io.configd.model.ConfigValue;
 import java.time.Instant;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

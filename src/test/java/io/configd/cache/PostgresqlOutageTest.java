@@ -12,7 +12,7 @@ import io.configd.TestNode;
 import io.configd.TestServices;
 import io.configd.model.ConfigKey;
 import io.configd.store.ConfigStore;
-import io.configd.store.ConfigValue;
+import io.configd.model.ConfigValue;
 import io.configd.store.PgSettings;
 import io.configd.store.Precondition;
 import io.configd.store.Write;

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.configd.model.Addresses;
 import io.configd.model.ConfigKey;
 import io.configd.store.ConfigStore;
-import io.configd.store.ConfigValue;
+import io.configd.model.ConfigValue;
 import io.configd.store.Migrations;
 import io.configd.store.PgSettings;
 import io.configd.store.Precondition;
@@ -157,7 +157,7 @@ class StaleFillRaceTest {
             assertThat((Object) redisState.resultAt(0)).as("no entry put back in Redis").isNull();
             assertThat(redisState.resultAt(1).toString()).isEqualTo("4");
           });
-          vertx.eventBus().publish(Addresses.CACHE_INVALIDATE, v4[0].toChange().toJson());
+          vertx.eventBus().publish(Addresses.CACHE_INVALIDATE, v4[0].toChangeJson());
           return CacheTesting.until(vertx, 5_000, "the node answers version 4", () -> read(vertx),
               answer -> entry(answer).version() == 4);
         })

@@ -1,5 +1,6 @@
 package io.configd.client;
 
+import io.configd.model.ConfigValue;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import io.configd.TestNodeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -74,9 +75,9 @@ class ConfigClientTest {
     ClientTestSupport.put(NODE.node(), "production", "live.svc.a", 1);
     ConfigClient config = client().watch("production", "live.svc").watch("production", "live.svc.a").build();
     config.start().await();
-    List<ConfigChange> onKey = new CopyOnWriteArrayList<>();
-    List<ConfigChange> onPrefix = new CopyOnWriteArrayList<>();
-    List<ConfigChange> onOther = new CopyOnWriteArrayList<>();
+    List<ConfigValue> onKey = new CopyOnWriteArrayList<>();
+    List<ConfigValue> onPrefix = new CopyOnWriteArrayList<>();
+    List<ConfigValue> onOther = new CopyOnWriteArrayList<>();
     config.onChange("live.svc.a", onKey::add);
     config.onChange("live.svc", onPrefix::add);
     config.onChange("live.elsewhere", onOther::add);
@@ -97,8 +98,8 @@ class ConfigClientTest {
     Eventually.await("both keys' latest values", WAIT,
         () -> config.getInt("live.svc.a", 0) == 3 && config.findString("live.svc.b").isPresent());
     Eventually.await("three changes on the prefix listener", WAIT, () -> onPrefix.size() == 3);
-    assertThat(onKey).extracting(ConfigChange::value).containsExactly(2, 3);
-    assertThat(onPrefix).extracting(ConfigChange::key).containsExactly("live.svc.a", "live.svc.a", "live.svc.b");
+    assertThat(onKey).extracting(ConfigValue::value).containsExactly(2, 3);
+    assertThat(onPrefix).extracting(ConfigValue::key).containsExactly("live.svc.a", "live.svc.a", "live.svc.b");
     assertThat(onOther).isEmpty();
     assertThat(config.findChange("live.svc.a").orElseThrow().version()).isEqualTo(3);
     config.close().await();
@@ -110,7 +111,7 @@ class ConfigClientTest {
   void cutOffDuringWrites() {
     ConfigClient config = client().watch("production", "cut").build();
     config.start().await();
-    List<ConfigChange> seen = new CopyOnWriteArrayList<>();
+    List<ConfigValue> seen = new CopyOnWriteArrayList<>();
     config.onChange("cut", seen::add);
     long before = config.watermark("production", "cut").orElseThrow();
 
@@ -127,10 +128,10 @@ class ConfigClientTest {
         .allMatch(k -> config.getInt("cut.k" + k, 0) == (k == 0 ? 100 : 90 + k)));
     // Live delivery (Kafka) orders changes per key only, and a version already superseded when it would be
     // applied is skipped: so per key, increasing and each once, ending at the latest.
-    assertThat(seen).extracting(ConfigChange::revision).doesNotHaveDuplicates().isSubsetOf(revisions);
+    assertThat(seen).extracting(ConfigValue::revision).doesNotHaveDuplicates().isSubsetOf(revisions);
     for (int k = 0; k < 10; k++) {
       String key = "cut.k" + k;
-      List<Long> ofKey = seen.stream().filter(change -> change.key().equals(key)).map(ConfigChange::revision).toList();
+      List<Long> ofKey = seen.stream().filter(change -> change.key().equals(key)).map(ConfigValue::revision).toList();
       assertThat(ofKey).isSorted().last().isEqualTo(revisions.get(k == 0 ? 99 : 89 + k));
     }
     Eventually.await("the bridge again", WAIT, () -> config.connectionState() == ConnectionState.BRIDGE);
@@ -145,7 +146,7 @@ class ConfigClientTest {
   void catchesUpAfterReconnect() {
     ConfigClient config = client().watch("production", "down").build();
     config.start().await();
-    List<ConfigChange> seen = new CopyOnWriteArrayList<>();
+    List<ConfigValue> seen = new CopyOnWriteArrayList<>();
     config.onChange("down", seen::add);
     // A second node in a Vert.x of its own (nodes in one Vert.x share clients that the first one's stop closes).
     Vertx otherVertx = Vertx.vertx();
@@ -164,7 +165,7 @@ class ConfigClientTest {
     }
 
     Eventually.await("all 100 changes", WAIT, () -> seen.size() >= 100);
-    assertThat(seen).extracting(ConfigChange::revision).containsExactlyElementsOf(revisions);
+    assertThat(seen).extracting(ConfigValue::revision).containsExactlyElementsOf(revisions);
     for (int k = 0; k < 10; k++) {
       assertThat(config.getInt("down.k" + k)).isEqualTo(k == 0 ? 100 : 90 + k);
     }

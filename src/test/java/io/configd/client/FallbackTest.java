@@ -1,5 +1,6 @@
 package io.configd.client;
 
+import io.configd.model.ConfigValue;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import io.configd.TestNodeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,7 +51,7 @@ class FallbackTest {
       config.start().await();
       assertThat(config.connectionState()).isEqualTo(ConnectionState.HTTP_POLLING);
       assertThat(config.getString("poll.a")).isEqualTo("one");
-      List<ConfigChange> seen = new CopyOnWriteArrayList<>();
+      List<ConfigValue> seen = new CopyOnWriteArrayList<>();
       config.onChange("poll", seen::add);
 
       ClientTestSupport.put(NODE.node(), "production", "poll.a", "two");
@@ -62,7 +63,7 @@ class FallbackTest {
       Eventually.await("the bridge again", WAIT, () -> config.connectionState() == ConnectionState.BRIDGE);
       ClientTestSupport.put(NODE.node(), "production", "poll.a", "three");
       Eventually.await("the change after the switch", WAIT, () -> config.getString("poll.a").equals("three"));
-      assertThat(seen).extracting(ConfigChange::value).containsExactly("two", 2, "three");
+      assertThat(seen).extracting(ConfigValue::value).containsExactly("two", 2, "three");
     } finally {
       config.close().await();
       proxy.stop().await();

@@ -2,6 +2,7 @@ package io.configd.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.configd.model.ConfigValue;
 import io.configd.Eventually;
 import io.configd.TestNode;
 import io.configd.TestServices;
@@ -55,7 +56,7 @@ class SnapshotFileStartTest {
     assertThat(second.connectionState()).isEqualTo(ConnectionState.DISCONNECTED);
     assertThat(second.getString("file.db.url")).isEqualTo("pg://old");
     assertThat(second.getInt("file.db.pool")).isEqualTo(4);
-    List<ConfigChange> seen = new CopyOnWriteArrayList<>();
+    List<ConfigValue> seen = new CopyOnWriteArrayList<>();
     second.onChange("file", seen::add);
 
     TestNode again = TestNode.start(vertx, nodeConfig).await();
@@ -63,7 +64,7 @@ class SnapshotFileStartTest {
       Eventually.await("the newer values", WAIT, () -> second.getString("file.db.url").equals("pg://new"));
       assertThat(second.getBoolean("file.db.added")).isTrue();
       assertThat(second.findInt("file.db.pool")).isEmpty();
-      assertThat(seen).extracting(ConfigChange::key).containsExactly("file.db.url", "file.db.added", "file.db.pool");
+      assertThat(seen).extracting(ConfigValue::key).containsExactly("file.db.url", "file.db.added", "file.db.pool");
       assertThat(second.connectionState()).isEqualTo(ConnectionState.BRIDGE);
       Eventually.await("the file to hold the synced values", WAIT,
           () -> readQuietly(file).contains("pg://new") && !readQuietly(file).contains("\"file.db.pool\""));

@@ -3,6 +3,7 @@ package io.configd.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.configd.model.ConfigValue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -52,7 +53,7 @@ class TypedReadsTest {
     }
 
     @Override
-    public ListenerHandle onChange(String prefixOrKey, Consumer<ConfigChange> listener) {
+    public ListenerHandle onChange(String prefixOrKey, Consumer<ConfigValue> listener) {
       return () -> { };
     }
   };

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.configd.BridgeTestClient;
 import io.configd.Eventually;
 import io.configd.NodeProcess;
-import io.configd.client.ConfigChange;
+import io.configd.model.ConfigValue;
 import io.configd.client.ConfigClient;
 import io.configd.client.ConfigClientBuilder;
 import io.configd.model.Addresses;
@@ -136,7 +136,7 @@ class ClusteredNodesTest {
   void nodeKilledUnderItsSubscribers() {
     NodeProcess victim = nodes.get(1);
     ConfigClient client = client("kill", victim, nodes.get(2));
-    List<ConfigChange> seen = new CopyOnWriteArrayList<>();
+    List<ConfigValue> seen = new CopyOnWriteArrayList<>();
     client.onChange("kill", seen::add);
 
     Map<String, Integer> last = new HashMap<>();
@@ -163,7 +163,7 @@ class ClusteredNodesTest {
   @DisplayName("a rolling restart of all three nodes under steady writes loses nothing and the client sees no gap")
   void rollingRestart() {
     ConfigClient client = client("rolling", nodes.toArray(NodeProcess[]::new));
-    List<ConfigChange> seen = new CopyOnWriteArrayList<>();
+    List<ConfigValue> seen = new CopyOnWriteArrayList<>();
     client.onChange("rolling", seen::add);
     Map<String, Integer> acknowledged = new java.util.concurrent.ConcurrentHashMap<>();
     AtomicBoolean writing = new AtomicBoolean(true);
@@ -208,9 +208,9 @@ class ClusteredNodesTest {
   }
 
   /** Per key, the client applied versions 1, 2, 3, ... without a gap or a repeat. */
-  private static void assertEveryVersionOnceInOrder(List<ConfigChange> seen, java.util.Set<String> keys) {
+  private static void assertEveryVersionOnceInOrder(List<ConfigValue> seen, java.util.Set<String> keys) {
     for (String key : keys) {
-      List<Integer> versions = seen.stream().filter(c -> c.key().equals(key)).map(ConfigChange::version).toList();
+      List<Integer> versions = seen.stream().filter(c -> c.key().equals(key)).map(ConfigValue::version).toList();
       assertThat(versions).as("versions of %s the client applied", key)
           .containsExactlyElementsOf(IntStream.rangeClosed(1, versions.size()).boxed().toList());
     }

@@ -1,5 +1,6 @@
 package io.configd.client;
 
+import io.configd.model.ConfigValue;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -24,7 +25,7 @@ final class EnvReader extends ConfigReader {
 
   @Override
   public Optional<Object> find(String key) {
-    return state.current(env, key).map(ConfigChange::value);
+    return state.current(env, key).map(ConfigValue::value);
   }
 
   @Override
@@ -33,7 +34,7 @@ final class EnvReader extends ConfigReader {
   }
 
   @Override
-  public ListenerHandle onChange(String prefixOrKey, Consumer<ConfigChange> listener) {
+  public ListenerHandle onChange(String prefixOrKey, Consumer<ConfigValue> listener) {
     return listeners.add(env, prefixOrKey, listener);
   }
 }

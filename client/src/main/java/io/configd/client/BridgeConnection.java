@@ -1,5 +1,7 @@
 package io.configd.client;
 
+import io.configd.model.Addresses;
+import io.configd.model.ConfigValue;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -22,13 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 final class BridgeConnection implements Source {
 
-  static final String SNAPSHOT = "configd.snapshot";
-  static final String CHANGES = "configd.changes";
-  /** The failure codes a node sends for a request that is wrong in itself (invalid key, unknown environment, body, parameter). */
-  /** The server's failure codes are its HTTP status times ten plus a number: 4xxx refuses the request as it is. */
-  private static boolean rejected(int failureCode) {
-    return failureCode >= 4000 && failureCode < 5000;
-  }
   private static final Logger LOG = LoggerFactory.getLogger(BridgeConnection.class);
 
   private record Pending(Promise<JsonObject> answer, long timer) {
@@ -38,7 +33,7 @@ final class BridgeConnection implements Source {
   private final WebSocket ws;
   private final NodeAddress node;
   private final long timeoutMillis;
-  private final Consumer<ConfigChange> changes;
+  private final Consumer<ConfigValue> changes;
   private final Consumer<String> refusals;
   private final Map<String, Pending> pending = new HashMap<>();
   private final String replyPrefix = "configd.client." + UUID.randomUUID() + ".";
@@ -48,7 +43,7 @@ final class BridgeConnection implements Source {
   private long sequence;
 
   private BridgeConnection(Vertx vertx, WebSocket ws, NodeAddress node, ClientSettings settings,
-                           Consumer<ConfigChange> changes, Consumer<String> refusals) {
+                           Consumer<ConfigValue> changes, Consumer<String> refusals) {
     this.vertx = vertx;
     this.ws = ws;
     this.node = node;
@@ -67,7 +62,7 @@ final class BridgeConnection implements Source {
 
   /** Connects; {@code changes} gets every live change, {@code refusals} every refusal that answers no request. */
   static Future<BridgeConnection> open(Vertx vertx, WebSocketClient client, NodeAddress node, ClientSettings settings,
-                                       Consumer<ConfigChange> changes, Consumer<String> refusals) {
+                                       Consumer<ConfigValue> changes, Consumer<String> refusals) {
     long timeout = settings.requestTimeout().toMillis();
     WebSocketConnectOptions options = new WebSocketConnectOptions();
     options.setHost(node.host()).setPort(node.port()).setSsl(node.ssl()).setURI(node.basePath() + "/eventbus/websocket")
@@ -89,13 +84,13 @@ final class BridgeConnection implements Source {
     if (after != null) {
       body.put("after", after);
     }
-    return request(SNAPSHOT, body).map(answer -> new SnapshotPage(Pages.items(answer.getJsonArray("items")),
+    return request(Addresses.SNAPSHOT, body).map(answer -> new SnapshotPage(Pages.items(answer.getJsonArray("items")),
         answer.getLong("revision"), answer.getString("next")));
   }
 
   @Override
   public Future<ChangesPage> changes(Watch watch, long since) {
-    return request(CHANGES, new JsonObject().put("env", watch.env()).put("prefix", watch.prefix())
+    return request(Addresses.CHANGES, new JsonObject().put("env", watch.env()).put("prefix", watch.prefix())
         .put("since", since).put("limit", 1000)).map(Pages::changes);
   }
 
@@ -156,20 +151,25 @@ final class BridgeConnection implements Source {
       }
     } else if (type.equals("err")) {
       refusals.accept(frame.getString("message", frame.getString("body", "refused")));
-    } else if ((type.equals("rec") || type.equals("message")) && address != null && address.startsWith("config.")) {
+    } else if ((type.equals("rec") || type.equals("message")) && address != null && address.startsWith(Addresses.CHANGE_PREFIX)) {
       live(frame);
     }
   }
 
   private void live(JsonObject frame) {
-    ConfigChange change;
+    ConfigValue change;
     try {
-      change = ConfigChange.fromJson(frame.getJsonObject("body"));
+      change = ConfigValue.fromJson(frame.getJsonObject("body"));
     } catch (RuntimeException e) {
       LOG.warn("Ignoring an unreadable change from {} at {}: {}", node, frame.getString("address"), e.getMessage());
       return;
     }
     changes.accept(change);
+  }
+
+  /** The server's failure codes are its HTTP status times ten plus a number: 4xxx refuses the request as it is. */
+  private static boolean rejected(int failureCode) {
+    return failureCode >= 4000 && failureCode < 5000;
   }
 
   private void answered(String reply, JsonObject body, Throwable failure) {

@@ -1,5 +1,6 @@
 package io.configd.client;
 
+import io.configd.model.ConfigValue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
@@ -32,7 +33,7 @@ public abstract class ConfigReader {
    * Calls the listener once for every change applied to {@code prefixOrKey} or below it ("" for every key),
    * in per-key order, on the client's event loop: it must not block. Exceptions it throws are logged.
    */
-  public abstract ListenerHandle onChange(String prefixOrKey, Consumer<ConfigChange> listener);
+  public abstract ListenerHandle onChange(String prefixOrKey, Consumer<ConfigValue> listener);
 
   public String getString(String key) {
     return required(key, findString(key));

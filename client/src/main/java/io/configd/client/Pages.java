@@ -1,5 +1,6 @@
 package io.configd.client;
 
+import io.configd.model.ConfigValue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -15,11 +16,11 @@ final class Pages {
     return new Source.ChangesPage(items(body.getJsonArray("items")), body.getLong("next"), body.getBoolean("more", false));
   }
 
-  static List<ConfigChange> items(JsonArray items) {
-    List<ConfigChange> changes = new ArrayList<>(items == null ? 0 : items.size());
+  static List<ConfigValue> items(JsonArray items) {
+    List<ConfigValue> changes = new ArrayList<>(items == null ? 0 : items.size());
     if (items != null) {
       for (int i = 0; i < items.size(); i++) {
-        changes.add(ConfigChange.fromJson(items.getJsonObject(i)));
+        changes.add(ConfigValue.fromJson(items.getJsonObject(i)));
       }
     }
     return changes;

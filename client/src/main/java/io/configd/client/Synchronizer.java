@@ -1,5 +1,6 @@
 package io.configd.client;
 
+import io.configd.model.ConfigValue;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -44,7 +45,7 @@ final class Synchronizer extends VerticleBase {
   private boolean stopping;
   private boolean syncing;
   /** Live changes that arrived while a snapshot or catch-up was answering: applied after it, in arrival order. */
-  private List<ConfigChange> held;
+  private List<ConfigValue> held;
   private boolean probing;
   private int attempt;
   private int nodeIndex;
@@ -298,7 +299,7 @@ final class Synchronizer extends VerticleBase {
     return chain.onSuccess(v -> fileChanged()).onComplete(done -> releaseHeld());
   }
 
-  private void live(ConfigChange change) {
+  private void live(ConfigValue change) {
     if (held != null) {
       held.add(change);
     } else {
@@ -307,7 +308,7 @@ final class Synchronizer extends VerticleBase {
   }
 
   private void releaseHeld() {
-    List<ConfigChange> waiting = held;
+    List<ConfigValue> waiting = held;
     held = null;
     if (waiting != null) {
       waiting.forEach(this::apply);
@@ -338,7 +339,7 @@ final class Synchronizer extends VerticleBase {
     });
   }
 
-  private void apply(ConfigChange change) {
+  private void apply(ConfigValue change) {
     if (state.apply(change)) {
       listeners.fire(change);
       fileChanged();
@@ -380,7 +381,7 @@ final class Synchronizer extends VerticleBase {
 
   private void restore(JsonObject json) {
     Map<Watch, Long> marks = new HashMap<>();
-    List<ConfigChange> values = new ArrayList<>();
+    List<ConfigValue> values = new ArrayList<>();
     try {
       for (Object item : json.getJsonArray("watches", new JsonArray())) {
         JsonObject saved = (JsonObject) item;
@@ -390,7 +391,7 @@ final class Synchronizer extends VerticleBase {
         }
       }
       for (Object item : json.getJsonArray("values", new JsonArray())) {
-        ConfigChange change = ConfigChange.fromJson((JsonObject) item);
+        ConfigValue change = ConfigValue.fromJson((JsonObject) item);
         if (marks.keySet().stream().anyMatch(watch -> watch.covers(change))) {
           values.add(change);
         }
@@ -421,7 +422,7 @@ final class Synchronizer extends VerticleBase {
     JsonArray values = new JsonArray();
     complete.stream().map(Watch::env).distinct().forEach(env -> state.values(env).values().stream()
         .filter(change -> complete.stream().anyMatch(watch -> watch.covers(change)))
-        .forEach(change -> values.add(change.toJson())));
+        .forEach(change -> values.add(change.toChangeJson())));
     return new JsonObject().put("format", SnapshotFile.FORMAT).put("savedAt", Instant.now().toString())
         .put("watches", watches).put("values", values);
   }

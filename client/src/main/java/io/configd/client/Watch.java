@@ -1,5 +1,7 @@
 package io.configd.client;
 
+import io.configd.model.Addresses;
+import io.configd.model.ConfigValue;
 import java.util.regex.Pattern;
 
 /** One watched subtree: every key of {@code env} equal to {@code prefix} or below it; the empty prefix watches the whole environment. */
@@ -20,10 +22,10 @@ public record Watch(String env, String prefix) {
 
   /** The bridge address that carries every change of this subtree. */
   String address() {
-    return prefix.isEmpty() ? "config." + env : "config." + env + "." + prefix;
+    return Addresses.change(env, prefix);
   }
 
-  boolean covers(ConfigChange change) {
+  boolean covers(ConfigValue change) {
     return env.equals(change.env()) && change.isUnder(prefix);
   }
 

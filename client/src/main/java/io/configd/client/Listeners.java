@@ -1,5 +1,6 @@
 package io.configd.client;
 
+import io.configd.model.ConfigValue;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -11,12 +12,12 @@ final class Listeners {
 
   private static final Logger LOG = LoggerFactory.getLogger(Listeners.class);
 
-  private record Entry(String env, String prefix, Consumer<ConfigChange> listener) {
+  private record Entry(String env, String prefix, Consumer<ConfigValue> listener) {
   }
 
   private final List<Entry> entries = new CopyOnWriteArrayList<>();
 
-  ListenerHandle add(String env, String prefixOrKey, Consumer<ConfigChange> listener) {
+  ListenerHandle add(String env, String prefixOrKey, Consumer<ConfigValue> listener) {
     String prefix = prefixOrKey == null ? "" : prefixOrKey.endsWith(".")
         ? prefixOrKey.substring(0, prefixOrKey.length() - 1) : prefixOrKey;
     Entry entry = new Entry(env, prefix, java.util.Objects.requireNonNull(listener, "listener"));
@@ -25,7 +26,7 @@ final class Listeners {
   }
 
   /** Calls every listener whose environment and prefix cover the change; one failing listener stops no other. */
-  void fire(ConfigChange change) {
+  void fire(ConfigValue change) {
     for (Entry entry : entries) {
       if (entry.env.equals(change.env()) && change.isUnder(entry.prefix)) {
         try {

@@ -1,5 +1,6 @@
 package io.configd.client;
 
+import io.configd.model.ConfigValue;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LocalState {
 
   private final List<Watch> watches;
-  private final Map<String, Map<String, ConfigChange>> values = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, ConfigValue>> values = new ConcurrentHashMap<>();
   private final Map<String, Long> revisions = new HashMap<>();
   private final Map<Watch, Long> watermarks = new ConcurrentHashMap<>();
 
@@ -27,7 +28,7 @@ final class LocalState {
   }
 
   /** Applies the change unless it is outside every watch, a duplicate or older than what is held; true when applied. */
-  boolean apply(ConfigChange change) {
+  boolean apply(ConfigValue change) {
     long floor = -1;
     boolean covered = false;
     for (Watch watch : watches) {
@@ -41,7 +42,7 @@ final class LocalState {
       return false;
     }
     revisions.put(id, change.revision());
-    Map<String, ConfigChange> env = values.get(change.env());
+    Map<String, ConfigValue> env = values.get(change.env());
     if (change.deleted()) {
       env.remove(change.key());
     } else {
@@ -51,7 +52,7 @@ final class LocalState {
   }
 
   /** Restores a value saved in the snapshot file, without the checks (the file's watermarks come with it). */
-  void restore(ConfigChange change) {
+  void restore(ConfigValue change) {
     revisions.put(change.env() + '\0' + change.key(), change.revision());
     values.get(change.env()).put(change.key(), change);
   }
@@ -65,12 +66,12 @@ final class LocalState {
     return Optional.ofNullable(watermarks.get(watch));
   }
 
-  Optional<ConfigChange> current(String env, String key) {
-    Map<String, ConfigChange> held = values.get(env);
+  Optional<ConfigValue> current(String env, String key) {
+    Map<String, ConfigValue> held = values.get(env);
     return held == null ? Optional.empty() : Optional.ofNullable(held.get(key));
   }
 
-  Map<String, ConfigChange> values(String env) {
+  Map<String, ConfigValue> values(String env) {
     return values.getOrDefault(env, Map.of());
   }
 

@@ -1,5 +1,6 @@
 package io.configd.client;
 
+import io.configd.model.ConfigValue;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -110,11 +111,11 @@ public final class ConfigClient extends ConfigReader {
 
   @Override
   public Optional<Object> find(String key) {
-    return state.current(defaultEnv, key).map(ConfigChange::value);
+    return state.current(defaultEnv, key).map(ConfigValue::value);
   }
 
   /** The key's current value with its version, revision and author. */
-  public Optional<ConfigChange> findChange(String key) {
+  public Optional<ConfigValue> findChange(String key) {
     return state.current(defaultEnv, key);
   }
 
@@ -124,7 +125,7 @@ public final class ConfigClient extends ConfigReader {
   }
 
   @Override
-  public ListenerHandle onChange(String prefixOrKey, Consumer<ConfigChange> listener) {
+  public ListenerHandle onChange(String prefixOrKey, Consumer<ConfigValue> listener) {
     return listeners.add(defaultEnv, prefixOrKey, listener);
   }
 

@@ -1,5 +1,6 @@
 package io.configd.client;
 
+import io.configd.model.ConfigValue;
 import io.vertx.core.Future;
 import java.util.List;
 
@@ -12,7 +13,7 @@ interface Source {
    * @param revision the revision these values hold every change up to
    * @param next     the key to continue after, or null on the last page
    */
-  record SnapshotPage(List<ConfigChange> items, long revision, String next) {
+  record SnapshotPage(List<ConfigValue> items, long revision, String next) {
   }
 
   /**
@@ -20,7 +21,7 @@ interface Source {
    *
    * @param next the revision the watch is complete up to once these items are applied; ask from it next
    */
-  record ChangesPage(List<ConfigChange> items, long next, boolean more) {
+  record ChangesPage(List<ConfigValue> items, long next, boolean more) {
   }
 
   Future<SnapshotPage> snapshot(Watch watch, String after);

@@ -1,0 +1,20 @@
+package io.configd.store;
+
+import io.configd.model.ConfigValue;
+import io.vertx.core.json.Json;
+import io.vertx.sqlclient.Row;
+
+/** A row of the current entries, the version history or the change log, read the one way the queries shape it. */
+final class ConfigValueRow {
+
+  private ConfigValueRow() {
+  }
+
+  /** Columns key, env, value (JSON text, null when deleted), version, revision, deleted, critical, comment, updated_at, updated_by. */
+  static ConfigValue from(Row row) {
+    String value = row.getString("value");
+    return new ConfigValue(row.getString("key"), row.getString("env"), value == null ? null : Json.decodeValue(value),
+        row.getInteger("version"), row.getLong("revision"), row.getBoolean("deleted"), row.getBoolean("critical"),
+        row.getString("comment"), row.getOffsetDateTime("updated_at").toInstant(), row.getString("updated_by"));
+  }
+}
