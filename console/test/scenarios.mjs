@@ -25,7 +25,12 @@ export const scenarios = {
   /** Sign in with a token kept in session storage only; a wrong token is refused; sign out forgets it. */
   async signIn(run) {
     const page = await run.page();
-    await page.goto(`${run.url}/console/`);
+    const response = await page.goto(`${run.url}/console/`);
+    const policy = response.headers()['content-security-policy'] ?? '';
+    for (const directive of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"]) {
+      check(policy.includes(directive), `the page's Content-Security-Policy has ${directive}: ${policy}`);
+    }
+    check(!policy.includes('unsafe'), `no unsafe-inline or unsafe-eval: ${policy}`);
     await run.shot(page, 'sign-in');
     await page.getByLabel('Token').fill('cfd_not-a-real-token-not-a-real-token-xx');
     await page.getByRole('button', { name: 'Sign in' }).click();
