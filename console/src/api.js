@@ -66,6 +66,9 @@ export class Api {
       }
     }
     if (!response.ok) {
+      if (response.status === 401) {
+        this.onUnauthorized?.();
+      }
       throw new ApiError(response.status, json);
     }
     return { status: response.status, body: json, etag: response.headers.get('ETag') };

@@ -75,7 +75,8 @@ export function confirmDialog({ title, body, confirm = 'Confirm', danger = false
       h('div', { class: 'dialog-body' }, body),
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: danger ? 'danger' : 'primary', onclick: () => close(true) }, confirm),
-        h('button', { type: 'button', onclick: () => close(false) }, 'Cancel')));
+        // a destructive action starts on Cancel: Enter alone never deletes or revokes
+        h('button', { type: 'button', autofocus: danger, onclick: () => close(false) }, 'Cancel')));
     let answered = false;
     function close(answer) {
       if (!answered) {

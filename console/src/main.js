@@ -44,6 +44,8 @@ class Console {
   async signIn(token) {
     const api = new Api(token);
     const me = await api.whoami();
+    // a token revoked or expired while signed in: back to the sign-in form, the token forgotten
+    api.onUnauthorized = () => { this.signOut(); this.showSignIn('Your token is no longer valid (revoked or expired): sign in again.'); };
     sessionStorage.setItem(TOKEN, token);
     this.api = api;
     this.me = me;

@@ -106,10 +106,10 @@ export class EntryView {
       h('dt', null, 'Changed'), h('dd', null, `${time(record.updatedAt)} by ${record.updatedBy}`),
       h('dt', null, 'Comment'), h('dd', { 'data-field': 'comment' }, record.comment ?? '—'),
       h('dt', null, 'Critical'), h('dd', null, record.critical ? 'yes' : 'no')));
-    const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Key views' },
-      this.tabButton('value', 'Value'), this.tabButton('history', 'History'));
+    const tabs = h('nav', { class: 'tabs', 'aria-label': 'Key views' },
+      this.tabLink('value', 'Value'), this.tabLink('history', 'History'));
     this.container.append(tabs);
-    this.panel = h('div', { class: 'tab-panel', role: 'tabpanel', 'aria-label': this.tab === 'value' ? 'Value' : 'History' });
+    this.panel = h('section', { class: 'tab-panel', 'aria-label': this.tab === 'value' ? 'Value' : 'History' });
     this.container.append(this.panel);
     if (this.tab === 'history') {
       this.renderHistory();
@@ -127,10 +127,11 @@ export class EntryView {
     return `#/browse/${encodeURIComponent(this.env)}/${encodeURIComponent(this.key)}${query ? `?${query}` : ''}`;
   }
 
-  tabButton(tab, label) {
+  /** The value and the history are two addresses (links), the current one marked for assistive technology. */
+  tabLink(tab, label) {
     return h('a', {
-      role: 'tab', class: 'tab', href: tab === 'value' ? this.href({}) : this.href({ view: 'history' }),
-      'aria-selected': this.tab === tab ? 'true' : 'false',
+      class: 'tab', href: tab === 'value' ? this.href({}) : this.href({ view: 'history' }),
+      'aria-current': this.tab === tab ? 'page' : null,
     }, label);
   }
 
