@@ -414,11 +414,19 @@ export const scenarios = {
     check(await page.evaluate(() => document.activeElement.dataset.key) === `${base}.beta`, 'arrows move through the keys');
     await page.keyboard.press('Enter');
     await page.locator('.key-title', { hasText: `${base}.beta` }).waitFor();
-    const overflow = await page.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth);
-    check(overflow <= 0, `no horizontal scrolling in a narrow window (${overflow}px too wide)`);
-    const unnamed = await unnamedControls(page);
+    const overflow = () => page.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth);
+    check(await overflow() <= 0, `no horizontal scrolling in a narrow window (${await overflow()}px too wide)`);
+    let unnamed = await unnamedControls(page);
     check(unnamed.length === 0, `controls without an accessible name: ${unnamed.join(' | ')}`);
     await run.shot(page, 'narrow');
+    for (const [section, ready] of [['audit', '.audit-table'], ['compare?from=development&to=staging&prefix=console', '.compare-results .summary'],
+      ['tokens', '.tokens-table'], ['status', '[data-cell="ready"]']]) {
+      await page.goto(`${run.url}/console/#/${section}`);
+      await page.locator(ready).first().waitFor();
+      check(await overflow() <= 0, `#/${section} fits a narrow window (${await overflow()}px too wide)`);
+      unnamed = await unnamedControls(page);
+      check(unnamed.length === 0, `#/${section}: controls without an accessible name: ${unnamed.join(' | ')}`);
+    }
   },
 
   /** 50,000 keys: loaded, counted, filtered and scrolled with only the visible rows in the page. */
