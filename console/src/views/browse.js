@@ -19,6 +19,9 @@ export class BrowseView {
     this.selected = null;
     this.entry = null;
     this.frame = 0;
+    /** Keys changed live since the last render: their rows flash once. */
+    this.flashed = new Set();
+    /** Live changes not yet announced. */
     this.heard = [];
   }
 
@@ -86,7 +89,7 @@ export class BrowseView {
     this.schedule();
     if (live) {
       for (const change of changes) {
-        this.flash.add(change.key);
+        this.flashed.add(change.key);
         this.heard.push(change);
       }
       clearTimeout(this.noticeTimer);
@@ -104,11 +107,6 @@ export class BrowseView {
     } else if (heard.length > 1) {
       notify(`${heard.length} keys changed in ${this.env}`);
     }
-  }
-
-  get flash() {
-    this.flashed ??= new Set();
-    return this.flashed;
   }
 
   /** Live updates arrive in bursts: recompute once per frame. */
@@ -130,7 +128,7 @@ export class BrowseView {
     this.countLine.textContent = `${this.keys.length.toLocaleString()} key${this.keys.length === 1 ? '' : 's'}${where}${matching}${loading}`;
     this.renderTree();
     this.renderRows();
-    this.flashed?.clear();
+    this.flashed.clear();
   }
 
   renderRows() {
@@ -143,7 +141,7 @@ export class BrowseView {
       const key = this.keys[i];
       const entry = this.store.entries.get(key);
       const row = h('a', {
-        class: `row${key === this.selected ? ' selected' : ''}${this.flashed?.has(key) ? ' flash' : ''}`,
+        class: `row${key === this.selected ? ' selected' : ''}${this.flashed.has(key) ? ' flash' : ''}`,
         role: 'listitem', href: `#/browse/${encodeURIComponent(this.env)}/${encodeURIComponent(key)}`,
         'aria-setsize': this.keys.length, 'aria-posinset': i + 1, 'data-key': key, 'data-index': i,
         'aria-current': key === this.selected ? 'true' : null,
@@ -185,15 +183,14 @@ export class BrowseView {
   renderTree() {
     const focused = document.activeElement?.dataset?.path;
     const focusedRole = document.activeElement?.dataset?.role;
-    fill(this.tree, this.treeNode({ segment: 'All keys', path: '', count: this.store.keys.length, hasChildren: true, hasPrefixes: true }, 1));
+    fill(this.tree, this.treeNode({ segment: 'All keys', path: '', count: this.store.keys.length, hasChildren: true, hasPrefixes: true }));
     if (focused !== undefined) {
       this.tree.querySelector(`[data-path="${CSS.escape(focused)}"][data-role="${focusedRole}"]`)?.focus();
     }
   }
 
-  treeNode(node, level) {
+  treeNode(node) {
     const open = this.expanded.has(node.path);
-    const label = node.path === '' ? node.segment : node.segment;
     const item = h('li', null,
       node.hasPrefixes ? h('button', {
         type: 'button', class: 'toggle', 'aria-expanded': open ? 'true' : 'false', 'data-path': node.path, 'data-role': 'toggle',
@@ -205,11 +202,11 @@ export class BrowseView {
         'aria-current': node.path === this.prefix ? 'true' : null,
         'aria-label': `${node.path || 'All keys'}: ${node.count} key${node.count === 1 ? '' : 's'}`,
         onclick: () => this.choosePrefix(node.path),
-      }, h('span', { class: 'segment' }, label), h('span', { class: 'badge' }, node.count.toLocaleString())));
+      }, h('span', { class: 'segment' }, node.segment), h('span', { class: 'badge' }, node.count.toLocaleString())));
     if (open && node.hasPrefixes) {
       const children = this.store.children(node.path).filter((child) => child.hasChildren);
       const shown = children.slice(0, MAX_TREE_CHILDREN);
-      item.append(h('ul', null, shown.map((child) => this.treeNode(child, level + 1)),
+      item.append(h('ul', null, shown.map((child) => this.treeNode(child)),
         children.length > shown.length ? h('li', { class: 'more' }, `${children.length - shown.length} more prefixes: use the filter`) : null));
     }
     return item;

@@ -152,9 +152,22 @@ class ConsoleInTheBrowserTest {
             : Future.failedFuture("seeding " + key + " answered " + answer.statusCode() + ": " + answer.bodyAsString()));
   }
 
-  /** Runs console/test/run.mjs for one scenario; its output is printed, and is the failure message when it fails. */
+  @Test
+  @DisplayName("its page-free logic (diffs, the conflict merge, grants, the key store) passes its unit tests")
+  void logic() {
+    node("unit tests", List.of("--test", "console/test/unit/"));
+  }
+
+  /** Runs console/test/run.mjs for one scenario. */
   private static void scenario(String name, String... environment) {
-    ProcessBuilder builder = new ProcessBuilder("node", "console/test/run.mjs", name).directory(PROJECT).redirectErrorStream(true);
+    node("scenario " + name, List.of("console/test/run.mjs", name), environment);
+  }
+
+  /** Runs node with these arguments; its output is printed, and is the failure message when it fails. */
+  private static void node(String name, List<String> arguments, String... environment) {
+    List<String> command = new ArrayList<>(List.of("node"));
+    command.addAll(arguments);
+    ProcessBuilder builder = new ProcessBuilder(command).directory(PROJECT).redirectErrorStream(true);
     builder.environment().put("CONSOLE_URL", "http://127.0.0.1:" + NODE.node().port());
     builder.environment().put("CONSOLE_ADMIN_TOKEN", NODE.node().adminToken());
     builder.environment().put("CONSOLE_ARTIFACTS", ARTIFACTS);
@@ -176,17 +189,17 @@ class ConsoleInTheBrowserTest {
       // the scenario script has its own deadline for every wait; this one only guards against a hung browser
       if (!process.waitFor(6, TimeUnit.MINUTES)) {
         process.destroyForcibly();
-        throw new AssertionError("scenario " + name + " did not end within 6 minutes: " + printed.getNow("(no output)"));
+        throw new AssertionError(name + " did not end within 6 minutes: " + printed.getNow("(no output)"));
       }
       output = printed.get(1, TimeUnit.MINUTES);
       exit = process.exitValue();
     } catch (IOException | ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("could not run node console/test/run.mjs (is Node.js installed? bin/test installs it)", e);
+      throw new IllegalStateException("could not run " + command + " (is Node.js installed? bin/test installs it)", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
     System.out.print(output);
-    assertThat(exit).as("scenario %s:%n%s", name, output).isZero();
+    assertThat(exit).as("%s:%n%s", name, output).isZero();
   }
 }
