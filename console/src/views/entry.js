@@ -50,7 +50,7 @@ export class EntryView {
       this.tab = tab;
       this.mode = 'view';
       this.wantedVersion = version;
-      this.render();
+      this.load();
     }
   }
 
