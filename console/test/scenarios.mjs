@@ -373,7 +373,7 @@ export const scenarios = {
       await page.getByRole('button', { name: 'Search' }).click();
       await page.locator('.audit-results .summary').waitFor();
       return (await page.locator('.audit-table tbody tr').count()) === 2;
-    });
+    }, 60000);
     check((await page.locator('.audit-table tbody').textContent()).includes('slower'), 'comment in the audit row');
     await run.shot(page, 'audit');
     const future = new Date(Date.now() + 3600_000);
