@@ -59,10 +59,12 @@ public final class Bridge {
   private long idleTimer;
   private long recheckTimer;
 
-  public Bridge(Vertx vertx, BridgeSettings settings, Authenticator authenticator, RateLimits limits, AuthSettings auth) {
+  /** @param stats the node's bridge counters, shared by its API instances */
+  public Bridge(Vertx vertx, BridgeSettings settings, Authenticator authenticator, RateLimits limits, AuthSettings auth,
+                BridgeStats stats) {
     this.vertx = vertx;
     this.settings = settings;
-    this.stats = BridgeStats.of(vertx);
+    this.stats = stats;
     this.fanout = new Fanout(vertx, stats);
     this.access = new BridgeAccess(authenticator, limits, settings.environments());
     this.limits = limits;

@@ -1,6 +1,5 @@
 package io.configd.cache;
 
-import io.configd.store.PgSettings;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -29,8 +28,7 @@ import io.vertx.core.json.JsonObject;
  */
 public record CacheSettings(int nearMaxEntries, int nearExpireSeconds, int pgTimeoutMs, int pgProbeIntervalMs,
                             String redisUri, String namespace, int ttlSeconds, int redisTimeoutMs,
-                            int invalidationTimeoutMs, int breakerFailures, int breakerResetMs, int resubscribeMs,
-                            PgSettings pg) {
+                            int invalidationTimeoutMs, int breakerFailures, int breakerResetMs, int resubscribeMs) {
 
   public static CacheSettings from(JsonObject config) {
     JsonObject cache = config.getJsonObject("cache", new JsonObject());
@@ -47,7 +45,6 @@ public record CacheSettings(int nearMaxEntries, int nearExpireSeconds, int pgTim
         redis.getInteger("invalidationTimeoutMs", 1_000),
         redis.getInteger("breakerFailures", 5),
         redis.getInteger("breakerResetMs", 1_000),
-        redis.getInteger("resubscribeMs", 1_000),
-        PgSettings.from(config.getJsonObject("pg")));
+        redis.getInteger("resubscribeMs", 1_000));
   }
 }

@@ -43,20 +43,22 @@ public class PropagationVerticle extends VerticleBase {
   private final Map<String, Long> delivered = new HashMap<>();
   private final LongAdder published = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
-  private PropagationSettings settings;
-  private Pool pool;
-  private ConfigStore store;
+  private final PropagationSettings settings;
+  private final ConfigStore store;
   private KafkaConsumer<String, String> consumer;
   private long assignTimer = -1;
   private int assignedPartitions;
   private long startedAt;
 
+  /** @param pool the node's PostgreSQL pool, which the node closes */
+  public PropagationVerticle(PropagationSettings settings, Pool pool) {
+    this.settings = settings;
+    this.store = new ConfigStore(pool);
+  }
+
   @Override
   public Future<?> start() {
     startedAt = System.currentTimeMillis();
-    settings = PropagationSettings.from(config());
-    pool = settings.pg().pool(vertx);
-    store = new ConfigStore(pool);
     consumer = KafkaConsumer.create(vertx, settings.kafka().readerConfig("configd-propagation-" + settings.nodeName()));
     consumer.exceptionHandler(failure -> LOG.warn("Kafka consumer: {}", failure.toString()));
     Future<Void> snapshots = vertx.eventBus().<JsonObject>consumer(Addresses.SNAPSHOT, this::snapshot).completion();
@@ -71,7 +73,7 @@ public class PropagationVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(assignTimer);
-    return consumer.close().eventually(() -> pool.close());
+    return consumer.close();
   }
 
   /**

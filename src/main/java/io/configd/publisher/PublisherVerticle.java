@@ -32,9 +32,8 @@ public class PublisherVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PublisherVerticle.class);
   private static final long FIRST_BACKOFF_MS = 200;
 
-  private PublisherSettings settings;
-  private Pool pool;
-  private OutboxStore outbox;
+  private final PublisherSettings settings;
+  private final OutboxStore outbox;
   private KafkaProducer<String, String> producer;
   private PgSubscriber subscriber;
   private Leadership leadership;
@@ -59,11 +58,14 @@ public class PublisherVerticle extends VerticleBase {
   private long lastLatencyMs = -1;
   private long maxLatencyMs = -1;
 
+  /** @param pool the node's PostgreSQL pool, which the node closes */
+  public PublisherVerticle(PublisherSettings settings, Pool pool) {
+    this.settings = settings;
+    this.outbox = new OutboxStore(pool);
+  }
+
   @Override
   public Future<?> start() {
-    settings = PublisherSettings.from(config());
-    pool = settings.pg().pool(vertx);
-    outbox = new OutboxStore(pool);
     String clientId = "configd-publisher-" + settings.nodeName();
     producer = KafkaProducer.create(vertx, settings.kafka().producerConfig(clientId));
     // Each send's own future reports its failure to the relay; the stream-wide report would only repeat it.
@@ -96,8 +98,7 @@ public class PublisherVerticle extends VerticleBase {
     // How the last batch ended does not matter here (it is relayed again later): only that it ended.
     return inFlight.timeout(15, TimeUnit.SECONDS).otherwiseEmpty()
         .eventually(() -> leadership.stop())
-        .eventually(() -> Future.join(subscriber.close(), producer.close(), topicSetup.close()))
-        .eventually(() -> pool.close());
+        .eventually(() -> Future.join(subscriber.close(), producer.close(), topicSetup.close()));
   }
 
   private void ensureTopic() {
