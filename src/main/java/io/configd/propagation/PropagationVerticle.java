@@ -2,9 +2,9 @@ package io.configd.propagation;
 
 import io.configd.model.Addresses;
 import io.configd.model.ConfigKey;
-import io.configd.model.ConfigdException;
 import io.configd.model.KeyPrefix;
 import io.configd.store.ConfigStore;
+import io.configd.store.Failures;
 import io.configd.model.ConfigValue;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -157,7 +157,7 @@ public class PropagationVerticle extends VerticleBase {
           request.reply(new JsonObject().put("env", body.getString("env")).put("prefix", body.getString("prefix"))
               .put("revision", snapshot.revision()).put("items", items).put("next", snapshot.next()));
         })
-        .onFailure(failure -> fail(request, failure));
+        .onFailure(failure -> Failures.reply(request, failure));
   }
 
   private void changes(Message<JsonObject> request) {
@@ -170,15 +170,6 @@ public class PropagationVerticle extends VerticleBase {
           request.reply(new JsonObject().put("items", items).put("next", page.next()).put("head", page.head())
               .put("more", page.more()));
         })
-        .onFailure(failure -> fail(request, failure));
-  }
-
-  private static void fail(Message<JsonObject> request, Throwable failure) {
-    if (failure instanceof ConfigdException e) {
-      request.fail(e.failure().code(), e.getMessage());
-    } else {
-      LOG.warn("Snapshot or catch-up request failed: {}", failure.toString());
-      request.fail(io.configd.model.Failure.UNAVAILABLE.code(), "the configuration store is unreachable; retry shortly");
-    }
+        .onFailure(failure -> Failures.reply(request, failure));
   }
 }
