@@ -5,7 +5,6 @@ import io.configd.model.ConfigKey;
 import io.configd.model.KeyPrefix;
 import io.configd.store.ConfigStore;
 import io.configd.store.Failures;
-import io.configd.model.ConfigValue;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
