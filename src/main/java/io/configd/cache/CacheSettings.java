@@ -20,8 +20,8 @@ import io.vertx.core.json.JsonObject;
  * @param redisUri              the Redis server
  * @param namespace             prefix of every Redis key and channel configd uses
  * @param ttlSeconds            TTL of the Redis keys
- * @param redisTimeoutMs        a Redis read or fill slower than this falls back to PostgreSQL
- * @param invalidationTimeoutMs a Redis invalidation (on the write path, not the read path) gets this long
+ * @param redisTimeoutMs        a Redis read slower than this falls back to PostgreSQL
+ * @param invalidationTimeoutMs a Redis invalidation or fill (off the read path: no reader waits for it) gets this long
  * @param breakerFailures       consecutive Redis failures that open the circuit breaker
  * @param breakerResetMs        how long the breaker stays open before one probe request may try Redis again
  * @param resubscribeMs         pause between attempts to restore the invalidation subscription

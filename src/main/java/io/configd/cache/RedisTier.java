@@ -101,12 +101,15 @@ final class RedisTier {
     return fill(CachedEntry.of(value));
   }
 
-  /** Stores an entry, as the bytes of its answer, unless Redis knows a newer version; true when stored. */
+  /**
+   * Stores an entry, as the bytes of its answer, unless Redis knows a newer version; true when stored. No reader waits
+   * for a fill, so it gets the write path's time limit, not the read path's short one.
+   */
   Future<Boolean> fill(CachedEntry entry) {
     CacheKey key = new CacheKey(entry.value().env(), entry.value().key());
     Request request = Request.cmd(Command.EVAL).arg(FILL).arg(2).arg(valueKey(key)).arg(versionKey(key))
         .arg(entry.version()).arg(entry.body()).arg(settings.ttlSeconds());
-    return call(settings.redisTimeoutMs(), request).map(response -> response.toInteger() == 1);
+    return call(settings.invalidationTimeoutMs(), request).map(response -> response.toInteger() == 1);
   }
 
   /** Drops entries older than {@code version}; with {@code announce}, tells every node over pub/sub. */
