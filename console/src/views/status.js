@@ -62,7 +62,7 @@ export class StatusView {
     if (this.stopped) {
       return;
     }
-    this.set('node', this.app.me.node);
+    this.set('node', publisher.node);
     this.set('ready', ready.status ?? ready.error);
     this.set('pg', ready.checks?.postgresql);
     this.set('verticles', ready.checks?.verticles);

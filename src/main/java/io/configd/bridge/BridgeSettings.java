@@ -13,8 +13,7 @@ public record BridgeSettings(String tcpHost, int tcpPort, int maxAddressLength, 
                              int maxFrameBytes, int idleTimeoutSeconds, int writeQueueMaxBytes,
                              int requestTimeoutMillis, int maxInvalidFrames, Environments environments) {
 
-  public static BridgeSettings from(JsonObject config) {
-    JsonObject bridge = config.getJsonObject("bridge", new JsonObject());
+  public static BridgeSettings from(JsonObject bridge, Environments environments) {
     return new BridgeSettings(
         bridge.getString("tcpHost", "0.0.0.0"),
         bridge.getInteger("tcpPort", 7000),
@@ -25,6 +24,6 @@ public record BridgeSettings(String tcpHost, int tcpPort, int maxAddressLength, 
         bridge.getInteger("writeQueueMaxBytes", 256 * 1024),
         bridge.getInteger("requestTimeoutMillis", 10_000),
         bridge.getInteger("maxInvalidFrames", 3),
-        Environments.from(config.getJsonObject("node").getJsonArray("environments")));
+        environments);
   }
 }

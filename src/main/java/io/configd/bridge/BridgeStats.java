@@ -1,14 +1,12 @@
 package io.configd.bridge;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.Shareable;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Bridge counters of one node, shared by its API verticle instances. */
-public final class BridgeStats implements Shareable {
+/** Bridge counters of one node, shared by its API verticle instances (the node builds one). */
+public final class BridgeStats {
 
   final LongAdder connected = new LongAdder();
   final LongAdder delivered = new LongAdder();
@@ -16,10 +14,6 @@ public final class BridgeStats implements Shareable {
   final LongAdder refused = new LongAdder();
   final LongAdder subscriptions = new LongAdder();
   private final Map<String, LongAdder> byTransport = new ConcurrentHashMap<>();
-
-  public static BridgeStats of(Vertx vertx) {
-    return (BridgeStats) vertx.sharedData().getLocalMap("configd.bridge").computeIfAbsent("stats", k -> new BridgeStats());
-  }
 
   /** Connected sockets of one transport. */
   LongAdder connected(String transport) {
