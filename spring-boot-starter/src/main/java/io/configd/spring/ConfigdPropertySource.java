@@ -55,7 +55,7 @@ public final class ConfigdPropertySource extends EnumerablePropertySource<Config
 
   /** Reads the client's current values again; the names of the properties added, changed or removed. */
   synchronized Set<String> refresh() {
-    Map<String, Object> next = flatten(watches, env -> getSource().env(env));
+    Map<String, Object> next = flatten(watches, env -> current(getSource().env(env)));
     Map<String, Object> previous = properties == null ? Map.of() : properties;
     Set<String> changed = new HashSet<>();
     next.forEach((name, value) -> {
@@ -69,27 +69,30 @@ public final class ConfigdPropertySource extends EnumerablePropertySource<Config
     return changed;
   }
 
-  /** The properties of the watches' values, by the mapping above. */
-  static Map<String, Object> flatten(List<Watch> watches, java.util.function.Function<String, ConfigReader> readers) {
+  private static Map<String, Object> current(ConfigReader reader) {
+    Map<String, Object> values = new java.util.HashMap<>();
+    for (String key : reader.keys()) {
+      reader.find(key).ifPresent(value -> values.put(key, value));
+    }
+    return values;
+  }
+
+  /** The properties of the watches' values (an environment's current values by key), by the mapping above. */
+  static Map<String, Object> flatten(List<Watch> watches, java.util.function.Function<String, Map<String, Object>> values) {
     Map<String, Object> flattened = new LinkedHashMap<>();
     for (int i = watches.size() - 1; i >= 0; i--) {
       Watch watch = watches.get(i);
-      ConfigReader reader = readers.apply(watch.env());
-      List<String> keys = reader.keys().stream()
-          .filter(watch::coversKey)
-          .sorted()
-          .toList();
+      Map<String, Object> env = values.apply(watch.env());
       Map<String, Object> members = new LinkedHashMap<>();
       Map<String, Object> own = new LinkedHashMap<>();
-      for (String key : keys) {
-        reader.find(key).ifPresent(value -> {
-          if (value instanceof JsonObject || value instanceof JsonArray) {
-            expand(key, value, members);
-          } else {
-            own.put(key, value);
-          }
-        });
-      }
+      env.keySet().stream().filter(watch::coversKey).sorted().forEach(key -> {
+        Object value = env.get(key);
+        if (value instanceof JsonObject || value instanceof JsonArray) {
+          expand(key, value, members);
+        } else {
+          own.put(key, value);
+        }
+      });
       flattened.putAll(members);
       flattened.putAll(own);
     }
