@@ -57,21 +57,21 @@ public final class ConfigClient extends ConfigReader {
    * Connects and loads. Completes once the values are loaded from a node, or from the snapshot file when no
    * node answers (the client then keeps trying and syncs when one does). Fails when no node answers within the
    * start timeout and there is no snapshot file, or when a node rejects a watched environment or prefix; the
-   * client then closes itself (in the background: the failure is reported without waiting for the close).
+   * client is then closed.
    */
   public synchronized Future<Void> start() {
     if (started == null) {
       vertx = suppliedVertx != null ? suppliedVertx : ownVertx();
       synchronizer = new Synchronizer(settings, state, listeners);
       deployed = vertx.deployVerticle(synchronizer);
-      // Not bound to the client's context: a failed start closes that context, and the caller must still hear of it.
+      // Not bound to the client's context: a failed start closes that context (and its event loop, with the client's
+      // own Vert.x), and the caller must still hear of it once the close is done.
       Promise<Void> outcome = Promise.promise();
       deployed.compose(id -> synchronizer.ready()).onComplete(loaded -> {
         if (loaded.succeeded()) {
           outcome.complete();
         } else {
-          outcome.fail(loaded.cause());
-          close();
+          close().onComplete(closed -> outcome.fail(loaded.cause()));
         }
       });
       started = outcome.future();

@@ -15,24 +15,6 @@ import org.junit.jupiter.api.Test;
 class ConfigdPropertySourceTest {
 
   @Test
-  @DisplayName("a key is a property of its name; objects and arrays become one property per member and element")
-  void mapping() {
-    Map<String, Object> values = Map.of(
-        "services.payment.pool-size", 8,
-        "services.payment.db", new JsonObject().put("url", "jdbc:x").put("pool", new JsonObject().put("max", 4)),
-        "services.payment.hosts", new JsonArray().add("a").add(new JsonObject().put("port", 1)),
-        "services.billing.pool-size", 99);
-    Map<String, Object> properties = ConfigdPropertySource.flatten(List.of(new Watch("production", "services.payment")),
-        env -> values);
-    assertThat(properties).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "services.payment.pool-size", 8,
-        "services.payment.db.url", "jdbc:x",
-        "services.payment.db.pool.max", 4,
-        "services.payment.hosts[0]", "a",
-        "services.payment.hosts[1].port", 1));
-  }
-
-  @Test
   @DisplayName("a key written on its own wins over the member of an object, and the first watch over later ones")
   void precedence() {
     Map<String, Object> production = Map.of(
