@@ -3,17 +3,15 @@ package io.configd.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configd.Eventually;
+import io.configd.NodeScript;
 import io.configd.TcpProxy;
 import io.configd.TestNodeExtension;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -44,53 +42,20 @@ class NodeClientTest {
     assertThat(text).as("the Node the client is tested under").startsWith("v20.");
   }
 
-  /** The client in a Node process of its own, its events gathered as JSON objects. */
-  private record Follower(Process process, List<JsonObject> events) implements AutoCloseable {
+  private static NodeScript follow(String url, String watch, String token) throws IOException {
+    return NodeScript.start(CLIENT, "bin/follow.js", url, watch, token);
+  }
 
-    static Follower start(String url, String watch, String token) throws IOException {
-      Process process = new ProcessBuilder("node", "bin/follow.js", url, watch, token).directory(CLIENT)
-          .redirectErrorStream(true).start();
-      List<JsonObject> events = new CopyOnWriteArrayList<>();
-      Thread reader = new Thread(() -> {
-        try (var lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          lines.lines().forEach(line -> events.add(line.startsWith("{") ? new JsonObject(line)
-              : new JsonObject().put("event", "output").put("line", line)));
-        } catch (IOException e) {
-          events.add(new JsonObject().put("event", "reader-failed").put("error", e.toString()));
-        }
-      });
-      reader.setDaemon(true);
-      reader.start();
-      return new Follower(process, events);
-    }
+  private static List<Object> values(NodeScript follower, String key) {
+    return changes(follower, key).map(e -> e.getValue("value")).toList();
+  }
 
-    JsonObject await(String event) {
-      return Eventually.value("a '" + event + "' event (events: " + events + ")", WAIT,
-          () -> events.stream().filter(e -> event.equals(e.getString("event"))).reduce((a, b) -> b).orElse(null),
-          found -> found != null);
-    }
+  private static List<Long> revisions(NodeScript follower, String key) {
+    return changes(follower, key).map(e -> e.getLong("revision")).toList();
+  }
 
-    long count(String event) {
-      return events.stream().filter(e -> event.equals(e.getString("event"))).count();
-    }
-
-    List<Object> values(String key) {
-      return events.stream().filter(e -> "change".equals(e.getString("event")) && key.equals(e.getString("key")))
-          .map(e -> e.getValue("value")).toList();
-    }
-
-    List<Long> revisions(String key) {
-      return events.stream().filter(e -> "change".equals(e.getString("event")) && key.equals(e.getString("key")))
-          .map(e -> e.getLong("revision")).toList();
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      process.destroy();
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor();
-      }
-    }
+  private static java.util.stream.Stream<JsonObject> changes(NodeScript follower, String key) {
+    return follower.events().stream().filter(e -> "change".equals(e.getString("event")) && key.equals(e.getString("key")));
   }
 
   @Test
@@ -102,15 +67,15 @@ class NodeClientTest {
     String token = NODE.node().createToken("node-app", "production", "node.app", "read");
     TcpProxy proxy = new TcpProxy(NODE.vertx());
     int port = proxy.start("127.0.0.1", NODE.node().port()).await();
-    try (Follower follower = Follower.start("http://127.0.0.1:" + port, "production:node.app", token)) {
-      JsonObject started = follower.await("started");
+    try (NodeScript follower = follow("http://127.0.0.1:" + port, "production:node.app", token)) {
+      JsonObject started = follower.await("started", WAIT);
       assertThat(started.getJsonObject("values")).isEqualTo(new JsonObject().put("node.app.a", 1).put("node.app.b", "x"));
 
       NODE.node().put("node.app.a", "production", 2);
-      Eventually.await("the live change", WAIT, () -> follower.values("node.app.a").contains(2));
+      Eventually.await("the live change", WAIT, () -> values(follower, "node.app.a").contains(2));
 
       proxy.cut().await();
-      follower.await("disconnected");
+      follower.await("disconnected", WAIT);
       for (int v = 3; v <= 12; v++) {
         NODE.node().put("node.app.a", "production", v);
       }
@@ -119,10 +84,10 @@ class NodeClientTest {
       proxy.restore();
 
       Eventually.await("the catch-up after the reconnect (events: " + follower.events() + ")", WAIT,
-          () -> follower.values("node.app.a").contains(12) && follower.values("node.app.c").contains(true));
-      assertThat(follower.values("node.app.a")).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
-      assertThat(follower.revisions("node.app.a")).isSorted().doesNotHaveDuplicates();
-      assertThat(follower.values("node.other")).isEmpty();
+          () -> values(follower, "node.app.a").contains(12) && values(follower, "node.app.c").contains(true));
+      assertThat(values(follower, "node.app.a")).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
+      assertThat(revisions(follower, "node.app.a")).isSorted().doesNotHaveDuplicates();
+      assertThat(values(follower, "node.other")).isEmpty();
       assertThat(follower.count("connected")).isGreaterThanOrEqualTo(2);
       assertThat(follower.count("warning")).isZero();
     } finally {
@@ -134,8 +99,8 @@ class NodeClientTest {
   @DisplayName("fails to start, as refused, with a token that may not read the watched prefix")
   void refusedWithoutRead() throws Exception {
     String token = NODE.node().createToken("elsewhere", "production", "node.elsewhere", "read");
-    try (Follower follower = Follower.start("http://127.0.0.1:" + NODE.node().port(), "production:node.app", token)) {
-      JsonObject failed = follower.await("failed");
+    try (NodeScript follower = follow("http://127.0.0.1:" + NODE.node().port(), "production:node.app", token)) {
+      JsonObject failed = follower.await("failed", WAIT);
       assertThat(failed.getBoolean("rejected")).isTrue();
       assertThat(failed.getString("message")).contains("refused");
       assertThat(follower.process().waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
