@@ -41,6 +41,11 @@ final class SpringApp implements AutoCloseable {
 
   /** Starts examples/{example}'s {@code mainClass} on {@code port} with these Spring arguments (--name=value). */
   static SpringApp start(String example, String mainClass, int port, List<String> arguments) {
+    return start(example, mainClass, port, arguments, List.of());
+  }
+
+  /** The same, without the jars whose file names start with one of {@code leftOut} (the app as if it did not depend on them). */
+  static SpringApp start(String example, String mainClass, int port, List<String> arguments, List<String> leftOut) {
     Path module = Path.of("examples", example);
     Path classes = module.resolve("target/classes");
     Path classpath = module.resolve("target/classpath.txt");
@@ -52,9 +57,12 @@ final class SpringApp implements AutoCloseable {
       File dir = new File("target/spring-apps");
       dir.mkdirs();
       Path log = dir.toPath().resolve(example + "-" + RUNS.incrementAndGet() + ".log");
+      List<String> jars = java.util.Arrays.stream(Files.readString(classpath).trim().split(File.pathSeparator))
+          .filter(jar -> leftOut.stream().noneMatch(name -> Path.of(jar).getFileName().toString().startsWith(name)))
+          .toList();
       List<String> command = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java", "-Xmx256m",
           "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
-          classes.toAbsolutePath() + File.pathSeparator + Files.readString(classpath).trim(), mainClass,
+          classes.toAbsolutePath() + File.pathSeparator + String.join(File.pathSeparator, jars), mainClass,
           "--server.port=" + port, "--server.address=127.0.0.1"));
       command.addAll(arguments);
       ProcessBuilder builder = new ProcessBuilder(command);

@@ -32,6 +32,8 @@ class SpringStarterTest {
   static final TestNodeExtension NODE = new TestNodeExtension("SpringStarterTest");
 
   private static final String MAIN = "io.configd.examples.starter.PaymentApplication";
+  /** The example depends on spring-cloud-context (for @RefreshScope); these runs leave it out, the last one keeps it. */
+  private static final List<String> BOOT_ONLY = List.of("spring-cloud-context");
   private static final Duration START = Duration.ofSeconds(90);
 
   @TempDir
@@ -58,11 +60,11 @@ class SpringStarterTest {
 
   @Test
   @Order(1)
-  @DisplayName("starts with configd's values bound by relaxed binding, and sees a change in its properties bean within a second of the event")
+  @DisplayName("starts with configd's values bound by relaxed binding, and a change rebinds its properties bean, then fires ConfigdChangeEvent")
   void startsAndFollowsChanges() throws Exception {
     Path snapshot = dir.resolve("payment-snapshot.json");
     try (SpringApp app = SpringApp.start("spring-starter-app", MAIN, TestServices.freePort(),
-        args("http://127.0.0.1:" + NODE.node().port(), snapshot)).awaitUp(START)) {
+        args("http://127.0.0.1:" + NODE.node().port(), snapshot), BOOT_ONLY).awaitUp(START)) {
       JsonObject settings = app.getJson("/settings");
       assertThat(settings.getInteger("poolSize")).isEqualTo(8);
       assertThat(settings.getString("databaseUrl")).isEqualTo("jdbc:postgresql://db/payments");
@@ -95,7 +97,7 @@ class SpringStarterTest {
     assertThat(snapshot).as("written by the first test's run").exists();
     String down = "http://127.0.0.1:" + TestServices.freePort();
     try (SpringApp app = SpringApp.start("spring-starter-app", MAIN, TestServices.freePort(),
-        args(down, snapshot, "--configd.start-timeout=3s")).awaitUp(START)) {
+        args(down, snapshot, "--configd.start-timeout=3s"), BOOT_ONLY).awaitUp(START)) {
       JsonObject settings = app.getJson("/settings");
       assertThat(settings.getInteger("poolSize")).isEqualTo(16);
       assertThat(settings.getJsonArray("hosts")).containsExactly("a", "b");
@@ -111,8 +113,26 @@ class SpringStarterTest {
   void failsFast() throws Exception {
     String down = "http://127.0.0.1:" + TestServices.freePort();
     SpringApp app = SpringApp.start("spring-starter-app", MAIN, TestServices.freePort(),
-        args(down, dir.resolve("absent.json"), "--configd.start-timeout=2s"));
+        args(down, dir.resolve("absent.json"), "--configd.start-timeout=2s"), BOOT_ONLY);
     assertThat(app.awaitExit(START)).isNotZero();
     assertThat(app.log()).contains("no configd node of [" + down + "] answered");
+  }
+
+  @Test
+  @Order(4)
+  @DisplayName("with spring-cloud-context, a change refreshes its @RefreshScope bean and rebinds its properties bean the Spring Cloud way")
+  void refreshScope() throws Exception {
+    NODE.node().put("services.payment.greeting", "production", "hello from configd");
+    try (SpringApp app = SpringApp.start("spring-starter-app", MAIN, TestServices.freePort(),
+        args("http://127.0.0.1:" + NODE.node().port(), dir.resolve("cloud-snapshot.json"))).awaitUp(START)) {
+      assertThat(app.getJson("/settings").getString("greeting")).isEqualTo("hello from configd");
+
+      NODE.node().put("services.payment.greeting", "production", "bonjour");
+      NODE.node().put("services.payment.pool-size", "production", 32);
+      JsonObject refreshed = Eventually.value("the refresh-scoped bean and the properties bean", Duration.ofSeconds(30),
+          () -> app.getJson("/settings"), json -> "bonjour".equals(json.getString("greeting")) && json.getInteger("poolSize") == 32);
+      assertThat(refreshed.getJsonArray("events").encode()).contains("services.payment.greeting");
+      assertThat(app.log()).doesNotContain("configd: applying");
+    }
   }
 }

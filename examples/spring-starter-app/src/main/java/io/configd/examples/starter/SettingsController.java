@@ -17,12 +17,14 @@ public class SettingsController {
   private final PaymentSettings settings;
   private final PaymentLimits limits;
   private final Environment environment;
+  private final Greeting greeting;
   private final List<List<String>> events = new CopyOnWriteArrayList<>();
 
-  public SettingsController(PaymentSettings settings, PaymentLimits limits, Environment environment) {
+  public SettingsController(PaymentSettings settings, PaymentLimits limits, Environment environment, Greeting greeting) {
     this.settings = settings;
     this.limits = limits;
     this.environment = environment;
+    this.greeting = greeting;
   }
 
   @EventListener
@@ -39,6 +41,7 @@ public class SettingsController {
     view.put("hosts", settings.getHosts());
     view.put("limits", Map.of("maxAmount", limits.maxAmount(), "currency", String.valueOf(limits.currency())));
     view.put("property", environment.getProperty("services.payment.pool-size"));
+    view.put("greeting", greeting.text());
     view.put("events", events);
     return view;
   }
