@@ -15,6 +15,7 @@ import io.configd.model.Failure;
 import io.configd.model.Grant;
 import io.configd.model.KeyPrefix;
 import io.configd.model.Principal;
+import io.configd.springcloud.SpringCloudSettings;
 import io.configd.store.AuditStore;
 import io.configd.store.ChangePage;
 import io.configd.store.ConfigStore;
@@ -154,6 +155,8 @@ public class ApiVerticle extends VerticleBase {
     router.post("/v1/tokens").handler(tokens::create);
     router.get("/v1/tokens").handler(tokens::list);
     router.delete("/v1/tokens/:id").handler(tokens::revoke);
+    new SpringCloudConfigApi(SpringCloudSettings.from(config().getJsonObject("springCloud", new JsonObject()),
+        config().getJsonObject("node").getString("name")), settings.environments(), store, authentication).mount(router);
 
     router.route().failureHandler(this::failure);
     router.errorHandler(404, Problems::handle);
