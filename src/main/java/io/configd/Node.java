@@ -7,6 +7,9 @@ import io.configd.model.Failure;
 import io.configd.cache.CacheVerticle;
 import io.configd.propagation.PropagationVerticle;
 import io.configd.audit.AuditVerticle;
+import io.configd.bus.BusVerticle;
+import io.configd.springcloud.SpringCloudSettings;
+import io.configd.stream.KafkaSettings;
 import io.configd.notify.NotificationVerticle;
 import io.configd.publisher.PublisherVerticle;
 import io.configd.store.Migrations;
@@ -68,6 +71,8 @@ public final class Node {
   private Future<Void> start(JsonObject config) {
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     int apiInstances = config.getJsonObject("http").getInteger("instances", Runtime.getRuntime().availableProcessors());
+    String nodeName = config.getJsonObject("node").getString("name");
+    SpringCloudSettings springCloud = SpringCloudSettings.from(config.getJsonObject("spring", new JsonObject()), nodeName);
     return Migrations.migrate(vertx, PgSettings.from(config.getJsonObject("pg")))
         .compose(migrated -> AdminBootstrap.ensure(vertx, config))
         .compose(bootstrapped -> deploy(new CacheVerticle(), options))
@@ -75,6 +80,9 @@ public final class Node {
         .compose(publisher -> deploy(new PropagationVerticle(), options))
         .compose(propagation -> deploy(new AuditVerticle(), options))
         .compose(audit -> deploy(new NotificationVerticle(), options))
+        .compose(notify -> springCloud.busEnabled()
+            ? deploy(new BusVerticle(springCloud, KafkaSettings.from(config.getJsonObject("kafka")), nodeName), options)
+            : Future.succeededFuture(""))
         .compose(notify -> vertx.deployVerticle(() -> {
           ApiVerticle api = new ApiVerticle(deployed::get);
           apis.add(api);

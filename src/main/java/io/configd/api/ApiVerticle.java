@@ -155,7 +155,7 @@ public class ApiVerticle extends VerticleBase {
     router.post("/v1/tokens").handler(tokens::create);
     router.get("/v1/tokens").handler(tokens::list);
     router.delete("/v1/tokens/:id").handler(tokens::revoke);
-    new SpringCloudConfigApi(SpringCloudSettings.from(config().getJsonObject("springCloud", new JsonObject()),
+    new SpringCloudConfigApi(SpringCloudSettings.from(config().getJsonObject("spring", new JsonObject()),
         config().getJsonObject("node").getString("name")), settings.environments(), store, authentication).mount(router);
 
     router.route().failureHandler(this::failure);

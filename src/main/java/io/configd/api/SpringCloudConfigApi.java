@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Spring Cloud Config Server's read routes, under {@code springCloud.basePath} (/config), so that a Spring app
+ * The Spring Cloud Config Server's read routes, under {@code spring.basePath} (/config), so that a Spring app
  * changes nothing but its URL: {@code GET /config/{application}/{profiles}[/{label}]} answers the Environment JSON,
  * {@code GET /config/[{label}/]{application}-{profiles}.yml|.yaml|.properties|.json} the merged properties.
  *

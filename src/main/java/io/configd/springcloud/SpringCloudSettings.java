@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The {@code springCloud} section: how Spring applications map onto configd keys, for the Spring Cloud Config routes
+ * The {@code spring} section: how Spring applications map onto configd keys, for the Spring Cloud Config routes
  * and the Spring Cloud Bus events. An application's keys live under {@code applicationPrefix} with the name put in for
  * {@code {application}} ({@code payment} → {@code services.payment}); the name {@code application} (the shared
  * defaults every Spring Cloud Config client also reads) maps by the same rule ({@code services.application}).
@@ -29,21 +29,22 @@ public record SpringCloudSettings(String basePath, String applicationPrefix, boo
 
   public SpringCloudSettings {
     if (!basePath.isEmpty() && (!basePath.startsWith("/") || basePath.endsWith("/"))) {
-      throw new IllegalArgumentException("springCloud.basePath: '" + basePath + "' must be empty or /segment[/segment]");
+      throw new IllegalArgumentException("spring.basePath: '" + basePath + "' must be empty or /segment[/segment]");
     }
     int at = ("." + applicationPrefix + ".").indexOf("." + PLACEHOLDER + ".");
     if (at < 0 || applicationPrefix.indexOf(PLACEHOLDER) != applicationPrefix.lastIndexOf(PLACEHOLDER)) {
-      throw new IllegalArgumentException("springCloud.applicationPrefix: '" + applicationPrefix + "' must hold "
+      throw new IllegalArgumentException("spring.applicationPrefix: '" + applicationPrefix + "' must hold "
           + PLACEHOLDER + " once, as a whole segment (e.g. services.{application})");
     }
     KeyPrefix.parse(applicationPrefix.replace(PLACEHOLDER, "x"));
   }
 
+  /** From the {@code spring} section (CONFIGD_SPRING_BASE_PATH, CONFIGD_SPRING_BUS_ENABLED, ...). */
   public static SpringCloudSettings from(JsonObject section, String nodeName) {
-    JsonObject bus = section.getJsonObject("bus", new JsonObject());
     return new SpringCloudSettings(section.getString("basePath", "/config"),
-        section.getString("applicationPrefix", "services." + PLACEHOLDER), bus.getBoolean("enabled", false),
-        bus.getString("topic", "springCloudBus"), bus.getString("group", "configd-bus"), "configd:" + nodeName);
+        section.getString("applicationPrefix", "services." + PLACEHOLDER), section.getBoolean("busEnabled", false),
+        section.getString("busTopic", "springCloudBus"), section.getString("busGroup", "configd-bus"),
+        "configd:" + nodeName);
   }
 
   /**

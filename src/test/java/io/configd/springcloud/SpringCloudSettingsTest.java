@@ -37,7 +37,7 @@ class SpringCloudSettingsTest {
     assertThatThrownBy(() -> SpringCloudSettings.from(new JsonObject().put("applicationPrefix", "services.x{application}"), "n"))
         .hasMessageContaining("as a whole segment");
     assertThatThrownBy(() -> SpringCloudSettings.from(new JsonObject().put("basePath", "config/"), "n"))
-        .hasMessageContaining("springCloud.basePath");
+        .hasMessageContaining("spring.basePath");
   }
 
   @Test
