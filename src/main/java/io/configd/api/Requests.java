@@ -165,7 +165,12 @@ final class Requests {
   }
 
   long since(RoutingContext ctx) {
-    String since = ctx.request().getParam("since");
+    return since(ctx, null);
+  }
+
+  /** {@code since}, or {@code override} when given (a watch's Last-Event-ID), by the same rule. */
+  long since(RoutingContext ctx, String override) {
+    String since = override != null ? override.trim() : ctx.request().getParam("since");
     if (since == null) {
       return 0;
     }

@@ -14,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
@@ -84,6 +85,24 @@ public final class Bridge {
     long period = Math.max(1000, settings.idleTimeoutSeconds() * 500L);
     idleTimer = vertx.setPeriodic(period, id -> closeIdle());
     recheckTimer = vertx.setPeriodic(Math.max(50, recheckMillis), id -> recheckAll());
+  }
+
+  /**
+   * Streams the changes of {@code env}/{@code prefix} after {@code since} as Server-Sent Events on this request's
+   * response ({@link SseSession}). The API has authenticated the principal and checked its read grant; the stream is
+   * then a bridge session like the others: subscribed through the fan-out, closed when slow, its token checked again.
+   */
+  public void watch(HttpServerRequest request, Principal principal, String authorization, String env, KeyPrefix prefix,
+                    long since) {
+    SseSession session = new SseSession(vertx, request, env, prefix.value(), since, settings, stats);
+    session.principal = principal;
+    session.authorization = authorization;
+    accept(session);
+    String address = Addresses.change(env, prefix.value());
+    session.addresses.add(address);
+    stats.subscriptions.increment();
+    fanout.add(address, session);
+    session.start();
   }
 
   /** Starts the TCP bridge, unless its port is -1. */
