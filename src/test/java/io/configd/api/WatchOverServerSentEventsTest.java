@@ -228,4 +228,39 @@ class WatchOverServerSentEventsTest {
       assertThat(read).as("bytes the reader got before the close").isLessThan((long) written * big.length());
     }
   }
+
+  @Test
+  @DisplayName("the README's Python example (examples/sse/watch.py, standard library only) follows changes")
+  void pythonExample() throws Exception {
+    String token = NODE.node().createToken("sse-python", "production", "watch.python", "read");
+    ProcessBuilder builder = new ProcessBuilder("python3", "examples/sse/watch.py", "http://127.0.0.1:" + NODE.node().port(),
+        "production", "watch.python", Long.toString(head())).redirectErrorStream(true);
+    builder.environment().put("CONFIGD_TOKEN", token);
+    Process process;
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      throw new IllegalStateException("python3 is needed for this test: apt-get install python3", e);
+    }
+    List<JsonObject> lines = new CopyOnWriteArrayList<>();
+    Thread reader = new Thread(() -> {
+      try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        out.lines().forEach(line -> lines.add(line.startsWith("{") ? new JsonObject(line) : new JsonObject().put("output", line)));
+      } catch (IOException e) {
+        lines.add(new JsonObject().put("output", e.toString()));
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      for (int i = 1; i <= 3; i++) {
+        NODE.node().put("watch.python.k", "production", i);
+      }
+      Eventually.await("the three changes from the Python example (" + lines + ")", WAIT, () -> lines.size() >= 3);
+      assertThat(lines).extracting(line -> line.getValue("value")).containsExactly(1, 2, 3);
+    } finally {
+      process.destroy();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
 }
