@@ -11,6 +11,7 @@ COPY client/pom.xml client/
 # every module the parent lists must be there to be read, even those the image does not build
 COPY spring-boot-starter/pom.xml spring-boot-starter/
 COPY examples/spring-starter-app/pom.xml examples/spring-starter-app/
+COPY examples/spring-cloud-config-app/pom.xml examples/spring-cloud-config-app/
 RUN mvn -B -q -f parent/pom.xml -pl :configd -am dependency:go-offline
 COPY model/src ./model/src
 COPY src ./src
