@@ -7,11 +7,14 @@ import io.configd.stream.ChangeConsumer;
 import io.configd.stream.KafkaSettings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.kafka.admin.KafkaAdminClient;
+import io.vertx.kafka.admin.NewTopic;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,13 +43,30 @@ public class BusVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    producer = KafkaProducer.create(vertx, kafka.producerConfig("configd-bus-" + nodeName));
-    return ChangeConsumer.start(vertx, kafka, settings.busGroup(), "configd-bus-" + nodeName, this::publish)
+    String clientId = "configd-bus-" + nodeName;
+    producer = KafkaProducer.create(vertx, kafka.producerConfig(clientId));
+    return ensureTopic().compose(ready -> ChangeConsumer.start(vertx, kafka, settings.busGroup(), clientId, this::publish)
         .onSuccess(started -> {
           consumer = started;
           LOG.info("Spring Cloud Bus: a RefreshRemoteApplicationEvent on '{}' for every change under {}",
               settings.busTopic(), settings.applicationPrefix());
-        });
+        }));
+  }
+
+  /**
+   * The bus topic, created as Spring Cloud Stream would (one partition) when no application created it yet: brokers
+   * that do not create topics on first use would otherwise hold every send until it times out.
+   */
+  private Future<Void> ensureTopic() {
+    KafkaAdminClient admin = KafkaAdminClient.create(vertx, kafka.adminConfig("configd-bus-admin-" + nodeName));
+    return admin.listTopics()
+        .compose(topics -> topics.contains(settings.busTopic()) ? Future.<Void>succeededFuture()
+            : admin.createTopics(List.of(new NewTopic(settings.busTopic(), 1, kafka.replicationFactor())))
+                .onSuccess(created -> LOG.info("Created the Spring Cloud Bus topic '{}'", settings.busTopic()))
+                .recover(failure -> failure instanceof TopicExistsException
+                    || failure.getCause() instanceof TopicExistsException
+                    ? Future.succeededFuture() : Future.failedFuture(failure)))
+        .eventually(admin::close);
   }
 
   @Override
