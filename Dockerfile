@@ -3,7 +3,7 @@
 # build it where one runs:  docker build -t configd .
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
-# parent/pom.xml builds the server with the module it needs (model/); the client is for services, not the image
+# parent/pom.xml builds the server with the modules it needs: model/, and client/ (its tests compile against it)
 COPY pom.xml .
 COPY parent/pom.xml parent/
 COPY model/pom.xml model/
@@ -14,6 +14,7 @@ COPY examples/spring-starter-app/pom.xml examples/spring-starter-app/
 COPY examples/spring-cloud-config-app/pom.xml examples/spring-cloud-config-app/
 RUN mvn -B -q -f parent/pom.xml -pl :configd -am dependency:go-offline
 COPY model/src ./model/src
+COPY client/src ./client/src
 COPY src ./src
 RUN mvn -B -q -f parent/pom.xml -pl :configd -am -DskipTests package
 

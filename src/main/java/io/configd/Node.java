@@ -1,43 +1,67 @@
 package io.configd;
 
 import io.configd.api.ApiVerticle;
-import io.configd.auth.AdminBootstrap;
-import io.configd.model.Addresses;
-import io.configd.model.Failure;
-import io.configd.cache.CacheVerticle;
-import io.configd.propagation.PropagationVerticle;
 import io.configd.audit.AuditVerticle;
 import io.configd.bus.BusVerticle;
-import io.configd.springcloud.SpringCloudSettings;
-import io.configd.stream.KafkaSettings;
+import io.configd.auth.AdminBootstrap;
+import io.configd.auth.JwtVerifier;
+import io.configd.auth.RateLimits;
+import io.configd.auth.TokenCache;
+import io.configd.bridge.BridgeStats;
+import io.configd.cache.CacheVerticle;
+import io.configd.cache.SharedCache;
+import io.configd.model.Addresses;
 import io.configd.notify.NotificationVerticle;
+import io.configd.propagation.PropagationVerticle;
 import io.configd.publisher.PublisherVerticle;
+import io.configd.store.Failures;
 import io.configd.store.Migrations;
-import io.configd.store.PgSettings;
+import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One configd node: migrates the schema, then deploys the verticles in order. */
+/**
+ * One configd node and its composition root: parses the settings once, builds what the verticles share (the
+ * PostgreSQL pool, the token cache, the rate limits, the near cache, the counters), migrates the schema, then
+ * deploys the verticles in order, each given what it needs in its constructor.
+ */
 public final class Node {
 
   private static final Logger LOG = LoggerFactory.getLogger(Node.class);
 
   private final Vertx vertx;
+  private final NodeSettings settings;
+  private final HazelcastClusterManager cluster;
+  private final Pool pool;
+  private final TokenCache tokens;
+  private final RateLimits limits;
+  private final BridgeStats bridgeStats = new BridgeStats();
+  private final SharedCache cache;
   private final AtomicBoolean deployed = new AtomicBoolean();
   private final List<String> deployments = new ArrayList<>();
-  private final List<ApiVerticle> apis = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
+  private MessageConsumer<Void> clusterStats;
 
-  private Node(Vertx vertx) {
+  private Node(Vertx vertx, NodeSettings settings, HazelcastClusterManager cluster) {
     this.vertx = vertx;
+    this.settings = settings;
+    this.cluster = cluster;
+    this.pool = settings.pg().pool(vertx);
+    this.tokens = new TokenCache(settings.auth());
+    this.limits = new RateLimits(settings.auth().limits());
+    this.cache = SharedCache.create(settings.cache());
   }
 
   public static Future<Node> deploy(Vertx vertx, JsonObject config) {
@@ -46,18 +70,52 @@ public final class Node {
 
   /** @param cluster the cluster manager of a clustered Vert.x, or null for a node on its own */
   public static Future<Node> deploy(Vertx vertx, JsonObject config, HazelcastClusterManager cluster) {
-    Node node = new Node(vertx);
-    vertx.eventBus().<JsonObject>localConsumer(Addresses.CLUSTER_STATS,
-        message -> clusterStats(vertx, cluster).onComplete(message::reply, failure -> message.fail(
-            Failure.UNAVAILABLE.code(), failure.getMessage())));
-    return node.start(config).map(node);
+    NodeSettings settings;
+    try {
+      settings = NodeSettings.from(config);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    Node node = new Node(vertx, settings, cluster);
+    return node.start()
+        .recover(failure -> node.close().transform(closed -> Future.failedFuture(failure)))
+        .map(node);
+  }
+
+  private Future<Void> start() {
+    clusterStats = vertx.eventBus().localConsumer(Addresses.CLUSTER_STATS,
+        message -> clusterStats().onComplete(message::reply, failure -> Failures.reply(message, failure)));
+    return Migrations.migrate(vertx, settings.pg())
+        .compose(migrated -> AdminBootstrap.ensure(pool, settings.auth(), settings.api().port()))
+        .compose(bootstrapped -> deploy(new CacheVerticle(settings.cache(), pool, cache)))
+        .compose(cache -> deploy(new PublisherVerticle(settings.publisher(), pool)))
+        .compose(publisher -> deploy(new PropagationVerticle(settings.propagation(), pool)))
+        .compose(propagation -> deploy(new AuditVerticle(settings.audit(), pool)))
+        .compose(audit -> deploy(new NotificationVerticle(settings.notification(), pool)))
+        .compose(notify -> settings.spring().busEnabled()
+            ? deploy(new BusVerticle(settings.spring(), settings.kafka(), settings.name())) : Future.succeededFuture(""))
+        .compose(notify -> JwtVerifier.create(vertx, settings.auth().jwt()))
+        .compose(jwt -> {
+          ApiVerticle.Shared shared = new ApiVerticle.Shared(settings.api(), settings.bridge(), settings.auth(), pool,
+              tokens, limits, jwt, bridgeStats, cache, settings.spring(), deployed::get);
+          return vertx.deployVerticle(() -> {
+            ApiVerticle api = new ApiVerticle(shared);
+            apis.add(api);
+            return api;
+          }, new DeploymentOptions().setInstances(settings.apiInstances())).onSuccess(deployments::add);
+        })
+        .onSuccess(done -> {
+          deployed.set(true);
+          LOG.info("Node '{}' ready", settings.name());
+        })
+        .mapEmpty();
   }
 
   /**
    * What crosses the cluster, for operators and for the test that proves bridge sockets stay out of
    * the cluster manager: members and the size of Vert.x's subscription map (a blocking Hazelcast call).
    */
-  private static Future<JsonObject> clusterStats(Vertx vertx, HazelcastClusterManager cluster) {
+  private Future<JsonObject> clusterStats() {
     if (cluster == null) {
       return Future.succeededFuture(new JsonObject().put("clustered", false));
     }
@@ -68,35 +126,8 @@ public final class Node {
         .put("subscriptionEntries", cluster.getHazelcastInstance().getMultiMap("__vertx.subs").size()));
   }
 
-  private Future<Void> start(JsonObject config) {
-    DeploymentOptions options = new DeploymentOptions().setConfig(config);
-    int apiInstances = config.getJsonObject("http").getInteger("instances", Runtime.getRuntime().availableProcessors());
-    String nodeName = config.getJsonObject("node").getString("name");
-    SpringCloudSettings springCloud = SpringCloudSettings.from(config.getJsonObject("spring", new JsonObject()), nodeName);
-    return Migrations.migrate(vertx, PgSettings.from(config.getJsonObject("pg")))
-        .compose(migrated -> AdminBootstrap.ensure(vertx, config))
-        .compose(bootstrapped -> deploy(new CacheVerticle(), options))
-        .compose(cache -> deploy(new PublisherVerticle(), options))
-        .compose(publisher -> deploy(new PropagationVerticle(), options))
-        .compose(propagation -> deploy(new AuditVerticle(), options))
-        .compose(audit -> deploy(new NotificationVerticle(), options))
-        .compose(notify -> springCloud.busEnabled()
-            ? deploy(new BusVerticle(springCloud, KafkaSettings.from(config.getJsonObject("kafka")), nodeName), options)
-            : Future.succeededFuture(""))
-        .compose(notify -> vertx.deployVerticle(() -> {
-          ApiVerticle api = new ApiVerticle(deployed::get);
-          apis.add(api);
-          return api;
-        }, new DeploymentOptions(options).setInstances(apiInstances)).onSuccess(deployments::add))
-        .onSuccess(done -> {
-          deployed.set(true);
-          LOG.info("Node '{}' ready", config.getJsonObject("node").getString("name"));
-        })
-        .mapEmpty();
-  }
-
-  private Future<String> deploy(io.vertx.core.Deployable verticle, DeploymentOptions options) {
-    return vertx.deployVerticle(verticle, options).onSuccess(deployments::add);
+  private Future<String> deploy(Deployable verticle) {
+    return vertx.deployVerticle(verticle, new DeploymentOptions()).onSuccess(deployments::add);
   }
 
   public int httpPort() {
@@ -107,7 +138,10 @@ public final class Node {
     return apis.get(0).bridgeTcpPort();
   }
 
-  /** Undeploys the verticles, newest first, so the API stops taking requests before the rest goes. */
+  /**
+   * Undeploys the verticles, newest first, so the API stops taking requests before the rest goes; then releases
+   * what the node built for them.
+   */
   public Future<Void> close() {
     deployed.set(false);
     Future<Void> chain = Future.succeededFuture();
@@ -115,6 +149,9 @@ public final class Node {
       String id = deployments.get(i);
       chain = chain.compose(v -> vertx.undeploy(id));
     }
-    return chain.onComplete(done -> deployments.clear());
+    return chain
+        .eventually(() -> clusterStats == null ? Future.succeededFuture() : clusterStats.unregister())
+        .eventually(pool::close)
+        .onComplete(done -> deployments.clear());
   }
 }

@@ -4,12 +4,19 @@ import io.configd.auth.AuthSettings;
 import io.configd.auth.Authenticator;
 import io.configd.auth.JwtVerifier;
 import io.configd.auth.RateLimits;
+import io.configd.auth.TokenCache;
 import io.configd.bridge.Bridge;
 import io.configd.bridge.BridgeSettings;
 import io.configd.bridge.BridgeStats;
+import io.configd.cache.CacheAnswer;
+import io.configd.cache.CacheListing;
+import io.configd.cache.CachedEntry;
+import io.configd.cache.CachedReads;
+import io.configd.cache.SharedCache;
 import io.configd.model.Access;
 import io.configd.model.Addresses;
 import io.configd.model.ConfigKey;
+import io.configd.model.ConfigValue;
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
 import io.configd.model.Grant;
@@ -19,7 +26,6 @@ import io.configd.springcloud.SpringCloudSettings;
 import io.configd.store.AuditStore;
 import io.configd.store.ChangePage;
 import io.configd.store.ConfigStore;
-import io.configd.model.ConfigValue;
 import io.configd.store.Page;
 import io.configd.store.TokenStore;
 import io.configd.store.Write;
@@ -49,45 +55,50 @@ public class ApiVerticle extends VerticleBase {
   /** Set to true on an answer served from a cache while PostgreSQL is unreachable (see CacheVerticle). */
   static final String STALE_HEADER = "X-Configd-Stale";
 
-  private final BooleanSupplier nodeDeployed;
-  private ApiSettings settings;
-  private Requests requests;
-  private Pool pool;
-  private ConfigStore store;
-  private AuditStore audit;
+  /**
+   * What every API instance of one node shares, built once by the node.
+   *
+   * @param jwt          null when the node accepts no JWTs
+   * @param spring       the Spring Cloud Config routes' mapping (and the bus', which the node deploys)
+   * @param nodeDeployed whether every verticle of the node is deployed, for /ready
+   */
+  public record Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
+                       RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
+                       SpringCloudSettings spring, BooleanSupplier nodeDeployed) {
+  }
+
+  private final Shared shared;
+  private final ApiSettings settings;
+  private final Requests requests;
+  private final ConfigStore store;
+  private final AuditStore audit;
+  private CachedReads reads;
   private HttpServer server;
   private Bridge bridge;
   private Authentication authentication;
   private TokensApi tokens;
 
-  /** @param nodeDeployed whether every verticle of the node is deployed, for /ready */
-  public ApiVerticle(BooleanSupplier nodeDeployed) {
-    this.nodeDeployed = nodeDeployed;
+  public ApiVerticle(Shared shared) {
+    this.shared = shared;
+    this.settings = shared.settings();
+    this.requests = new Requests(settings.environments(), settings.maxValueBytes());
+    this.store = new ConfigStore(shared.pool());
+    this.audit = new AuditStore(shared.pool());
   }
 
   @Override
   public Future<?> start() {
-    settings = ApiSettings.from(config());
-    requests = new Requests(settings.environments(), settings.maxValueBytes());
-    pool = settings.pg().pool(vertx);
-    store = new ConfigStore(pool);
-    BridgeSettings bridgeSettings = BridgeSettings.from(config());
-    AuthSettings authSettings = AuthSettings.from(config());
-    String node = settings.pg().schema() + "/" + config().getJsonObject("node").getString("name");
-    RateLimits limits = RateLimits.of(vertx, node, authSettings.limits());
-    TokenStore tokenStore = new TokenStore(pool);
-    audit = new AuditStore(pool);
+    reads = new CachedReads(vertx, shared.cache());
+    TokenStore tokenStore = new TokenStore(shared.pool());
     tokens = new TokensApi(vertx, tokenStore, settings.environments(), requests);
-    return JwtVerifier.create(vertx, authSettings.jwt()).compose(jwt -> {
-      Authenticator authenticator = new Authenticator(vertx, node, tokenStore, jwt, authSettings);
-      authentication = new Authentication(authenticator, limits);
-      bridge = new Bridge(vertx, bridgeSettings, authenticator, limits, authSettings);
-      vertx.eventBus().<JsonObject>consumer(Addresses.TOKEN_REVOKED, message -> {
-        authenticator.revoked(message.body().getString("id"));
-        bridge.recheckAll();
-      });
-      return listen(bridgeSettings);
+    Authenticator authenticator = new Authenticator(tokenStore, shared.jwt(), shared.tokens());
+    authentication = new Authentication(authenticator, shared.limits());
+    bridge = new Bridge(vertx, shared.bridge(), authenticator, shared.limits(), shared.auth(), shared.bridgeStats());
+    vertx.eventBus().<JsonObject>consumer(Addresses.TOKEN_REVOKED, message -> {
+      authenticator.revoked(message.body().getString("id"));
+      bridge.recheckAll();
     });
+    return listen(shared.bridge());
   }
 
   private Future<?> listen(BridgeSettings bridgeSettings) {
@@ -112,7 +123,7 @@ public class ApiVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
     Future<Void> bridgeClosed = bridge == null ? Future.succeededFuture() : bridge.close();
-    return bridgeClosed.eventually(() -> closed).eventually(() -> pool.close());
+    return bridgeClosed.eventually(() -> closed);
   }
 
   public int actualPort() {
@@ -133,7 +144,7 @@ public class ApiVerticle extends VerticleBase {
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
     router.get("/v1/stats/bridge").handler(ctx -> {
       Authentication.principal(ctx).requireRoot("node statistics");
-      json(ctx, 200, BridgeStats.of(vertx).toJson());
+      json(ctx, 200, shared.bridgeStats().toJson());
     });
     router.get("/v1/stats/jvm").handler(ctx -> {
       Authentication.principal(ctx).requireRoot("node statistics");
@@ -156,8 +167,7 @@ public class ApiVerticle extends VerticleBase {
     router.post("/v1/tokens").handler(tokens::create);
     router.get("/v1/tokens").handler(tokens::list);
     router.delete("/v1/tokens/:id").handler(tokens::revoke);
-    new SpringCloudConfigApi(SpringCloudSettings.from(config().getJsonObject("spring", new JsonObject()),
-        config().getJsonObject("node").getString("name")), settings.environments(), store, authentication).mount(router);
+    new SpringCloudConfigApi(shared.spring(), settings.environments(), store, authentication).mount(router);
 
     router.route().failureHandler(this::failure);
     router.errorHandler(404, Problems::handle);
@@ -205,23 +215,25 @@ public class ApiVerticle extends VerticleBase {
     ConfigKey key = requests.key(ctx);
     Authentication.principal(ctx).require(Access.READ, env, key);
     int notModifiedIf = requests.ifNoneMatchVersion(ctx);
-    vertx.eventBus().<JsonObject>request(Addresses.CACHE_GET, new JsonObject().put("env", env).put("key", key.value()))
-        .onSuccess(reply -> {
-          JsonObject answer = reply.body();
-          if (answer.getBoolean("stale", false)) {
-            ctx.response().putHeader(STALE_HEADER, "true");
-          }
-          JsonObject entry = answer.getJsonObject("entry");
-          ConfigValue value = entry == null ? null : ConfigValue.fromJson(entry);
-          if (value == null || value.deleted()) {
-            ctx.fail(notFound(key, env));
-          } else if (value.version() == notModifiedIf) {
-            ctx.response().setStatusCode(304).putHeader("ETag", etag(value)).end();
-          } else {
-            sendValue(ctx, value);
-          }
-        })
-        .onFailure(ctx::fail);
+    reads.read(env, key).onComplete(read -> {
+      if (read.failed()) {
+        ctx.fail(read.cause());
+        return;
+      }
+      CacheAnswer answer = read.result();
+      if (answer.stale()) {
+        ctx.response().putHeader(STALE_HEADER, "true");
+      }
+      CachedEntry entry = answer.entry();
+      if (entry == null || entry.value().deleted()) {
+        ctx.fail(notFound(key, env));
+      } else if (entry.version() == notModifiedIf) {
+        ctx.response().setStatusCode(304).putHeader("ETag", entry.etag()).end();
+      } else {
+        // the body was encoded once, when this version entered the cache
+        ctx.response().putHeader("ETag", entry.etag()).putHeader("Content-Type", JSON).end(entry.body());
+      }
+    });
   }
 
   /**
@@ -229,7 +241,7 @@ public class ApiVerticle extends VerticleBase {
    * returns it (read-your-writes). The write stands whatever the cache answers.
    */
   private Future<ConfigValue> cached(ConfigValue value) {
-    return vertx.eventBus().request(Addresses.CACHE_WRITTEN, value.toJson())
+    return reads.written(value)
         .map(value)
         .otherwise(failure -> {
           LOG.warn("Cache not told of {} v{} in {}: {}", value.key(), value.version(), value.env(), failure.toString());
@@ -273,16 +285,8 @@ public class ApiVerticle extends VerticleBase {
     List<String> readable = Authentication.principal(ctx).readableUnder(env, prefix);
     int limit = requests.limit(ctx);
     String after = requests.cursor(ctx);
-    JsonObject query = new JsonObject().put("env", env).put("prefix", prefix.value())
-        .put("after", after == null ? "" : after).put("limit", limit);
-    if (readable != null) {
-      query.put("readable", new JsonArray(readable));
-    }
-    vertx.eventBus().<JsonObject>request(Addresses.CACHE_LIST, query)
-        .map(reply -> new JsonObject()
-            .put("items", reply.body().getJsonArray("items"))
-            .put("next", Requests.encodeCursor(reply.body().getString("next")))
-            .put("env", env).put("prefix", prefix.value()))
+    reads.list(new CacheListing(env, prefix, after == null ? "" : after, limit, readable))
+        .map(page -> pageJson(page).put("env", env).put("prefix", prefix.value()))
         .onSuccess(body -> json(ctx, 200, body))
         .onFailure(ctx::fail);
   }
@@ -344,16 +348,13 @@ public class ApiVerticle extends VerticleBase {
 
   /** Kafka being down does not make the node unready (writes still commit), but the relay backlog shows it. */
   private void ready(RoutingContext ctx) {
-    boolean deployed = nodeDeployed.getAsBoolean();
-    Future<String> pgCheck = store.ping().timeout(2, java.util.concurrent.TimeUnit.SECONDS)
-        .map(ok -> "UP")
-        .otherwise(failure -> "DOWN: " + failure.getMessage());
+    boolean deployed = shared.nodeDeployed().getAsBoolean();
     Future<Object> publisher = publisherStatus().<Object>map(status -> status)
         .otherwise(failure -> "UNKNOWN: " + failure.getMessage());
-    Future.join(pgCheck, publisher).onComplete(checked -> {
-      String pg = pgCheck.result();
+    publisher.onComplete(checked -> {
+      String pg = reads.postgresql().status(); // the cache's probe: every second, and every read it makes
       JsonObject checks = new JsonObject().put("postgresql", pg).put("verticles", deployed ? "UP" : "DEPLOYING");
-      boolean ready = deployed && pg.equals("UP");
+      boolean ready = deployed && reads.postgresql().up();
       json(ctx, ready ? 200 : 503, new JsonObject().put("status", ready ? "UP" : "DOWN").put("checks", checks)
           .put("publisher", publisher.result()));
     });

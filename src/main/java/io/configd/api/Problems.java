@@ -3,14 +3,12 @@ package io.configd.api;
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
 import io.configd.model.RateLimitedException;
+import io.configd.store.Failures;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.pgclient.PgException;
-import java.net.ConnectException;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,21 +31,23 @@ final class Problems {
     if (failure instanceof RateLimitedException e) {
       ctx.response().putHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
       send(ctx, e.failure(), e.getMessage());
-    } else if (failure instanceof ConfigdException e) {
-      send(ctx, e.failure(), e.getMessage());
-    } else if (failure instanceof ReplyException e) {
-      fromReply(ctx, e);
-    } else if (failure instanceof DecodeException) {
-      send(ctx, Failure.INVALID_BODY, "the request body is not valid JSON: " + failure.getMessage());
-    } else if (isUnavailable(failure)) {
-      LOG.warn("{} {}: a dependency is unavailable: {}", ctx.request().method(), ctx.request().path(), failure.toString());
-      send(ctx, Failure.UNAVAILABLE, "the configuration store is unreachable; retry shortly");
-    } else if (ctx.statusCode() == 413) {
-      send(ctx, Failure.VALUE_TOO_LARGE, detailForStatus(ctx));
-    } else {
-      LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
-      send(ctx, Failure.INTERNAL, "an unexpected error occurred; it has been logged");
+      return;
     }
+    if (failure instanceof DecodeException) {
+      send(ctx, Failure.INVALID_BODY, "the request body is not valid JSON: " + failure.getMessage());
+      return;
+    }
+    ConfigdException problem = Failures.classify(failure);
+    if (problem.failure() == Failure.INTERNAL && ctx.statusCode() == 413) {
+      send(ctx, Failure.VALUE_TOO_LARGE, detailForStatus(ctx));
+      return;
+    }
+    if (problem.failure() == Failure.INTERNAL) {
+      LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+    } else if (problem != failure && !(failure instanceof ReplyException e && e.failureType() == ReplyFailure.RECIPIENT_FAILURE)) {
+      LOG.warn("{} {}: a dependency is unavailable: {}", ctx.request().method(), ctx.request().path(), failure.toString());
+    }
+    send(ctx, problem.failure(), problem.getMessage());
   }
 
   static void send(RoutingContext ctx, Failure failure, String detail) {
@@ -68,24 +68,6 @@ final class Problems {
         .setStatusCode(failure.status())
         .putHeader("Content-Type", CONTENT_TYPE)
         .end(problem.encode());
-  }
-
-  private static void fromReply(RoutingContext ctx, ReplyException e) {
-    if (e.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
-      send(ctx, Failure.fromCode(e.failureCode()), e.getMessage());
-    } else {
-      LOG.warn("{} {}: event-bus request failed: {}", ctx.request().method(), ctx.request().path(), e.toString());
-      send(ctx, Failure.UNAVAILABLE, "an internal service did not answer (" + e.failureType() + "); retry shortly");
-    }
-  }
-
-  private static boolean isUnavailable(Throwable failure) {
-    if (failure instanceof PgException pg) {
-      String state = pg.getSqlState();
-      return state != null && (state.startsWith("08") || state.startsWith("57P"));
-    }
-    return failure instanceof ConnectException || failure instanceof TimeoutException
-        || failure instanceof io.vertx.core.VertxException && String.valueOf(failure.getMessage()).contains("onnection");
   }
 
   private static Failure forStatus(int status) {

@@ -5,6 +5,7 @@ import io.configd.model.ConfigdException;
 import io.configd.model.Environments;
 import io.configd.model.Failure;
 import io.configd.model.KeyPrefix;
+import io.configd.model.QueryRules;
 import io.configd.store.AuditQuery;
 import io.configd.store.Precondition;
 import io.vertx.core.buffer.Buffer;
@@ -23,7 +24,6 @@ import java.util.regex.Pattern;
 final class Requests {
 
   static final int DEFAULT_LIMIT = 100;
-  static final int MAX_LIMIT = 1000;
   static final int MAX_COMMENT = 1024;
   static final int MAX_ACTOR = 128;
 
@@ -152,16 +152,9 @@ final class Requests {
     return new AuditRequest(new AuditQuery(env, prefix(ctx), actor, sinceTime), afterRevision, limit(ctx));
   }
 
+  /** The rule the bridge applies too (QueryRules). */
   int limit(RoutingContext ctx) {
-    String limit = ctx.request().getParam("limit");
-    if (limit == null) {
-      return DEFAULT_LIMIT;
-    }
-    int value = integer(limit, "limit");
-    if (value < 1 || value > MAX_LIMIT) {
-      throw new ConfigdException(Failure.INVALID_PARAMETER, "limit must be between 1 and " + MAX_LIMIT);
-    }
-    return value;
+    return QueryRules.limit(ctx.request().getParam("limit"), DEFAULT_LIMIT);
   }
 
   long since(RoutingContext ctx) {
@@ -170,19 +163,7 @@ final class Requests {
 
   /** {@code since}, or {@code override} when given (a watch's Last-Event-ID), by the same rule. */
   long since(RoutingContext ctx, String override) {
-    String since = override != null ? override.trim() : ctx.request().getParam("since");
-    if (since == null) {
-      return 0;
-    }
-    try {
-      long value = Long.parseLong(since);
-      if (value < 0) {
-        throw new NumberFormatException();
-      }
-      return value;
-    } catch (NumberFormatException e) {
-      throw new ConfigdException(Failure.INVALID_PARAMETER, "since must be a revision number (0 or more), not '" + since + "'");
-    }
+    return QueryRules.since(override != null ? override.trim() : ctx.request().getParam("since"));
   }
 
   int versionParam(RoutingContext ctx) {

@@ -18,23 +18,25 @@ public class AuditVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(AuditVerticle.class);
 
-  private Pool pool;
-  private AuditStore audit;
+  private final AuditSettings settings;
+  private final AuditStore audit;
   private ChangeConsumer consumer;
+
+  /** @param pool the node's PostgreSQL pool, which the node closes */
+  public AuditVerticle(AuditSettings settings, Pool pool) {
+    this.settings = settings;
+    this.audit = new AuditStore(pool);
+  }
 
   @Override
   public Future<?> start() {
-    AuditSettings settings = AuditSettings.from(config());
-    pool = settings.pg().pool(vertx);
-    audit = new AuditStore(pool);
     return ChangeConsumer.start(vertx, settings.kafka(), settings.group(), "configd-audit-" + settings.nodeName(), this::record)
         .onSuccess(started -> consumer = started);
   }
 
   @Override
   public Future<?> stop() {
-    Future<Void> stopped = consumer == null ? Future.succeededFuture() : consumer.stop();
-    return stopped.eventually(() -> pool.close());
+    return consumer == null ? Future.succeededFuture() : consumer.stop();
   }
 
   private Future<Void> record(List<ConfigValue> changes) {

@@ -1,11 +1,8 @@
 package io.configd.auth;
 
 import io.configd.model.Grant;
-import io.configd.store.PgSettings;
 import io.configd.store.TokenStore;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import org.slf4j.Logger;
@@ -24,15 +21,14 @@ public final class AdminBootstrap {
   private AdminBootstrap() {
   }
 
-  public static Future<Void> ensure(Vertx vertx, JsonObject config) {
-    AuthSettings settings = AuthSettings.from(config);
+  /** @param httpPort the node's HTTP port, for the example printed with a random token */
+  public static Future<Void> ensure(Pool pool, AuthSettings settings, int httpPort) {
     String configured = settings.adminToken();
     if (configured != null && !ApiTokens.wellFormed(configured)) {
       return Future.failedFuture(new IllegalArgumentException("auth.adminToken (CONFIGD_ADMIN_TOKEN) must be \"cfd_\" "
           + "followed by at least 32 characters of A-Z, a-z, 0-9, '_' and '-'; e.g. cfd_$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=')"));
     }
     String token = configured != null ? configured : ApiTokens.generate();
-    Pool pool = PgSettings.from(config.getJsonObject("pg")).pool(vertx);
     return new TokenStore(pool).createFirst(NAME, ApiTokens.hash(token), List.of(Grant.ROOT), "configd")
         .onSuccess(created -> {
           if (!created) {
@@ -42,10 +38,9 @@ public final class AdminBootstrap {
             LOG.info("Created the admin token '{}' from auth.adminToken", NAME);
           } else {
             LOG.info("Created the admin token '{}'; it is printed once on standard output", NAME);
-            printOnce(token, config.getJsonObject("http").getInteger("port", 8080));
+            printOnce(token, httpPort);
           }
         })
-        .eventually(pool::close)
         .mapEmpty();
   }
 

@@ -5,7 +5,6 @@ import io.configd.model.Failure;
 import io.configd.model.Principal;
 import io.configd.store.TokenStore;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -35,11 +34,14 @@ public final class Authenticator {
   /** Look-ups under way, by hash: a thousand sockets arriving with one token cost one query. */
   private final Map<String, Future<Principal>> pending = new HashMap<>();
 
-  /** @param node the node's identity (schema and name): its API instances share one token cache */
-  public Authenticator(Vertx vertx, String node, TokenStore tokens, JwtVerifier jwt, AuthSettings settings) {
+  /**
+   * @param jwt   null when the node accepts no JWTs
+   * @param cache the node's one token cache, shared by its API instances
+   */
+  public Authenticator(TokenStore tokens, JwtVerifier jwt, TokenCache cache) {
     this.tokens = tokens;
     this.jwt = jwt;
-    this.cache = TokenCache.of(vertx, node, settings);
+    this.cache = cache;
   }
 
   /** The bearer value of an Authorization header, or null when there is none or it is not a bearer. */

@@ -3,17 +3,15 @@ package io.configd.auth;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.configd.model.RateLimitedException;
-import io.vertx.core.Vertx;
-import io.vertx.core.shareddata.Shareable;
 import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
- * The rate limits of one node, in memory, shared by its API verticle instances: writes per principal and
+ * The rate limits of one node, in memory, shared by its API verticle instances (the node builds one): writes per principal and
  * per client address; failed authentications per client address and per configd token prefix. Buckets
  * idle for ten minutes are forgotten (a full bucket is the same as none).
  */
-public final class RateLimits implements Shareable {
+public final class RateLimits {
 
   /** Enough of a configd token to tell guesses at one token apart, far too little to help guess it. */
   private static final int TOKEN_PREFIX_LENGTH = 12;
@@ -22,14 +20,8 @@ public final class RateLimits implements Shareable {
   private final Cache<String, TokenBucket> buckets = Caffeine.newBuilder()
       .expireAfterAccess(Duration.ofMinutes(10)).maximumSize(200_000).build();
 
-  private RateLimits(AuthSettings.Limits limits) {
+  public RateLimits(AuthSettings.Limits limits) {
     this.limits = limits;
-  }
-
-  /** The limits of the node {@code node} (its schema and name: nodes in one JVM never share buckets). */
-  public static RateLimits of(Vertx vertx, String node, AuthSettings.Limits limits) {
-    return (RateLimits) vertx.sharedData().getLocalMap("configd.auth").computeIfAbsent("limits:" + node,
-        k -> new RateLimits(limits));
   }
 
   /** Refuses a client whose address or token prefix used up its failed authentications. */

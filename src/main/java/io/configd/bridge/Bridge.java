@@ -3,26 +3,24 @@ package io.configd.bridge;
 import io.configd.auth.AuthSettings;
 import io.configd.auth.Authenticator;
 import io.configd.auth.RateLimits;
-import io.configd.model.Access;
 import io.configd.model.Addresses;
 import io.configd.model.ConfigKey;
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
 import io.configd.model.KeyPrefix;
 import io.configd.model.Principal;
+import io.configd.model.QueryRules;
+import io.configd.store.Failures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -32,11 +30,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The event-bus bridge of one API verticle instance: SockJS at /eventbus (the official JavaScript
  * client), raw WebSocket at /eventbus/websocket and TCP (the vertx-tcp-eventbus-bridge framing), all
- * speaking the Vert.x bridge protocol. Deny by default: a client may register only on config.&lt;env&gt;
- * addresses and send only to the snapshot and catch-up addresses, and only inside the read grants of
- * the token its frames carry ({@code headers: {"Authorization": "Bearer …"}}, see {@link BridgeAccess});
- * each frame is checked before anything is registered or written. A refused REGISTER gets an err frame
- * and nothing else, ever.
+ * speaking the Vert.x bridge protocol ({@link FrameCodec}). Deny by default: a client may register only on
+ * config.&lt;env&gt; addresses and send only to the snapshot and catch-up addresses, and only inside the read
+ * grants of the token its frames carry ({@link BridgeAuthorizer}); each frame is checked before anything is
+ * registered or written. A refused REGISTER gets an err frame and nothing else, ever. The sockets and what is
+ * known of them are the {@link SessionRegistry}'s.
  */
 public final class Bridge {
 
@@ -45,27 +43,26 @@ public final class Bridge {
   private static final Set<String> INBOUND = Set.of(Addresses.SNAPSHOT, Addresses.CHANGES);
   /** Frames a client may have waiting while its token is being verified. */
   private static final int MAX_WAITING_FRAMES = 256;
-  private static final String HOW_TO_AUTHENTICATE =
-      "send a token in the frame's headers: {\"headers\": {\"Authorization\": \"Bearer <token>\"}}";
 
   private final Vertx vertx;
   private final BridgeSettings settings;
-  private final BridgeStats stats;
-  private final Fanout fanout;
-  private final Set<BridgeSession> sessions = new LinkedHashSet<>();
-  private final BridgeAccess access;
+  private final SessionRegistry sessions;
+  private final BridgeAuthorizer authorizer;
   private final RateLimits limits;
+  private final BridgeStats stats;
   private final long recheckMillis;
   private NetServer tcp;
   private long idleTimer;
   private long recheckTimer;
 
-  public Bridge(Vertx vertx, BridgeSettings settings, Authenticator authenticator, RateLimits limits, AuthSettings auth) {
+  /** @param stats the node's bridge counters, shared by its API instances */
+  public Bridge(Vertx vertx, BridgeSettings settings, Authenticator authenticator, RateLimits limits, AuthSettings auth,
+                BridgeStats stats) {
     this.vertx = vertx;
     this.settings = settings;
-    this.stats = BridgeStats.of(vertx);
-    this.fanout = new Fanout(vertx, stats);
-    this.access = new BridgeAccess(authenticator, limits, settings.environments());
+    this.stats = stats;
+    this.sessions = new SessionRegistry(new Fanout(vertx, stats), stats);
+    this.authorizer = new BridgeAuthorizer(authenticator, limits, settings.environments(), sessions);
     this.limits = limits;
     this.recheckMillis = auth.bridgeRecheckMillis();
   }
@@ -95,14 +92,10 @@ public final class Bridge {
   public void watch(HttpServerRequest request, Principal principal, String authorization, String env, KeyPrefix prefix,
                     long since) {
     SseSession session = new SseSession(vertx, request, env, prefix.value(), since, settings, stats);
-    session.principal = principal;
-    session.authorization = authorization;
     accept(session);
-    String address = Addresses.change(env, prefix.value());
-    session.addresses.add(address);
-    stats.subscriptions.increment();
-    fanout.add(address, session);
-    session.start();
+    sessions.authenticated(session, principal, authorization);
+    sessions.subscribe(session, Addresses.change(env, prefix.value()), settings.maxHandlersPerSocket());
+    session.start(() -> sessions.seen(session));
   }
 
   /** Starts the TCP bridge, unless its port is -1. */
@@ -123,7 +116,7 @@ public final class Bridge {
 
   /** Closes every client socket of this instance (they reconnect elsewhere and catch up). */
   public void disconnectAll() {
-    List.copyOf(sessions).forEach(BridgeSession::close);
+    sessions.all().forEach(BridgeSession::close);
   }
 
   public Future<Void> close() {
@@ -138,11 +131,11 @@ public final class Bridge {
    * subscriptions. Runs periodically, and at once when a token is revoked.
    */
   public void recheckAll() {
-    for (BridgeSession session : List.copyOf(sessions)) {
-      if (session.principal != null) {
-        inOrder(session, () -> access.recheck(session).map(reason -> {
-          if (reason != null) {
-            dropOutsideGrants(session, "auth_error", reason, true);
+    for (BridgeSession session : sessions.all()) {
+      if (sessions.hasPrincipal(session)) {
+        sessions.inOrder(session, () -> authorizer.recheck(session).map(decision -> {
+          if (decision instanceof BridgeAuthorizer.Refused refused) {
+            dropOutsideGrants(session, refused.code(), refused.detail(), true);
           }
           return null;
         }));
@@ -151,176 +144,141 @@ public final class Bridge {
   }
 
   private void accept(BridgeSession session) {
-    session.refusals = limits.bridgeRefusals();
-    sessions.add(session);
-    stats.connected.increment();
-    session.listen(text -> onFrame(session, text), () -> {
-      if (sessions.remove(session)) {
-        session.closed = true;
-        stats.connected.decrement();
-        stats.subscriptions.add(-session.addresses.size());
-        fanout.removeAll(session);
-      }
-    });
+    sessions.add(session, limits.bridgeRefusals());
+    session.listen(text -> onFrame(session, text), () -> sessions.remove(session));
     String upgrade = session.upgradeAuthorization();
     if (upgrade != null) {
-      inOrder(session, () -> access.authenticate(session, upgrade, this::principalChanged).map(refusal -> {
-        if (refusal != null) {
-          refuseAuthentication(session, null, refusal);
-        }
-        return null;
-      }));
+      sessions.inOrder(session, () -> authenticate(session, upgrade, null).mapEmpty());
     }
   }
 
-  /** Runs {@code step} after every earlier frame of the session: frames are handled in the order they came. */
-  private void inOrder(BridgeSession session, java.util.function.Supplier<Future<Void>> step) {
-    session.waitingFrames++;
-    session.frames = session.frames.transform(earlier -> session.closed ? Future.<Void>succeededFuture() : step.get())
-        .onComplete(done -> session.waitingFrames--);
-  }
-
   private void onFrame(BridgeSession session, String text) {
-    session.lastSeen = System.nanoTime();
+    sessions.seen(session);
     if (text.length() > settings.maxFrameBytes()) {
       refuse(session, "frame_too_large", "frames are limited to " + settings.maxFrameBytes() + " bytes");
       session.close();
       return;
     }
-    if (session.waitingFrames >= MAX_WAITING_FRAMES) {
+    if (sessions.waitingFrames(session) >= MAX_WAITING_FRAMES) {
       refuse(session, "too_many_requests", "more than " + MAX_WAITING_FRAMES + " frames wait for a token check");
       session.close();
       return;
     }
-    inOrder(session, () -> handle(session, text));
+    sessions.inOrder(session, () -> handle(session, FrameCodec.decode(text)));
   }
 
-  private Future<Void> handle(BridgeSession session, String text) {
-    JsonObject frame;
-    try {
-      frame = new JsonObject(text);
-    } catch (DecodeException | ClassCastException e) {
-      invalid(session, "the frame is not a JSON object");
-      return Future.succeededFuture();
-    }
-    String authorization = BridgeAccess.authorization(frame);
-    if (authorization == null) {
+  private Future<Void> handle(BridgeSession session, Frame frame) {
+    if (frame.authorization() == null) {
       dispatch(session, frame);
       return Future.succeededFuture();
     }
-    return access.authenticate(session, authorization, this::principalChanged).map(refusal -> {
-      if (refusal == null) {
+    return authenticate(session, frame.authorization(), frame).map(allowed -> {
+      if (allowed) {
         dispatch(session, frame);
-      } else {
-        refuseAuthentication(session, frame, refusal);
       }
       return null;
     });
   }
 
-  private void dispatch(BridgeSession session, JsonObject frame) {
-    String type = frame.getValue("type") instanceof String t ? t : "";
-    switch (type) {
-      case "ping" -> {
-        if (session.messageType().equals("message")) {
-          session.write("{\"type\":\"pong\"}");
-        }
+  /**
+   * Authenticates the session with a token; when that changes its principal, the subscriptions the new one may not
+   * receive go. A refusal answers the frame's request, or stands alone. Completes with whether the frame may go on.
+   */
+  private Future<Boolean> authenticate(BridgeSession session, String authorization, Frame frame) {
+    return authorizer.authenticate(session, authorization).map(decision -> {
+      if (decision instanceof BridgeAuthorizer.Unchanged) {
+        return true;
       }
-      case "register" -> register(session, frame.getValue("address"));
-      case "unregister" -> unregister(session, frame.getValue("address"));
-      case "send" -> send(session, frame);
-      case "publish" -> refused(session, "access_denied", "clients may not publish");
-      default -> invalid(session, "unknown frame type '" + type + "'");
+      if (decision instanceof BridgeAuthorizer.Refused refused) {
+        if (refused.failure() == Failure.UNAUTHORIZED) { // the session lost its principal
+          dropOutsideGrants(session, "access_denied", "the new token does not cover them", false);
+        }
+        refuseAuthentication(session, frame, refused);
+        return false;
+      }
+      dropOutsideGrants(session, "access_denied", "the new token does not cover them", false);
+      return true;
+    });
+  }
+
+  private void dispatch(BridgeSession session, Frame frame) {
+    if (frame instanceof Frame.Ping) {
+      if (session.messageType().equals("message")) {
+        session.send(FrameCodec.pong());
+      }
+    } else if (frame instanceof Frame.Register register) {
+      register(session, register.address());
+    } else if (frame instanceof Frame.Unregister unregister) {
+      if (unregister.address() != null) {
+        sessions.unsubscribe(session, unregister.address());
+      }
+    } else if (frame instanceof Frame.Send send) {
+      send(session, send);
+    } else if (frame instanceof Frame.Publish) {
+      refused(session, "access_denied", "clients may not publish");
+    } else if (frame instanceof Frame.Invalid invalid) {
+      invalid(session, invalid.why());
     }
   }
 
-  private void register(BridgeSession session, Object address) {
-    if (!(address instanceof String target) || !validAddressLength(session, target)) {
+  private void register(BridgeSession session, String address) {
+    if (address == null || !validAddressLength(session, address)) {
       return;
     }
-    BridgeAccess.Target allowed = access.target(target);
-    if (allowed == null) {
-      refused(session, "access_denied", "clients may only register on config.<environment>[.<key prefix>]");
+    if (authorizer.register(session, address) instanceof BridgeAuthorizer.Refused refused) {
+      refused(session, refused.code(), refused.detail());
       return;
     }
-    Principal principal = access.current(session);
-    if (principal == null) {
-      refused(session, "not_logged_in", HOW_TO_AUTHENTICATE);
-      return;
-    }
-    if (!principal.mayAll(Access.READ, allowed.env(), allowed.path())) {
-      refused(session, "access_denied", "'" + principal.name() + "' may not read every key of " + target
-          + "; register on an address inside its read grants");
-      return;
-    }
-    if (session.addresses.contains(target)) {
-      return;
-    }
-    if (session.addresses.size() >= settings.maxHandlersPerSocket()) {
+    if (sessions.subscribe(session, address, settings.maxHandlersPerSocket()) == SessionRegistry.Subscribed.FULL) {
       refuse(session, "too_many_handlers", "at most " + settings.maxHandlersPerSocket() + " registrations per socket");
-      return;
-    }
-    session.addresses.add(target);
-    stats.subscriptions.increment();
-    fanout.add(target, session);
-  }
-
-  private void unregister(BridgeSession session, Object address) {
-    if (address instanceof String target && session.addresses.remove(target)) {
-      stats.subscriptions.decrement();
-      fanout.remove(target, session);
     }
   }
 
-  private void send(BridgeSession session, JsonObject frame) {
-    Object address = frame.getValue("address");
-    if (!(address instanceof String target) || !validAddressLength(session, target)) {
+  private void send(BridgeSession session, Frame.Send frame) {
+    String target = frame.address();
+    if (target == null || !validAddressLength(session, target)) {
       return;
     }
     if (!INBOUND.contains(target)) {
       refused(session, "access_denied", "clients may only send to " + String.join(" and ", INBOUND));
       return;
     }
-    Object replyAddress = frame.getValue("replyAddress");
-    if (!(replyAddress instanceof String reply) || reply.isEmpty() || reply.length() > settings.maxAddressLength()) {
+    String reply = frame.replyAddress();
+    if (reply == null || reply.isEmpty() || reply.length() > settings.maxAddressLength()) {
       invalid(session, "a send to " + target + " needs a replyAddress of at most " + settings.maxAddressLength() + " characters");
       return;
     }
-    Principal principal = access.current(session);
-    if (principal == null) {
-      replyFailure(session, reply, Failure.UNAUTHORIZED.code(), "not_logged_in: " + HOW_TO_AUTHENTICATE);
+    if (sessions.principal(session) == null) {
+      replyFailure(session, reply, Failure.UNAUTHORIZED.code(), "not_logged_in: " + BridgeAuthorizer.HOW_TO_AUTHENTICATE);
       countRefusal(session);
       return;
     }
     JsonObject request;
     try {
-      request = validRequest(target, frame.getValue("body"));
+      request = validRequest(target, frame.body());
     } catch (ConfigdException e) {
       replyFailure(session, reply, e.failure().code(), e.getMessage());
       return;
     }
-    if (!principal.mayAll(Access.READ, request.getString("env"), request.getString("prefix"))) {
-      String prefix = request.getString("prefix");
-      replyFailure(session, reply, Failure.FORBIDDEN.code(), "access_denied: '" + principal.name()
-          + "' lacks read access on " + request.getString("env") + ":" + (prefix.isEmpty() ? "(every key)" : prefix));
+    if (authorizer.read(session, request.getString("env"), request.getString("prefix"))
+        instanceof BridgeAuthorizer.Refused refused) {
+      replyFailure(session, reply, refused.failure().code(), refused.code() + ": " + refused.detail());
       countRefusal(session);
       return;
     }
     vertx.eventBus().<JsonObject>request(target, request,
             new DeliveryOptions().setSendTimeout(settings.requestTimeoutMillis()).setLocalOnly(true))
-        .onSuccess(answer -> {
-          if (!session.closed) {
-            session.writeJson(new JsonObject().put("type", session.messageType()).put("address", reply)
-                .put("body", answer.body()));
-          }
-        })
+        .onSuccess(answer -> session.send(FrameCodec.reply(session.messageType(), reply, answer.body())))
         .onFailure(failure -> {
-          int code = failure instanceof ReplyException e ? e.failureCode() : Failure.UNAVAILABLE.code();
-          replyFailure(session, reply, code, failure.getMessage());
+          ConfigdException problem = Failures.classify(failure);
+          replyFailure(session, reply, problem.failure().code(), problem.getMessage());
         });
   }
 
-  /** Validates a snapshot {env, prefix} or catch-up {env, prefix, since, limit} request at the edge. */
+  /**
+   * Validates a snapshot {env, prefix, after} or catch-up {env, prefix, since, limit} request at the edge, with the
+   * rules of the HTTP API (a limit outside 1 to 1000 is refused, not clamped).
+   */
   private JsonObject validRequest(String address, Object body) {
     if (!(body instanceof JsonObject json)) {
       throw new ConfigdException(Failure.INVALID_BODY, "the body must be a JSON object {env, prefix"
@@ -333,12 +291,8 @@ public final class Bridge {
       request.put("after", ConfigKey.parse(after).value());
     }
     if (address.equals(Addresses.CHANGES)) {
-      if (!(json.getValue("since") instanceof Number since) || since.longValue() < 0) {
-        throw new ConfigdException(Failure.INVALID_PARAMETER, "since must be a revision number (0 or more)");
-      }
-      request.put("since", since.longValue());
-      Object limit = json.getValue("limit");
-      request.put("limit", limit instanceof Number n ? Math.max(1, Math.min(1000, n.intValue())) : 1000);
+      request.put("since", QueryRules.since(json.getValue("since")));
+      request.put("limit", QueryRules.limit(json.getValue("limit"), QueryRules.MAX_LIMIT));
     }
     return request;
   }
@@ -353,10 +307,10 @@ public final class Bridge {
   }
 
   private void invalid(BridgeSession session, String why) {
-    session.invalidFrames++;
+    int invalidFrames = sessions.invalidFrame(session);
     refuse(session, "invalid_frame", why);
-    if (session.invalidFrames >= settings.maxInvalidFrames()) {
-      LOG.info("Closing bridge client {} after {} invalid frames", session.remote(), session.invalidFrames);
+    if (invalidFrames >= settings.maxInvalidFrames()) {
+      LOG.info("Closing bridge client {} after {} invalid frames", session.remote(), invalidFrames);
       session.close();
     }
   }
@@ -368,7 +322,7 @@ public final class Bridge {
   }
 
   private void countRefusal(BridgeSession session) {
-    if (!session.closed && session.refusals.take() > 0) {
+    if (!session.closed() && sessions.refusedTooOften(session)) {
       LOG.info("Closing bridge client {}: too many refused frames", session.remote());
       refuse(session, "too_many_requests", "too many refused frames; the socket is closed");
       session.close();
@@ -376,18 +330,13 @@ public final class Bridge {
   }
 
   /** A frame whose token was refused: the refusal answers the frame's request, or stands alone. */
-  private void refuseAuthentication(BridgeSession session, JsonObject frame, ConfigdException refusal) {
-    String code = switch (refusal.failure()) {
-      case UNAUTHORIZED -> "auth_error";
-      case TOO_MANY_REQUESTS -> "too_many_requests";
-      default -> "unavailable";
-    };
-    String reply = frame != null && "send".equals(frame.getValue("type")) && frame.getValue("replyAddress") instanceof String r
-        && !r.isEmpty() && r.length() <= settings.maxAddressLength() ? r : null;
+  private void refuseAuthentication(BridgeSession session, Frame frame, BridgeAuthorizer.Refused refusal) {
+    String reply = frame instanceof Frame.Send send && send.replyAddress() != null && !send.replyAddress().isEmpty()
+        && send.replyAddress().length() <= settings.maxAddressLength() ? send.replyAddress() : null;
     if (reply != null) {
-      replyFailure(session, reply, refusal.failure().code(), code + ": " + refusal.getMessage());
+      replyFailure(session, reply, refusal.failure().code(), refusal.code() + ": " + refusal.detail());
     } else {
-      refuse(session, code, refusal.getMessage());
+      refuse(session, refusal.code(), refusal.detail());
     }
     if (refusal.failure() == Failure.TOO_MANY_REQUESTS) {
       LOG.info("Closing bridge client {}: too many failed authentications", session.remote());
@@ -397,51 +346,32 @@ public final class Bridge {
     }
   }
 
-  /** After the principal changed: the subscriptions it may not receive are dropped, and the client told which. */
-  private void principalChanged(BridgeSession session) {
-    dropOutsideGrants(session, "access_denied", "the new token does not cover them", false);
-  }
-
   /** @param tellAnyway whether to write the refusal even when no subscription had to go */
   private void dropOutsideGrants(BridgeSession session, String code, String why, boolean tellAnyway) {
-    List<String> outside = access.outsideGrants(session);
+    List<String> outside = authorizer.outsideGrants(session);
     if (outside.isEmpty()) {
       if (tellAnyway) {
         refuse(session, code, why);
       }
       return;
     }
-    for (String address : outside) {
-      session.addresses.remove(address);
-      stats.subscriptions.decrement();
-      fanout.remove(address, session);
-    }
+    outside.forEach(address -> sessions.unsubscribe(session, address));
     refuse(session, code, why + "; subscriptions dropped: " + String.join(", ", outside));
   }
 
-  /** The Vert.x bridges' refusal: {type: err, body: access_denied}; the JS client hands it to onerror. */
   private void refuse(BridgeSession session, String code, String detail) {
     stats.refused.increment();
-    if (!session.closed) {
-      session.writeJson(new JsonObject().put("type", "err").put("body", code).put("message", code + ": " + detail));
-    }
+    session.send(FrameCodec.refusal(code, detail));
   }
 
   private void replyFailure(BridgeSession session, String reply, int code, String message) {
-    if (!session.closed) {
-      session.writeJson(new JsonObject().put("type", "err").put("address", reply).put("failureCode", code)
-          .put("failureType", "RECIPIENT_FAILURE").put("message", message));
-    }
+    session.send(FrameCodec.failedReply(reply, code, message));
   }
 
   private void closeIdle() {
-    long limit = TimeUnit.SECONDS.toNanos(settings.idleTimeoutSeconds());
-    long now = System.nanoTime();
-    for (BridgeSession session : List.copyOf(sessions)) {
-      if (now - session.lastSeen > limit) {
-        LOG.debug("Closing idle bridge client {}", session.remote());
-        session.close();
-      }
+    for (BridgeSession session : sessions.idleFor(TimeUnit.SECONDS.toNanos(settings.idleTimeoutSeconds()))) {
+      LOG.debug("Closing idle bridge client {}", session.remote());
+      session.close();
     }
   }
 }

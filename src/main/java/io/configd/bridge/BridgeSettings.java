@@ -16,8 +16,7 @@ public record BridgeSettings(String tcpHost, int tcpPort, int maxAddressLength, 
                              int requestTimeoutMillis, int maxInvalidFrames, int sseHeartbeatMillis,
                              int sseRetryMillis, Environments environments) {
 
-  public static BridgeSettings from(JsonObject config) {
-    JsonObject bridge = config.getJsonObject("bridge", new JsonObject());
+  public static BridgeSettings from(JsonObject bridge, Environments environments) {
     return new BridgeSettings(
         bridge.getString("tcpHost", "0.0.0.0"),
         bridge.getInteger("tcpPort", 7000),
@@ -30,6 +29,6 @@ public record BridgeSettings(String tcpHost, int tcpPort, int maxAddressLength, 
         bridge.getInteger("maxInvalidFrames", 3),
         bridge.getInteger("sseHeartbeatMillis", 15_000),
         bridge.getInteger("sseRetryMillis", 2_000),
-        Environments.from(config.getJsonObject("node").getJsonArray("environments")));
+        environments);
   }
 }

@@ -3,7 +3,6 @@ package io.configd.bridge;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,24 +43,6 @@ final class Fanout {
     }
   }
 
-  void removeAll(BridgeSession session) {
-    for (String address : List.copyOf(session.addresses)) {
-      remove(address, session);
-    }
-    session.addresses.clear();
-  }
-
-  int addressCount() {
-    return byAddress.size();
-  }
-
-  /** Every session, for shutdown and for tests that cut subscribers off. */
-  List<BridgeSession> sessions() {
-    Set<BridgeSession> all = new LinkedHashSet<>();
-    byAddress.values().forEach(s -> all.addAll(s.sessions));
-    return new ArrayList<>(all);
-  }
-
   private Subscribers subscribe(String address) {
     Subscribers subscribers = new Subscribers();
     subscribers.consumer = vertx.eventBus().<JsonObject>localConsumer(address,
@@ -74,7 +55,7 @@ final class Fanout {
     String rec = null;
     String tcp = null;
     for (BridgeSession session : List.copyOf(subscribers.sessions)) {
-      if (session.closed) {
+      if (session.closed()) {
         continue;
       }
       if (session.writeQueueFull()) {
@@ -85,18 +66,13 @@ final class Fanout {
       }
       String frame;
       if (session.messageType().equals("rec")) {
-        frame = rec != null ? rec : (rec = frame("rec", address, body));
+        frame = rec != null ? rec : (rec = FrameCodec.message("rec", address, body));
       } else {
-        frame = tcp != null ? tcp : (tcp = frame("message", address, body));
+        frame = tcp != null ? tcp : (tcp = FrameCodec.message("message", address, body));
       }
       session.write(frame);
       stats.delivered.increment();
     }
-  }
-
-  /** Addresses are validated to [A-Za-z0-9_.-], so they go into the frame without escaping. */
-  private static String frame(String type, String address, String body) {
-    return "{\"type\":\"" + type + "\",\"address\":\"" + address + "\",\"body\":" + body + "}";
   }
 
   private static final class Subscribers {

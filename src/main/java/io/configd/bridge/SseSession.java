@@ -26,6 +26,7 @@ final class SseSession extends BridgeSession {
 
   private static final Logger LOG = LoggerFactory.getLogger(SseSession.class);
   private static final int PAGE = 500;
+  private static final String REFUSAL = "{\"type\":\"err\"";
 
   private final Vertx vertx;
   private final HttpServerRequest request;
@@ -38,6 +39,8 @@ final class SseSession extends BridgeSession {
   private boolean pumping;
   private boolean wokenUp;
   private long heartbeat = -1;
+  /** Tells the session registry the client is still there: a stream has no inbound frames to show it. */
+  private Runnable seen = () -> { };
 
   SseSession(Vertx vertx, HttpServerRequest request, String env, String prefix, long since, BridgeSettings settings,
              BridgeStats stats) {
@@ -53,7 +56,8 @@ final class SseSession extends BridgeSession {
   }
 
   /** Sends the stream's headers, starts the heartbeat and the first catch-up. */
-  void start() {
+  void start(Runnable seen) {
+    this.seen = seen;
     response.setChunked(true)
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
@@ -71,21 +75,24 @@ final class SseSession extends BridgeSession {
     return "message";
   }
 
-  /** What the fan-out writes: a change of the watch happened; the catch-up writes it, in order. */
+  /**
+   * What the fan-out writes (a change of the watch happened: the catch-up writes it, in order), or what the bridge
+   * writes itself: a refusal (a token that expired or was revoked), an error event, then the end.
+   */
   @Override
   void write(String json) {
-    if (pumping) {
+    if (json.startsWith(REFUSAL)) {
+      error(json);
+    } else if (pumping) {
       wokenUp = true;
     } else {
       pump();
     }
   }
 
-  /** What the bridge writes itself (a refusal, a token that expired or was revoked): an error event, then the end. */
-  @Override
-  void writeJson(JsonObject frame) {
-    if (!closed) {
-      response.write("event: error\ndata: " + frame.encode() + "\n\n");
+  private void error(String json) {
+    if (!closed()) {
+      response.write("event: error\ndata: " + json + "\n\n");
       close();
     }
   }
@@ -117,15 +124,15 @@ final class SseSession extends BridgeSession {
 
   /** A comment line keeps proxies from timing the stream out, and tells the bridge the client is still there. */
   private void beat() {
-    if (closed || slow()) {
+    if (closed() || slow()) {
       return;
     }
-    lastSeen = System.nanoTime();
+    seen.run();
     response.write(": heartbeat\n\n");
   }
 
   private void pump() {
-    if (closed) {
+    if (closed()) {
       return;
     }
     pumping = true;
@@ -137,7 +144,7 @@ final class SseSession extends BridgeSession {
           pumping = false;
           JsonObject page = answer.body();
           JsonArray items = page.getJsonArray("items", new JsonArray());
-          for (int i = 0; i < items.size() && !closed; i++) {
+          for (int i = 0; i < items.size() && !closed(); i++) {
             if (slow()) {
               return;
             }
@@ -148,7 +155,7 @@ final class SseSession extends BridgeSession {
             sent = revision;
           }
           sent = Math.max(sent, page.getLong("next", sent));
-          lastSeen = System.nanoTime();
+          seen.run();
           if (page.getBoolean("more", false) || wokenUp) {
             pump();
           }
@@ -156,7 +163,7 @@ final class SseSession extends BridgeSession {
         .onFailure(failure -> {
           pumping = false;
           LOG.info("Closing the watch stream of {}: the catch-up failed ({})", remote(), failure.getMessage());
-          writeJson(new JsonObject().put("type", "err").put("body", "unavailable").put("message", failure.getMessage()));
+          error(FrameCodec.refusal("unavailable", failure.getMessage()));
         });
   }
 

@@ -1,6 +1,5 @@
 package io.configd.cache;
 
-import io.configd.store.PgSettings;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -21,16 +20,15 @@ import io.vertx.core.json.JsonObject;
  * @param redisUri              the Redis server
  * @param namespace             prefix of every Redis key and channel configd uses
  * @param ttlSeconds            TTL of the Redis keys
- * @param redisTimeoutMs        a Redis read or fill slower than this falls back to PostgreSQL
- * @param invalidationTimeoutMs a Redis invalidation (on the write path, not the read path) gets this long
+ * @param redisTimeoutMs        a Redis read slower than this falls back to PostgreSQL
+ * @param invalidationTimeoutMs a Redis invalidation or fill (off the read path: no reader waits for it) gets this long
  * @param breakerFailures       consecutive Redis failures that open the circuit breaker
  * @param breakerResetMs        how long the breaker stays open before one probe request may try Redis again
  * @param resubscribeMs         pause between attempts to restore the invalidation subscription
  */
 public record CacheSettings(int nearMaxEntries, int nearExpireSeconds, int pgTimeoutMs, int pgProbeIntervalMs,
                             String redisUri, String namespace, int ttlSeconds, int redisTimeoutMs,
-                            int invalidationTimeoutMs, int breakerFailures, int breakerResetMs, int resubscribeMs,
-                            PgSettings pg) {
+                            int invalidationTimeoutMs, int breakerFailures, int breakerResetMs, int resubscribeMs) {
 
   public static CacheSettings from(JsonObject config) {
     JsonObject cache = config.getJsonObject("cache", new JsonObject());
@@ -47,7 +45,6 @@ public record CacheSettings(int nearMaxEntries, int nearExpireSeconds, int pgTim
         redis.getInteger("invalidationTimeoutMs", 1_000),
         redis.getInteger("breakerFailures", 5),
         redis.getInteger("breakerResetMs", 1_000),
-        redis.getInteger("resubscribeMs", 1_000),
-        PgSettings.from(config.getJsonObject("pg")));
+        redis.getInteger("resubscribeMs", 1_000));
   }
 }

@@ -1,54 +1,57 @@
 package io.configd.cache;
 
 import io.vertx.core.json.JsonObject;
+import java.util.concurrent.atomic.LongAdder;
 
-/** Counters per tier, touched only on the CacheVerticle's event loop and read over the bus as JSON. */
-final class CacheStats {
+/** Counters per tier of one node, counted on the API's event loops (near-cache hits) and the cache verticle's. */
+public final class CacheStats {
 
-  long nearHits;
-  long nearMisses;
-  long nearFills;
-  long nearFillsRefused;
-  long nearInvalidations;
+  final LongAdder nearHits = new LongAdder();
+  final LongAdder nearMisses = new LongAdder();
+  final LongAdder nearFills = new LongAdder();
+  final LongAdder nearFillsRefused = new LongAdder();
+  final LongAdder nearInvalidations = new LongAdder();
 
-  long redisHits;
-  long redisMisses;
-  long redisErrors;
-  long redisSkipped;
-  long redisFills;
-  long redisFillsRefused;
-  long redisInvalidations;
-  long redisOutdated;
-  long pubsubReceived;
+  final LongAdder redisHits = new LongAdder();
+  final LongAdder redisMisses = new LongAdder();
+  final LongAdder redisErrors = new LongAdder();
+  final LongAdder redisTimeouts = new LongAdder();
+  final LongAdder redisSkipped = new LongAdder();
+  final LongAdder redisFills = new LongAdder();
+  final LongAdder redisFillsRefused = new LongAdder();
+  final LongAdder redisInvalidations = new LongAdder();
+  final LongAdder redisOutdated = new LongAdder();
+  final LongAdder pubsubReceived = new LongAdder();
 
-  long pgReads;
-  long pgNotFound;
-  long pgErrors;
+  final LongAdder pgReads = new LongAdder();
+  final LongAdder pgNotFound = new LongAdder();
+  final LongAdder pgErrors = new LongAdder();
 
-  long fallbacksToPg;
-  long staleServed;
-  long unavailable;
+  final LongAdder fallbacksToPg = new LongAdder();
+  final LongAdder staleServed = new LongAdder();
+  final LongAdder unavailable = new LongAdder();
 
   JsonObject toJson(long nearSize, Breaker breaker, String redisPolicy, boolean subscribed, int backlog, boolean pgUp) {
     return new JsonObject()
         .put("near", new JsonObject()
-            .put("hits", nearHits)
-            .put("misses", nearMisses)
-            .put("fills", nearFills)
-            .put("fillsRefused", nearFillsRefused)
-            .put("invalidations", nearInvalidations)
+            .put("hits", nearHits.sum())
+            .put("misses", nearMisses.sum())
+            .put("fills", nearFills.sum())
+            .put("fillsRefused", nearFillsRefused.sum())
+            .put("invalidations", nearInvalidations.sum())
             .put("size", nearSize))
         .put("redis", new JsonObject()
-            .put("hits", redisHits)
-            .put("misses", redisMisses)
-            .put("errors", redisErrors)
-            .put("skipped", redisSkipped)
-            .put("fills", redisFills)
-            .put("fillsRefused", redisFillsRefused)
-            .put("outdated", redisOutdated)
-            .put("invalidations", redisInvalidations)
+            .put("hits", redisHits.sum())
+            .put("misses", redisMisses.sum())
+            .put("errors", redisErrors.sum())
+            .put("timeouts", redisTimeouts.sum())
+            .put("skipped", redisSkipped.sum())
+            .put("fills", redisFills.sum())
+            .put("fillsRefused", redisFillsRefused.sum())
+            .put("outdated", redisOutdated.sum())
+            .put("invalidations", redisInvalidations.sum())
             .put("invalidationBacklog", backlog)
-            .put("pubsubReceived", pubsubReceived)
+            .put("pubsubReceived", pubsubReceived.sum())
             .put("subscribed", subscribed)
             .put("maxmemoryPolicy", redisPolicy)
             .put("breaker", new JsonObject()
@@ -56,12 +59,12 @@ final class CacheStats {
                 .put("timesOpened", breaker.timesOpened())))
         .put("postgresql", new JsonObject()
             .put("up", pgUp)
-            .put("reads", pgReads)
-            .put("notFound", pgNotFound)
-            .put("errors", pgErrors))
+            .put("reads", pgReads.sum())
+            .put("notFound", pgNotFound.sum())
+            .put("errors", pgErrors.sum()))
         .put("fallbacks", new JsonObject()
-            .put("redisToPostgresql", fallbacksToPg)
-            .put("staleServed", staleServed)
-            .put("unavailable", unavailable));
+            .put("redisToPostgresql", fallbacksToPg.sum())
+            .put("staleServed", staleServed.sum())
+            .put("unavailable", unavailable.sum()));
   }
 }

@@ -1,96 +1,74 @@
 package io.configd.cache;
 
 import io.configd.model.Addresses;
-import io.configd.model.ConfigKey;
+import io.configd.model.ConfigValue;
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
-import io.configd.model.KeyPrefix;
+import io.configd.model.LocalCodec;
 import io.configd.store.ConfigStore;
-import io.configd.model.ConfigValue;
+import io.configd.store.Failures;
+import io.configd.store.Page;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The read path: near cache → Redis → PostgreSQL, each miss filling the tiers above it, every fill and invalidation
- * checked against the newest version known, so an older version never replaces a newer one.
- *
- * <p>Stale answers: the node probes PostgreSQL every {@code cache.pgProbeIntervalMs} and also learns from every
- * failed read. While its last contact with PostgreSQL failed, an answer from the near cache or Redis is marked
- * stale: it is the newest version this node knows of, but newer ones may have committed since. A key in neither
- * tier then fails with UNAVAILABLE. Answers read from PostgreSQL are never stale.
+ * The read path of one node behind its near cache: answers near-cache misses ({@link ReadThrough}), listings, and
+ * keeps the tiers coherent ({@link Invalidations}); probes PostgreSQL ({@link PostgresqlProbe}). Near-cache hits
+ * never come here: the API instances read the {@link SharedCache} on their own event loops ({@link CachedReads}).
  */
 public class CacheVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(CacheVerticle.class);
-  private static final int MAX_BACKLOG = 10_000;
 
-  /** A read in flight for one key: every request for the key meanwhile shares it. */
-  private static final class Load {
-    /** Versions below this are known to be outdated: they may be answered but never cached. */
-    int minVersion;
-    Future<Lookup> result;
-
-    Load(int minVersion) {
-      this.minVersion = minVersion;
-    }
-  }
-
+  private final CacheSettings settings;
+  private final Pool pool;
+  private final SharedCache cache;
   private final FillHook hook;
-  private final CacheStats stats = new CacheStats();
-  private final Map<CacheKey, Load> loads = new HashMap<>();
-  /** Redis invalidations that could not be done yet, by key, with the version to invalidate to. */
-  private final Map<CacheKey, Integer> backlog = new LinkedHashMap<>();
-  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
-  private CacheSettings settings;
-  private Pool pool;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private ConfigStore store;
-  private NearCache near;
   private RedisTier redis;
   private InvalidationSubscriber subscriber;
+  private PostgresqlProbe probe;
+  private ReadThrough reads;
+  private Invalidations invalidations;
   private String redisPolicy = "unknown";
-  private boolean pgUp = true;
-  private boolean probing;
-  private long probeTimer = -1;
-  private long invalidations;
-  private boolean backlogOverflowLogged;
 
-  public CacheVerticle() {
-    this(FillHook.NONE);
+  /** @param pool the node's PostgreSQL pool, which the node closes */
+  public CacheVerticle(CacheSettings settings, Pool pool, SharedCache cache) {
+    this(settings, pool, cache, FillHook.NONE);
   }
 
-  CacheVerticle(FillHook hook) {
+  CacheVerticle(CacheSettings settings, Pool pool, SharedCache cache, FillHook hook) {
+    this.settings = settings;
+    this.pool = pool;
+    this.cache = cache;
     this.hook = hook;
   }
 
   @Override
   public Future<?> start() {
-    settings = CacheSettings.from(config());
-    pool = settings.pg().pool(vertx);
+    LocalCodec.register(vertx, CacheRead.class, CacheAnswer.class, CacheListing.class, Page.class, ConfigValue.class);
     store = new ConfigStore(pool);
-    near = new NearCache(settings.nearMaxEntries(), settings.nearExpireSeconds());
-    redis = new RedisTier(vertx, settings, stats, this::breakerChanged);
-    subscriber = new InvalidationSubscriber(vertx, settings, redis.channel(), this::announced, this::subscriptionRestored);
-    probeTimer = vertx.setPeriodic(settings.pgProbeIntervalMs(), id -> probePostgresql());
+    redis = new RedisTier(vertx, settings, cache.stats(), this::breakerChanged);
+    probe = new PostgresqlProbe(vertx, pool, settings, cache.postgresql());
+    reads = new ReadThrough(vertx, settings, pool, cache, redis, probe, hook);
+    invalidations = new Invalidations(cache, redis, reads, settings.ttlSeconds());
+    subscriber = new InvalidationSubscriber(vertx, settings, redis.channel(), invalidations::announced,
+        invalidations::subscriptionRestored);
+    probe.start();
     checkRedisPolicy();
-    consumers.add(vertx.eventBus().localConsumer(Addresses.CACHE_GET, this::get));
-    consumers.add(vertx.eventBus().localConsumer(Addresses.CACHE_LIST, this::list));
-    consumers.add(vertx.eventBus().localConsumer(Addresses.CACHE_WRITTEN, this::written));
-    consumers.add(vertx.eventBus().localConsumer(Addresses.CACHE_INVALIDATE, this::changed));
+    consumers.add(vertx.eventBus().<CacheRead>localConsumer(Addresses.CACHE_GET, this::get));
+    consumers.add(vertx.eventBus().<CacheListing>localConsumer(Addresses.CACHE_LIST, this::list));
+    consumers.add(vertx.eventBus().<ConfigValue>localConsumer(Addresses.CACHE_WRITTEN, this::written));
+    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.CACHE_INVALIDATE, this::changed));
     consumers.add(vertx.eventBus().localConsumer(Addresses.CACHE_STATS, this::stats));
     return subscriber.start()
         .compose(subscribed -> Future.all(consumers.stream().map(MessageConsumer::completion).toList()))
@@ -100,154 +78,54 @@ public class CacheVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    vertx.cancelTimer(probeTimer);
+    probe.stop();
     List<Future<Void>> closing = new ArrayList<>();
     consumers.forEach(consumer -> closing.add(consumer.unregister()));
     closing.add(subscriber.close());
     closing.add(redis.close());
-    closing.add(pool.close());
     return Future.join(closing);
   }
 
-  private void get(Message<JsonObject> message) {
-    CacheKey key = new CacheKey(message.body().getString("env"), message.body().getString("key"));
-    lookup(key).onSuccess(found -> message.reply(found.toJson())).onFailure(failure -> fail(message, failure));
+  private void get(Message<CacheRead> message) {
+    CacheRead read = message.body();
+    reads.read(new CacheKey(read.env(), read.key().value()))
+        .onSuccess(message::reply)
+        .onFailure(failure -> Failures.reply(message, failure));
   }
 
-  private Future<Lookup> lookup(CacheKey key) {
-    ConfigValue cached = near.get(key);
-    if (cached != null) {
-      stats.nearHits++;
-      return Future.succeededFuture(cachedAnswer(cached, Lookup.NEAR));
-    }
-    stats.nearMisses++;
-    Load pending = loads.get(key);
-    if (pending != null) {
-      return pending.result;
-    }
-    Load load = new Load(near.highWater(key));
-    loads.put(key, load);
-    load.result = fromRedis(key, load).onComplete(done -> loads.remove(key, load));
-    return load.result;
-  }
-
-  private Future<Lookup> fromRedis(CacheKey key, Load load) {
-    return redis.get(key).transform(answer -> {
-      if (answer.failed()) {
-        stats.fallbacksToPg++;
-        return fromPostgresql(key, load);
-      }
-      ConfigValue found = answer.result();
-      if (found == null) {
-        stats.redisMisses++;
-        return fromPostgresql(key, load);
-      }
-      if (found.version() < load.minVersion) {
-        stats.redisOutdated++; // a Redis invalidation this node asked for has not happened (yet)
-        return fromPostgresql(key, load);
-      }
-      stats.redisHits++;
-      fillNear(key, found, load);
-      return Future.succeededFuture(cachedAnswer(found, Lookup.REDIS));
-    });
-  }
-
-  private Future<Lookup> fromPostgresql(CacheKey key, Load load) {
-    stats.pgReads++;
-    return store.current(key.env(), ConfigKey.parse(key.key()))
-        .timeout(settings.pgTimeoutMs(), TimeUnit.MILLISECONDS)
-        .compose(found -> hook.beforeFill(found.orElse(null)).map(found))
-        .transform(answer -> {
-          if (answer.failed()) {
-            stats.pgErrors++;
-            stats.unavailable++;
-            postgresqlDown(answer.cause());
-            return Future.failedFuture(new ConfigdException(Failure.UNAVAILABLE, "the configuration store is "
-                + "unreachable and key '" + key.key() + "' in " + key.env() + " is not cached on this node; retry shortly"));
-          }
-          postgresqlUp();
-          Optional<ConfigValue> found = answer.result();
-          if (found.isEmpty()) {
-            stats.pgNotFound++;
-            return Future.succeededFuture(new Lookup(null, Lookup.POSTGRESQL, false));
-          }
-          ConfigValue value = found.get();
-          if (fillNear(key, value, load)) {
-            fillRedis(value);
-          }
-          return Future.succeededFuture(new Lookup(value, Lookup.POSTGRESQL, false));
-        });
-  }
-
-  /** Fills the near cache unless the value is older than a version this node knows; false when refused. */
-  private boolean fillNear(CacheKey key, ConfigValue value, Load load) {
-    if (value.version() < load.minVersion || !near.fill(key, value)) {
-      stats.nearFillsRefused++;
-      return false;
-    }
-    stats.nearFills++;
-    return true;
-  }
-
-  private void fillRedis(ConfigValue value) {
-    redis.fill(value).onSuccess(stored -> {
-      if (stored) {
-        stats.redisFills++;
-      } else {
-        stats.redisFillsRefused++;
-      }
-    });
-  }
-
-  private Lookup cachedAnswer(ConfigValue value, String source) {
-    if (!pgUp) {
-      stats.staleServed++;
-    }
-    return new Lookup(value, source, !pgUp);
-  }
-
-  private void list(Message<JsonObject> message) {
-    JsonObject body = message.body();
-    String env = body.getString("env");
-    long invalidationsBefore = invalidations;
-    JsonArray readable = body.getJsonArray("readable");
-    store.entries(env, KeyPrefix.parse(body.getString("prefix")), body.getString("after", ""), body.getInteger("limit"),
-            readable == null ? null : readable.stream().map(String.class::cast).toList())
-        .timeout(settings.pgTimeoutMs(), TimeUnit.MILLISECONDS)
+  private void list(Message<CacheListing> message) {
+    CacheListing listing = message.body();
+    long invalidationsBefore = invalidations.count();
+    pool.withConnection(conn -> Deadline.within(vertx, settings.pgTimeoutMs(), "PostgreSQL",
+            new ConfigStore(conn).entries(listing.env(), listing.prefix(), listing.after(), listing.limit(),
+                listing.readable())))
         .onSuccess(page -> {
-          postgresqlUp();
-          JsonArray items = new JsonArray();
-          boolean warm = invalidations == invalidationsBefore; // else a listed version may already be outdated
-          for (ConfigValue value : page.items()) {
-            items.add(value.toJson());
-            if (warm && near.fill(new CacheKey(env, value.key()), value)) {
-              stats.nearFills++;
+          probe.up();
+          boolean warm = invalidations.count() == invalidationsBefore; // else a listed version may already be outdated
+          if (warm) {
+            for (ConfigValue value : page.items()) {
+              if (cache.near().fill(new CacheKey(listing.env(), value.key()), CachedEntry.of(value))) {
+                cache.stats().nearFills.increment();
+              }
             }
           }
-          message.reply(new JsonObject().put("items", items).put("next", page.next()));
+          message.reply(page);
         })
         .onFailure(failure -> {
-          stats.pgErrors++;
-          stats.unavailable++;
-          postgresqlDown(failure);
-          message.fail(Failure.UNAVAILABLE.code(), "the configuration store is unreachable; listings are always read "
-              + "from it; retry shortly");
+          cache.stats().pgErrors.increment();
+          cache.stats().unavailable.increment();
+          probe.down(failure);
+          Failures.reply(message, new ConfigdException(Failure.UNAVAILABLE, "the configuration store is unreachable; "
+              + "listings are always read from it; retry shortly"));
         });
   }
 
-  /** The node that took a write: the near cache gets the new entry, Redis drops older ones and tells every node. */
-  private void written(Message<JsonObject> message) {
-    ConfigValue value = ConfigValue.fromJson(message.body());
-    CacheKey key = new CacheKey(value.env(), value.key());
-    invalidate(key, value.version());
-    if (near.fill(key, value)) {
-      stats.nearFills++;
-    }
-    invalidateRedis(key, value.version(), true)
-        .onComplete(done -> message.reply(new JsonObject().put("redis", done.succeeded())));
+  /** The node that took a write; the reply (whether Redis took the invalidation) comes once the tiers know it. */
+  private void written(Message<ConfigValue> message) {
+    invalidations.written(CachedEntry.of(message.body())).onComplete(done -> message.reply(done.succeeded()));
   }
 
-  /** A change from the change stream, seen by every node: pub/sub is at-most-once, this is the backstop. */
+  /** A change from the change stream ({@link ConfigValue#toChangeJson}), seen by every node. */
   private void changed(Message<JsonObject> message) {
     ConfigValue change;
     try {
@@ -256,60 +134,7 @@ public class CacheVerticle extends VerticleBase {
       LOG.warn("Ignoring a malformed change on {}: {}", Addresses.CACHE_INVALIDATE, e.toString());
       return;
     }
-    CacheKey key = new CacheKey(change.env(), change.key());
-    invalidate(key, change.version());
-    invalidateRedis(key, change.version(), false);
-  }
-
-  /** An invalidation announced over Redis pub/sub by the node that took the write. */
-  private void announced(JsonObject message) {
-    stats.pubsubReceived++;
-    invalidate(new CacheKey(message.getString("env"), message.getString("key")), message.getInteger("version"));
-  }
-
-  /** Version {@code version} committed: older entries go, and a read in flight may no longer cache an older one. */
-  private void invalidate(CacheKey key, int version) {
-    invalidations++;
-    if (near.invalidate(key, version)) {
-      stats.nearInvalidations++;
-    }
-    Load load = loads.get(key);
-    if (load != null && version > load.minVersion) {
-      load.minVersion = version;
-      loads.remove(key); // later requests must not join a read that may return the older version
-    }
-  }
-
-  private Future<Void> invalidateRedis(CacheKey key, int version, boolean announce) {
-    return redis.invalidate(key, version, announce)
-        .onSuccess(done -> stats.redisInvalidations++)
-        .onFailure(failure -> remember(key, version));
-  }
-
-  /** Keeps a Redis invalidation that failed, to do it once Redis answers again. */
-  private void remember(CacheKey key, int version) {
-    backlog.merge(key, version, Math::max);
-    if (backlog.size() > MAX_BACKLOG) {
-      Iterator<CacheKey> eldest = backlog.keySet().iterator();
-      eldest.next();
-      eldest.remove();
-      if (!backlogOverflowLogged) {
-        backlogOverflowLogged = true;
-        LOG.warn("More than {} Redis invalidations wait for Redis; the oldest are dropped and Redis may serve "
-            + "outdated entries until their TTL ({} s) or the next change of those keys", MAX_BACKLOG, settings.ttlSeconds());
-      }
-    }
-  }
-
-  private void flushBacklog() {
-    if (backlog.isEmpty()) {
-      return;
-    }
-    LOG.info("Replaying {} Redis invalidation(s) that failed while Redis was unavailable", backlog.size());
-    Map<CacheKey, Integer> pending = new LinkedHashMap<>(backlog);
-    backlog.clear();
-    backlogOverflowLogged = false;
-    pending.forEach((key, version) -> invalidateRedis(key, version, true));
+    invalidations.changed(new CacheKey(change.env(), change.key()), change.version());
   }
 
   private void breakerChanged(Breaker.State from, Breaker.State to) {
@@ -318,42 +143,7 @@ public class CacheVerticle extends VerticleBase {
           settings.breakerResetMs());
     } else if (to == Breaker.State.CLOSED) {
       LOG.info("Redis answers again: circuit breaker closed");
-      vertx.runOnContext(v -> flushBacklog());
-    }
-  }
-
-  private void subscriptionRestored() {
-    near.forgetValues(); // invalidations sent while the subscription was down are lost
-    LOG.info("Near cache values dropped (versions kept): invalidations may have been missed while unsubscribed");
-  }
-
-  private void probePostgresql() {
-    if (probing) {
-      return;
-    }
-    probing = true;
-    store.ping().timeout(settings.pgTimeoutMs(), TimeUnit.MILLISECONDS).onComplete(done -> {
-      probing = false;
-      if (done.succeeded()) {
-        postgresqlUp();
-      } else {
-        postgresqlDown(done.cause());
-      }
-    });
-  }
-
-  private void postgresqlDown(Throwable cause) {
-    if (pgUp) {
-      pgUp = false;
-      LOG.warn("PostgreSQL is unreachable ({}): cached reads are answered as stale, uncached ones fail with 503",
-          cause.toString());
-    }
-  }
-
-  private void postgresqlUp() {
-    if (!pgUp) {
-      pgUp = true;
-      LOG.info("PostgreSQL is reachable again");
+      vertx.runOnContext(v -> invalidations.replayBacklog());
     }
   }
 
@@ -371,16 +161,8 @@ public class CacheVerticle extends VerticleBase {
             failure.getMessage()));
   }
 
-  private void stats(Message<JsonObject> message) {
-    message.reply(stats.toJson(near.size(), redis.breaker(), redisPolicy, subscriber.subscribed(), backlog.size(), pgUp));
-  }
-
-  private static void fail(Message<?> message, Throwable failure) {
-    if (failure instanceof ConfigdException e) {
-      message.fail(e.failure().code(), e.getMessage());
-    } else {
-      LOG.error("Cache read failed", failure);
-      message.fail(Failure.INTERNAL.code(), "an unexpected error occurred; it has been logged");
-    }
+  private void stats(Message<Object> message) {
+    message.reply(cache.stats().toJson(cache.near().size(), redis.breaker(), redisPolicy, subscriber.subscribed(),
+        invalidations.backlog(), cache.postgresql().up()));
   }
 }

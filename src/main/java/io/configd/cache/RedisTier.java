@@ -7,19 +7,22 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The shared tier: {@code {ns}config:{key}:{env}} holds the entry as JSON (its {@code value} and {@code version}
  * among the other fields of the API's answer), {@code {ns}config:version:{key}:{env}} the newest version Redis
- * knows of the key. Every call has a short timeout and goes through the circuit breaker; fills and invalidations
- * are Lua scripts that compare versions inside Redis, so an older version never replaces a newer one.
+ * knows of the key. Every call has a short time limit that measures Redis itself (see {@link Deadline}) and goes through
+ * the circuit breaker; fills and invalidations are Lua scripts that compare versions inside Redis, so an older version
+ * never replaces a newer one. Calls are pipelined on one connection of their own, opened on first use and again after
+ * it is lost: no pool queue stands in front of Redis.
  */
 final class RedisTier {
 
@@ -47,22 +50,26 @@ final class RedisTier {
       if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
       return 1""";
 
+  private final Vertx vertx;
   private final CacheSettings settings;
   private final CacheStats stats;
   private final Breaker breaker;
   private final Redis redis;
+  private Future<RedisConnection> connection;
 
   RedisTier(Vertx vertx, CacheSettings settings, CacheStats stats, Breaker.Listener onBreakerChange) {
+    this.vertx = vertx;
     this.settings = settings;
     this.stats = stats;
     this.breaker = new Breaker(settings.breakerFailures(), settings.breakerResetMs(), System::currentTimeMillis,
         onBreakerChange);
-    this.redis = Redis.createClient(vertx, options(settings));
+    // one connection held for the pipelined calls, one for the occasional CONFIG GET
+    this.redis = Redis.createClient(vertx, options(settings).setMaxPoolSize(2));
   }
 
   static RedisOptions options(CacheSettings settings) {
     return new RedisOptions().setConnectionString(settings.redisUri())
-        .setMaxPoolSize(16).setMaxPoolWaiting(256)
+        .setMaxPoolSize(16).setMaxPoolWaiting(256).setMaxWaitingHandlers(16_384)
         .setNetClientOptions(new NetClientOptions().setConnectTimeout(Math.max(settings.redisTimeoutMs(), 250))
             .setTcpNoDelay(true));
   }
@@ -84,17 +91,25 @@ final class RedisTier {
   }
 
   /** The entry Redis holds, null when it holds none; fails when Redis is down, slow or the breaker is open. */
-  Future<ConfigValue> get(CacheKey key) {
-    return call(settings.redisTimeoutMs(), () -> redis.send(Request.cmd(Command.GET).arg(valueKey(key))))
-        .map(response -> response == null ? null : ConfigValue.fromJson(new JsonObject(response.toString())));
+  Future<CachedEntry> get(CacheKey key) {
+    return call(settings.redisTimeoutMs(), Request.cmd(Command.GET).arg(valueKey(key)))
+        .map(response -> response == null ? null : CachedEntry.fromRedis(response.toString()));
   }
 
   /** Stores an entry unless Redis knows a newer version; true when stored. */
   Future<Boolean> fill(ConfigValue value) {
-    CacheKey key = new CacheKey(value.env(), value.key());
+    return fill(CachedEntry.of(value));
+  }
+
+  /**
+   * Stores an entry, as the bytes of its answer, unless Redis knows a newer version; true when stored. No reader waits
+   * for a fill, so it gets the write path's time limit, not the read path's short one.
+   */
+  Future<Boolean> fill(CachedEntry entry) {
+    CacheKey key = new CacheKey(entry.value().env(), entry.value().key());
     Request request = Request.cmd(Command.EVAL).arg(FILL).arg(2).arg(valueKey(key)).arg(versionKey(key))
-        .arg(value.version()).arg(value.toJson().encode()).arg(settings.ttlSeconds());
-    return call(settings.redisTimeoutMs(), () -> redis.send(request)).map(response -> response.toInteger() == 1);
+        .arg(entry.version()).arg(entry.body()).arg(settings.ttlSeconds());
+    return call(settings.invalidationTimeoutMs(), request).map(response -> response.toInteger() == 1);
   }
 
   /** Drops entries older than {@code version}; with {@code announce}, tells every node over pub/sub. */
@@ -102,7 +117,7 @@ final class RedisTier {
     String message = new JsonObject().put("key", key.key()).put("env", key.env()).put("version", version).encode();
     Request request = Request.cmd(Command.EVAL).arg(INVALIDATE).arg(2).arg(valueKey(key)).arg(versionKey(key))
         .arg(version).arg(settings.ttlSeconds()).arg(announce ? channel() : "").arg(message);
-    return call(settings.invalidationTimeoutMs(), () -> redis.send(request)).mapEmpty();
+    return call(settings.invalidationTimeoutMs(), request).mapEmpty();
   }
 
   /** The server's maxmemory-policy, or a failure when CONFIG is not allowed (managed Redis often renames it). */
@@ -122,19 +137,52 @@ final class RedisTier {
     return redis.close();
   }
 
-  private Future<Response> call(int timeoutMs, Supplier<Future<Response>> command) {
+  private Future<Response> call(int timeoutMs, Request request) {
     if (!breaker.allow()) {
-      stats.redisSkipped++;
+      stats.redisSkipped.increment();
       return Future.failedFuture(new RedisUnavailable("the circuit breaker is open"));
     }
-    return command.get()
-        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+    return Deadline.within(vertx, timeoutMs, "Redis", connection().compose(conn -> conn.send(request)))
         .onSuccess(response -> breaker.succeeded())
         .onFailure(failure -> {
-          stats.redisErrors++;
+          stats.redisErrors.increment();
+          if (failure instanceof TimeoutException) {
+            stats.redisTimeouts.increment();
+            dropConnection(); // a connection that stopped answering may never answer again: the next call opens another
+          }
           breaker.failed();
           LOG.debug("Redis call failed: {}", failure.toString());
         });
+  }
+
+  /** The pipelined connection, opened on first use and again once the last one failed or closed. */
+  private Future<RedisConnection> connection() {
+    Future<RedisConnection> current = connection;
+    if (current == null || current.failed()) {
+      current = redis.connect();
+      connection = current;
+      Future<RedisConnection> opened = current;
+      current.onSuccess(conn -> {
+        conn.exceptionHandler(failure -> forget(opened, conn));
+        conn.endHandler(end -> forget(opened, conn));
+      });
+    }
+    return current;
+  }
+
+  private void dropConnection() {
+    Future<RedisConnection> current = connection;
+    connection = null;
+    if (current != null) {
+      current.onSuccess(RedisConnection::close);
+    }
+  }
+
+  private void forget(Future<RedisConnection> opened, RedisConnection conn) {
+    if (connection == opened) {
+      connection = null;
+      conn.close();
+    }
   }
 
   /** Redis was not asked: the breaker is open. */

@@ -1,6 +1,5 @@
 package io.configd.notify;
 
-import io.configd.store.PgSettings;
 import io.configd.stream.KafkaSettings;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -13,10 +12,9 @@ import java.util.List;
  */
 public record NotificationSettings(String nodeName, String group, List<String> webhooks, List<KeyPattern> keyPatterns,
                                    int timeoutMs, int maxAttempts, long initialBackoffMs, long maxBackoffMs,
-                                   long pollMs, KafkaSettings kafka, PgSettings pg) {
+                                   long pollMs, KafkaSettings kafka) {
 
-  public static NotificationSettings from(JsonObject config) {
-    JsonObject notify = config.getJsonObject("notify", new JsonObject());
+  public static NotificationSettings from(JsonObject notify, String nodeName, KafkaSettings kafka) {
     List<String> webhooks = strings(notify.getJsonArray("webhooks"));
     for (String webhook : webhooks) {
       URI uri = URI.create(webhook);
@@ -24,13 +22,13 @@ public record NotificationSettings(String nodeName, String group, List<String> w
         throw new IllegalArgumentException("notify.webhooks: '" + webhook + "' is not an http(s) URL");
       }
     }
-    return new NotificationSettings(config.getJsonObject("node").getString("name"),
+    return new NotificationSettings(nodeName,
         notify.getString("group", "configd-notification"), webhooks,
         strings(notify.getJsonArray("keyPatterns")).stream().map(KeyPattern::parse).toList(),
         notify.getInteger("timeoutMs", 5_000), notify.getInteger("maxAttempts", 8),
         notify.getLong("initialBackoffMs", 1_000L), notify.getLong("maxBackoffMs", 300_000L),
         notify.getLong("pollMs", 1_000L),
-        KafkaSettings.from(config.getJsonObject("kafka")), PgSettings.from(config.getJsonObject("pg")));
+        kafka);
   }
 
   /** The wait before the attempt after {@code attempt}: initial, doubled each time, capped. */

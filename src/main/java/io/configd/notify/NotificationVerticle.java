@@ -25,18 +25,20 @@ public class NotificationVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(NotificationVerticle.class);
 
-  private NotificationSettings settings;
-  private Pool pool;
-  private NotificationStore store;
+  private final NotificationSettings settings;
+  private final NotificationStore store;
   private WebClient client;
   private final List<WebhookDelivery> deliveries = new ArrayList<>();
   private ChangeConsumer consumer;
 
+  /** @param pool the node's PostgreSQL pool, which the node closes */
+  public NotificationVerticle(NotificationSettings settings, Pool pool) {
+    this.settings = settings;
+    this.store = new NotificationStore(pool);
+  }
+
   @Override
   public Future<?> start() {
-    settings = NotificationSettings.from(config());
-    pool = settings.pg().pool(vertx);
-    store = new NotificationStore(pool);
     if (settings.webhooks().isEmpty()) {
       LOG.info("No webhook configured (notify.webhooks): change notifications are off");
       return Future.succeededFuture();
@@ -64,7 +66,7 @@ public class NotificationVerticle extends VerticleBase {
       if (client != null) {
         client.close();
       }
-      return pool.close();
+      return Future.succeededFuture();
     });
   }
 

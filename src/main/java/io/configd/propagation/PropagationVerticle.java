@@ -2,10 +2,9 @@ package io.configd.propagation;
 
 import io.configd.model.Addresses;
 import io.configd.model.ConfigKey;
-import io.configd.model.ConfigdException;
 import io.configd.model.KeyPrefix;
 import io.configd.store.ConfigStore;
-import io.configd.model.ConfigValue;
+import io.configd.store.Failures;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -43,20 +42,22 @@ public class PropagationVerticle extends VerticleBase {
   private final Map<String, Long> delivered = new HashMap<>();
   private final LongAdder published = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
-  private PropagationSettings settings;
-  private Pool pool;
-  private ConfigStore store;
+  private final PropagationSettings settings;
+  private final ConfigStore store;
   private KafkaConsumer<String, String> consumer;
   private long assignTimer = -1;
   private int assignedPartitions;
   private long startedAt;
 
+  /** @param pool the node's PostgreSQL pool, which the node closes */
+  public PropagationVerticle(PropagationSettings settings, Pool pool) {
+    this.settings = settings;
+    this.store = new ConfigStore(pool);
+  }
+
   @Override
   public Future<?> start() {
     startedAt = System.currentTimeMillis();
-    settings = PropagationSettings.from(config());
-    pool = settings.pg().pool(vertx);
-    store = new ConfigStore(pool);
     consumer = KafkaConsumer.create(vertx, settings.kafka().readerConfig("configd-propagation-" + settings.nodeName()));
     consumer.exceptionHandler(failure -> LOG.warn("Kafka consumer: {}", failure.toString()));
     Future<Void> snapshots = vertx.eventBus().<JsonObject>consumer(Addresses.SNAPSHOT, this::snapshot).completion();
@@ -71,7 +72,7 @@ public class PropagationVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(assignTimer);
-    return consumer.close().eventually(() -> pool.close());
+    return consumer.close();
   }
 
   /**
@@ -155,7 +156,7 @@ public class PropagationVerticle extends VerticleBase {
           request.reply(new JsonObject().put("env", body.getString("env")).put("prefix", body.getString("prefix"))
               .put("revision", snapshot.revision()).put("items", items).put("next", snapshot.next()));
         })
-        .onFailure(failure -> fail(request, failure));
+        .onFailure(failure -> Failures.reply(request, failure));
   }
 
   private void changes(Message<JsonObject> request) {
@@ -168,15 +169,6 @@ public class PropagationVerticle extends VerticleBase {
           request.reply(new JsonObject().put("items", items).put("next", page.next()).put("head", page.head())
               .put("more", page.more()));
         })
-        .onFailure(failure -> fail(request, failure));
-  }
-
-  private static void fail(Message<JsonObject> request, Throwable failure) {
-    if (failure instanceof ConfigdException e) {
-      request.fail(e.failure().code(), e.getMessage());
-    } else {
-      LOG.warn("Snapshot or catch-up request failed: {}", failure.toString());
-      request.fail(io.configd.model.Failure.UNAVAILABLE.code(), "the configuration store is unreachable; retry shortly");
-    }
+        .onFailure(failure -> Failures.reply(request, failure));
   }
 }

@@ -12,10 +12,8 @@ import io.vertx.core.json.JsonObject;
 public record PublisherSettings(String nodeName, KafkaSettings kafka, PgSettings pg, int batchSize, long sweepMs,
                                 long leaderRetryMs, long maxBackoffMs) {
 
-  public static PublisherSettings from(JsonObject config) {
-    JsonObject publisher = config.getJsonObject("publisher", new JsonObject());
-    return new PublisherSettings(config.getJsonObject("node").getString("name"),
-        KafkaSettings.from(config.getJsonObject("kafka")), PgSettings.from(config.getJsonObject("pg")),
+  public static PublisherSettings from(JsonObject publisher, String nodeName, KafkaSettings kafka, PgSettings pg) {
+    return new PublisherSettings(nodeName, kafka, pg,
         publisher.getInteger("batchSize", 500), publisher.getLong("sweepMs", 30_000L),
         publisher.getLong("leaderRetryMs", 1_000L), publisher.getLong("maxBackoffMs", 5_000L));
   }

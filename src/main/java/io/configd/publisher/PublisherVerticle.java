@@ -32,26 +32,37 @@ public class PublisherVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PublisherVerticle.class);
   private static final long FIRST_BACKOFF_MS = 200;
 
-  private PublisherSettings settings;
-  private Pool pool;
-  private OutboxStore outbox;
+  private final PublisherSettings settings;
+  private final OutboxStore outbox;
   private KafkaProducer<String, String> producer;
   private PgSubscriber subscriber;
   private Leadership leadership;
   private TopicSetup topicSetup;
 
-  private boolean stopping;
-  private boolean topicReady;
-  private boolean relaying;
+  /** Where the relay stands. Every state that waits is woken by the one timer ({@link #schedule}). */
+  enum State {
+    /** The change topic is not known to exist yet: checking it, and again every maxBackoffMs. */
+    CHECKING_TOPIC,
+    /** Waiting for work: a NOTIFY, the leadership, or the sweep (the timer, every sweepMs). */
+    IDLE,
+    /** A batch is out; work that arrives meanwhile makes the relay go again at once. */
+    RELAYING,
+    /** The last batch failed (Kafka refused, or PostgreSQL): waiting out the back-off. */
+    BACKING_OFF,
+    STOPPED
+  }
+
+  /** What the relay last saw of Kafka; while DOWN, it probes with one change at a time. */
+  enum Kafka { UNKNOWN, UP, DOWN }
+
+  private State state = State.CHECKING_TOPIC;
+  private Kafka kafka = Kafka.UNKNOWN;
+  private String kafkaProblem;
   private boolean again;
-  private boolean probing;
   private long backoffMs;
-  private long retryTimer = -1;
-  private long sweepTimer = -1;
-  private long topicTimer = -1;
+  private long timer = -1;
   private Future<Void> inFlight = Future.succeededFuture();
 
-  private String kafkaState = "UNKNOWN";
   private String lastError;
   private long relayed;
   private long lastRevision;
@@ -59,11 +70,14 @@ public class PublisherVerticle extends VerticleBase {
   private long lastLatencyMs = -1;
   private long maxLatencyMs = -1;
 
+  /** @param pool the node's PostgreSQL pool, which the node closes */
+  public PublisherVerticle(PublisherSettings settings, Pool pool) {
+    this.settings = settings;
+    this.outbox = new OutboxStore(pool);
+  }
+
   @Override
   public Future<?> start() {
-    settings = PublisherSettings.from(config());
-    pool = settings.pg().pool(vertx);
-    outbox = new OutboxStore(pool);
     String clientId = "configd-publisher-" + settings.nodeName();
     producer = KafkaProducer.create(vertx, settings.kafka().producerConfig(clientId));
     // Each send's own future reports its failure to the relay; the stream-wide report would only repeat it.
@@ -81,7 +95,6 @@ public class PublisherVerticle extends VerticleBase {
         .onSuccess(ready -> {
           ensureTopic();
           leadership.start();
-          sweepTimer = vertx.setPeriodic(settings.sweepMs(), id -> wake());
           LOG.info("Publisher started: relays to topic '{}' when this node leads", settings.kafka().topic());
         });
   }
@@ -89,57 +102,87 @@ public class PublisherVerticle extends VerticleBase {
   /** Lets the batch in flight finish before releasing the leadership, so that two relays never interleave. */
   @Override
   public Future<?> stop() {
-    stopping = true;
-    vertx.cancelTimer(retryTimer);
-    vertx.cancelTimer(sweepTimer);
-    vertx.cancelTimer(topicTimer);
+    state = State.STOPPED;
+    vertx.cancelTimer(timer);
     // How the last batch ended does not matter here (it is relayed again later): only that it ended.
     return inFlight.timeout(15, TimeUnit.SECONDS).otherwiseEmpty()
         .eventually(() -> leadership.stop())
-        .eventually(() -> Future.join(subscriber.close(), producer.close(), topicSetup.close()))
-        .eventually(() -> pool.close());
+        .eventually(() -> Future.join(subscriber.close(), producer.close(), topicSetup.close()));
+  }
+
+  /** The one timer of the relay: whatever waits in the current state runs when it fires. */
+  private void schedule(long delayMs) {
+    vertx.cancelTimer(timer);
+    timer = vertx.setTimer(Math.max(1, delayMs), id -> {
+      timer = -1;
+      switch (state) {
+        case CHECKING_TOPIC -> ensureTopic();
+        case BACKING_OFF, IDLE -> { // the back-off is over; or the sweep, in case a notification was missed
+          idle();
+          wake();
+        }
+        default -> { }
+      }
+    });
   }
 
   private void ensureTopic() {
-    if (stopping) {
-      return;
-    }
     topicSetup.ensureTopic()
         .onSuccess(ready -> {
-          topicReady = true;
-          wake();
+          if (state == State.CHECKING_TOPIC) {
+            idle();
+            wake();
+          }
         })
         .onFailure(failure -> {
-          kafkaState = "DOWN: " + failure.getMessage();
+          if (state != State.CHECKING_TOPIC) {
+            return;
+          }
+          kafka = Kafka.DOWN;
+          kafkaProblem = failure.getMessage();
           LOG.warn("Cannot check topic '{}' ({}); trying again in {} ms", settings.kafka().topic(), failure.toString(),
               settings.maxBackoffMs());
-          topicTimer = vertx.setTimer(settings.maxBackoffMs(), id -> ensureTopic());
+          schedule(settings.maxBackoffMs());
         });
   }
 
+  /** Nothing in flight: the next sweep is due in sweepMs. */
+  private void idle() {
+    state = State.IDLE;
+    schedule(settings.sweepMs());
+  }
+
+  /** There may be work: a NOTIFY, the leadership taken, the sweep. */
   private void wake() {
-    if (stopping || !topicReady || !leadership.isLeader()) {
-      return;
-    }
-    if (relaying || retryTimer != -1) {
+    if (state == State.RELAYING) {
       again = true;
-      return;
+    } else if (state == State.IDLE && leadership.isLeader()) {
+      relay();
     }
-    relaying = true;
+    // CHECKING_TOPIC and BACKING_OFF relay when their timer fires; STOPPED never does
+  }
+
+  private void relay() {
+    state = State.RELAYING;
     again = false;
     inFlight = relayBatch().onComplete(done -> {
-      relaying = false;
+      if (state == State.STOPPED) {
+        return;
+      }
       if (done.failed()) {
-        retryLater(done.cause());
-      } else if (done.result() > 0 || again) {
-        wake();
+        backOff(done.cause());
+      } else {
+        idle();
+        if (done.result() > 0 || again) {
+          wake();
+        }
       }
     }).mapEmpty();
   }
 
   /** One batch: the oldest unpublished changes, sent in order, then marked up to the first that failed. */
   private Future<Integer> relayBatch() {
-    return outbox.unpublished(probing ? 1 : settings.batchSize())
+    return outbox.unpublished(kafka == Kafka.DOWN ? 1 : settings.batchSize())
         .compose(changes -> changes.isEmpty() ? Future.succeededFuture(0) : send(changes));
   }
 
@@ -178,34 +221,34 @@ public class PublisherVerticle extends VerticleBase {
     lastRelayAt = now;
     lastLatencyMs = Duration.between(last.updatedAt(), now).toMillis();
     maxLatencyMs = Math.max(maxLatencyMs, lastLatencyMs);
-    if (kafkaState.startsWith("DOWN")) {
+    if (kafka == Kafka.DOWN) {
       LOG.info("Kafka acknowledges changes again; relaying the backlog from revision {}", acknowledged.get(0).revision());
     }
-    kafkaState = "UP";
+    kafka = Kafka.UP;
+    kafkaProblem = null;
     lastError = null;
-    probing = false;
     backoffMs = 0;
   }
 
-  private void retryLater(Throwable failure) {
-    if (stopping) {
-      return;
-    }
+  private void backOff(Throwable failure) {
     String problem = failure instanceof KafkaRefused refused ? "Kafka refused a change: " + refused.getCause()
         : "the change log is unreachable: " + failure;
     if (failure instanceof KafkaRefused) {
-      kafkaState = "DOWN: " + failure.getCause().getMessage();
-      probing = true;
+      kafka = Kafka.DOWN;
+      kafkaProblem = failure.getCause().getMessage();
     }
     backoffMs = backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(settings.maxBackoffMs(), backoffMs * 2);
     if (!problem.equals(lastError)) {
       LOG.warn("Relay paused: {}; the backlog waits in PostgreSQL, next try in {} ms", problem, backoffMs);
     }
     lastError = problem;
-    retryTimer = vertx.setTimer(backoffMs, id -> {
-      retryTimer = -1;
-      wake();
-    });
+    state = State.BACKING_OFF;
+    schedule(backoffMs);
+  }
+
+  /** The state as /v1/stats/publisher shows it: UNKNOWN, UP, or DOWN and why. */
+  private String kafkaStatus() {
+    return kafka == Kafka.DOWN ? "DOWN: " + kafkaProblem : kafka.name();
   }
 
   private void status(Message<JsonObject> message) {
@@ -216,8 +259,9 @@ public class PublisherVerticle extends VerticleBase {
               .put("node", settings.nodeName())
               .put("leader", leadership.isLeader())
               .put("topic", settings.kafka().topic())
-              .put("topicReady", topicReady)
-              .put("kafka", leadership.isLeader() ? kafkaState : "not checked: this node does not relay")
+              .put("topicReady", state != State.CHECKING_TOPIC)
+              .put("state", state.name())
+              .put("kafka", leadership.isLeader() ? kafkaStatus() : "not checked: this node does not relay")
               .put("backlog", backlog.toJson(now))
               .put("relayed", relayed)
               .put("lastRevision", lastRevision)

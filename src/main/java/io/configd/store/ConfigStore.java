@@ -8,7 +8,7 @@ import io.configd.model.KeyPrefix;
 import io.vertx.core.Future;
 import io.vertx.core.json.Json;
 import io.vertx.pgclient.PgException;
-import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
@@ -20,9 +20,10 @@ import java.util.function.Function;
 /** The configuration in PostgreSQL: current values, their history and the change log. */
 public final class ConfigStore {
 
-  private final Pool pool;
+  private final SqlClient pool;
 
-  public ConfigStore(Pool pool) {
+  /** @param pool the node's pool, or one connection of it (a read whose time limit must not count the pool's queue) */
+  public ConfigStore(SqlClient pool) {
     this.pool = pool;
   }
 

@@ -39,8 +39,9 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
         --hot-keys H            reads: hot keys (default 10)
         --cold-keys K           reads: cold keys; the cold variant reads each once, on a node of its own with the near
                                 cache off and a fresh Redis namespace (default 30000)
-        --variants V,...        reads: which of hot, cold, redis, redis-down, redis-down-hot (default all; cold,
-                                redis and redis-down* start nodes of their own, so they need no --url)
+        --variants V,...        reads: which of hot, ceiling, cold, redis, redis-down, redis-down-hot (default all;
+                                ceiling is a plain Vert.x server of the bench's own, the stack's ceiling; cold, redis
+                                and redis-down* start nodes of their own, so they need no --url)
         --env E                 environment (default production)
         --out DIR               where the JSON goes (default bench-results)
         --schema S              PostgreSQL schema, Kafka topic suffix and group suffix of the node the bench

@@ -22,6 +22,9 @@ import java.util.function.Supplier;
  * figure for the wrong tier is worse than none:
  * <ul>
  *   <li>{@code hot}: a few keys on the main node, near-cache hits;</li>
+ *   <li>{@code ceiling}: a plain Vert.x HTTP server of the bench's own ({@link CeilingServer}, a JVM of its own with
+ *       as many instances as the node's API) answering a fixed body of a hot answer's size: the most this stack
+ *       gives on this machine; hot reads are printed as a fraction of it;</li>
  *   <li>{@code cold}: on a node of its own with the near cache off and a Redis namespace no node used before, each
  *       cold key read once: every GET misses Redis and reads PostgreSQL (the run ends early when the keys run out);</li>
  *   <li>{@code redis}: then, on that node, the keys the cold variant read, now in Redis: Redis hits;</li>
@@ -33,7 +36,7 @@ import java.util.function.Supplier;
  */
 final class ReadsScenario {
 
-  static final List<String> VARIANTS = List.of("hot", "cold", "redis", "redis-down", "redis-down-hot");
+  static final List<String> VARIANTS = List.of("hot", "ceiling", "cold", "redis", "redis-down", "redis-down-hot");
   private static final String HOT = "bench.r.hot.k";
   private static final String COLD = "bench.r.cold.k";
 
@@ -61,6 +64,7 @@ final class ReadsScenario {
   private final JsonObject figures = new JsonObject();
   private final List<String> summary = new ArrayList<>();
   private boolean ok = true;
+  private double hotThroughput = -1;
 
   /** {@code starter} is null when the bench measures a node it did not start (--url): only {@code hot} runs then. */
   ReadsScenario(Vertx vertx, NodeUnderTest main, NodeStarter starter, BenchOptions options) {
@@ -82,6 +86,9 @@ final class ReadsScenario {
     Report.latencyHeader("ms");
     if (wants("hot")) {
       measure("hot", Tier.NEAR, main, options.hotKeys(), random(HOT, options.hotKeys()));
+    }
+    if (wants("ceiling")) {
+      ceiling();
     }
     if (wants("cold", "redis")) {
       nearCacheOff();
@@ -187,6 +194,46 @@ final class ReadsScenario {
     }
   }
 
+  /** The plain Vert.x server, measured like the hot variant, on a body of the hot answer's size. */
+  private void ceiling() throws IOException {
+    // the node encodes compactly, in the order the JSON object holds: re-encoding gives the answer's own length
+    int bodyBytes = main.getJson("/v1/config/" + HOT + "0?env=" + options.env()).encode().length();
+    int instances = Integer.parseInt(System.getenv().getOrDefault("CONFIGD_HTTP_INSTANCES", "2")); // the node's http.instances
+    int port = io.configd.TestServices.freePort();
+    Path log = options.out().resolve("ceiling-" + System.currentTimeMillis() + ".log");
+    Process server = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:+UseG1GC", "-cp", System.getProperty("java.class.path"), CeilingServer.class.getName(),
+        String.valueOf(port), String.valueOf(bodyBytes), String.valueOf(instances)))
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    io.vertx.core.http.HttpClient client = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+        .setDefaultHost("127.0.0.1").setDefaultPort(port).setKeepAlive(true),
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
+    Supplier<Future<Integer>> request = () -> client.request(HttpMethod.GET, "/v1/config/ceiling")
+        .compose(req -> req.send())
+        .compose(response -> response.body().map(ignored -> response.statusCode()));
+    try {
+      io.configd.Eventually.await("the ceiling server on port " + port + " to answer", java.time.Duration.ofSeconds(30),
+          () -> NodeUnderTest.await(request.get(), 5, "GET the ceiling server") == 200);
+      ClosedLoop.run(vertx, options.readConcurrency(), 0, options.warmupSeconds(), request, 200);
+      String load = Report.loadAverage();
+      ClosedLoop.Outcome outcome = ClosedLoop.run(vertx, options.readConcurrency(), 0, options.readSeconds(), request, 200);
+      JsonObject latency = Report.latencyRow("ceiling (plain Vert.x, " + bodyBytes + " B body)", outcome.micros());
+      String fraction = hotThroughput < 0 ? "" : String.format(Locale.ROOT, "; hot reads are %.0f %% of it",
+          100 * hotThroughput / outcome.throughput());
+      Report.row("  " + String.format(Locale.ROOT, "%,.0f GET/s", outcome.throughput()), String.format(Locale.ROOT,
+          "over %.1f s, %d errors, load %s, %d instances%s", outcome.seconds(), outcome.errors(), load, instances, fraction));
+      figures.put("ceiling", new JsonObject().put("throughputPerSecond", Math.round(outcome.throughput()))
+          .put("bodyBytes", bodyBytes).put("instances", instances).put("errors", outcome.errors())
+          .put("loadAverage", load).put("latencyMs", latency)
+          .put("hotFraction", hotThroughput < 0 ? null : hotThroughput / outcome.throughput()));
+      summary.add(String.format(Locale.ROOT, "ceiling %,.0f GET/s", outcome.throughput()));
+      ok &= outcome.errors() == 0 && outcome.ok() > 0;
+    } finally {
+      client.close();
+      server.destroy();
+    }
+  }
+
   private void measure(String name, Tier tier, NodeUnderTest node, int keys, Supplier<Future<Integer>> request) {
     measure(name, tier, node, keys, request, true);
   }
@@ -215,6 +262,9 @@ final class ReadsScenario {
         .put("seconds", outcome.seconds()).put("ranOutOfKeys", outcome.ranOut()).put("ok", outcome.ok())
         .put("errors", outcome.errors()).put("unanswered", outcome.unanswered()).put("loadAverage", load).put("cacheDelta", counters).put("latencyMs", latency));
     summary.add(String.format(Locale.ROOT, "%s %,.0f GET/s%s", name, outcome.throughput(), verified ? "" : " (WRONG TIER)"));
+    if (name.equals("hot")) {
+      hotThroughput = outcome.throughput();
+    }
     ok &= verified && outcome.errors() == 0 && outcome.unanswered() == 0 && outcome.ok() > 0;
   }
 
@@ -264,10 +314,10 @@ final class ReadsScenario {
   private static String counters(JsonObject d) {
     JsonObject near = d.getJsonObject("near");
     JsonObject redis = d.getJsonObject("redis");
-    return String.format(Locale.ROOT, "near hits %,d misses %,d | Redis hits %,d misses %,d errors %,d skipped %,d | "
-            + "PostgreSQL reads %,d | Redis→PostgreSQL fallbacks %,d",
+    return String.format(Locale.ROOT, "near hits %,d misses %,d | Redis hits %,d misses %,d errors %,d (timeouts %,d) "
+            + "skipped %,d | PostgreSQL reads %,d | Redis→PostgreSQL fallbacks %,d",
         near.getLong("hits", 0L), near.getLong("misses", 0L), redis.getLong("hits", 0L), redis.getLong("misses", 0L),
-        redis.getLong("errors", 0L), redis.getLong("skipped", 0L), d.getJsonObject("postgresql").getLong("reads", 0L),
+        redis.getLong("errors", 0L), redis.getLong("timeouts", 0L), redis.getLong("skipped", 0L), d.getJsonObject("postgresql").getLong("reads", 0L),
         d.getJsonObject("fallbacks").getLong("redisToPostgresql", 0L));
   }
 

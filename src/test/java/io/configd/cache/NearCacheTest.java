@@ -51,7 +51,8 @@ class NearCacheTest {
     assertThat(near.highWater(KEY)).isEqualTo(2);
   }
 
-  private static ConfigValue version(int version) {
-    return new ConfigValue(KEY.key(), KEY.env(), "v" + version, version, version, false, false, null, Instant.EPOCH, "test");
+  private static CachedEntry version(int version) {
+    return CachedEntry.of(new ConfigValue(KEY.key(), KEY.env(), "v" + version, version, version, false, false, null,
+        Instant.EPOCH, "test"));
   }
 }

@@ -13,7 +13,6 @@ import io.configd.store.PgSettings;
 import io.configd.store.Precondition;
 import io.configd.store.Write;
 import io.vertx.core.Context;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -70,13 +69,13 @@ class StaleFillRaceTest {
     // what another node's CacheVerticle does to Redis when it takes a write
     otherNode = new RedisTier(vertx, CacheSettings.from(config), new CacheStats(), (from, to) -> { });
     PgSettings pg = PgSettings.from(config.getJsonObject("pg"));
+    CacheSettings settings = CacheSettings.from(config);
+    pool = pg.pool(vertx);
+    store = new ConfigStore(pool);
     Migrations.migrate(vertx, pg)
-        .compose(migrated -> vertx.deployVerticle(new CacheVerticle(holdVersion3), new DeploymentOptions().setConfig(config)))
-        .onComplete(testContext.succeeding(deployed -> {
-          pool = pg.pool(vertx);
-          store = new ConfigStore(pool);
-          testContext.completeNow();
-        }));
+        .compose(migrated -> vertx.deployVerticle(new CacheVerticle(settings, pool, SharedCache.create(settings),
+            holdVersion3)))
+        .onComplete(testContext.succeedingThenComplete());
   }
 
   @AfterEach
@@ -90,7 +89,7 @@ class StaleFillRaceTest {
   void invalidationDuringTheRead(Vertx vertx, VertxTestContext testContext) {
     writeVersions(3)
         .compose(v3 -> {
-          Future<Message<JsonObject>> held = read(vertx);
+          Future<Message<CacheAnswer>> held = read(vertx);
           return reached.future()
               .compose(context -> write("v4"))
               .compose(v4 -> otherNode.invalidate(new CacheKey(ENV, KEY), 4, true))
@@ -100,7 +99,7 @@ class StaleFillRaceTest {
               .compose(fresh -> {
                 testContext.verify(() -> {
                   assertThat(entry(fresh).version()).isEqualTo(4);
-                  assertThat(fresh.body().getString("source")).isEqualTo("postgresql");
+                  assertThat(fresh.body().tier().label()).isEqualTo("postgresql");
                   assertThat(held.isComplete()).as("the held read is still held").isFalse();
                 });
                 reached.future().result().runOnContext(go -> release.complete());
@@ -117,7 +116,7 @@ class StaleFillRaceTest {
         .compose(again -> {
           testContext.verify(() -> {
             assertThat(entry(again).version()).isEqualTo(4);
-            assertThat(again.body().getString("source")).isEqualTo("near");
+            assertThat(again.body().tier().label()).isEqualTo("near");
           });
           return stats(vertx);
         })
@@ -134,7 +133,7 @@ class StaleFillRaceTest {
     ConfigValue[] v4 = new ConfigValue[1];
     writeVersions(3)
         .compose(v3 -> {
-          Future<Message<JsonObject>> held = read(vertx);
+          Future<Message<CacheAnswer>> held = read(vertx);
           return reached.future()
               .compose(context -> write("v4"))
               .compose(written -> {
@@ -198,16 +197,16 @@ class StaleFillRaceTest {
         Precondition.NONE));
   }
 
-  private static Future<Message<JsonObject>> read(Vertx vertx) {
-    return vertx.eventBus().request(Addresses.CACHE_GET, new JsonObject().put("env", ENV).put("key", KEY));
+  private static Future<Message<CacheAnswer>> read(Vertx vertx) {
+    return vertx.eventBus().request(Addresses.CACHE_GET, new CacheRead(ENV, ConfigKey.parse(KEY)));
   }
 
   private static Future<JsonObject> stats(Vertx vertx) {
     return vertx.eventBus().<JsonObject>request(Addresses.CACHE_STATS, new JsonObject()).map(Message::body);
   }
 
-  private static ConfigValue entry(Message<JsonObject> answer) {
-    return ConfigValue.fromJson(answer.body().getJsonObject("entry"));
+  private static ConfigValue entry(Message<CacheAnswer> answer) {
+    return answer.body().entry().value();
   }
 
   private Future<JsonObject> inRedis() {

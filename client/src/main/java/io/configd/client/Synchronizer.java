@@ -29,6 +29,23 @@ final class Synchronizer extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(Synchronizer.class);
 
+  /**
+   * What the synchronizer is doing. One timer serves every phase ({@link #schedule}): the retry while WAITING, the
+   * periodic catch-up on the BRIDGE, the polls (and the bridge probes) while POLLING, and the start deadline until
+   * the values are loaded. {@link ConnectionState} is what readers on other threads see of it.
+   */
+  enum Phase {
+    /** Trying a node: its bridge, then its HTTP API. */
+    CONNECTING,
+    /** The last attempt found no node: the next one is tried after the back-off. */
+    WAITING,
+    /** On a node's bridge: live changes, and a catch-up every syncInterval. */
+    BRIDGE,
+    /** On a node's HTTP API: a poll every pollInterval, and the bridge tried again every syncInterval. */
+    POLLING,
+    CLOSED
+  }
+
   private final ClientSettings settings;
   private final LocalState state;
   private final Listeners listeners;
@@ -36,24 +53,26 @@ final class Synchronizer extends VerticleBase {
   private final Promise<Void> ready = Promise.promise();
   private volatile ConnectionState connection = ConnectionState.STARTING;
   private volatile NodeAddress connectedNode;
+  private Phase phase = Phase.CONNECTING;
   private SnapshotFile file;
   private WebSocketClient webSockets;
   private HttpClient http;
   private BridgeConnection bridge;
   private HttpSource poller;
   private boolean fileLoaded;
-  private boolean stopping;
-  private boolean syncing;
   /** Live changes that arrived while a snapshot or catch-up was answering: applied after it, in arrival order. */
   private List<ConfigValue> held;
-  private boolean probing;
+  /** The catch-up or poll in flight, and the bridge probe in flight: never two at once. */
+  private Future<Void> catchingUp = Future.succeededFuture();
+  private Future<Void> probing = Future.succeededFuture();
   private int attempt;
   private int nodeIndex;
-  private long retryTimer = -1;
-  private long syncTimer = -1;
-  private long pollTimer = -1;
-  private long probeTimer = -1;
-  private long deadlineTimer = -1;
+  private long timer = -1;
+  /** When the current phase's next action is due (System.nanoTime), and the next bridge probe while polling. */
+  private long dueAt;
+  private long probeAt;
+  /** When start() gives up waiting for a node with no snapshot file to start from. */
+  private long startDeadline;
 
   Synchronizer(ClientSettings settings, LocalState state, Listeners listeners) {
     this.settings = settings;
@@ -89,19 +108,15 @@ final class Synchronizer extends VerticleBase {
       return null;
     });
     return restored.onSuccess(v -> {
-      deadlineTimer = vertx.setTimer(settings.startTimeout().toMillis(), id -> startDeadline());
+      startDeadline = System.nanoTime() + settings.startTimeout().toNanos();
       connect();
     });
   }
 
   @Override
   public Future<?> stop() {
-    stopping = true;
-    connection = ConnectionState.CLOSED;
+    moveTo(Phase.CLOSED);
     ready.tryFail(new ConfigClientException("the client was closed before it loaded its values"));
-    for (long timer : new long[] {retryTimer, syncTimer, pollTimer, probeTimer, deadlineTimer}) {
-      vertx.cancelTimer(timer);
-    }
     Future<Void> closed = bridge == null ? Future.succeededFuture() : bridge.close();
     return closed
         .eventually(() -> file == null ? Future.succeededFuture() : file.close().recover(failure -> Future.succeededFuture()))
@@ -109,13 +124,102 @@ final class Synchronizer extends VerticleBase {
         .eventually(() -> http.close());
   }
 
+  // ---- the phases and their one timer
+
+  /** Enters a phase: what readers see of it, and when its next action is due. */
+  private void moveTo(Phase next) {
+    phase = next;
+    long now = System.nanoTime();
+    switch (next) {
+      case WAITING -> {
+        connection = ConnectionState.DISCONNECTED;
+        connectedNode = null;
+        dueAt = now + millis(backoff.delayMillis(attempt));
+      }
+      case BRIDGE -> {
+        connection = ConnectionState.BRIDGE;
+        dueAt = now + settings.syncInterval().toNanos();
+      }
+      case POLLING -> {
+        connection = ConnectionState.HTTP_POLLING;
+        dueAt = now + settings.pollInterval().toNanos();
+        probeAt = now + settings.syncInterval().toNanos();
+      }
+      case CLOSED -> connection = ConnectionState.CLOSED;
+      default -> { } // CONNECTING: readers keep seeing how things stood before the attempt
+    }
+    schedule();
+  }
+
+  /** Arms the one timer for the phase's next action, or the start deadline if that comes first. */
+  private void schedule() {
+    vertx.cancelTimer(timer);
+    timer = -1;
+    boolean waitsForAction = phase == Phase.WAITING || phase == Phase.BRIDGE || phase == Phase.POLLING;
+    boolean waitsForStart = !ready.future().isComplete() && phase != Phase.CLOSED;
+    if (!waitsForAction && !waitsForStart) {
+      return;
+    }
+    long next = waitsForAction ? dueAt : Long.MAX_VALUE;
+    if (phase == Phase.POLLING && settings.bridge()) {
+      next = Math.min(next, probeAt);
+    }
+    if (waitsForStart) {
+      next = Math.min(next, startDeadline);
+    }
+    long delayMillis = Math.max(1, (next - System.nanoTime()) / 1_000_000);
+    timer = vertx.setTimer(delayMillis, id -> {
+      timer = -1;
+      tick();
+    });
+  }
+
+  private void tick() {
+    long now = System.nanoTime();
+    if (!ready.future().isComplete() && now - startDeadline >= 0) {
+      startDeadlinePassed();
+    }
+    switch (phase) {
+      case WAITING -> {
+        if (now - dueAt >= 0) {
+          connect();
+          return;
+        }
+      }
+      case BRIDGE -> {
+        if (now - dueAt >= 0) {
+          dueAt = now + settings.syncInterval().toNanos();
+          periodicSync();
+        }
+      }
+      case POLLING -> {
+        if (now - dueAt >= 0) {
+          dueAt = now + settings.pollInterval().toNanos();
+          poll();
+        }
+        if (phase == Phase.POLLING && settings.bridge() && now - probeAt >= 0) {
+          probeAt = now + settings.syncInterval().toNanos();
+          probeBridge();
+        }
+      }
+      default -> { }
+    }
+    if (phase != Phase.CONNECTING) {
+      schedule();
+    }
+  }
+
+  private static long millis(long ms) {
+    return ms * 1_000_000;
+  }
+
   // ---- connecting
 
   private void connect() {
-    retryTimer = -1;
-    if (stopping) {
+    if (phase == Phase.CLOSED) {
       return;
     }
+    moveTo(Phase.CONNECTING);
     NodeAddress node = settings.nodes().get(Math.floorMod(nodeIndex, settings.nodes().size()));
     Future<Void> connected = settings.bridge()
         ? viaBridge(node).recover(failure -> {
@@ -129,7 +233,7 @@ final class Synchronizer extends VerticleBase {
         })
         : viaHttp(node);
     connected.onFailure(failure -> {
-      if (stopping) {
+      if (phase == Phase.CLOSED) {
         return;
       }
       if (failure instanceof RejectedException && ready.tryFail(new ConfigClientException(failure.getMessage()))) {
@@ -141,14 +245,12 @@ final class Synchronizer extends VerticleBase {
       } else {
         LOG.debug("No configd node answered at {} ({}); retrying", node, failure.getMessage());
       }
-      connection = ConnectionState.DISCONNECTED;
-      connectedNode = null;
       attempt++;
       nodeIndex++;
+      moveTo(Phase.WAITING); // readers see DISCONNECTED before start() completes from the file
       if (attempt >= settings.nodes().size()) {
         startFromFile();
       }
-      scheduleRetry();
     });
   }
 
@@ -159,12 +261,15 @@ final class Synchronizer extends VerticleBase {
             .map(conn)
             .recover(failure -> conn.close().transform(closed -> Future.failedFuture(failure))))
         .onSuccess(conn -> {
-          stopPolling();
+          if (phase == Phase.CLOSED) {
+            conn.close();
+            return;
+          }
+          poller = null;
           bridge = conn;
-          connection = ConnectionState.BRIDGE;
           connectedNode = node;
           conn.closed().onComplete(closed -> bridgeLost(conn));
-          syncTimer = vertx.setPeriodic(settings.syncInterval().toMillis(), id -> periodicSync());
+          moveTo(Phase.BRIDGE);
           loaded("over the bridge of " + node);
         })
         .mapEmpty();
@@ -179,26 +284,16 @@ final class Synchronizer extends VerticleBase {
     return source.health()
         .compose(up -> syncAll(source))
         .onSuccess(synced -> {
-          poller = source;
-          connection = ConnectionState.HTTP_POLLING;
-          connectedNode = node;
-          pollTimer = vertx.setPeriodic(settings.pollInterval().toMillis(), id -> poll());
-          if (settings.bridge()) {
-            probeTimer = vertx.setPeriodic(settings.syncInterval().toMillis(), id -> probeBridge());
+          if (phase == Phase.CLOSED) {
+            return;
           }
+          poller = source;
+          connectedNode = node;
+          moveTo(Phase.POLLING);
           LOG.warn("Polling {} over HTTP every {} ms while its bridge cannot be reached", node,
               settings.pollInterval().toMillis());
           loaded("over HTTP from " + node);
         });
-  }
-
-  private void scheduleRetry() {
-    if (stopping || retryTimer >= 0) {
-      return;
-    }
-    long delay = backoff.delayMillis(attempt);
-    LOG.debug("Reconnecting in {} ms", delay);
-    retryTimer = vertx.setTimer(delay, id -> connect());
   }
 
   private void bridgeLost(BridgeConnection conn) {
@@ -206,15 +301,12 @@ final class Synchronizer extends VerticleBase {
       return;
     }
     bridge = null;
-    vertx.cancelTimer(syncTimer);
-    if (stopping) {
+    if (phase == Phase.CLOSED) {
       return;
     }
     LOG.warn("Lost the bridge connection to {}; reconnecting", conn.node());
-    connection = ConnectionState.DISCONNECTED;
-    connectedNode = null;
     nodeIndex++;
-    scheduleRetry();
+    moveTo(Phase.WAITING);
   }
 
   private void refused(String message) {
@@ -225,58 +317,40 @@ final class Synchronizer extends VerticleBase {
 
   private void periodicSync() {
     BridgeConnection conn = bridge;
-    if (conn == null || syncing) {
+    if (conn == null || !catchingUp.isComplete()) {
       return;
     }
-    syncing = true;
-    syncAll(conn)
-        .onComplete(done -> syncing = false)
-        .onFailure(failure -> {
-          LOG.warn("Catch-up from {} failed ({}); reconnecting", conn.node(), failure.getMessage());
-          conn.close();
-        });
+    catchingUp = syncAll(conn).onFailure(failure -> {
+      LOG.warn("Catch-up from {} failed ({}); reconnecting", conn.node(), failure.getMessage());
+      conn.close();
+    });
   }
 
   private void poll() {
     HttpSource source = poller;
-    if (source == null || syncing) {
+    if (source == null || !catchingUp.isComplete()) {
       return;
     }
-    syncing = true;
-    syncAll(source)
-        .onComplete(done -> syncing = false)
-        .onFailure(failure -> {
-          if (poller != source || stopping) {
-            return;
-          }
-          LOG.warn("Polling {} failed ({}); reconnecting", source.node(), failure.getMessage());
-          stopPolling();
-          connection = ConnectionState.DISCONNECTED;
-          connectedNode = null;
-          nodeIndex++;
-          scheduleRetry();
-        });
+    catchingUp = syncAll(source).onFailure(failure -> {
+      if (poller != source || phase != Phase.POLLING) {
+        return;
+      }
+      LOG.warn("Polling {} failed ({}); reconnecting", source.node(), failure.getMessage());
+      poller = null;
+      nodeIndex++;
+      moveTo(Phase.WAITING);
+    });
   }
 
   /** While polling, tries the bridge again now and then, and goes back to it when it answers. */
   private void probeBridge() {
     HttpSource source = poller;
-    if (source == null || probing) {
+    if (source == null || !probing.isComplete()) {
       return;
     }
-    probing = true;
-    viaBridge(source.node())
-        .onComplete(done -> probing = false)
+    probing = viaBridge(source.node())
         .onSuccess(v -> LOG.info("The bridge of {} answers again; stopped polling", source.node()))
         .onFailure(failure -> LOG.debug("The bridge of {} still cannot be reached: {}", source.node(), failure.getMessage()));
-  }
-
-  private void stopPolling() {
-    vertx.cancelTimer(pollTimer);
-    vertx.cancelTimer(probeTimer);
-    pollTimer = -1;
-    probeTimer = -1;
-    poller = null;
   }
 
   // ---- loading
@@ -348,7 +422,6 @@ final class Synchronizer extends VerticleBase {
 
   private void loaded(String how) {
     attempt = 0;
-    vertx.cancelTimer(deadlineTimer);
     if (ready.tryComplete()) {
       LOG.info("configd client loaded {} {}", settings.watches(), how);
     } else {
@@ -363,7 +436,7 @@ final class Synchronizer extends VerticleBase {
     }
   }
 
-  private void startDeadline() {
+  private void startDeadlinePassed() {
     startFromFile();
     if (ready.tryFail(new ConfigClientException("no configd node of " + settings.nodes() + " answered within "
         + settings.startTimeout().toSeconds() + " s, and there is no snapshot file to start from"))) {

@@ -1,0 +1,69 @@
+package io.configd.store;
+
+import io.configd.model.ConfigdException;
+import io.configd.model.Failure;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one way a failure becomes a {@link Failure} code, for the HTTP problems and for event-bus replies alike.
+ * A dependency that cannot be reached is recognised by the type of its failure, never by words in its message.
+ */
+public final class Failures {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Failures.class);
+
+  private Failures() {
+  }
+
+  /**
+   * The failure as configd reports it: a ConfigdException as it is; the failure code of a request another verticle
+   * refused; PostgreSQL or a connection unreachable, or a call that timed out, as UNAVAILABLE; anything else INTERNAL.
+   */
+  public static ConfigdException classify(Throwable failure) {
+    if (failure instanceof ConfigdException e) {
+      return e;
+    }
+    if (failure instanceof ReplyException e) {
+      return e.failureType() == ReplyFailure.RECIPIENT_FAILURE
+          ? new ConfigdException(Failure.fromCode(e.failureCode()), e.getMessage())
+          : new ConfigdException(Failure.UNAVAILABLE, "an internal service did not answer (" + e.failureType()
+              + "); retry shortly");
+    }
+    if (isUnavailable(failure)) {
+      return new ConfigdException(Failure.UNAVAILABLE, "the configuration store is unreachable; retry shortly");
+    }
+    return new ConfigdException(Failure.INTERNAL, "an unexpected error occurred; it has been logged");
+  }
+
+  /** PostgreSQL refusing for its connection's sake (SQLSTATE 08, 57P), a refused or lost connection, a timeout. */
+  public static boolean isUnavailable(Throwable failure) {
+    if (failure instanceof PgException pg) {
+      String state = pg.getSqlState();
+      return state != null && (state.startsWith("08") || state.startsWith("57P"));
+    }
+    return failure instanceof ConnectException || failure instanceof TimeoutException
+        || failure instanceof ClosedConnectionException || failure instanceof HttpClosedException
+        || failure instanceof ConnectionPoolTooBusyException;
+  }
+
+  /** Fails a bus request with the failure's code and detail; a failure that is a bug is logged with its stack trace. */
+  public static void reply(Message<?> request, Throwable failure) {
+    ConfigdException classified = classify(failure);
+    if (classified.failure() == Failure.INTERNAL) {
+      LOG.error("A request to {} failed", request.address(), failure);
+    } else if (classified != failure) {
+      LOG.warn("A request to {} failed: {}", request.address(), failure.toString());
+    }
+    request.fail(classified.failure().code(), classified.getMessage());
+  }
+}
