@@ -10,6 +10,10 @@ COPY pom.xml .
 COPY parent/pom.xml parent/
 COPY model/pom.xml model/
 COPY client/pom.xml client/
+# every module the parent lists must be there to be read, even those the image does not build
+COPY spring-boot-starter/pom.xml spring-boot-starter/
+COPY examples/spring-starter-app/pom.xml examples/spring-starter-app/
+COPY examples/spring-cloud-config-app/pom.xml examples/spring-cloud-config-app/
 RUN mvn -B -q -f parent/pom.xml -pl :configd -am dependency:go-offline
 COPY model/src ./model/src
 COPY client/src ./client/src

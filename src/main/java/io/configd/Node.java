@@ -2,6 +2,7 @@ package io.configd;
 
 import io.configd.api.ApiVerticle;
 import io.configd.audit.AuditVerticle;
+import io.configd.bus.BusVerticle;
 import io.configd.auth.AdminBootstrap;
 import io.configd.auth.JwtVerifier;
 import io.configd.auth.RateLimits;
@@ -91,10 +92,12 @@ public final class Node {
         .compose(publisher -> deploy(new PropagationVerticle(settings.propagation(), pool)))
         .compose(propagation -> deploy(new AuditVerticle(settings.audit(), pool)))
         .compose(audit -> deploy(new NotificationVerticle(settings.notification(), pool)))
+        .compose(notify -> settings.spring().busEnabled()
+            ? deploy(new BusVerticle(settings.spring(), settings.kafka(), settings.name())) : Future.succeededFuture(""))
         .compose(notify -> JwtVerifier.create(vertx, settings.auth().jwt()))
         .compose(jwt -> {
           ApiVerticle.Shared shared = new ApiVerticle.Shared(settings.api(), settings.bridge(), settings.auth(), pool,
-              tokens, limits, jwt, bridgeStats, cache, deployed::get);
+              tokens, limits, jwt, bridgeStats, cache, settings.spring(), deployed::get);
           return vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(shared);
             apis.add(api);

@@ -9,6 +9,7 @@ import io.configd.model.Environments;
 import io.configd.notify.NotificationSettings;
 import io.configd.propagation.PropagationSettings;
 import io.configd.publisher.PublisherSettings;
+import io.configd.springcloud.SpringCloudSettings;
 import io.configd.store.PgSettings;
 import io.configd.stream.KafkaSettings;
 import io.vertx.core.json.JsonObject;
@@ -22,7 +23,7 @@ import io.vertx.core.json.JsonObject;
 record NodeSettings(String name, String identity, int apiInstances, Environments environments, PgSettings pg,
                     KafkaSettings kafka, ApiSettings api, BridgeSettings bridge, AuthSettings auth, CacheSettings cache,
                     PublisherSettings publisher, PropagationSettings propagation, AuditSettings audit,
-                    NotificationSettings notification) {
+                    NotificationSettings notification, SpringCloudSettings spring) {
 
   static NodeSettings from(JsonObject config) {
     JsonObject node = config.getJsonObject("node");
@@ -38,7 +39,8 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
         PublisherSettings.from(section(config, "publisher"), name, kafka, pg),
         PropagationSettings.from(section(config, "propagation"), name, kafka),
         AuditSettings.from(section(config, "audit"), name, kafka),
-        NotificationSettings.from(section(config, "notify"), name, kafka));
+        NotificationSettings.from(section(config, "notify"), name, kafka),
+        SpringCloudSettings.from(section(config, "spring"), name));
   }
 
   private static JsonObject section(JsonObject config, String name) {

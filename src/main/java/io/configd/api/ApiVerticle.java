@@ -22,6 +22,7 @@ import io.configd.model.Failure;
 import io.configd.model.Grant;
 import io.configd.model.KeyPrefix;
 import io.configd.model.Principal;
+import io.configd.springcloud.SpringCloudSettings;
 import io.configd.store.AuditStore;
 import io.configd.store.ChangePage;
 import io.configd.store.ConfigStore;
@@ -58,11 +59,12 @@ public class ApiVerticle extends VerticleBase {
    * What every API instance of one node shares, built once by the node.
    *
    * @param jwt          null when the node accepts no JWTs
+   * @param spring       the Spring Cloud Config routes' mapping (and the bus', which the node deploys)
    * @param nodeDeployed whether every verticle of the node is deployed, for /ready
    */
   public record Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                        RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
-                       BooleanSupplier nodeDeployed) {
+                       SpringCloudSettings spring, BooleanSupplier nodeDeployed) {
   }
 
   private final Shared shared;
@@ -160,12 +162,14 @@ public class ApiVerticle extends VerticleBase {
     router.post("/v1/config/:key/rollback").handler(this::rollback);
     router.get("/v1/config").handler(this::entries);
     router.get("/v1/changes").handler(this::changes);
+    router.get("/v1/watch").handler(this::watch);
     router.get("/v1/audit").handler(this::audit);
     router.get("/v1/stats/publisher").handler(ctx -> stats(ctx, Addresses.PUBLISHER_STATUS));
     router.get("/v1/stats/cache").handler(ctx -> stats(ctx, Addresses.CACHE_STATS));
     router.post("/v1/tokens").handler(tokens::create);
     router.get("/v1/tokens").handler(tokens::list);
     router.delete("/v1/tokens/:id").handler(tokens::revoke);
+    new SpringCloudConfigApi(shared.spring(), settings.environments(), store, authentication).mount(router);
 
     router.route().failureHandler(this::failure);
     router.errorHandler(404, Problems::handle);
@@ -299,6 +303,28 @@ public class ApiVerticle extends VerticleBase {
         .map(page -> changesJson(page).put("env", env).put("prefix", prefix.value()).put("since", since))
         .onSuccess(body -> json(ctx, 200, body))
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * Server-Sent Events of every change under the prefix after {@code since} (or the {@code Last-Event-ID} header,
+   * which a reconnecting EventSource sends and which wins), event id = revision. A revision past the head is one this
+   * database never had (a restored one, another deployment): 410, take a snapshot.
+   */
+  private void watch(RoutingContext ctx) {
+    String env = requests.env(ctx);
+    KeyPrefix prefix = requests.prefix(ctx);
+    long since = requests.since(ctx, ctx.request().getHeader("Last-Event-ID"));
+    Authentication.principal(ctx).requireAll(Access.READ, env, prefix.value());
+    store.headRevision().onSuccess(head -> {
+      if (since > head) {
+        ctx.fail(new ConfigdException(Failure.SNAPSHOT_REQUIRED, "revision " + since + " is past this server's head "
+            + head + ": take a snapshot (GET /v1/config?env=" + env + "&prefix=" + prefix.value() + ") and watch "
+            + "from its revision"));
+      } else {
+        bridge.watch(ctx.request(), Authentication.principal(ctx), ctx.request().getHeader("Authorization"), env,
+            prefix, since);
+      }
+    }).onFailure(ctx::fail);
   }
 
   private void audit(RoutingContext ctx) {

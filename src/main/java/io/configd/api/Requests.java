@@ -158,7 +158,12 @@ final class Requests {
   }
 
   long since(RoutingContext ctx) {
-    return QueryRules.since(ctx.request().getParam("since"));
+    return since(ctx, null);
+  }
+
+  /** {@code since}, or {@code override} when given (a watch's Last-Event-ID), by the same rule. */
+  long since(RoutingContext ctx, String override) {
+    return QueryRules.since(override != null ? override.trim() : ctx.request().getParam("since"));
   }
 
   int versionParam(RoutingContext ctx) {

@@ -8,11 +8,13 @@ import io.configd.model.ConfigKey;
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
 import io.configd.model.KeyPrefix;
+import io.configd.model.Principal;
 import io.configd.model.QueryRules;
 import io.configd.store.Failures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -80,6 +82,20 @@ public final class Bridge {
     long period = Math.max(1000, settings.idleTimeoutSeconds() * 500L);
     idleTimer = vertx.setPeriodic(period, id -> closeIdle());
     recheckTimer = vertx.setPeriodic(Math.max(50, recheckMillis), id -> recheckAll());
+  }
+
+  /**
+   * Streams the changes of {@code env}/{@code prefix} after {@code since} as Server-Sent Events on this request's
+   * response ({@link SseSession}). The API has authenticated the principal and checked its read grant; the stream is
+   * then a bridge session like the others: subscribed through the fan-out, closed when slow, its token checked again.
+   */
+  public void watch(HttpServerRequest request, Principal principal, String authorization, String env, KeyPrefix prefix,
+                    long since) {
+    SseSession session = new SseSession(vertx, request, env, prefix.value(), since, settings, stats);
+    accept(session);
+    sessions.authenticated(session, principal, authorization);
+    sessions.subscribe(session, Addresses.change(env, prefix.value()), settings.maxHandlersPerSocket());
+    session.start(() -> sessions.seen(session));
   }
 
   /** Starts the TCP bridge, unless its port is -1. */

@@ -8,10 +8,13 @@ import io.vertx.core.json.JsonObject;
  *
  * @param tcpPort              port of the TCP event-bus bridge; 0 picks a free one, -1 turns it off
  * @param writeQueueMaxBytes   bytes a socket may have waiting to be written before it counts as slow and is closed
+ * @param sseHeartbeatMillis   how often a watch stream (GET /v1/watch) gets a comment line when nothing changes
+ * @param sseRetryMillis       the reconnect delay a watch stream tells its client ({@code retry:})
  */
 public record BridgeSettings(String tcpHost, int tcpPort, int maxAddressLength, int maxHandlersPerSocket,
                              int maxFrameBytes, int idleTimeoutSeconds, int writeQueueMaxBytes,
-                             int requestTimeoutMillis, int maxInvalidFrames, Environments environments) {
+                             int requestTimeoutMillis, int maxInvalidFrames, int sseHeartbeatMillis,
+                             int sseRetryMillis, Environments environments) {
 
   public static BridgeSettings from(JsonObject bridge, Environments environments) {
     return new BridgeSettings(
@@ -24,6 +27,8 @@ public record BridgeSettings(String tcpHost, int tcpPort, int maxAddressLength, 
         bridge.getInteger("writeQueueMaxBytes", 256 * 1024),
         bridge.getInteger("requestTimeoutMillis", 10_000),
         bridge.getInteger("maxInvalidFrames", 3),
+        bridge.getInteger("sseHeartbeatMillis", 15_000),
+        bridge.getInteger("sseRetryMillis", 2_000),
         environments);
   }
 }

@@ -5,6 +5,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -59,13 +61,31 @@ public final class ConfigClient extends ConfigReader {
    */
   public synchronized Future<Void> start() {
     if (started == null) {
-      vertx = suppliedVertx != null ? suppliedVertx : Vertx.vertx();
+      vertx = suppliedVertx != null ? suppliedVertx : ownVertx();
       synchronizer = new Synchronizer(settings, state, listeners);
       deployed = vertx.deployVerticle(synchronizer);
-      started = deployed.compose(id -> synchronizer.ready())
-          .recover(failure -> close().transform(done -> Future.failedFuture(failure)));
+      // Not bound to the client's context: a failed start closes that context (and its event loop, with the client's
+      // own Vert.x), and the caller must still hear of it once the close is done.
+      Promise<Void> outcome = Promise.promise();
+      deployed.compose(id -> synchronizer.ready()).onComplete(loaded -> {
+        if (loaded.succeeded()) {
+          outcome.complete();
+        } else {
+          close().onComplete(closed -> outcome.fail(loaded.cause()));
+        }
+      });
+      started = outcome.future();
     }
     return started;
+  }
+
+  /**
+   * The client reads no class-path files: with Vert.x's file cache off, its snapshot file is still written while the
+   * JVM shuts down (the cache's shutdown hook would otherwise remove the cache under the last write).
+   */
+  private static Vertx ownVertx() {
+    return Vertx.vertx(new VertxOptions().setFileSystemOptions(new FileSystemOptions()
+        .setClassPathResolvingEnabled(false).setFileCachingEnabled(false)));
   }
 
   /** Disconnects, writes the snapshot file if values changed since it was last written, and releases everything. */

@@ -177,7 +177,8 @@ public abstract class ConfigReader {
 
   /**
    * The value as {@code type}: String, Integer, Long, Boolean, Duration, JsonObject and JsonArray as their getters
-   * read them; any other type (a record, a bean) is mapped from a JSON object with Jackson databind.
+   * read them; a record is mapped from a JSON object (members by name or kebab-case,
+   * unknown members refused), with no JSON library beyond vertx-core's.
    */
   public <T> Optional<T> find(String key, Class<T> type) {
     Optional<?> found;
@@ -203,11 +204,10 @@ public abstract class ConfigReader {
 
   private <T> T mapped(String key, JsonObject json, Class<T> type) {
     try {
-      return json.mapTo(type);
-    } catch (RuntimeException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
+      return RecordMapping.map(json, type);
+    } catch (IllegalArgumentException e) {
       throw new ConfigValueException(key, key + " in " + env() + " does not map to " + type.getSimpleName() + ": "
-          + cause.getMessage(), e);
+          + e.getMessage(), e);
     }
   }
 

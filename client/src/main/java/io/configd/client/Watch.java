@@ -29,6 +29,11 @@ public record Watch(String env, String prefix) {
     return env.equals(change.env()) && change.isUnder(prefix);
   }
 
+  /** True when {@code key} (of this watch's environment) is the prefix itself or below it. */
+  public boolean coversKey(String key) {
+    return prefix.isEmpty() || key.equals(prefix) || key.startsWith(prefix + ".");
+  }
+
   @Override
   public String toString() {
     return env + ":" + (prefix.isEmpty() ? "*" : prefix);

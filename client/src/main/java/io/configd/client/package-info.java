@@ -1,7 +1,8 @@
 /**
  * The configd client for services: {@link io.configd.client.ConfigClient}, the artifact io.configd:configd-client.
- * Depends on configd-model (the wire model it shares with the server), vertx-core, jackson-databind (for mapping
- * values to records) and the SLF4J API only: never on the server's packages, never on a logging binding.
+ * Depends on configd-model (the wire model it shares with the server), vertx-core (with its Netty and jackson-core)
+ * and the SLF4J API only: never on the server's packages, never on a logging binding (the client's pom checks its
+ * tree with the enforcer plugin).
  *
  * <p>How it stays correct (DESIGN.md invariants 3 and 4): it registers on the bridge before it asks for a
  * snapshot or for the changes since its watermark; it drops any change at or below the key's high-water

@@ -128,6 +128,42 @@ class TypedReadsTest {
         .hasMessageContaining("pool in production does not map to Strict");
   }
 
+  enum Mode { PRIMARY, READ_REPLICA }
+
+  record Replica(String host, int port) {
+  }
+
+  record Database(String url, int poolSize, Duration timeout, Mode mode, List<Replica> replicas,
+                  Map<String, Integer> weights, java.util.Optional<String> schema, Boolean readOnly) {
+  }
+
+  @Test
+  @DisplayName("an object maps to a nested record with kebab-case or camelCase members, durations, enums, lists and maps")
+  void nestedRecord() {
+    JsonObject json = new JsonObject().put("url", "postgres://db").put("pool-size", "12").put("timeout", "2s")
+        .put("mode", "read-replica")
+        .put("replicas", new JsonArray().add(new JsonObject().put("host", "r1").put("port", 5432)))
+        .put("weights", new JsonObject().put("r1", 3));
+    Database db = RecordMapping.map(json, Database.class);
+    assertThat(db).isEqualTo(new Database("postgres://db", 12, Duration.ofSeconds(2), Mode.READ_REPLICA,
+        List.of(new Replica("r1", 5432)), Map.of("r1", 3), Optional.empty(), null));
+  }
+
+  @Test
+  @DisplayName("a record mapping refuses unknown members, missing primitives and values of the wrong type, saying where")
+  void recordRefusals() {
+    assertThatThrownBy(() -> RecordMapping.map(new JsonObject().put("host", "a").put("port", 1).put("prot", 2),
+        Replica.class)).hasMessageContaining("prot is not a component of Replica (components: host, port)");
+    assertThatThrownBy(() -> RecordMapping.map(new JsonObject().put("host", "a"), Replica.class))
+        .hasMessageContaining("port is missing");
+    assertThatThrownBy(() -> RecordMapping.map(new JsonObject().put("url", "u").put("poolSize", 1)
+        .put("replicas", new JsonArray().add(new JsonObject().put("host", "h").put("port", "x"))), Database.class))
+        .hasMessageContaining("replicas[0].port is x, not a number");
+    assertThatThrownBy(() -> RecordMapping.map(new JsonObject().put("host", "a").put("port", 3_000_000_000L),
+        Replica.class)).hasMessageContaining("port is 3000000000, not within the range of int");
+    assertThatThrownBy(() -> RecordMapping.map(new JsonObject(), String.class)).hasMessageContaining("not a record");
+  }
+
   @Test
   @DisplayName("reconnect delays grow exponentially up to the maximum, shortened by at most the jitter")
   void backoff() {

@@ -1,0 +1,343 @@
+'use strict';
+// configd client for Node.js, on the official Vert.x event-bus bridge client (SockJS at <node>/eventbus).
+// The same correctness rules as the Java client (io.configd.client): register before asking for a snapshot or for
+// the changes since the watermark; hold live changes while such an answer is being applied, then apply them; drop
+// anything at or below a key's high-water revision or a covering watch's watermark; take the watermark only from a
+// finished snapshot or catch-up answer; catch up after every reconnect and every sync interval.
+
+const { EventEmitter } = require('node:events');
+const { parseWatch, isUnder, Values, toChange } = require('./lib/values');
+const { ConfigValueError, parseDuration, readers } = require('./lib/typed');
+
+const SNAPSHOT = 'configd.snapshot';
+const CHANGES = 'configd.changes';
+const PAGE = 1000;
+
+class ConfigdError extends Error {
+  constructor(message, { rejected = false, cause } = {}) {
+    super(message, { cause });
+    this.name = 'ConfigdError';
+    /** true when a node refused the request as it is (4xxx): retrying it unchanged cannot help */
+    this.rejected = rejected;
+  }
+}
+
+const DEFAULTS = {
+  requestTimeoutMs: 10000,
+  startTimeoutMs: 30000,
+  syncIntervalMs: 30000,
+  pingIntervalMs: 20000,
+  backoff: { initialMs: 200, maxMs: 30000, jitter: 0.5 },
+};
+
+/**
+ * new ConfigClient({ nodes: ['http://configd-1:8080'], watch: ['production:services.payment'], token })
+ * Emits 'change' (a change applied), 'connected' (node URL), 'disconnected', 'warning' (a refusal or a failing
+ * listener after start; not 'error', which would end a process that does not listen to it).
+ */
+class ConfigClient extends EventEmitter {
+  constructor(options = {}) {
+    super();
+    const nodes = [].concat(options.nodes || []).map((url) => String(url).replace(/\/+$/, ''));
+    if (nodes.length === 0 || nodes.some((url) => !/^https?:\/\/[^/]+/.test(url))) {
+      throw new Error('nodes must list at least one node URL, http://host:port or https://host');
+    }
+    const watches = [].concat(options.watch || []).map(parseWatch);
+    if (watches.length === 0) {
+      throw new Error("watch must list at least one 'env:prefix', e.g. 'production:services.payment'");
+    }
+    if (options.token !== undefined && (typeof options.token !== 'string' || !/^[\x21-\x7e]+$/.test(options.token))) {
+      throw new Error('token must be non-empty printable ASCII without spaces');
+    }
+    this.settings = { ...DEFAULTS, ...options, backoff: { ...DEFAULTS.backoff, ...(options.backoff || {}) }, nodes, watches };
+    this.EventBus = options.EventBus || require('@vertx/eventbus-bridge-client.js');
+    this.headers = options.token ? { Authorization: `Bearer ${options.token}` } : {};
+    this.values = new Values(watches);
+    this.state = 'starting';
+    this.connectedNode = null;
+    this.listeners = [];
+    this.attempt = 0;
+    this.nodeIndex = 0;
+    this.held = null;
+    this.eb = null;
+    this.timers = new Set();
+    this.closing = false;
+    this.ready = null;
+  }
+
+  /** Resolves once the watched values are loaded from a node; rejects when none answers in time or one refuses. */
+  start() {
+    if (!this.ready) {
+      this.ready = new Promise((resolve, reject) => {
+        this.resolveReady = resolve;
+        this.rejectReady = reject;
+      });
+      this.deadline = this.timer(() => this.fail(new ConfigdError(`no configd node of ${this.settings.nodes.join(', ')} `
+        + `answered within ${this.settings.startTimeoutMs} ms`)), this.settings.startTimeoutMs);
+      this.connect();
+    }
+    return this.ready;
+  }
+
+  /** Disconnects and releases every timer. */
+  async close() {
+    this.closing = true;
+    this.state = 'closed';
+    for (const id of this.timers) clearTimeout(id);
+    this.timers.clear();
+    if (this.eb) {
+      const eb = this.eb;
+      this.eb = null;
+      try { eb.close(); } catch (e) { /* already closed */ }
+    }
+    if (this.rejectReady) this.rejectReady(new ConfigdError('the client was closed before it loaded its values'));
+  }
+
+  // ---- reads
+
+  /** The current value (a JSON value), or undefined. env defaults to the first watched environment. */
+  get(key, env = this.settings.watches[0].env) {
+    const change = this.values.current(env, key);
+    return change ? change.value : undefined;
+  }
+
+  /** The key's current value with its version, revision and author, or undefined. */
+  getChange(key, env = this.settings.watches[0].env) {
+    return this.values.current(env, key);
+  }
+
+  getString(key, defaultValue, env) { return this.typed('string', key, defaultValue, env, arguments.length); }
+  getNumber(key, defaultValue, env) { return this.typed('number', key, defaultValue, env, arguments.length); }
+  getInt(key, defaultValue, env) { return this.typed('int', key, defaultValue, env, arguments.length); }
+  getBoolean(key, defaultValue, env) { return this.typed('boolean', key, defaultValue, env, arguments.length); }
+  /** Milliseconds, from '500ms', '30s', '5m', '2h', '1d' or ISO-8601 ('PT30S'). */
+  getDuration(key, defaultValue, env) { return this.typed('duration', key, defaultValue, env, arguments.length); }
+  /** A JSON object or array, as a copy the caller may change. */
+  getJson(key, defaultValue, env) { return this.typed('json', key, defaultValue, env, arguments.length); }
+
+  keys(env = this.settings.watches[0].env) {
+    return this.values.keys(env);
+  }
+
+  /** The revision up to which the client knows it holds every change of a watch, or undefined before it loaded it. */
+  watermark(watch) {
+    return this.values.watermark(parseWatch(watch));
+  }
+
+  /** Calls listener(change) for every change applied at prefixOrKey or below it; returns a function that removes it. */
+  onChange(prefixOrKey, listener, env = this.settings.watches[0].env) {
+    const prefix = (prefixOrKey || '').replace(/\.$/, '');
+    const entry = { env, prefix, listener };
+    this.listeners.push(entry);
+    return () => { this.listeners = this.listeners.filter((other) => other !== entry); };
+  }
+
+  typed(type, key, defaultValue, env, given) {
+    const readEnv = env || this.settings.watches[0].env;
+    const value = this.get(key, readEnv);
+    if (value === undefined) {
+      if (given >= 2) return defaultValue;
+      throw new ConfigValueError(key, `${key} has no value in ${readEnv}`);
+    }
+    return readers[type](key, readEnv, value);
+  }
+
+  // ---- connecting
+
+  connect() {
+    if (this.closing) return;
+    const url = this.settings.nodes[this.nodeIndex % this.settings.nodes.length];
+    const eb = new this.EventBus(`${url}/eventbus`, { vertxbus_ping_interval: this.settings.pingIntervalMs });
+    this.eb = eb;
+    eb.onopen = () => {
+      for (const watch of this.settings.watches) {
+        eb.registerHandler(watch.address, this.headers, (err, message) => {
+          if (err) {
+            this.refused(`${watch.address}: ${err.message || err.failureCode}`);
+          } else if (eb === this.eb) {
+            this.live(message.body);
+          }
+        });
+      }
+      this.syncAll(eb).then(() => {
+        if (eb !== this.eb) return;
+        this.attempt = 0;
+        this.state = 'connected';
+        this.connectedNode = url;
+        clearTimeout(this.deadline);
+        this.emit('connected', url);
+        this.scheduleSync(eb);
+        if (this.resolveReady) {
+          this.resolveReady();
+          this.resolveReady = null;
+          this.rejectReady = null;
+        }
+      }, (failure) => {
+        if (failure.rejected) {
+          this.fail(failure);
+        }
+        try { eb.close(); } catch (e) { /* closing anyway */ }
+      });
+    };
+    eb.onerror = (err) => {
+      // a refused registration arrives here: {type: 'err', body: 'access_denied' | 'not_logged_in' | 'auth_error'}
+      if (err && typeof err.body === 'string') {
+        this.refused(err.body);
+      }
+    };
+    eb.onclose = () => {
+      if (eb !== this.eb || this.closing) return;
+      this.eb = null;
+      if (this.state === 'connected') {
+        this.emit('disconnected');
+      }
+      this.state = 'disconnected';
+      this.connectedNode = null;
+      this.held = null;
+      this.nodeIndex += 1;
+      this.attempt += 1;
+      this.timer(() => this.connect(), this.delay(this.attempt));
+    };
+  }
+
+  refused(reason) {
+    const error = new ConfigdError(`a configd node refused this client: ${reason}`, { rejected: true });
+    if (this.rejectReady) {
+      this.fail(error);
+    } else {
+      this.emit('warning', error);
+    }
+  }
+
+  fail(error) {
+    if (this.rejectReady) {
+      const reject = this.rejectReady;
+      this.resolveReady = null;
+      this.rejectReady = null;
+      this.close().then(() => reject(error));
+    }
+  }
+
+  delay(attempt) {
+    const { initialMs, maxMs, jitter } = this.settings.backoff;
+    const full = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
+    return Math.max(1, Math.round(full * (1 - jitter * Math.random())));
+  }
+
+  timer(fn, ms) {
+    const id = setTimeout(() => {
+      this.timers.delete(id);
+      fn();
+    }, ms);
+    this.timers.add(id);
+    return id;
+  }
+
+  scheduleSync(eb) {
+    this.timer(() => {
+      if (eb !== this.eb) return;
+      this.syncAll(eb).then(() => this.scheduleSync(eb), () => { try { eb.close(); } catch (e) { /* closing */ } });
+    }, this.settings.syncIntervalMs);
+  }
+
+  // ---- loading
+
+  /** Every watch in turn: the changes since its watermark, or a full snapshot when it has none; live changes wait. */
+  async syncAll(eb) {
+    if (!this.held) this.held = [];
+    try {
+      for (const watch of this.settings.watches) {
+        const since = this.values.watermark(watch);
+        if (since === undefined) {
+          await this.snapshot(eb, watch);
+        } else {
+          await this.catchUp(eb, watch, since);
+        }
+      }
+    } finally {
+      const waiting = this.held || [];
+      this.held = null;
+      waiting.forEach((change) => this.apply(change));
+    }
+  }
+
+  async snapshot(eb, watch) {
+    let after;
+    let complete = Number.MAX_SAFE_INTEGER;
+    do {
+      const body = { env: watch.env, prefix: watch.prefix };
+      if (after !== undefined) body.after = after;
+      const page = await this.request(eb, SNAPSHOT, body);
+      (page.items || []).forEach((item) => this.apply(toChange(item)));
+      complete = Math.min(complete, page.revision);
+      after = page.next ?? undefined;
+    } while (after !== undefined);
+    this.values.advance(watch, complete);
+  }
+
+  async catchUp(eb, watch, since) {
+    let from = since;
+    for (;;) {
+      const page = await this.request(eb, CHANGES, { env: watch.env, prefix: watch.prefix, since: from, limit: PAGE });
+      (page.items || []).forEach((item) => this.apply(toChange(item)));
+      this.values.advance(watch, page.next);
+      if (!page.more) return;
+      if (page.next <= from) throw new ConfigdError('a catch-up page did not advance');
+      from = page.next;
+    }
+  }
+
+  request(eb, address, body) {
+    return new Promise((resolve, reject) => {
+      const timeout = this.timer(() => reject(new ConfigdError(`${address} did not answer within `
+        + `${this.settings.requestTimeoutMs} ms`)), this.settings.requestTimeoutMs);
+      try {
+        eb.send(address, body, this.headers, (err, reply) => {
+          clearTimeout(timeout);
+          this.timers.delete(timeout);
+          if (err) {
+            const code = err.failureCode;
+            reject(new ConfigdError(`${address} failed (${code}): ${err.message}`, { rejected: code >= 4000 && code < 5000 }));
+          } else {
+            resolve(reply.body);
+          }
+        });
+      } catch (e) {
+        clearTimeout(timeout);
+        this.timers.delete(timeout);
+        reject(new ConfigdError(`${address}: ${e.message}`, { cause: e }));
+      }
+    });
+  }
+
+  live(body) {
+    let change;
+    try {
+      change = toChange(body);
+    } catch (e) {
+      this.emit('warning', new ConfigdError(e.message));
+      return;
+    }
+    if (this.held) {
+      this.held.push(change);
+    } else {
+      this.apply(change);
+    }
+  }
+
+  apply(change) {
+    if (!this.values.apply(change)) return;
+    this.emit('change', change);
+    for (const { env, prefix, listener } of this.listeners) {
+      if (env === change.env && isUnder(change.key, prefix)) {
+        try {
+          listener(change);
+        } catch (e) {
+          this.emit('warning', new ConfigdError(`a change listener on ${env}:${prefix} failed: ${e.message}`, { cause: e }));
+        }
+      }
+    }
+  }
+}
+
+module.exports = { ConfigClient, ConfigdError, ConfigValueError, parseDuration };

@@ -1,0 +1,102 @@
+'use strict';
+// The values a client holds and how far it knows them, with the rules of the Java client (LocalState):
+// a change is applied only when it is newer than the key's high-water revision and than the watermark of every
+// watch covering it; a watermark (a revision up to which a watch is known complete) comes only from a finished
+// snapshot or catch-up answer, and never goes back.
+
+const NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+
+/** One watched subtree: every key of env equal to prefix or below it ('' for the whole environment). */
+function parseWatch(watch) {
+  let env;
+  let prefix;
+  if (typeof watch === 'string') {
+    const colon = watch.indexOf(':');
+    env = (colon < 0 ? watch : watch.slice(0, colon)).trim();
+    prefix = colon < 0 ? '' : watch.slice(colon + 1).trim();
+  } else {
+    ({ env, prefix = '' } = watch || {});
+  }
+  prefix = prefix.endsWith('.') ? prefix.slice(0, -1) : prefix;
+  if (!env || !NAME.test(env) || env.includes('.')) {
+    throw new Error(`environment '${env}' is not a valid name (letters, digits, '_' and '-')`);
+  }
+  if (prefix !== '' && !NAME.test(prefix)) {
+    throw new Error(`prefix '${prefix}' is not a key prefix: dot-separated segments of letters, digits, '_' and '-'`);
+  }
+  return Object.freeze({ env, prefix, id: `${env}:${prefix}`, address: prefix ? `config.${env}.${prefix}` : `config.${env}` });
+}
+
+function isUnder(key, prefix) {
+  return prefix === '' || key === prefix || key.startsWith(prefix + '.');
+}
+
+function covers(watch, change) {
+  return watch.env === change.env && isUnder(change.key, watch.prefix);
+}
+
+class Values {
+  constructor(watches) {
+    this.watches = watches;
+    this.byEnv = new Map(watches.map((w) => [w.env, new Map()]));
+    this.revisions = new Map();
+    this.watermarks = new Map();
+  }
+
+  /** Applies the change unless it is outside every watch, a duplicate or older than what is held; true when applied. */
+  apply(change) {
+    let floor = -1;
+    let covered = false;
+    for (const watch of this.watches) {
+      if (covers(watch, change)) {
+        covered = true;
+        floor = Math.max(floor, this.watermarks.get(watch.id) ?? -1);
+      }
+    }
+    const id = `${change.env}\u0000${change.key}`;
+    if (!covered || change.revision <= floor || change.revision <= (this.revisions.get(id) ?? -1)) {
+      return false;
+    }
+    this.revisions.set(id, change.revision);
+    const env = this.byEnv.get(change.env);
+    if (change.deleted) {
+      env.delete(change.key);
+    } else {
+      env.set(change.key, change);
+    }
+    return true;
+  }
+
+  advance(watch, revision) {
+    this.watermarks.set(watch.id, Math.max(revision, this.watermarks.get(watch.id) ?? -1));
+  }
+
+  watermark(watch) {
+    return this.watermarks.get(watch.id);
+  }
+
+  current(env, key) {
+    const held = this.byEnv.get(env);
+    return held ? held.get(key) : undefined;
+  }
+
+  keys(env) {
+    const held = this.byEnv.get(env);
+    return held ? [...held.keys()] : [];
+  }
+}
+
+/** A change as the bridge carries it: {key, env, value, version, revision, timestamp, actor, deleted, critical}. */
+function toChange(json) {
+  if (!json || typeof json.key !== 'string' || typeof json.env !== 'string' || !Number.isInteger(json.version)
+      || !Number.isInteger(json.revision)) {
+    throw new Error(`not a configuration value: ${JSON.stringify(json)}`);
+  }
+  return Object.freeze({
+    key: json.key, env: json.env, value: json.value, version: json.version, revision: json.revision,
+    timestamp: json.timestamp ?? json.updatedAt ?? null, actor: json.actor ?? json.updatedBy ?? null,
+    deleted: json.deleted === true, critical: json.critical === true,
+  });
+}
+
+module.exports = { parseWatch, isUnder, covers, Values, toChange };

@@ -1,0 +1,60 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { parseWatch, Values, toChange } = require('../lib/values');
+const { parseDuration } = require('../lib/typed');
+const { ConfigClient } = require('..');
+
+const change = (key, revision, value, extra = {}) => toChange({ key, env: 'production', value, version: revision, revision, ...extra });
+
+test('a change at or below a key\'s revision or a covering watermark is dropped; deletions remove the key', () => {
+  const watch = parseWatch('production:services.payment');
+  const values = new Values([watch]);
+  assert.equal(values.apply(change('services.payment.a', 5, 1)), true);
+  assert.equal(values.apply(change('services.payment.a', 5, 1)), false, 'duplicate');
+  assert.equal(values.apply(change('services.payment.a', 4, 0)), false, 'older');
+  assert.equal(values.apply(change('services.billing.a', 9, 1)), false, 'outside every watch');
+  values.advance(watch, 10);
+  assert.equal(values.apply(change('services.payment.b', 8, 1)), false, 'at or below the watermark');
+  values.advance(watch, 3);
+  assert.equal(values.watermark(watch), 10, 'a watermark never goes back');
+  assert.equal(values.apply(change('services.payment.a', 11, null, { deleted: true })), true);
+  assert.equal(values.current('production', 'services.payment.a'), undefined);
+});
+
+test('watches parse as env:prefix and refuse what is not a key prefix', () => {
+  assert.deepEqual({ ...parseWatch('production:services.payment.') }, {
+    env: 'production', prefix: 'services.payment', id: 'production:services.payment', address: 'config.production.services.payment' });
+  assert.equal(parseWatch('staging').address, 'config.staging');
+  assert.throws(() => parseWatch('production:services..payment'), /is not a key prefix/);
+});
+
+test('typed getters read the type asked, give the default for a missing key, and throw for a value of another type', () => {
+  const client = new ConfigClient({ nodes: 'http://127.0.0.1:1', watch: 'production:app', EventBus: class {} });
+  const put = (key, value) => client.values.apply(change(key, client.values.revisions.size + 1, value));
+  put('app.port', '8080');
+  put('app.ratio', 1.5);
+  put('app.on', 'TRUE');
+  put('app.timeout', 'PT2.5S');
+  put('app.pool', { max: 4 });
+  assert.equal(client.getInt('app.port'), 8080);
+  assert.equal(client.getNumber('app.ratio'), 1.5);
+  assert.equal(client.getBoolean('app.on'), true);
+  assert.equal(client.getDuration('app.timeout'), 2500);
+  assert.deepEqual(client.getJson('app.pool'), { max: 4 });
+  client.getJson('app.pool').max = 9;
+  assert.equal(client.getJson('app.pool').max, 4, 'a copy');
+  assert.equal(client.getString('app.absent', 'x'), 'x');
+  assert.throws(() => client.getString('app.absent'), /app.absent has no value in production/);
+  assert.throws(() => client.getInt('app.ratio', 3), /is a number \(1.5\), not a whole number/);
+  assert.throws(() => client.getBoolean('app.pool'), /is a JSON object/);
+});
+
+test('durations read as milliseconds from a number and a unit or ISO-8601', () => {
+  assert.equal(parseDuration('500ms'), 500);
+  assert.equal(parseDuration('30s'), 30000);
+  assert.equal(parseDuration('5m'), 300000);
+  assert.equal(parseDuration('P1DT2H'), 93600000);
+  assert.throws(() => parseDuration('soon'), /not a duration/);
+  assert.throws(() => parseDuration('PT'), /not a duration/);
+});

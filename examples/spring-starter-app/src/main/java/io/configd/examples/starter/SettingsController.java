@@ -1,0 +1,48 @@
+package io.configd.examples.starter;
+
+import io.configd.spring.ConfigdChangeEvent;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Shows what the service sees: its properties beans, one raw property, and the configd change events received. */
+@RestController
+public class SettingsController {
+
+  private final PaymentSettings settings;
+  private final PaymentLimits limits;
+  private final Environment environment;
+  private final Greeting greeting;
+  private final List<List<String>> events = new CopyOnWriteArrayList<>();
+
+  public SettingsController(PaymentSettings settings, PaymentLimits limits, Environment environment, Greeting greeting) {
+    this.settings = settings;
+    this.limits = limits;
+    this.environment = environment;
+    this.greeting = greeting;
+  }
+
+  @EventListener
+  public void changed(ConfigdChangeEvent event) {
+    events.add(event.propertyNames().stream().sorted().toList());
+  }
+
+  @GetMapping("/settings")
+  public Map<String, Object> settings() {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("poolSize", settings.getPoolSize());
+    view.put("databaseUrl", settings.getDatabaseUrl());
+    view.put("timeout", settings.getTimeout() == null ? null : settings.getTimeout().toString());
+    view.put("hosts", settings.getHosts());
+    view.put("limits", Map.of("maxAmount", limits.maxAmount(), "currency", String.valueOf(limits.currency())));
+    view.put("property", environment.getProperty("services.payment.pool-size"));
+    view.put("greeting", greeting.text());
+    view.put("events", events);
+    return view;
+  }
+}

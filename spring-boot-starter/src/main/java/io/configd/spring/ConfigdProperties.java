@@ -1,0 +1,78 @@
+package io.configd.spring;
+
+import io.configd.client.ConfigClient;
+import io.configd.client.ConfigClientBuilder;
+import io.configd.client.Watch;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The {@code configd.*} settings of a service, bound once from its own configuration (application.properties, the
+ * environment, the command line) before configd's values are loaded.
+ *
+ * @param nodes        the configd nodes to connect to, tried in turn ({@code configd.nodes=http://c1:8080,http://c2:8080})
+ * @param token        the bearer token; it needs read access on every watched prefix
+ * @param watch        what to load, as {@code env:prefix} ({@code production:services.payment}); the first listed wins
+ *                     when two watches hold the same key
+ * @param snapshotFile where the last good values are kept; the service starts from it when no node answers
+ * @param startTimeout how long the start waits for a node when there is no snapshot file (then it fails)
+ * @param bridge       false polls the HTTP API instead of holding a WebSocket on the bridge
+ */
+public record ConfigdProperties(List<String> nodes, String token, List<String> watch, Path snapshotFile,
+                                @DefaultValue("30s") Duration startTimeout, @DefaultValue("true") boolean bridge) {
+
+  public static final String PREFIX = "configd";
+
+  public ConfigdProperties {
+    nodes = nodes == null ? List.of() : List.copyOf(nodes);
+    watch = watch == null ? List.of() : List.copyOf(watch);
+  }
+
+  /** These settings with other nodes (from {@code spring.config.import=configd:http://c1:8080,...}). */
+  ConfigdProperties withNodes(List<String> urls) {
+    return new ConfigdProperties(urls, token, watch, snapshotFile, startTimeout, bridge);
+  }
+
+  /** The watches, parsed; throws IllegalStateException saying what is missing or malformed. */
+  List<Watch> watches() {
+    if (watch.isEmpty()) {
+      throw new IllegalStateException("configd.watch is not set: list what to load as env:prefix, "
+          + "e.g. configd.watch=production:services.payment");
+    }
+    return watch.stream().map(ConfigdProperties::parseWatch).toList();
+  }
+
+  static Watch parseWatch(String text) {
+    String trimmed = text.trim();
+    int colon = trimmed.indexOf(':');
+    try {
+      return colon < 0 ? new Watch(trimmed, "") : new Watch(trimmed.substring(0, colon), trimmed.substring(colon + 1));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("configd.watch '" + text + "' is not env:prefix (" + e.getMessage() + ")", e);
+    }
+  }
+
+  ConfigClient client() {
+    if (nodes.isEmpty()) {
+      throw new IllegalStateException("configd.nodes is not set: list the configd nodes, "
+          + "e.g. configd.nodes=http://configd-1:8080,http://configd-2:8080 (or spring.config.import=configd:http://...)");
+    }
+    ConfigClientBuilder builder = ConfigClient.builder().nodes(nodes).startTimeout(startTimeout).bridge(bridge);
+    watches().forEach(w -> builder.watch(w.env(), w.prefix()));
+    if (token != null && !token.isBlank()) {
+      builder.token(token.trim());
+    }
+    if (snapshotFile != null) {
+      builder.snapshotFile(snapshotFile);
+    }
+    return builder.build();
+  }
+
+  @Override
+  public String toString() {
+    return "configd[nodes=" + nodes + ", watch=" + watch + ", token=" + (token == null ? "none" : "(set)")
+        + ", snapshotFile=" + snapshotFile + "]";
+  }
+}

@@ -1,0 +1,180 @@
+package io.configd.bridge;
+
+import io.configd.model.Addresses;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.streams.WriteStream;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /v1/watch} as Server-Sent Events: a bridge session whose socket is an HTTP response. It subscribes
+ * through the {@link Fanout} like any socket (the slow-consumer rule, the grants and their recheck are the bridge's),
+ * but a live change only wakes it up: it writes the changes since its last event as the catch-up address answers them
+ * ({@code configd.changes}, in revision order, complete up to the answer's {@code next}). So every event's id is its
+ * revision, everything of the watch before it was sent first, and {@code Last-Event-ID} resumes without a gap or a
+ * duplicate, whatever order the partitions delivered the live changes in.
+ */
+final class SseSession extends BridgeSession {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SseSession.class);
+  private static final int PAGE = 500;
+  private static final String REFUSAL = "{\"type\":\"err\"";
+
+  private final Vertx vertx;
+  private final HttpServerRequest request;
+  private final HttpServerResponse response;
+  private final String env;
+  private final String prefix;
+  private final BridgeSettings settings;
+  private final BridgeStats stats;
+  private long sent;
+  private boolean pumping;
+  private boolean wokenUp;
+  private long heartbeat = -1;
+  /** Tells the session registry the client is still there: a stream has no inbound frames to show it. */
+  private Runnable seen = () -> { };
+
+  SseSession(Vertx vertx, HttpServerRequest request, String env, String prefix, long since, BridgeSettings settings,
+             BridgeStats stats) {
+    this.vertx = vertx;
+    this.request = request;
+    this.response = request.response();
+    this.env = env;
+    this.prefix = prefix;
+    this.sent = since;
+    this.settings = settings;
+    this.stats = stats;
+    response.setWriteQueueMaxSize(settings.writeQueueMaxBytes());
+  }
+
+  /** Sends the stream's headers, starts the heartbeat and the first catch-up. */
+  void start(Runnable seen) {
+    this.seen = seen;
+    response.setChunked(true)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+        // never compressed: a compressor may hold an event back until more bytes come
+        .putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY)
+        .putHeader("X-Accel-Buffering", "no");
+    response.write("retry: " + settings.sseRetryMillis() + "\n: watching " + env + ":" + (prefix.isEmpty() ? "*" : prefix)
+        + " after revision " + sent + "\n\n");
+    heartbeat = vertx.setPeriodic(settings.sseHeartbeatMillis(), id -> beat());
+    pump();
+  }
+
+  @Override
+  String messageType() {
+    return "message";
+  }
+
+  /**
+   * What the fan-out writes (a change of the watch happened: the catch-up writes it, in order), or what the bridge
+   * writes itself: a refusal (a token that expired or was revoked), an error event, then the end.
+   */
+  @Override
+  void write(String json) {
+    if (json.startsWith(REFUSAL)) {
+      error(json);
+    } else if (pumping) {
+      wokenUp = true;
+    } else {
+      pump();
+    }
+  }
+
+  private void error(String json) {
+    if (!closed()) {
+      response.write("event: error\ndata: " + json + "\n\n");
+      close();
+    }
+  }
+
+  @Override
+  WriteStream<?> stream() {
+    return response;
+  }
+
+  @Override
+  SocketAddress address() {
+    return request.remoteAddress();
+  }
+
+  @Override
+  void closeSocket() {
+    vertx.cancelTimer(heartbeat);
+    request.connection().close();
+  }
+
+  @Override
+  void listen(Consumer<String> frames, Runnable closed) {
+    response.closeHandler(v -> {
+      vertx.cancelTimer(heartbeat);
+      closed.run();
+    });
+    response.exceptionHandler(failure -> LOG.debug("Watch stream to {} failed: {}", remote(), failure.toString()));
+  }
+
+  /** A comment line keeps proxies from timing the stream out, and tells the bridge the client is still there. */
+  private void beat() {
+    if (closed() || slow()) {
+      return;
+    }
+    seen.run();
+    response.write(": heartbeat\n\n");
+  }
+
+  private void pump() {
+    if (closed()) {
+      return;
+    }
+    pumping = true;
+    wokenUp = false;
+    JsonObject ask = new JsonObject().put("env", env).put("prefix", prefix).put("since", sent).put("limit", PAGE);
+    vertx.eventBus().<JsonObject>request(Addresses.CHANGES, ask,
+            new DeliveryOptions().setSendTimeout(settings.requestTimeoutMillis()).setLocalOnly(true))
+        .onSuccess(answer -> {
+          pumping = false;
+          JsonObject page = answer.body();
+          JsonArray items = page.getJsonArray("items", new JsonArray());
+          for (int i = 0; i < items.size() && !closed(); i++) {
+            if (slow()) {
+              return;
+            }
+            JsonObject change = items.getJsonObject(i);
+            long revision = change.getLong("revision");
+            response.write("id: " + revision + "\nevent: change\ndata: " + change.encode() + "\n\n");
+            stats.delivered.increment();
+            sent = revision;
+          }
+          sent = Math.max(sent, page.getLong("next", sent));
+          seen.run();
+          if (page.getBoolean("more", false) || wokenUp) {
+            pump();
+          }
+        })
+        .onFailure(failure -> {
+          pumping = false;
+          LOG.info("Closing the watch stream of {}: the catch-up failed ({})", remote(), failure.getMessage());
+          error(FrameCodec.refusal("unavailable", failure.getMessage()));
+        });
+  }
+
+  /** The bridge's slow-consumer rule: a client that lets its write queue fill is closed, to reconnect and resume. */
+  private boolean slow() {
+    if (!writeQueueFull()) {
+      return false;
+    }
+    LOG.info("Closing slow watch stream {}: its write queue is full (it will reconnect and resume)", remote());
+    stats.slowClosed.increment();
+    close();
+    return true;
+  }
+}

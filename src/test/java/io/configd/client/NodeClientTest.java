@@ -1,0 +1,110 @@
+package io.configd.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.configd.Eventually;
+import io.configd.NodeScript;
+import io.configd.TcpProxy;
+import io.configd.TestNodeExtension;
+import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The Node.js client (clients/node, on the official @vertx/eventbus-bridge-client.js) under Node 20, against a real
+ * node reached through a proxy the test cuts: bin/follow.js prints one JSON line per event.
+ */
+@DisplayName("The Node.js client")
+class NodeClientTest {
+
+  @RegisterExtension
+  static final TestNodeExtension NODE = new TestNodeExtension("NodeClientTest");
+
+  private static final File CLIENT = new File("clients/node");
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @BeforeAll
+  static void installed() throws Exception {
+    if (!new File(CLIENT, "node_modules/@vertx/eventbus-bridge-client.js").isDirectory()) {
+      throw new IllegalStateException("clients/node/node_modules is missing: run bin/test, or npm ci --prefix clients/node");
+    }
+    Process version = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+    String text = new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    version.waitFor(10, TimeUnit.SECONDS);
+    assertThat(text).as("the Node the client is tested under").startsWith("v20.");
+  }
+
+  private static NodeScript follow(String url, String watch, String token) throws IOException {
+    return NodeScript.start(CLIENT, "bin/follow.js", url, watch, token);
+  }
+
+  private static List<Object> values(NodeScript follower, String key) {
+    return changes(follower, key).map(e -> e.getValue("value")).toList();
+  }
+
+  private static List<Long> revisions(NodeScript follower, String key) {
+    return changes(follower, key).map(e -> e.getLong("revision")).toList();
+  }
+
+  private static java.util.stream.Stream<JsonObject> changes(NodeScript follower, String key) {
+    return follower.events().stream().filter(e -> "change".equals(e.getString("event")) && key.equals(e.getString("key")));
+  }
+
+  @Test
+  @DisplayName("loads the snapshot, follows live changes, and after a cut connection catches up on every change it missed, once and in order")
+  void snapshotLiveAndCatchUp() throws Exception {
+    NODE.node().put("node.app.a", "production", 1);
+    NODE.node().put("node.app.b", "production", "x");
+    NODE.node().put("node.other", "production", 1);
+    String token = NODE.node().createToken("node-app", "production", "node.app", "read");
+    TcpProxy proxy = new TcpProxy(NODE.vertx());
+    int port = proxy.start("127.0.0.1", NODE.node().port()).await();
+    try (NodeScript follower = follow("http://127.0.0.1:" + port, "production:node.app", token)) {
+      JsonObject started = follower.await("started", WAIT);
+      assertThat(started.getJsonObject("values")).isEqualTo(new JsonObject().put("node.app.a", 1).put("node.app.b", "x"));
+
+      NODE.node().put("node.app.a", "production", 2);
+      Eventually.await("the live change", WAIT, () -> values(follower, "node.app.a").contains(2));
+
+      proxy.cut().await();
+      follower.await("disconnected", WAIT);
+      for (int v = 3; v <= 12; v++) {
+        NODE.node().put("node.app.a", "production", v);
+      }
+      NODE.node().put("node.app.c", "production", true);
+      NODE.node().put("node.other", "production", 2);
+      proxy.restore();
+
+      Eventually.await("the catch-up after the reconnect (events: " + follower.events() + ")", WAIT,
+          () -> values(follower, "node.app.a").contains(12) && values(follower, "node.app.c").contains(true));
+      assertThat(values(follower, "node.app.a")).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
+      assertThat(revisions(follower, "node.app.a")).isSorted().doesNotHaveDuplicates();
+      assertThat(values(follower, "node.other")).isEmpty();
+      assertThat(follower.count("connected")).isGreaterThanOrEqualTo(2);
+      assertThat(follower.count("warning")).isZero();
+    } finally {
+      proxy.close().await();
+    }
+  }
+
+  @Test
+  @DisplayName("fails to start, as refused, with a token that may not read the watched prefix")
+  void refusedWithoutRead() throws Exception {
+    String token = NODE.node().createToken("elsewhere", "production", "node.elsewhere", "read");
+    try (NodeScript follower = follow("http://127.0.0.1:" + NODE.node().port(), "production:node.app", token)) {
+      JsonObject failed = follower.await("failed", WAIT);
+      assertThat(failed.getBoolean("rejected")).isTrue();
+      assertThat(failed.getString("message")).contains("refused");
+      assertThat(follower.process().waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(follower.process().exitValue()).isEqualTo(2);
+    }
+  }
+}

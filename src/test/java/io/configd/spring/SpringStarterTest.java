@@ -1,0 +1,138 @@
+package io.configd.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.configd.Eventually;
+import io.configd.TestNodeExtension;
+import io.configd.TestServices;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * examples/spring-starter-app, a Spring Boot 3.5 WebFlux service whose pom adds configd-spring-boot-starter and
+ * nothing else of configd, run as a process of its own against a real node.
+ */
+@DisplayName("A Spring Boot service with the configd starter")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SpringStarterTest {
+
+  @RegisterExtension
+  static final TestNodeExtension NODE = new TestNodeExtension("SpringStarterTest");
+
+  private static final String MAIN = "io.configd.examples.starter.PaymentApplication";
+  /** The example depends on spring-cloud-context (for @RefreshScope); these runs leave it out, the last one keeps it. */
+  private static final List<String> BOOT_ONLY = List.of("spring-cloud-context");
+  private static final Duration START = Duration.ofSeconds(90);
+
+  @TempDir
+  static Path dir;
+  private static String token;
+
+  @BeforeAll
+  static void values() {
+    NODE.node().put("services.payment.pool-size", "production", 8);
+    NODE.node().put("services.payment.database-url", "production", "jdbc:postgresql://db/payments");
+    NODE.node().put("services.payment.timeout", "production", "2s");
+    NODE.node().put("services.payment.hosts", "production", new JsonArray().add("a").add("b"));
+    NODE.node().put("services.payment.limits", "production", new JsonObject().put("max-amount", 500).put("currency", "EUR"));
+    NODE.node().put("services.billing.pool-size", "production", 99);
+    token = NODE.node().createToken("payment-service", "production", "services.payment", "read");
+  }
+
+  private static List<String> args(String nodes, Path snapshot, String... more) {
+    List<String> args = new java.util.ArrayList<>(List.of("--configd.nodes=" + nodes, "--configd.token=" + token,
+        "--configd.snapshot-file=" + snapshot));
+    args.addAll(List.of(more));
+    return args;
+  }
+
+  @Test
+  @Order(1)
+  @DisplayName("starts with configd's values bound by relaxed binding, and a change rebinds its properties bean, then fires ConfigdChangeEvent")
+  void startsAndFollowsChanges() throws Exception {
+    Path snapshot = dir.resolve("payment-snapshot.json");
+    try (SpringApp app = SpringApp.start("spring-starter-app", MAIN, TestServices.freePort(),
+        args("http://127.0.0.1:" + NODE.node().port(), snapshot), BOOT_ONLY).awaitUp(START)) {
+      JsonObject settings = app.getJson("/settings");
+      assertThat(settings.getInteger("poolSize")).isEqualTo(8);
+      assertThat(settings.getString("databaseUrl")).isEqualTo("jdbc:postgresql://db/payments");
+      assertThat(settings.getString("timeout")).isEqualTo("PT2S");
+      assertThat(settings.getJsonArray("hosts")).containsExactly("a", "b");
+      assertThat(settings.getJsonObject("limits")).isEqualTo(new JsonObject().put("maxAmount", 500).put("currency", "EUR"));
+
+      JsonObject health = app.getJson("/actuator/health/configd");
+      assertThat(health.getString("status")).isEqualTo("UP");
+      assertThat(health.getJsonObject("details").getString("connection")).isEqualTo("BRIDGE");
+
+      NODE.node().put("services.payment.pool-size", "production", 16);
+      JsonObject changed = Eventually.value("the ConfigdChangeEvent of the change", Duration.ofSeconds(30),
+          () -> app.getJson("/settings"), json -> json.getJsonArray("events").encode().contains("services.payment.pool-size"));
+      assertThat(changed.getInteger("poolSize")).as("rebound before the event").isEqualTo(16);
+      assertThat(changed.getValue("property")).as("Environment.getProperty reads text").isEqualTo("16");
+
+      JsonObject metric = app.getJson("/actuator/metrics/configd.client.changes");
+      assertThat(metric.getJsonArray("measurements").getJsonObject(0).getDouble("value")).isGreaterThanOrEqualTo(1.0);
+    }
+    assertThat(snapshot).exists();
+    assertThat(Files.readString(snapshot)).contains("services.payment.pool-size").doesNotContain("services.billing");
+  }
+
+  @Test
+  @Order(2)
+  @DisplayName("starts from its snapshot file while no configd node answers")
+  void startsFromSnapshot() throws Exception {
+    Path snapshot = dir.resolve("payment-snapshot.json");
+    assertThat(snapshot).as("written by the first test's run").exists();
+    String down = "http://127.0.0.1:" + TestServices.freePort();
+    try (SpringApp app = SpringApp.start("spring-starter-app", MAIN, TestServices.freePort(),
+        args(down, snapshot, "--configd.start-timeout=3s"), BOOT_ONLY).awaitUp(START)) {
+      JsonObject settings = app.getJson("/settings");
+      assertThat(settings.getInteger("poolSize")).isEqualTo(16);
+      assertThat(settings.getJsonArray("hosts")).containsExactly("a", "b");
+      JsonObject health = app.getJson("/actuator/health/configd");
+      assertThat(health.getString("status")).isEqualTo("UNKNOWN");
+      assertThat(health.getJsonObject("details").getString("connection")).isEqualTo("DISCONNECTED");
+    }
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("fails to start, saying why, when no node answers and there is no snapshot file")
+  void failsFast() throws Exception {
+    String down = "http://127.0.0.1:" + TestServices.freePort();
+    SpringApp app = SpringApp.start("spring-starter-app", MAIN, TestServices.freePort(),
+        args(down, dir.resolve("absent.json"), "--configd.start-timeout=2s"), BOOT_ONLY);
+    assertThat(app.awaitExit(START)).isNotZero();
+    assertThat(app.log()).contains("no configd node of [" + down + "] answered");
+  }
+
+  @Test
+  @Order(4)
+  @DisplayName("with spring-cloud-context, a change refreshes its @RefreshScope bean and rebinds its properties bean the Spring Cloud way")
+  void refreshScope() throws Exception {
+    NODE.node().put("services.payment.greeting", "production", "hello from configd");
+    try (SpringApp app = SpringApp.start("spring-starter-app", MAIN, TestServices.freePort(),
+        args("http://127.0.0.1:" + NODE.node().port(), dir.resolve("cloud-snapshot.json"))).awaitUp(START)) {
+      assertThat(app.getJson("/settings").getString("greeting")).isEqualTo("hello from configd");
+
+      NODE.node().put("services.payment.greeting", "production", "bonjour");
+      NODE.node().put("services.payment.pool-size", "production", 32);
+      JsonObject refreshed = Eventually.value("the refresh-scoped bean and the properties bean", Duration.ofSeconds(30),
+          () -> app.getJson("/settings"), json -> "bonjour".equals(json.getString("greeting")) && json.getInteger("poolSize") == 32);
+      assertThat(refreshed.getJsonArray("events").encode()).contains("services.payment.greeting");
+      assertThat(app.log()).doesNotContain("configd: applying");
+    }
+  }
+}
