@@ -4,6 +4,8 @@
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 # parent/pom.xml builds the server with the modules it needs: model/, and client/ (its tests compile against it)
+# the build bundles the web console (console/) with Node.js and npm
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 COPY pom.xml .
 COPY parent/pom.xml parent/
 COPY model/pom.xml model/
@@ -15,6 +17,7 @@ COPY examples/spring-cloud-config-app/pom.xml examples/spring-cloud-config-app/
 RUN mvn -B -q -f parent/pom.xml -pl :configd -am dependency:go-offline
 COPY model/src ./model/src
 COPY client/src ./client/src
+COPY console ./console
 COPY src ./src
 RUN mvn -B -q -f parent/pom.xml -pl :configd -am -DskipTests package
 

@@ -1,6 +1,8 @@
 package io.configd;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -13,17 +15,26 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class TestNodeExtension implements BeforeAllCallback, AfterAllCallback {
 
   private final String isolation;
+  private final Consumer<JsonObject> adjust;
   private Vertx vertx;
   private TestNode node;
 
   public TestNodeExtension(String isolation) {
+    this(isolation, config -> { });
+  }
+
+  /** @param adjust changes the node configuration before the node starts (an extra environment, limits) */
+  public TestNodeExtension(String isolation, Consumer<JsonObject> adjust) {
     this.isolation = isolation;
+    this.adjust = adjust;
   }
 
   @Override
   public void beforeAll(ExtensionContext context) {
     vertx = Vertx.vertx();
-    node = TestNode.start(vertx, TestServices.nodeConfig(isolation)).await();
+    JsonObject config = TestServices.nodeConfig(isolation);
+    adjust.accept(config);
+    node = TestNode.start(vertx, config).await();
   }
 
   @Override

@@ -139,6 +139,7 @@ public class ApiVerticle extends VerticleBase {
     router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/ready").handler(this::ready);
     bridge.mount(router);
+    Console.mount(router);
 
     router.route("/v1/*").handler(authentication::handle);
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
@@ -152,6 +153,7 @@ public class ApiVerticle extends VerticleBase {
     });
     router.get("/v1/stats/propagation").handler(ctx -> stats(ctx, Addresses.PROPAGATION_STATS));
     router.get("/v1/stats/cluster").handler(ctx -> stats(ctx, Addresses.CLUSTER_STATS));
+    router.get("/v1/whoami").handler(this::whoami);
     router.put("/v1/config/:key").handler(this::put);
     router.get("/v1/config/:key").handler(this::get);
     router.delete("/v1/config/:key").handler(this::delete);
@@ -340,6 +342,16 @@ public class ApiVerticle extends VerticleBase {
         })
         .onSuccess(body -> json(ctx, 200, body))
         .onFailure(ctx::fail);
+  }
+
+  /** Who the token is and what it may do, with the environments of the deployment: what the console offers. */
+  private void whoami(RoutingContext ctx) {
+    Principal principal = Authentication.principal(ctx);
+    JsonArray grants = new JsonArray();
+    principal.grants().forEach(grant -> grants.add(grant.toJson()));
+    json(ctx, 200, new JsonObject().put("name", principal.name()).put("tokenId", principal.tokenId())
+        .put("grants", grants).put("expiresAt", principal.expiresAt() == null ? null : principal.expiresAt().toString())
+        .put("environments", new JsonArray(List.copyOf(settings.environments().names()))));
   }
 
   private Future<JsonObject> publisherStatus() {

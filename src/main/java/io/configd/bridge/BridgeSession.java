@@ -16,6 +16,9 @@ abstract class BridgeSession {
   /** The frame type of a delivered message: "rec" on SockJS and WebSocket, "message" on TCP. */
   abstract String messageType();
 
+  /** The transport's name in the node's statistics: sockjs, websocket or tcp. */
+  abstract String transport();
+
   /** Writes one JSON frame, already encoded. */
   abstract void write(String json);
 

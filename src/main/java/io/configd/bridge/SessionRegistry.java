@@ -52,6 +52,7 @@ final class SessionRegistry {
   void add(BridgeSession session, TokenBucket refusals) {
     sessions.put(session, new State(refusals));
     stats.connected.increment();
+    stats.connected(session.transport()).increment();
   }
 
   /** The socket closed: its subscriptions go. */
@@ -60,6 +61,7 @@ final class SessionRegistry {
     if (state != null) {
       session.markClosed();
       stats.connected.decrement();
+      stats.connected(session.transport()).decrement();
       stats.subscriptions.add(-state.addresses.size());
       state.addresses.forEach(address -> fanout.remove(address, session));
       state.addresses.clear();

@@ -28,6 +28,11 @@ final class SockJsSession extends BridgeSession {
   }
 
   @Override
+  String transport() {
+    return "sockjs";
+  }
+
+  @Override
   String messageType() {
     return "rec";
   }

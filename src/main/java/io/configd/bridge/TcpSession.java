@@ -53,6 +53,11 @@ final class TcpSession extends BridgeSession {
   }
 
   @Override
+  String transport() {
+    return "tcp";
+  }
+
+  @Override
   String messageType() {
     return "message";
   }

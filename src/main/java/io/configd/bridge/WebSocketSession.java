@@ -31,6 +31,11 @@ final class WebSocketSession extends BridgeSession {
   }
 
   @Override
+  String transport() {
+    return "websocket";
+  }
+
+  @Override
   String messageType() {
     return "rec";
   }

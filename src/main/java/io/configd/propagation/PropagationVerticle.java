@@ -16,6 +16,7 @@ import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.OffsetAndTimestamp;
 import io.vertx.sqlclient.Pool;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,8 @@ public class PropagationVerticle extends VerticleBase {
   private final Map<String, Long> delivered = new HashMap<>();
   private final LongAdder published = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
+  /** From the change's commit to its publication to this node's subscribers, for the last change (-1: none yet). */
+  private long lastLagMillis = -1;
   private final PropagationSettings settings;
   private final ConfigStore store;
   private KafkaConsumer<String, String> consumer;
@@ -64,7 +67,7 @@ public class PropagationVerticle extends VerticleBase {
     Future<Void> changes = vertx.eventBus().<JsonObject>consumer(Addresses.CHANGES, this::changes).completion();
     Future<Void> stats = vertx.eventBus().<JsonObject>localConsumer(Addresses.PROPAGATION_STATS,
         message -> message.reply(new JsonObject().put("published", published.sum()).put("duplicates", duplicates.sum())
-            .put("assignedPartitions", assignedPartitions))).completion();
+            .put("assignedPartitions", assignedPartitions).put("lastLagMillis", lastLagMillis < 0 ? null : lastLagMillis))).completion();
     // Kafka may be down: the node starts without it and begins where it started once Kafka answers.
     return Future.all(snapshots, changes, stats).onSuccess(ready -> assignEveryPartition());
   }
@@ -144,6 +147,7 @@ public class PropagationVerticle extends VerticleBase {
     }
     vertx.eventBus().publish(Addresses.change(env, ""), change, LOCAL);
     published.increment();
+    lastLagMillis = Math.max(0, System.currentTimeMillis() - Instant.parse(change.getString("timestamp")).toEpochMilli());
   }
 
   private void snapshot(Message<JsonObject> request) {

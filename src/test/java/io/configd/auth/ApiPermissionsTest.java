@@ -188,6 +188,19 @@ class ApiPermissionsTest {
     assertThat(paged).containsExactlyElementsOf(mine.stream().map(row -> ((JsonObject) row).getLong("revision")).toList());
   }
 
+  @Test
+  @DisplayName("GET /v1/whoami tells a token its name and grants and the deployment's environments, and needs a token")
+  void whoami() {
+    JsonObject me = reader.get("/v1/whoami").bodyAsJsonObject();
+    assertThat(me.getString("name")).isEqualTo("payment-reader");
+    assertThat(me.getJsonArray("grants")).containsExactly(
+        new JsonObject().put("env", "production").put("prefix", "services.payment").put("access", "read"));
+    assertThat(me.getJsonArray("environments")).containsExactly("development", "staging", "production");
+    assertThat(me.getString("tokenId")).isNotBlank();
+    assertThat(me.getValue("expiresAt")).isNull();
+    assertProblem(admin.as(null).get("/v1/whoami"), 401, "unauthorized");
+  }
+
   private static List<String> listAll(TestNode as, String env, String prefix) {
     List<String> keys = new ArrayList<>();
     String cursor = null;

@@ -1,0 +1,120 @@
+// The page's live connection: the official Vert.x event-bus bridge client over SockJS at /eventbus,
+// every frame carrying the signed-in token. For each environment it registers on the prefixes the token
+// may read (config.<env>[.<prefix>]), loads the snapshot, and after a reconnect catches up with the
+// changes since the revision of its last complete answer (the bridge's "subscribing without a gap").
+import EventBus from '@vertx/eventbus-bridge-client.js';
+
+export class Live {
+  constructor(token, onState, onRefused) {
+    this.token = token;
+    this.onState = onState;
+    this.onRefused = onRefused;
+    this.watches = new Map();
+    this.state = 'connecting';
+    this.eb = new EventBus('/eventbus', {
+      vertxbus_reconnect_attempts_max: Infinity,
+      vertxbus_reconnect_delay_min: 500,
+      vertxbus_reconnect_delay_max: 4000,
+      vertxbus_ping_interval: 20000,
+    });
+    this.eb.defaultHeaders = { Authorization: `Bearer ${token}` };
+    this.eb.enableReconnect(true);
+    this.eb.onopen = () => this.opened();
+    this.eb.onclose = () => this.setState('reconnecting');
+    this.eb.onerror = (error) => this.onRefused?.(error);
+  }
+
+  setState(state) {
+    this.state = state;
+    this.onState?.(state);
+  }
+
+  /** Keeps store current for the prefixes roots of its environment. */
+  watch(store, roots) {
+    if (this.watches.has(store.env)) {
+      return;
+    }
+    const watch = { store, roots, marks: new Map(), syncing: null };
+    this.watches.set(store.env, watch);
+    if (this.eb.state === EventBus.OPEN) {
+      this.sync(watch).catch((error) => this.failed(error));
+    }
+  }
+
+  close() {
+    this.eb.enableReconnect(false);
+    this.eb.onclose = null;
+    this.eb.close();
+  }
+
+  opened() {
+    this.setState('syncing');
+    Promise.all([...this.watches.values()].map((watch) => this.sync(watch)))
+      .then(() => this.setState('live'))
+      .catch((error) => this.failed(error));
+  }
+
+  failed(error) {
+    this.onRefused?.({ body: error.message ?? String(error) });
+    this.setState('reconnecting');
+    // a failed load or catch-up: start again on a fresh socket
+    this.eb.sockJSConn?.close();
+  }
+
+  async sync(watch) {
+    const { store } = watch;
+    for (const root of watch.roots) {
+      const address = root === '' ? `config.${store.env}` : `config.${store.env}.${root}`;
+      this.eb.registerHandler(address, (error, message) => {
+        if (!error && message?.body) {
+          store.apply([message.body], true);
+        }
+      });
+    }
+    for (const root of watch.roots) {
+      const mark = watch.marks.get(root);
+      watch.marks.set(root, mark === undefined ? await this.snapshot(store, root) : await this.catchUp(store, root, mark));
+    }
+    if (!store.loaded) {
+      store.markLoaded();
+    }
+  }
+
+  /** Pages through the snapshot; complete up to the lowest revision of its pages. */
+  async snapshot(store, prefix) {
+    let after;
+    let complete = Infinity;
+    do {
+      const page = await this.request('configd.snapshot', after ? { env: store.env, prefix, after } : { env: store.env, prefix });
+      store.apply(page.items);
+      complete = Math.min(complete, page.revision);
+      after = page.next;
+    } while (after);
+    return complete;
+  }
+
+  async catchUp(store, prefix, since) {
+    let mark = since;
+    for (;;) {
+      const page = await this.request('configd.changes', { env: store.env, prefix, since: mark, limit: 1000 });
+      store.apply(page.items, true);
+      if (!page.more) {
+        return page.next;
+      }
+      if (page.next <= mark) {
+        throw new Error('a catch-up page did not advance');
+      }
+      mark = page.next;
+    }
+  }
+
+  request(address, body) {
+    return new Promise((resolve, reject) => {
+      try {
+        this.eb.send(address, body, {}, (error, reply) => (error ? reject(new Error(error.message ?? 'refused')) : resolve(reply.body)));
+      } catch (e) {
+        reject(e);
+      }
+    });
+  }
+}

@@ -1,0 +1,47 @@
+// A TCP proxy between the browser and the node, to cut the page's network on purpose: cut() closes
+// every connection and refuses new ones until restore().
+import net from 'node:net';
+
+export class Proxy {
+  constructor(targetPort) {
+    this.targetPort = targetPort;
+    this.sockets = new Set();
+    this.open = true;
+  }
+
+  start() {
+    this.server = net.createServer((client) => {
+      if (!this.open) {
+        client.destroy();
+        return;
+      }
+      const upstream = net.connect(this.targetPort, '127.0.0.1');
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => {});
+      }
+      client.pipe(upstream);
+      upstream.pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    return new Promise((resolve) => this.server.listen(0, '127.0.0.1', () => resolve(this.server.address().port)));
+  }
+
+  cut() {
+    this.open = false;
+    for (const socket of this.sockets) {
+      socket.destroy();
+    }
+  }
+
+  restore() {
+    this.open = true;
+  }
+
+  close() {
+    this.cut();
+    this.server.close();
+  }
+}

@@ -1,0 +1,465 @@
+// The console's end-to-end scenarios, one per behaviour the issue lists; each arranges its data through
+// the public API under a key prefix of its own and checks the result through the API as well.
+import { check, eventually } from './browser.mjs';
+import { Proxy } from './proxy.mjs';
+
+const run36 = Date.now().toString(36);
+const prefix = (name) => `console.${name}.r${run36}`;
+const keyUrl = (run, env, key, query = '') => `${run.url}/console/#/browse/${env}/${encodeURIComponent(key)}${query}`;
+
+async function openKey(run, page, env, key, query) {
+  await page.goto(keyUrl(run, env, key, query));
+  await page.locator('.key-title', { hasText: key }).waitFor();
+}
+
+/** Every control on the page has an accessible name (a label, aria-label/labelledby, or its text). */
+async function unnamedControls(page) {
+  return page.evaluate(() => [...document.querySelectorAll('button, a[href], input, select, textarea, [role="tab"]')]
+    .filter((element) => element.offsetParent !== null || element.getClientRects().length > 0)
+    .filter((element) => !(element.getAttribute('aria-label') || element.getAttribute('aria-labelledby')
+      || element.labels?.length || element.textContent.trim() || element.getAttribute('title')))
+    .map((element) => element.outerHTML.slice(0, 120)));
+}
+
+export const scenarios = {
+  /** Sign in with a token kept in session storage only; a wrong token is refused; sign out forgets it. */
+  async signIn(run) {
+    const page = await run.page();
+    const response = await page.goto(`${run.url}/console/`);
+    const policy = response.headers()['content-security-policy'] ?? '';
+    for (const directive of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"]) {
+      check(policy.includes(directive), `the page's Content-Security-Policy has ${directive}: ${policy}`);
+    }
+    check(!policy.includes('unsafe'), `no unsafe-inline or unsafe-eval: ${policy}`);
+    await run.shot(page, 'sign-in');
+    await page.getByLabel('Token').fill('cfd_not-a-real-token-not-a-real-token-xx');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'not valid' }).waitFor();
+    check(await page.evaluate(() => sessionStorage.length) === 0, 'a refused token is not kept');
+
+    await page.getByLabel('Token').fill(run.adminToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    check(await page.locator('.principal').textContent() === 'bootstrap-admin', 'the principal is shown');
+    const stored = await page.evaluate(() => sessionStorage.getItem('configd.token'));
+    check(stored === run.adminToken, 'the token is in session storage');
+    check(!page.url().includes(run.adminToken), 'the token is not in the URL');
+    check(await page.evaluate(() => document.cookie) === '', 'no cookie is set');
+    check(await page.evaluate(() => localStorage.length) === 0, 'nothing in local storage');
+    const unnamed = await unnamedControls(page);
+    check(unnamed.length === 0, `controls without an accessible name: ${unnamed.join(' | ')}`);
+
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Token').waitFor();
+    check(await page.evaluate(() => sessionStorage.getItem('configd.token')) === null, 'sign out forgets the token');
+    await page.reload();
+    await page.getByLabel('Token').waitFor();
+  },
+
+  /** Create a key with confirmation; edit it with syntax checking and pretty printing; see the diff; save with If-Match. */
+  async createEditSave(run) {
+    const key = `${prefix('edit')}.pool`;
+    const page = await run.page();
+    await run.signIn(page);
+    await page.goto(`${run.url}/console/#/browse/staging?new=1`);
+    await page.getByLabel('Key', { exact: true }).fill(key);
+    const value = page.getByLabel('Value (JSON)');
+    await value.fill('{"size": 10, "timeout": "2s"');
+    await page.getByText('Not valid JSON').waitFor();
+    check(await page.getByRole('button', { name: 'Create' }).isDisabled(), 'invalid JSON cannot be saved');
+    await value.fill('{"size": 10, "timeout": "2s"}');
+    await page.getByText('Valid JSON').waitFor();
+    await page.getByRole('button', { name: 'Format' }).click();
+    check((await value.inputValue()) === '{\n  "size": 10,\n  "timeout": "2s"\n}', 'Format pretty-prints');
+    await page.getByLabel('Comment').fill('first pool');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+    await page.locator('.key-title', { hasText: key }).waitFor();
+    let stored = await run.api('GET', `/v1/config/${key}?env=staging`);
+    check(stored.status === 200 && stored.body.value.size === 10 && stored.body.version === 1, `created: ${JSON.stringify(stored.body)}`);
+    await page.locator('.row', { hasText: key }).waitFor();
+    await run.shot(page, 'browse');
+
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Value (JSON)').fill('{\n  "size": 20,\n  "timeout": "2s"\n}');
+    await page.getByLabel('Comment').fill('more connections');
+    await page.getByRole('button', { name: 'Review changes' }).click();
+    const diff = page.getByRole('region', { name: 'Changes to save' });
+    await diff.waitFor();
+    check(await diff.locator('.del').textContent() === '-   "size": 10,\n', 'the diff shows the removed line');
+    check(await diff.locator('.add').textContent() === '+   "size": 20,\n', 'the diff shows the added line');
+    await run.shot(page, 'edit-review-diff');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('[data-field="version"]', { hasText: '2' }).waitFor();
+    stored = await run.api('GET', `/v1/config/${key}?env=staging`);
+    check(stored.body.value.size === 20 && stored.body.version === 2 && stored.body.comment === 'more connections',
+      `saved: ${JSON.stringify(stored.body)}`);
+
+    await page.getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    check((await run.api('GET', `/v1/config/${key}?env=staging`)).status === 200, 'a cancelled delete deletes nothing');
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await eventually('the deletion', async () => (await run.api('GET', `/v1/config/${key}?env=staging`)).status === 404);
+  },
+
+  /** A change through the API while the page edits: saving shows theirs / yours / merge and overwrites nothing. */
+  async conflict(run) {
+    const key = `${prefix('conflict')}.limits`;
+    await run.put('production', key, { rate: 100, burst: 10 });
+    const page = await run.page();
+    await run.signIn(page);
+    await openKey(run, page, 'production', key);
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Value (JSON)').fill('{"rate": 100, "burst": 50}');
+    const theirs = await run.put('production', key, { rate: 200, burst: 10 }, { comment: 'raised by ops' });
+    await page.locator('.stale', { hasText: 'while you were editing' }).waitFor();
+    await page.getByRole('button', { name: 'Review changes' }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    const conflict = page.getByRole('region', { name: 'Conflict' });
+    await conflict.waitFor();
+    check((await conflict.getByRole('region', { name: 'Theirs', exact: true }).textContent()).includes('"rate": 200'), 'theirs is shown');
+    check((await conflict.getByRole('region', { name: 'Yours', exact: true }).textContent()).includes('"burst": 50'), 'yours is shown');
+    let stored = await run.api('GET', `/v1/config/${key}?env=production`);
+    check(stored.body.version === theirs.version && stored.body.value.rate === 200 && stored.body.value.burst === 10,
+      `nothing was overwritten: ${JSON.stringify(stored.body)}`);
+    const merged = JSON.parse(await page.getByLabel('Merge (JSON): saved on top of theirs').inputValue());
+    check(merged.rate === 200 && merged.burst === 50, `the merge holds both changes: ${JSON.stringify(merged)}`);
+    await run.shot(page, 'conflict');
+    await page.getByRole('button', { name: 'Save merge' }).click();
+    await page.locator('[data-field="version"]', { hasText: String(theirs.version + 1) }).waitFor();
+    stored = await run.api('GET', `/v1/config/${key}?env=production`);
+    check(stored.body.value.rate === 200 && stored.body.value.burst === 50, `the merge was saved: ${JSON.stringify(stored.body)}`);
+  },
+
+  /** History: every version with author, time and comment; a diff between any two; roll back after seeing the diff. */
+  async historyAndRollback(run) {
+    const key = `${prefix('history')}.feature`;
+    await run.put('staging', key, { enabled: false, percent: 0 }, { comment: 'off' });
+    await run.put('staging', key, { enabled: true, percent: 10 }, { comment: 'canary' });
+    await run.put('staging', key, { enabled: true, percent: 100 }, { comment: 'everyone' });
+    const page = await run.page();
+    await run.signIn(page);
+    await openKey(run, page, 'staging', key, '?view=history');
+    const table = page.locator('table.versions');
+    await table.waitFor();
+    check(await table.locator('tbody tr').count() === 3, 'three versions');
+    check((await table.locator('tr[data-version="2"]').textContent()).includes('canary'), 'comments shown');
+    check((await table.locator('tr[data-version="2"]').textContent()).includes('bootstrap-admin'), 'authors shown');
+    await page.getByLabel('Compare from version').selectOption('1');
+    await page.getByLabel('Compare to version').selectOption('3');
+    const diff = page.getByRole('region', { name: 'Version 1 compared with version 3' });
+    check((await diff.locator('.del').allTextContents()).join('').includes('"percent": 0'), 'v1 side of the diff');
+    check((await diff.locator('.add').allTextContents()).join('').includes('"percent": 100'), 'v3 side of the diff');
+    await run.shot(page, 'history');
+    await page.getByRole('button', { name: 'Roll back to version 1' }).click();
+    const dialog = page.getByRole('dialog');
+    const shown = dialog.getByRole('region', { name: 'Version 3 (current) → version 1' });
+    check((await shown.locator('.add').allTextContents()).join('').includes('"enabled": false'), 'the roll-back diff is shown first');
+    await run.shot(page, 'rollback-confirm');
+    await dialog.getByLabel('Comment').fill('back to off');
+    await dialog.getByRole('button', { name: 'Roll back' }).click();
+    await page.locator('[data-field="version"]', { hasText: '4' }).waitFor();
+    const stored = await run.api('GET', `/v1/config/${key}?env=staging`);
+    check(stored.body.version === 4 && stored.body.value.enabled === false && stored.body.comment === 'back to off',
+      `rolled back: ${JSON.stringify(stored.body)}`);
+    await page.goto(keyUrl(run, 'staging', key, '?view=history'));
+    await table.locator('tr[data-version="4"]').waitFor();
+    await run.put('staging', key, { enabled: true, percent: 50 }, { comment: 'half, from the API' });
+    await table.locator('tr[data-version="5"]', { hasText: 'half, from the API' }).waitFor();
+  },
+
+  /** Changes made through the API appear without reload (list, tree, open value), nothing moves, and a network cut is caught up. */
+  async liveUpdates(run) {
+    const base = prefix('live');
+    await run.put('development', `${base}.a`, 1);
+    const proxy = new Proxy(Number(new URL(run.url).port));
+    const port = await proxy.start();
+    const via = `http://127.0.0.1:${port}`;
+    try {
+      const page = await run.page();
+      await page.goto(`${via}/console/`);
+      await page.getByLabel('Token').fill(run.adminToken);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.goto(`${via}/console/#/browse/development/${base}.a`);
+      await page.locator('.key-title', { hasText: `${base}.a` }).waitFor();
+      await page.locator('.live-state[data-state="live"]').waitFor();
+      await page.getByLabel('Filter').fill(base);
+      await page.locator('.count', { hasText: '1 key' }).waitFor();
+      // Where everything sits (the selected key's panel may grow with its new value, but not move)
+      const layout = () => page.evaluate(() => ['.tree-pane', '.list-pane', '.viewport', 'header.top', '.detail', '.key-title', '.meta']
+        .map((selector) => {
+          const r = document.querySelector(selector).getBoundingClientRect();
+          return [r.x, r.y, r.width, selector === '.detail' ? 0 : r.height].map(Math.round).join(',');
+        }));
+      const before = await layout();
+
+      await run.put('development', `${base}.b`, 'new');
+      await page.locator('.row', { hasText: `${base}.b` }).waitFor();
+      await page.locator('.count', { hasText: '2 keys' }).waitFor();
+      await run.put('development', `${base}.a`, { now: 2 });
+      await page.locator('pre.value', { hasText: '"now": 2' }).waitFor();
+      await page.locator('.notice', { hasText: 'changed' }).first().waitFor();
+      const after = await layout();
+      check(JSON.stringify(before) === JSON.stringify(after), `no layout jump on live updates: ${before} → ${after}`);
+      await run.shot(page, 'live-update');
+
+      proxy.cut();
+      await page.locator('.live-state[data-state="reconnecting"]').waitFor();
+      await run.put('development', `${base}.a`, { now: 3 });
+      await run.put('development', `${base}.c`, 'while cut');
+      await run.api('DELETE', `/v1/config/${base}.b?env=development`);
+      proxy.restore();
+      await page.locator('.live-state[data-state="live"]').waitFor({ timeout: 30000 });
+      await page.locator('.row', { hasText: `${base}.c` }).waitFor();
+      await page.locator('pre.value', { hasText: '"now": 3' }).waitFor();
+      await eventually('the deletion to be caught up', async () => (await page.locator('.row', { hasText: `${base}.b` }).count()) === 0);
+      await page.locator('.count', { hasText: '2 keys' }).waitFor();
+    } finally {
+      proxy.close();
+    }
+  },
+
+  /** Compare a prefix in two environments: only here, only there, different. */
+  async compare(run) {
+    const base = prefix('compare');
+    await run.put('staging', `${base}.same`, 'x');
+    await run.put('production', `${base}.same`, 'x');
+    await run.put('staging', `${base}.different`, { pool: 5 });
+    await run.put('production', `${base}.different`, { pool: 50 });
+    await run.put('staging', `${base}.only_staging`, true);
+    await run.put('production', `${base}.only_production`, true);
+    const page = await run.page();
+    await run.signIn(page);
+    await page.goto(`${run.url}/console/#/compare`);
+    await page.getByLabel('Prefix').fill(base);
+    await page.getByLabel('Environment A').selectOption('staging');
+    await page.getByLabel('Environment B').selectOption('production');
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await page.locator('.summary', { hasText: '1 only in staging, 1 only in production, 1 different, 1 the same.' }).waitFor();
+    check((await page.locator(`tr[data-key="${base}.different"]`).textContent()).includes('different'), 'different row');
+    check(await page.locator(`tr.onlyA[data-key="${base}.only_staging"]`).count() === 1, 'only in staging');
+    check(await page.locator(`tr.onlyB[data-key="${base}.only_production"]`).count() === 1, 'only in production');
+    check(await page.locator(`tr[data-key="${base}.same"]`).count() === 0, 'the same are only counted');
+    await run.shot(page, 'compare');
+  },
+
+  /** A read-only token is offered no edit controls, and a write with the page's own token is refused. */
+  async readOnly(run) {
+    const key = `${prefix('readonly')}.value`;
+    await run.put('production', key, 'keep me');
+    const token = (await run.createToken(`reader-${run36}`, [{ env: 'production', prefix: '', access: 'read' }])).token;
+    const page = await run.page();
+    await run.signIn(page, token);
+    await openKey(run, page, 'production', key);
+    check(await page.getByRole('button', { name: 'Edit' }).count() === 0, 'no Edit');
+    check(await page.getByRole('button', { name: 'Delete' }).count() === 0, 'no Delete');
+    check(await page.getByRole('link', { name: 'New key' }).count() === 0, 'no New key');
+    check(await page.getByRole('link', { name: 'Tokens' }).count() === 0, 'no Tokens section');
+    check(await page.getByRole('link', { name: 'Node status' }).count() === 0, 'no Node status section');
+    check((await page.getByLabel('Environment').locator('option').allTextContents()).join() === 'production', 'only readable environments');
+    await page.goto(keyUrl(run, 'production', key, '?view=history'));
+    await page.locator('table.versions').waitFor();
+    check(await page.getByRole('button', { name: /Roll back/ }).count() === 0, 'no Roll back');
+    const status = await page.evaluate(async (k) => {
+      const response = await fetch(`/v1/config/${k}?env=production`, {
+        method: 'PUT', credentials: 'omit',
+        headers: { Authorization: `Bearer ${sessionStorage.getItem('configd.token')}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ value: 'overwritten' }),
+      });
+      return response.status;
+    }, key);
+    check(status === 403, `a write with the page's token is refused: ${status}`);
+    const stored = await run.api('GET', `/v1/config/${key}?env=production`);
+    check(stored.body.value === 'keep me' && stored.body.version === 1, `unchanged: ${JSON.stringify(stored.body)}`);
+    await run.shot(page, 'read-only');
+
+    // A token that reads one prefix only: the page subscribes to that prefix (the bridge refuses config.production
+    // for it) and shows only what it may read.
+    const narrow = (await run.createToken(`narrow-${run36}`, [{ env: 'production', prefix: prefix('readonly'), access: 'read' }])).token;
+    const other = await run.page();
+    await run.signIn(other, narrow);
+    await other.goto(`${run.url}/console/#/browse/production`);
+    await other.locator('.live-state[data-state="live"]').waitFor();
+    await other.locator('.count', { hasText: /^1 key$/ }).waitFor();
+    await run.put('production', `${prefix('readonly')}.added`, 'seen live');
+    await other.locator('.count', { hasText: /^2 keys$/ }).waitFor();
+    check(await other.locator('.notice.error').count() === 0, 'no refusal on the bridge');
+  },
+
+  /** A value holding markup is shown as text everywhere and runs nothing. */
+  async valuesAreText(run) {
+    const key = `${prefix('xss')}.banner`;
+    const markup = '<img src=x onerror=alert(1)>';
+    await run.put('production', key, markup, { comment: `<script>alert(2)</script>${markup}` });
+    await run.put('production', key, { html: markup, '<b>bold</b>': markup }, { comment: markup });
+    const page = await run.page();
+    await run.signIn(page);
+    await openKey(run, page, 'production', key);
+    await page.getByLabel('Filter').fill(key);
+    await page.locator('.row', { hasText: key }).waitFor();
+    check((await page.locator('pre.value').textContent()).includes(`"html": "${markup}"`), 'the value is shown as its characters');
+    check((await page.locator('.row .preview').first().textContent()).includes(markup), 'the list preview is text');
+    check((await page.locator('[data-field="comment"]').textContent()) === markup, 'the comment is text');
+    await page.goto(keyUrl(run, 'production', key, '?view=history'));
+    await page.locator('table.versions').waitFor();
+    check((await page.locator('table.versions').textContent()).includes('<script>alert(2)</script>'), 'history comments are text');
+    await page.goto(`${run.url}/console/#/audit`);
+    await page.getByLabel('Prefix').fill(prefix('xss'));
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.locator('.audit-table tbody tr').first().waitFor();
+    const injected = await page.evaluate(() => ({ images: document.querySelectorAll('img').length, scripts: [...document.scripts].map((s) => s.src) }));
+    check(injected.images === 0, `no image element was created: ${injected.images}`);
+    check(injected.scripts.length === 1 && injected.scripts[0].endsWith('/console/console.js'), `only the console's script: ${injected.scripts}`);
+    await run.shot(page, 'values-as-text');
+  },
+
+  /** Tokens: create with grants, the secret shown once with a copy button; revoke; the API agrees. */
+  async tokens(run) {
+    const name = `console-made-${run36}`;
+    const page = await run.page();
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: run.url });
+    await run.signIn(page);
+    await page.goto(`${run.url}/console/#/tokens`);
+    await page.getByLabel('Name').fill(name);
+    await page.getByLabel('Grant 1 environment').selectOption('staging');
+    await page.getByLabel('Grant 1 key prefix').fill('services.payment');
+    await page.getByLabel('Grant 1 access').selectOption('write');
+    await page.getByRole('button', { name: 'Add grant' }).click();
+    await page.getByLabel('Grant 2 environment').selectOption('production');
+    await page.getByLabel('Grant 2 key prefix').fill('services.payment');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const box = page.getByRole('region', { name: 'New token secret' });
+    await box.waitFor();
+    const secret = await box.getByLabel('Secret').inputValue();
+    check(secret.startsWith('cfd_'), 'the secret is shown');
+    await box.getByRole('button', { name: 'Copy' }).click();
+    await box.getByText('Copied').waitFor();
+    check(await page.evaluate(() => navigator.clipboard.readText()) === secret, 'Copy puts the secret on the clipboard');
+    await run.shot(page, 'tokens-created');
+    const me = await run.api('GET', '/v1/whoami', undefined, { token: secret });
+    check(me.status === 200 && me.body.name === name && me.body.grants.length === 2, `the new token works: ${JSON.stringify(me.body)}`);
+    const row = page.locator(`tr[data-name="${name}"]`);
+    await row.waitFor();
+    check((await row.textContent()).includes('write on staging:services.payment'), 'grants listed');
+
+    await page.reload();
+    await row.waitFor();
+    check(!(await page.content()).includes(secret), 'the secret is shown once only');
+    await row.getByRole('button', { name: `Revoke ${name}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await row.locator('td', { hasText: 'revoked' }).waitFor();
+    const after = await run.api('GET', '/v1/whoami', undefined, { token: secret });
+    check(after.status === 401, `the revoked token is refused: ${after.status}`);
+  },
+
+  /** The audit log filters by environment, prefix, actor and time and links to the versions; node status refreshes. */
+  async auditAndStatus(run) {
+    const key = `${prefix('audit')}.timeout`;
+    await run.put('staging', key, '1s');
+    await run.put('staging', key, '2s', { comment: 'slower' });
+    await run.put('production', key, '5s');
+    const page = await run.page();
+    await run.signIn(page);
+    await page.goto(`${run.url}/console/#/audit`);
+    await page.getByLabel('Environment').last().selectOption('staging');
+    await page.getByLabel('Prefix').fill(prefix('audit'));
+    await page.getByLabel('Actor').fill('bootstrap-admin');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await eventually('two audit rows (the audit consumer records them)', async () => {
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.locator('.audit-results .summary').waitFor();
+      return (await page.locator('.audit-table tbody tr').count()) === 2;
+    }, 60000);
+    check((await page.locator('.audit-table tbody').textContent()).includes('slower'), 'comment in the audit row');
+    await run.shot(page, 'audit');
+    const future = new Date(Date.now() + 3600_000);
+    await page.getByLabel('From').fill(new Date(future.getTime() - future.getTimezoneOffset() * 60000).toISOString().slice(0, 16));
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.locator('.audit-results .summary', { hasText: '0 changes' }).waitFor();
+    await page.getByLabel('From').fill('');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('link', { name: `${key} version 2 in staging` }).click();
+    await page.locator('table.versions tr.chosen[data-version="2"]').waitFor();
+
+    await page.goto(`${run.url}/console/#/status`);
+    await page.locator('[data-cell="ready"]', { hasText: 'UP' }).waitFor();
+    await page.locator('[data-cell="pg"]', { hasText: 'UP' }).waitFor();
+    await page.locator('[data-cell="leader"]', { hasText: 'yes' }).waitFor();
+    await page.locator('[data-cell="breaker"]', { hasText: 'CLOSED' }).waitFor();
+    const first = await page.locator('.updated').textContent();
+    await eventually('a live refresh', async () => (await page.locator('.updated').textContent()) !== first);
+    await run.shot(page, 'status');
+  },
+
+  /** Keyboard only, in a narrow window: filter, move through keys with the arrows, open one; nothing overflows. */
+  async keyboardNarrow(run) {
+    const base = prefix('keys');
+    for (const name of ['alpha', 'beta', 'gamma']) {
+      await run.put('development', `${base}.${name}`, name);
+    }
+    const page = await run.page({ width: 420, height: 800 });
+    await run.signIn(page);
+    await page.goto(`${run.url}/console/#/browse/development`);
+    await page.getByLabel('Filter').focus();
+    await page.keyboard.type(base);
+    await page.locator('.count', { hasText: '3 keys' }).waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    check(await page.evaluate(() => document.activeElement.dataset.key) === `${base}.beta`, 'arrows move through the keys');
+    await page.keyboard.press('Enter');
+    await page.locator('.key-title', { hasText: `${base}.beta` }).waitFor();
+    const overflow = () => page.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth);
+    check(await overflow() <= 0, `no horizontal scrolling in a narrow window (${await overflow()}px too wide)`);
+    let unnamed = await unnamedControls(page);
+    check(unnamed.length === 0, `controls without an accessible name: ${unnamed.join(' | ')}`);
+    await run.shot(page, 'narrow');
+    for (const [section, ready] of [['audit', '.audit-table'], ['compare?from=development&to=staging&prefix=console', '.compare-results .summary'],
+      ['tokens', '.tokens-table'], ['status', '[data-cell="ready"]']]) {
+      await page.goto(`${run.url}/console/#/${section}`);
+      await page.locator(ready).first().waitFor();
+      check(await overflow() <= 0, `#/${section} fits a narrow window (${await overflow()}px too wide)`);
+      unnamed = await unnamedControls(page);
+      check(unnamed.length === 0, `#/${section}: controls without an accessible name: ${unnamed.join(' | ')}`);
+    }
+  },
+
+  /** 50,000 keys: loaded, counted, filtered and scrolled with only the visible rows in the page. */
+  async fiftyThousandKeys(run) {
+    const total = Number(process.env.CONSOLE_BULK_KEYS ?? 50000);
+    const env = process.env.CONSOLE_BULK_ENV ?? 'production';
+    const page = await run.page();
+    const started = Date.now();
+    await run.signIn(page);
+    await page.goto(`${run.url}/console/#/browse/${env}`);
+    await eventually(`all ${total} bulk keys to load`, async () =>
+      (await page.locator('[data-path="bulk"][data-role="node"]').getAttribute('aria-label')) === `bulk: ${total} keys`, 180000);
+    const loadedMillis = Date.now() - started;
+    const rowsInPage = await page.locator('.row').count();
+    check(rowsInPage > 0 && rowsInPage < 200, `only the visible rows exist: ${rowsInPage}`);
+    await page.locator('[data-path="bulk"][data-role="node"]').click();
+    const filterStarted = Date.now();
+    await page.getByLabel('Filter').fill('k04999');
+    await page.locator('.count', { hasText: /^1[0-9]* keys? under bulk/ }).waitFor();
+    const filterMillis = Date.now() - filterStarted;
+    await page.getByLabel('Filter').fill('');
+    await page.locator('.count', { hasText: `${total.toLocaleString()} keys under bulk` }).waitFor();
+    const viewport = page.getByRole('list', { name: 'Keys' });
+    await viewport.focus();
+    const scrollStarted = Date.now();
+    await page.keyboard.press('End');
+    const lastKey = `bulk.g${String((total - 1) % 50).padStart(2, '0')}.k${String(total - 1).padStart(5, '0')}`;
+    await page.locator('.row').last().waitFor();
+    const scrollMillis = Date.now() - scrollStarted;
+    const focused = await page.evaluate(() => document.activeElement?.dataset?.key);
+    check(focused === lastKey && (await page.locator('.row').count()) < 200, `End reaches the last key (${focused}, expected ${lastKey})`);
+    await run.shot(page, 'fifty-thousand-keys');
+    console.log(`figures: ${total} keys: loaded and counted ${loadedMillis} ms after sign-in; filter answered in ${filterMillis} ms; `
+      + `End in ${scrollMillis} ms; ${rowsInPage} rows in the page`);
+  },
+};

@@ -1,0 +1,205 @@
+package io.configd.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.configd.TestNodeExtension;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The web console end to end: Debian's Chromium, driven by playwright-core (console/test/*.mjs), against a
+ * real node with its real PostgreSQL, Redis and Kafka. Each test runs one scenario and fails with the
+ * scenario's output; screenshots of the main screens go to target/console-screenshots.
+ */
+@DisplayName("The web console, in a real browser")
+class ConsoleInTheBrowserTest {
+
+  private static final File PROJECT = new File(".").getAbsoluteFile();
+  private static final File CHROMIUM = new File(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+  private static final String ARTIFACTS = "target/console-screenshots";
+  /** An environment of its own for the 50,000 keys, so the other scenarios' pages load only their few. */
+  private static final String BULK_ENV = "load";
+  private static final int BULK_KEYS = 50_000;
+
+  @RegisterExtension
+  static final TestNodeExtension NODE = new TestNodeExtension("ConsoleInTheBrowserTest", config -> {
+    config.getJsonObject("node").getJsonArray("environments").add(BULK_ENV);
+    // seeding 50,000 keys through the API is one principal writing as fast as it can
+    config.getJsonObject("auth").put("limits", new JsonObject().put("writesPerSecond", 1_000_000).put("writeBurst", 1_000_000)
+        .put("addressWritesPerSecond", 1_000_000).put("addressWriteBurst", 1_000_000));
+  });
+
+  @BeforeAll
+  static void requireBrowser() {
+    if (!CHROMIUM.canExecute()) {
+      throw new IllegalStateException(CHROMIUM + " is missing: run bin/test, which installs Debian's chromium "
+          + "(apt-get install chromium), or set CHROMIUM to a Chromium binary");
+    }
+    if (!new File(PROJECT, "console/node_modules/playwright-core").isDirectory()) {
+      throw new IllegalStateException("console/node_modules is missing: the Maven build installs it (console/build.mjs runs npm ci)");
+    }
+  }
+
+  @Test
+  @DisplayName("signs in with a token kept in the tab's session storage only, refuses a wrong one, and forgets it on sign-out")
+  void signIn() {
+    scenario("signIn");
+  }
+
+  @Test
+  @DisplayName("creates a key after confirmation, checks and pretty-prints JSON, shows the diff, and saves with If-Match")
+  void createEditSave() {
+    scenario("createEditSave");
+  }
+
+  @Test
+  @DisplayName("a change through the API during an edit produces the conflict view (theirs, yours, merge), not an overwrite")
+  void conflict() {
+    scenario("conflict");
+  }
+
+  @Test
+  @DisplayName("shows every version with author, time and comment, diffs any two, and rolls back after showing the diff")
+  void historyAndRollback() {
+    scenario("historyAndRollback");
+  }
+
+  @Test
+  @DisplayName("a change made through the API appears on an open page without reload, moves nothing, and is caught up after a network cut")
+  void liveUpdates() {
+    scenario("liveUpdates");
+  }
+
+  @Test
+  @DisplayName("compares a prefix in two environments: only here, only there, different")
+  void compare() {
+    scenario("compare");
+  }
+
+  @Test
+  @DisplayName("a read-only token sees no edit controls, and a write with the page's own token is refused")
+  void readOnly() {
+    scenario("readOnly");
+  }
+
+  @Test
+  @DisplayName("a value holding <img src=x onerror=alert(1)> is shown as text and runs nothing")
+  void valuesAreText() {
+    scenario("valuesAreText");
+  }
+
+  @Test
+  @DisplayName("creates a token with grants, shows its secret once with a copy button, and revokes it")
+  void tokens() {
+    scenario("tokens");
+  }
+
+  @Test
+  @DisplayName("filters the audit log and links to the versions; node status refreshes live")
+  void auditAndStatus() {
+    scenario("auditAndStatus");
+  }
+
+  @Test
+  @DisplayName("works from the keyboard alone in a narrow window, every control with an accessible name")
+  void keyboardNarrow() {
+    scenario("keyboardNarrow");
+  }
+
+  @Test
+  @DisplayName("loads, counts, filters and scrolls 50,000 keys with only the visible rows in the page")
+  void fiftyThousandKeys() throws Exception {
+    long started = System.nanoTime();
+    seed(BULK_KEYS);
+    System.out.printf("seeded %,d keys through the API in %.1f s%n", BULK_KEYS, (System.nanoTime() - started) / 1e9);
+    scenario("fiftyThousandKeys", "CONSOLE_BULK_ENV", BULK_ENV, "CONSOLE_BULK_KEYS", String.valueOf(BULK_KEYS));
+  }
+
+  /** bulk.gNN.kNNNNN: 50 prefixes of 1,000 keys, written through the API by 32 writers. */
+  private static void seed(int keys) throws Exception {
+    AtomicInteger next = new AtomicInteger();
+    List<Future<Void>> writers = new ArrayList<>();
+    for (int i = 0; i < 32; i++) {
+      writers.add(seedNext(keys, next));
+    }
+    Future.all(writers).await(10, TimeUnit.MINUTES);
+  }
+
+  private static Future<Void> seedNext(int keys, AtomicInteger next) {
+    int index = next.getAndIncrement();
+    if (index >= keys) {
+      return Future.succeededFuture();
+    }
+    String key = String.format("bulk.g%02d.k%05d", index % 50, index);
+    return NODE.node().request(HttpMethod.PUT, "/v1/config/" + key + "?env=" + BULK_ENV,
+            new JsonObject().put("value", new JsonObject().put("index", index).put("pad", "x".repeat(40))))
+        .compose(answer -> answer.statusCode() == 200 ? seedNext(keys, next)
+            : Future.failedFuture("seeding " + key + " answered " + answer.statusCode() + ": " + answer.bodyAsString()));
+  }
+
+  @Test
+  @DisplayName("its page-free logic (diffs, the conflict merge, grants, the key store) passes its unit tests")
+  void logic() {
+    node("unit tests", List.of("--test", "console/test/unit/"));
+  }
+
+  /** Runs console/test/run.mjs for one scenario. */
+  private static void scenario(String name, String... environment) {
+    node("scenario " + name, List.of("console/test/run.mjs", name), environment);
+  }
+
+  /** Runs node with these arguments; its output is printed, and is the failure message when it fails. */
+  private static void node(String name, List<String> arguments, String... environment) {
+    List<String> command = new ArrayList<>(List.of("node"));
+    command.addAll(arguments);
+    ProcessBuilder builder = new ProcessBuilder(command).directory(PROJECT).redirectErrorStream(true);
+    builder.environment().put("CONSOLE_URL", "http://127.0.0.1:" + NODE.node().port());
+    builder.environment().put("CONSOLE_ADMIN_TOKEN", NODE.node().adminToken());
+    builder.environment().put("CONSOLE_ARTIFACTS", ARTIFACTS);
+    builder.environment().put("CHROMIUM", CHROMIUM.getPath());
+    for (int i = 0; i + 1 < environment.length; i += 2) {
+      builder.environment().put(environment[i], environment[i + 1]);
+    }
+    String output;
+    int exit;
+    try {
+      Process process = builder.start();
+      CompletableFuture<String> printed = CompletableFuture.supplyAsync(() -> {
+        try {
+          return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          return "(output unreadable: " + e + ")";
+        }
+      });
+      // the scenario script has its own deadline for every wait; this one only guards against a hung browser
+      if (!process.waitFor(6, TimeUnit.MINUTES)) {
+        process.destroyForcibly();
+        throw new AssertionError(name + " did not end within 6 minutes: " + printed.getNow("(no output)"));
+      }
+      output = printed.get(1, TimeUnit.MINUTES);
+      exit = process.exitValue();
+    } catch (IOException | ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("could not run " + command + " (is Node.js installed? bin/test installs it)", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    System.out.print(output);
+    assertThat(exit).as("%s:%n%s", name, output).isZero();
+  }
+}
