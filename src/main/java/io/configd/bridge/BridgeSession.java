@@ -16,7 +16,7 @@ abstract class BridgeSession {
   /** The frame type of a delivered message: "rec" on SockJS and WebSocket, "message" on TCP. */
   abstract String messageType();
 
-  /** The transport's name in the node's statistics: sockjs, websocket or tcp. */
+  /** The transport's name in the node's statistics: sockjs, websocket, tcp or sse. */
   abstract String transport();
 
   /** Writes one JSON frame, already encoded. */

@@ -22,7 +22,7 @@ public final class BridgeStats {
 
   public JsonObject toJson() {
     JsonObject transports = new JsonObject();
-    for (String transport : new String[] {"sockjs", "websocket", "tcp"}) {
+    for (String transport : new String[] {"sockjs", "websocket", "tcp", "sse"}) {
       transports.put(transport, connected(transport).sum());
     }
     return new JsonObject()

@@ -75,6 +75,11 @@ final class SseSession extends BridgeSession {
     return "message";
   }
 
+  @Override
+  String transport() {
+    return "sse";
+  }
+
   /**
    * What the fan-out writes (a change of the watch happened: the catch-up writes it, in order), or what the bridge
    * writes itself: a refusal (a token that expired or was revoked), an error event, then the end.
