@@ -122,8 +122,16 @@ export class Api {
     return this.get(path('/v1/audit', params));
   }
 
-  tokens() {
-    return this.get('/v1/tokens');
+  /** Every token, all pages. */
+  async tokens() {
+    const items = [];
+    let cursor = null;
+    do {
+      const page = await this.get(path('/v1/tokens', { cursor, limit: 1000 }));
+      items.push(...page.items);
+      cursor = page.next;
+    } while (cursor);
+    return { items };
   }
 
   createToken(body) {

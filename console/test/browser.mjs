@@ -69,7 +69,7 @@ export class Run {
 
   async put(env, key, value, extra = {}) {
     const answer = await this.api('PUT', `/v1/config/${key}?env=${env}`, { value, ...extra });
-    check(answer.status === 200, `PUT ${key} in ${env} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    check(answer.status === 200 || answer.status === 201, `PUT ${key} in ${env} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
     return answer.body;
   }
 

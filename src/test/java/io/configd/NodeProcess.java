@@ -110,7 +110,7 @@ public final class NodeProcess {
           .header("Authorization", "Bearer " + adminToken())
           .PUT(HttpRequest.BodyPublishers.ofString(new JsonObject().put("value", value).encode())).build();
       HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() != 200) {
+      if (response.statusCode() != 200 && response.statusCode() != 201) {
         throw new AssertionError("PUT " + key + " on " + name + " answered " + response.statusCode() + ": " + response.body());
       }
       return new JsonObject(response.body());

@@ -17,7 +17,7 @@ public final class Problem {
     assertThat(response.statusCode()).as("status of %s", response.bodyAsString()).isEqualTo(status);
     assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
     JsonObject problem = response.bodyAsJsonObject();
-    assertThat(problem.getString("type")).isEqualTo("https://configd.io/problems/" + typeSlug);
+    assertThat(problem.getString("type")).isEqualTo("/problems/" + typeSlug);
     assertThat(problem.getInteger("status")).isEqualTo(status);
     assertThat(problem.getString("title")).isNotBlank();
     assertThat(problem.getString("detail")).isNotBlank();

@@ -85,7 +85,7 @@ public final class StreamTesting {
   public static JsonObject put(TestNode node, String key, String env, JsonObject body) throws Exception {
     HttpResponse<Buffer> response = node.http().put("/v1/config/" + key).addQueryParam("env", env)
         .sendJsonObject(body).await();
-    if (response.statusCode() != 200) {
+    if (response.statusCode() != 200 && response.statusCode() != 201) {
       throw new AssertionError("PUT " + key + " answered " + response.statusCode() + ": " + response.bodyAsString());
     }
     return response.bodyAsJsonObject();

@@ -140,6 +140,7 @@ public class ApiVerticle extends VerticleBase {
     router.get("/ready").handler(this::ready);
     bridge.mount(router);
     Console.mount(router);
+    ProblemPages.mount(router);
 
     router.route("/v1/*").handler(authentication::handle);
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
@@ -170,6 +171,7 @@ public class ApiVerticle extends VerticleBase {
     router.get("/v1/tokens").handler(tokens::list);
     router.delete("/v1/tokens/:id").handler(tokens::revoke);
     new SpringCloudConfigApi(shared.spring(), settings.environments(), store, authentication).mount(router);
+    new ExportImportApi(requests, shared.pool(), authentication, this::cached).mount(router);
 
     router.route().failureHandler(this::failure);
     router.errorHandler(404, Problems::handle);
@@ -185,7 +187,7 @@ public class ApiVerticle extends VerticleBase {
     Requests.WriteBody body = requests.writeBody(ctx);
     store.write(new Write(env, key, body.encodedValue(), false, body.critical(), body.comment(), actor, precondition))
         .compose(this::cached)
-        .onSuccess(value -> sendValue(ctx, value))
+        .onSuccess(value -> sendWritten(ctx, value))
         .onFailure(ctx::fail);
   }
 
@@ -416,6 +418,17 @@ public class ApiVerticle extends VerticleBase {
   private static void sendValue(RoutingContext ctx, ConfigValue value) {
     ctx.response().putHeader("ETag", etag(value));
     json(ctx, 200, value.toJson());
+  }
+
+  /** A PUT that wrote the key's first version created it: 201 with its Location; any later version is 200. */
+  private static void sendWritten(RoutingContext ctx, ConfigValue value) {
+    if (value.version() != 1) {
+      sendValue(ctx, value);
+      return;
+    }
+    ctx.response().putHeader("ETag", etag(value))
+        .putHeader("Location", "/v1/config/" + value.key() + "?env=" + value.env());
+    json(ctx, 201, value.toJson());
   }
 
   private static JsonObject pageJson(Page<ConfigValue> page) {

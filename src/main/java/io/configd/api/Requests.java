@@ -94,13 +94,26 @@ final class Requests {
     if (value == null) {
       throw new ConfigdException(Failure.INVALID_BODY, "'value' must not be null; to remove a key, send DELETE");
     }
+    return new WriteBody(encodedValue(value, "the value"), comment(body), optionalBoolean(body, "critical"));
+  }
+
+  /** A value as JSON text, within the size limit every write has ({@code what} names it in the refusal). */
+  String encodedValue(Object value, String what) {
     String encoded = Json.encode(value);
     int size = encoded.getBytes(StandardCharsets.UTF_8).length;
     if (size > maxValueBytes) {
       throw new ConfigdException(Failure.VALUE_TOO_LARGE,
-          "the value is " + size + " bytes encoded; at most " + maxValueBytes + " are allowed");
+          what + " is " + size + " bytes encoded; at most " + maxValueBytes + " are allowed");
     }
-    return new WriteBody(encoded, comment(body), optionalBoolean(body, "critical"));
+    return encoded;
+  }
+
+  /** A comment from a query parameter: null when absent, at most MAX_COMMENT characters. */
+  String comment(String param) {
+    if (param != null && param.length() > MAX_COMMENT) {
+      throw new ConfigdException(Failure.INVALID_PARAMETER, "comment must be at most " + MAX_COMMENT + " characters");
+    }
+    return param;
   }
 
   /** The body of a rollback: {"version": n, "comment": "..."}. */

@@ -60,13 +60,17 @@ final class TokensApi {
         .onFailure(ctx::fail);
   }
 
+  /** A page as every listing: {items, next}, with limit and the cursor of the previous page's next. */
   void list(RoutingContext ctx) {
     Authentication.principal(ctx).requireRoot("listing tokens");
-    tokens.list()
-        .onSuccess(all -> {
+    int limit = requests.limit(ctx);
+    String cursor = requests.cursor(ctx);
+    tokens.list(cursor == null ? null : cursorId(cursor), limit)
+        .onSuccess(page -> {
           JsonArray items = new JsonArray();
-          all.forEach(token -> items.add(token.toJson()));
-          ctx.response().putHeader("Content-Type", "application/json").end(new JsonObject().put("items", items).encode());
+          page.items().forEach(token -> items.add(token.toJson()));
+          ctx.response().putHeader("Content-Type", "application/json")
+              .end(new JsonObject().put("items", items).put("next", Requests.encodeCursor(page.next())).encode());
         })
         .onFailure(ctx::fail);
   }
@@ -135,6 +139,14 @@ final class TokensApi {
   private static ConfigdException invalidExpiry() {
     return new ConfigdException(Failure.INVALID_BODY, "'expiresIn' must be a positive number of seconds or an ISO-8601 "
         + "duration such as \"PT12H\" or \"P30D\", at most " + MAX_LIFETIME.toDays() + " days; leave it out for no expiry");
+  }
+
+  private static UUID cursorId(String cursor) {
+    try {
+      return UUID.fromString(cursor);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigdException(Failure.INVALID_PARAMETER, "cursor is not one this server returned");
+    }
   }
 
   private static UUID id(String text) {

@@ -204,10 +204,12 @@ final class SqlQueries {
 
   static final String TOUCH_TOKEN = "update api_token set last_used_at = now() where id = $1";
 
-  /** Every token, never its hash. */
+  /** A page of tokens in creation order after the token $1 (null: from the first), at most $2; never a hash. */
   static final String SELECT_TOKENS = """
       select id, name, grants::text as grants, created_at, created_by, expires_at, revoked_at, last_used_at
-      from api_token order by created_at, id""";
+      from api_token
+      where $1::uuid is null or (created_at, id) > (select created_at, id from api_token where id = $1)
+      order by created_at, id limit $2""";
 
   /** Revokes a token once; a token already revoked keeps its first revocation time. */
   static final String REVOKE_TOKEN = """

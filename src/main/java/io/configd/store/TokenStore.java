@@ -57,11 +57,16 @@ public final class TokenStore {
     return pool.preparedQuery(SqlQueries.TOUCH_TOKEN).execute(Tuple.of(id)).mapEmpty();
   }
 
-  public Future<List<ApiToken>> list() {
-    return pool.preparedQuery(SqlQueries.SELECT_TOKENS).execute().map(rows -> {
+  /** Tokens in creation order after the one with id {@code after} (null: from the first); next is the last one's id. */
+  public Future<Page<ApiToken>> list(UUID after, int limit) {
+    return pool.preparedQuery(SqlQueries.SELECT_TOKENS).execute(Tuple.of(after, limit + 1)).map(rows -> {
       List<ApiToken> tokens = new ArrayList<>();
       rows.forEach(row -> tokens.add(ApiToken.from(row)));
-      return tokens;
+      if (tokens.size() <= limit) {
+        return new Page<>(tokens, null);
+      }
+      List<ApiToken> page = tokens.subList(0, limit);
+      return new Page<>(List.copyOf(page), page.get(limit - 1).id().toString());
     });
   }
 

@@ -49,7 +49,7 @@ class BadInputChangesNothingTest {
           new JsonObject().put("value", 1)), 400, "invalid-key");
       assertProblem(node.get("/v1/config/" + key + "?env=production"), 400, "invalid-key");
     }
-    assertThat(node.put("x".repeat(256), "production", 1).statusCode()).isEqualTo(200);
+    assertThat(node.put("x".repeat(256), "production", 1).statusCode()).isEqualTo(201);
   }
 
   @Test
@@ -98,7 +98,7 @@ class BadInputChangesNothingTest {
     expectRejected(() -> node.call(HttpMethod.PUT, uri,
         new JsonObject().put("value", "x".repeat(MAX_VALUE + 70 * 1024))), 413, "value-too-large");
     assertThat(node.call(HttpMethod.PUT, "/v1/config/small.enough?env=production",
-        new JsonObject().put("value", "x".repeat(MAX_VALUE - 2))).statusCode()).isEqualTo(200);
+        new JsonObject().put("value", "x".repeat(MAX_VALUE - 2))).statusCode()).isEqualTo(201);
   }
 
   @Test

@@ -27,14 +27,15 @@ class ConfigApiTest {
 
 
   @Test
-  @DisplayName("a PUT stores version 1 and returns the record with its ETag")
+  @DisplayName("a PUT that creates a key stores version 1 and answers 201 with the record, its ETag and its Location")
   void putCreates() {
     var response = NODE.node().call(HttpMethod.PUT, "/v1/config/services.payment.database_url?env=production",
         new JsonObject().put("value", "jdbc:postgresql://db/pay").put("comment", "first").put("critical", true),
         "Authorization", "Bearer " + NODE.node().createToken("alice", "production", "services", "write"));
 
-    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.statusCode()).isEqualTo(201);
     assertThat(response.getHeader("ETag")).isEqualTo("\"1\"");
+    assertThat(response.getHeader("Location")).isEqualTo("/v1/config/services.payment.database_url?env=production");
     JsonObject body = response.bodyAsJsonObject();
     assertThat(body.getString("key")).isEqualTo("services.payment.database_url");
     assertThat(body.getString("env")).isEqualTo("production");
@@ -115,7 +116,7 @@ class ConfigApiTest {
   void ifNoneMatch() {
     var created = NODE.node().call(HttpMethod.PUT, "/v1/config/create.only?env=development",
         new JsonObject().put("value", 1), "If-None-Match", "*");
-    assertThat(created.statusCode()).isEqualTo(200);
+    assertThat(created.statusCode()).isEqualTo(201);
     var again = NODE.node().call(HttpMethod.PUT, "/v1/config/create.only?env=development",
         new JsonObject().put("value", 2), "If-None-Match", "*");
     assertProblem(again, 412, "precondition-failed");
@@ -281,5 +282,20 @@ class ConfigApiTest {
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("postgresql")).isEqualTo("UP");
     assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("verticles")).isEqualTo("UP");
+  }
+
+  @Test
+  @DisplayName("a problem's type resolves, against the request's URI, to a page the node serves without a token")
+  void problemTypesResolve() {
+    JsonObject problem = assertProblem(NODE.node().get("/v1/config/no.such.key?env=production"), 404, "not-found");
+    HttpResponse<Buffer> page = NODE.node().as(null).get(problem.getString("type"));
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.getHeader("Content-Type")).startsWith("text/html");
+    assertThat(page.bodyAsString()).contains("Not found", "404");
+    for (io.configd.model.Failure failure : io.configd.model.Failure.values()) {
+      assertThat(NODE.node().as(null).get(failure.type()).statusCode()).as(failure.type()).isEqualTo(200);
+    }
+    assertThat(NODE.node().as(null).get("/problems").bodyAsString()).contains("/problems/precondition-failed");
+    assertProblem(NODE.node().as(null).get("/problems/no-such-problem"), 404, "not-found");
   }
 }

@@ -166,7 +166,7 @@ class BridgeClientsReceiveOnlyWhatTheirTokenMayReadTest {
     assertThat(revoked.errors.get(0).getString("body")).isEqualTo("auth_error");
     assertThat(revoked.errors.get(0).getString("message")).contains("revoked", "config.production.rev");
 
-    assertThat(node.put("rev.flag", "production", true).statusCode()).isEqualTo(200);
+    assertThat(node.put("rev.flag", "production", true).statusCode()).isEqualTo(201);
     Eventually.await("the change to reach the witness", WAIT, () -> !witness.messages.isEmpty());
     assertThat(revoked.messages).isEmpty();
     JsonObject refused = revoked.request(Addresses.SNAPSHOT, new JsonObject().put("env", "production").put("prefix", "rev"))

@@ -72,7 +72,7 @@ class JwtAuthenticationTest {
     assertThat(alice.get("/v1/config/services.payment.url?env=production").statusCode()).isEqualTo(200);
     assertProblem(alice.get("/v1/config/services.billing.url?env=production"), 403, "forbidden");
     var written = alice.put("services.payment.pool", "production", 10);
-    assertThat(written.statusCode()).isEqualTo(200);
+    assertThat(written.statusCode()).isEqualTo(201);
     assertThat(written.bodyAsJsonObject().getString("updatedBy")).isEqualTo("alice@example.test");
 
     TestNode noGrants = node.as(sign(idp, new JsonObject().put("sub", "bob"), ISSUER, AUDIENCE, 300));

@@ -106,7 +106,7 @@ class TokenLifecycleTest {
 
     TestNode bot = node.as(token);
     HttpResponse<Buffer> written = bot.put("apps.shop.color", "staging", "blue", "X-Configd-Actor", "someone-else");
-    assertThat(written.statusCode()).isEqualTo(200);
+    assertThat(written.statusCode()).isEqualTo(201);
     assertThat(written.bodyAsJsonObject().getString("updatedBy")).as("the principal, not X-Configd-Actor")
         .isEqualTo("deploy-bot");
 
@@ -194,6 +194,27 @@ class TokenLifecycleTest {
 
   private static JsonObject grant(String env, String prefix, String access) {
     return new JsonObject().put("env", env).put("prefix", prefix).put("access", access);
+  }
+
+  @Test
+  @DisplayName("the token list is paged as every listing: {items, next}, next null on the last page")
+  void tokensArePaged() {
+    for (int i = 0; i < 3; i++) {
+      node.createToken("paged-" + i, "production", "paged", "read");
+    }
+    List<String> names = new ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      JsonObject page = node.get("/v1/tokens?limit=2" + (cursor == null ? "" : "&cursor=" + cursor)).bodyAsJsonObject();
+      assertThat(page.getJsonArray("items").size()).isLessThanOrEqualTo(2);
+      page.getJsonArray("items").forEach(item -> names.add(((JsonObject) item).getString("name")));
+      cursor = page.getString("next");
+      pages++;
+    } while (cursor != null);
+    assertThat(names).contains("paged-0", "paged-1", "paged-2").doesNotHaveDuplicates();
+    assertThat(pages).isEqualTo((names.size() + 1) / 2);
+    assertProblem(node.get("/v1/tokens?cursor=bm90LWEtdXVpZA"), 400, "invalid-parameter");
   }
 
   private static JsonObject find(JsonArray items, String id) {

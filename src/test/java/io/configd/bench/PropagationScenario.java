@@ -243,7 +243,7 @@ final class PropagationScenario {
             if (done.succeeded()) {
               w.acked = done.result().arrivedNanos();
               w.status = done.result().status();
-              if (w.status == 200) {
+              if (w.status / 100 == 2) {
                 w.revision = done.result().json().getLong("revision");
               }
             }

@@ -146,7 +146,7 @@ class PostgresqlOutageTest {
     testContext.verify(() -> {
       assertThat(response.statusCode()).isEqualTo(503);
       assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
-      assertThat(response.bodyAsJsonObject().getString("type")).isEqualTo("https://configd.io/problems/unavailable");
+      assertThat(response.bodyAsJsonObject().getString("type")).isEqualTo("/problems/unavailable");
     });
   }
 

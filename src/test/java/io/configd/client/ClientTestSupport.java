@@ -16,7 +16,7 @@ final class ClientTestSupport {
   /** PUTs a value and returns the change it made, shaped as the bridge carries it. */
   static JsonObject put(TestNode node, String env, String key, Object value) {
     var response = node.put(key, env, value);
-    if (response.statusCode() != 200) {
+    if (response.statusCode() != 200 && response.statusCode() != 201) {
       throw new AssertionError("PUT " + key + " answered " + response.statusCode() + ": " + response.bodyAsString());
     }
     JsonObject written = response.bodyAsJsonObject();

@@ -25,7 +25,8 @@ public enum Failure {
   UNAVAILABLE(5030, 503, "unavailable", "Service unavailable"),
   INTERNAL(5000, 500, "internal", "Internal error");
 
-  public static final String TYPE_BASE = "https://configd.io/problems/";
+  /** Relative (RFC 9457 resolves it against the request URI): every node serves the page, GET /problems/{slug}. */
+  public static final String TYPE_BASE = "/problems/";
 
   private final int code;
   private final int status;
@@ -54,6 +55,11 @@ public enum Failure {
 
   public int status() {
     return status;
+  }
+
+  /** The type's last segment, e.g. "not-found". */
+  public String slug() {
+    return slug;
   }
 
   public String type() {
