@@ -8,8 +8,8 @@ export interface ConfigChange {
   readonly value: unknown;
   readonly version: number;
   readonly revision: number;
-  readonly timestamp: string | null;
-  readonly actor: string | null;
+  readonly updatedAt: string | null;
+  readonly updatedBy: string | null;
   readonly deleted: boolean;
   readonly critical: boolean;
 }
