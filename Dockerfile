@@ -10,6 +10,7 @@ COPY pom.xml .
 COPY parent/pom.xml parent/
 COPY model/pom.xml model/
 COPY client/pom.xml client/
+COPY cli/pom.xml cli/
 # every module the parent lists must be there to be read, even those the image does not build
 COPY spring-boot-starter/pom.xml spring-boot-starter/
 COPY examples/spring-starter-app/pom.xml examples/spring-starter-app/
@@ -17,6 +18,7 @@ COPY examples/spring-cloud-config-app/pom.xml examples/spring-cloud-config-app/
 RUN mvn -B -q -f parent/pom.xml -pl :configd -am dependency:go-offline
 COPY model/src ./model/src
 COPY client/src ./client/src
+COPY cli/src ./cli/src
 COPY console ./console
 COPY src ./src
 RUN mvn -B -q -f parent/pom.xml -pl :configd -am -DskipTests package
@@ -25,6 +27,8 @@ FROM eclipse-temurin:17-jre
 RUN groupadd --system configd && useradd --system --gid configd --home-dir /app --shell /usr/sbin/nologin configd
 WORKDIR /app
 COPY --from=build /src/target/configd.jar /app/configd.jar
+# configdctl beside it (the server's tests depend on it, so the build makes it): java -jar /app/configdctl.jar status
+COPY --from=build /src/cli/target/configdctl.jar /app/configdctl.jar
 COPY conf /app/conf
 USER configd
 # HTTP API and SockJS bridge, TCP event-bus bridge, cluster port

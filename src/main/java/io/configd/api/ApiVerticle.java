@@ -196,6 +196,7 @@ public class ApiVerticle extends VerticleBase {
     router.route("/v1/*").handler(authentication::handle);
     // a transaction's body holds many values: its own limit (the next BodyHandler sees the body is read)
     router.post("/v1/txn").handler(BodyHandler.create(false).setBodyLimit(settings.maxTxnBytes()));
+    router.post("/v1/import").handler(BodyHandler.create(false).setBodyLimit(settings.maxTxnBytes()));
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
     router.get("/v1/stats/bridge").handler(ctx -> {
       Authentication.principal(ctx).requireRoot("node statistics");
@@ -229,7 +230,7 @@ public class ApiVerticle extends VerticleBase {
     router.get("/v1/tokens").handler(tokens::list);
     router.delete("/v1/tokens/:id").handler(tokens::revoke);
     new SpringCloudConfigApi(shared.spring(), settings.environments(), store, authentication).mount(router);
-    new ExportImportApi(requests, shared.pool(), authentication, this::cached).mount(router);
+    new ExportImportApi(requests, store, writes, authentication, txn::cached, settings.maxTxnOps()).mount(router);
 
     router.route().failureHandler(this::failure);
     router.errorHandler(404, Problems::handle);
@@ -449,7 +450,10 @@ public class ApiVerticle extends VerticleBase {
   }
 
   private void failure(RoutingContext ctx) {
-    if (ctx.failure() == null && ctx.statusCode() == 413 && ctx.request().path().equals("/v1/txn")) {
+    if (ctx.failure() == null && ctx.statusCode() == 413 && ctx.request().path().equals("/v1/import")) {
+      Problems.send(ctx, Failure.VALUE_TOO_LARGE, "the import's body is larger than " + settings.maxTxnBytes()
+          + " bytes; import a narrower prefix at a time");
+    } else if (ctx.failure() == null && ctx.statusCode() == 413 && ctx.request().path().equals("/v1/txn")) {
       Problems.send(ctx, Failure.VALUE_TOO_LARGE, "the transaction's body is larger than " + settings.maxTxnBytes()
           + " bytes; split it (each value may be at most " + settings.maxValueBytes() + " bytes encoded)");
     } else if (ctx.failure() == null && ctx.statusCode() == 413) {

@@ -9,13 +9,15 @@ import io.configd.model.KeyPrefix;
 import io.configd.model.Principal;
 import io.configd.store.ConfigStore;
 import io.configd.store.Precondition;
-import io.configd.store.Write;
+import io.configd.store.Transaction;
+import io.configd.store.TxnOp;
+import io.configd.store.TxnResult;
+import io.configd.store.WritePipeline;
 import io.vertx.core.Future;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,28 +27,29 @@ import java.util.function.Function;
 /**
  * GET /v1/export and POST /v1/import: a prefix of an environment as JSON, YAML or .properties, and back. An import
  * compares the file with the current values (added, changed, removed, unchanged), and unless it is a dry run writes
- * the difference in ONE PostgreSQL transaction through the write door every write uses (configd_write: grants,
- * preconditions, the revision counter, the outbox); any refusal writes nothing.
+ * the difference as ONE transaction on the node's write pipeline (what POST /v1/txn uses: one commit, contiguous
+ * revisions, each op conditioned on the version the comparison saw); any refusal writes nothing.
  */
 final class ExportImportApi {
 
-  static final int MAX_IMPORT_KEYS = 1000;
   private static final int PAGE = 1000;
 
   private final Requests requests;
-  private final Pool pool;
   private final ConfigStore store;
+  private final WritePipeline writes;
   private final Authentication authentication;
-  private final Function<ConfigValue, Future<ConfigValue>> cached;
+  private final Function<TxnResult, Future<TxnResult>> cached;
+  private final int maxOps;
 
-  /** @param cached tells this node's cache of a committed write (read-your-writes), as a PUT does */
-  ExportImportApi(Requests requests, Pool pool, Authentication authentication,
-                  Function<ConfigValue, Future<ConfigValue>> cached) {
+  /** @param cached tells this node's cache of a committed transaction (read-your-writes), as POST /v1/txn does */
+  ExportImportApi(Requests requests, ConfigStore store, WritePipeline writes, Authentication authentication,
+                  Function<TxnResult, Future<TxnResult>> cached, int maxOps) {
     this.requests = requests;
-    this.pool = pool;
-    this.store = new ConfigStore(pool);
+    this.store = store;
+    this.writes = writes;
     this.authentication = authentication;
     this.cached = cached;
+    this.maxOps = maxOps;
   }
 
   void mount(Router router) {
@@ -85,12 +88,18 @@ final class ExportImportApi {
     current(env, prefix)
         .compose(current -> {
           ImportPlan plan = ImportPlan.of(incoming, current, prune);
-          List<Write> writes = writes(plan, env, principal, comment == null ? "import" : comment);
+          List<TxnOp> ops = ops(plan, env, principal, comment == null ? "import" : comment);
           JsonObject answer = plan.toJson().put("env", env).put("prefix", prefix.value()).put("dryRun", dryRun);
-          if (dryRun || writes.isEmpty()) {
-            return Future.succeededFuture(answer.put("revision", null));
+          if (ops.size() > maxOps) {
+            throw new ConfigdException(Failure.INVALID_BODY, "this import would write " + ops.size() + " keys; one "
+                + "import (one transaction) writes at most " + maxOps + ": import a narrower prefix at a time");
           }
-          return writeAll(writes).map(written -> answer.put("revision", written.get(written.size() - 1).revision()));
+          if (dryRun || ops.isEmpty()) {
+            return Future.succeededFuture(answer.put("txn", null).put("revision", null));
+          }
+          return writes.transaction(new Transaction(env, principal.name(), ops))
+              .compose(cached)
+              .map(result -> answer.put("txn", result.txn()).put("revision", result.revision()));
         })
         .onSuccess(answer -> ctx.response().putHeader("Content-Type", "application/json").end(answer.encode()))
         .onFailure(ctx::fail);
@@ -98,10 +107,6 @@ final class ExportImportApi {
 
   /** Every key parsed and under the prefix, every value present and within the size limit: else nothing is written. */
   private Map<String, Object> validated(Map<String, Object> incoming, KeyPrefix prefix) {
-    if (incoming.size() > MAX_IMPORT_KEYS) {
-      throw new ConfigdException(Failure.INVALID_BODY, "an import holds at most " + MAX_IMPORT_KEYS + " keys, this one "
-          + incoming.size());
-    }
     Map<String, Object> values = new LinkedHashMap<>();
     incoming.forEach((name, value) -> {
       ConfigKey key = ConfigKey.parse(name);
@@ -119,46 +124,23 @@ final class ExportImportApi {
     return values;
   }
 
-  /** The writes of a plan, each with the precondition that the key is still as the plan saw it. */
-  private List<Write> writes(ImportPlan plan, String env, Principal principal, String comment) {
-    List<Write> writes = new ArrayList<>();
-    plan.added().forEach(item -> {
-      ConfigKey key = ConfigKey.parse(item.key());
-      principal.require(Access.WRITE, env, key);
-      writes.add(new Write(env, key, Json.encode(item.value()), false, null, comment, principal.name(),
-          Precondition.ABSENT));
-    });
-    plan.changed().forEach(item -> {
-      ConfigKey key = ConfigKey.parse(item.current().key());
-      principal.require(Access.WRITE, env, key);
-      writes.add(new Write(env, key, Json.encode(item.value()), false, null, comment, principal.name(),
-          new Precondition.Version(item.current().version())));
-    });
-    plan.removed().forEach(item -> {
-      ConfigKey key = ConfigKey.parse(item.key());
-      principal.require(Access.WRITE, env, key);
-      writes.add(new Write(env, key, null, true, null, comment, principal.name(),
-          new Precondition.Version(item.version())));
-    });
-    return writes;
+  /** The ops of a plan, each with the precondition that the key is still as the plan saw it. */
+  private static List<TxnOp> ops(ImportPlan plan, String env, Principal principal, String comment) {
+    List<TxnOp> ops = new ArrayList<>();
+    plan.added().forEach(item -> ops.add(op(principal, env, TxnOp.Kind.PUT, item.key(), Json.encode(item.value()),
+        comment, Precondition.ABSENT)));
+    plan.changed().forEach(item -> ops.add(op(principal, env, TxnOp.Kind.PUT, item.current().key(),
+        Json.encode(item.value()), comment, new Precondition.Version(item.current().version()))));
+    plan.removed().forEach(item -> ops.add(op(principal, env, TxnOp.Kind.DELETE, item.key(), null, comment,
+        new Precondition.Version(item.version()))));
+    return ops;
   }
 
-  /** All in one transaction: the revisions are contiguous, and a refusal of any write rolls back every one. */
-  private Future<List<ConfigValue>> writeAll(List<Write> writes) {
-    return pool.withTransaction(connection -> {
-      ConfigStore inTransaction = new ConfigStore(connection);
-      Future<List<ConfigValue>> chain = Future.succeededFuture(new ArrayList<>());
-      for (Write write : writes) {
-        chain = chain.compose(done -> inTransaction.write(write).map(value -> {
-          done.add(value);
-          return done;
-        }));
-      }
-      return chain;
-    }).compose(written -> {
-      List<Future<ConfigValue>> told = written.stream().map(cached).toList();
-      return Future.join(told).map(written);
-    });
+  private static TxnOp op(Principal principal, String env, TxnOp.Kind kind, String name, String encodedValue,
+                          String comment, Precondition expected) {
+    ConfigKey key = ConfigKey.parse(name);
+    principal.require(Access.WRITE, env, key);
+    return new TxnOp(kind, key, encodedValue, null, comment, expected);
   }
 
   private Future<Map<String, ConfigValue>> current(String env, KeyPrefix prefix) {

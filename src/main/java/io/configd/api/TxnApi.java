@@ -64,7 +64,7 @@ final class TxnApi {
   }
 
   /** Read-your-writes on this node, as for a PUT: the cache hears of every recorded version before the 200. */
-  private Future<TxnResult> cached(TxnResult result) {
+  Future<TxnResult> cached(TxnResult result) {
     List<Future<Boolean>> told = result.results().stream().filter(op -> op.recorded() != null)
         .map(op -> reads.get().written(op.recorded().withoutTxn())).toList();
     return Future.join(told).transform(done -> {
