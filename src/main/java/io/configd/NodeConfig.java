@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * Loads the node configuration with vertx-config: the file in conf/ first, then CONFIGD_* environment
  * variables, so that an environment variable wins. {@code CONFIGD_SECTION_SOME_FIELD} sets
- * {@code section.someField}, typed after the file's value (number, boolean, comma-separated list).
+ * {@code section.someField}, typed after the file's value (number, boolean, comma-separated list); a blank one is
+ * unset.
  */
 public final class NodeConfig {
 
@@ -44,13 +45,16 @@ public final class NodeConfig {
   private static Map<String, Object> onlyOurs(Map<String, String> environment) {
     Map<String, Object> ours = new java.util.TreeMap<>();
     environment.forEach((name, value) -> {
+      if (value.isBlank()) {
+        return; // a blank variable is unset: the file's value stands
+      }
       if (name.startsWith(ENV_PREFIX) && !name.equals(ENV_PREFIX + "CONF") && !name.equals(ADMIN_TOKEN)
           && name.indexOf('_', ENV_PREFIX.length()) > 0) {
         ours.put(name, value);
       }
     });
     // The name issue 8 gives the bootstrap token, for automated set-ups; CONFIGD_AUTH_ADMIN_TOKEN wins.
-    if (environment.containsKey(ADMIN_TOKEN)) {
+    if (environment.containsKey(ADMIN_TOKEN) && !environment.get(ADMIN_TOKEN).isBlank()) {
       ours.putIfAbsent(ENV_PREFIX + "AUTH_ADMIN_TOKEN", environment.get(ADMIN_TOKEN));
     }
     return ours;

@@ -3,6 +3,7 @@ package io.configd.api;
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
 import io.configd.model.RateLimitedException;
+import io.configd.model.RevisionCompactedException;
 import io.configd.store.Failures;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -47,10 +48,17 @@ final class Problems {
     } else if (problem != failure && !(failure instanceof ReplyException e && e.failureType() == ReplyFailure.RECIPIENT_FAILURE)) {
       LOG.warn("{} {}: a dependency is unavailable: {}", ctx.request().method(), ctx.request().path(), failure.toString());
     }
-    send(ctx, problem.failure(), problem.getMessage());
+    JsonObject members = problem instanceof RevisionCompactedException compacted
+        ? new JsonObject().put("oldestRevision", compacted.oldestRevision()) : null;
+    send(ctx, problem.failure(), problem.getMessage(), members);
   }
 
   static void send(RoutingContext ctx, Failure failure, String detail) {
+    send(ctx, failure, detail, null);
+  }
+
+  /** @param members the problem type's own members (RFC 9457 extensions), or null */
+  private static void send(RoutingContext ctx, Failure failure, String detail, JsonObject members) {
     if (ctx.response().headWritten()) {
       ctx.response().reset();
       return;
@@ -64,6 +72,9 @@ final class Problems {
         .put("status", failure.status())
         .put("detail", detail)
         .put("instance", ctx.request().path());
+    if (members != null) {
+      problem.mergeIn(members);
+    }
     ctx.response()
         .setStatusCode(failure.status())
         .putHeader("Content-Type", CONTENT_TYPE)

@@ -33,6 +33,7 @@ public class PublisherVerticle extends VerticleBase {
   private static final long FIRST_BACKOFF_MS = 200;
 
   private final PublisherSettings settings;
+  private final long epoch;
   private final OutboxStore outbox;
   private KafkaProducer<String, String> producer;
   private PgSubscriber subscriber;
@@ -70,9 +71,13 @@ public class PublisherVerticle extends VerticleBase {
   private long lastLatencyMs = -1;
   private long maxLatencyMs = -1;
 
-  /** @param pool the node's PostgreSQL pool, which the node closes */
-  public PublisherVerticle(PublisherSettings settings, Pool pool) {
+  /**
+   * @param pool  the node's PostgreSQL pool, which the node closes
+   * @param epoch the database's epoch, which every change message carries (fixed while the node runs)
+   */
+  public PublisherVerticle(PublisherSettings settings, Pool pool, long epoch) {
     this.settings = settings;
+    this.epoch = epoch;
     this.outbox = new OutboxStore(pool);
   }
 
@@ -189,7 +194,8 @@ public class PublisherVerticle extends VerticleBase {
   private Future<Integer> send(List<ConfigValue> changes) {
     List<Future<RecordMetadata>> sends = new ArrayList<>(changes.size());
     for (ConfigValue change : changes) {
-      sends.add(producer.send(KafkaProducerRecord.create(settings.kafka().topic(), change.key(), change.toChangeJson().encode())));
+      String message = change.toChangeJson().put("epoch", epoch).encode();
+      sends.add(producer.send(KafkaProducerRecord.create(settings.kafka().topic(), change.key(), message)));
     }
     return Future.join(sends).transform(acknowledged -> {
       Instant now = Instant.now();
