@@ -97,7 +97,7 @@ class Values {
       for (const watch of this.watches) {
         if (covers(watch, old) && marks.has(watch.id)) revision = Math.max(revision, marks.get(watch.id));
       }
-      heard.push(Object.freeze({ ...old, value: null, revision, deleted: true, timestamp: new Date().toISOString(), actor: null }));
+      heard.push(Object.freeze({ ...old, value: null, revision, deleted: true, updatedAt: new Date().toISOString(), updatedBy: null }));
     }
     this.watermarks = new Map(marks);
     this.epoch = epoch;
@@ -123,7 +123,7 @@ class Values {
   }
 }
 
-/** A change as the bridge carries it: {key, env, value, version, revision, timestamp, actor, deleted, critical}. */
+/** A change as the bridge carries it: {key, env, value, version, revision, updatedAt, updatedBy, deleted, critical}. */
 function toChange(json) {
   if (!json || typeof json.key !== 'string' || typeof json.env !== 'string' || !Number.isInteger(json.version)
       || !Number.isInteger(json.revision)) {
@@ -131,7 +131,7 @@ function toChange(json) {
   }
   return Object.freeze({
     key: json.key, env: json.env, value: json.value, version: json.version, revision: json.revision,
-    timestamp: json.timestamp ?? json.updatedAt ?? null, actor: json.actor ?? json.updatedBy ?? null,
+    updatedAt: json.updatedAt ?? null, updatedBy: json.updatedBy ?? null,
     deleted: json.deleted === true, critical: json.critical === true,
   });
 }

@@ -13,8 +13,7 @@ import java.util.Map;
 /**
  * Loads the node configuration with vertx-config: the file in conf/ first, then CONFIGD_* environment
  * variables, so that an environment variable wins. {@code CONFIGD_SECTION_SOME_FIELD} sets
- * {@code section.someField}, typed after the file's value (number, boolean, comma-separated list); a blank one is
- * unset.
+ * {@code section.someField}, typed after the file's value (number, boolean, comma-separated list).
  */
 public final class NodeConfig {
 
@@ -45,16 +44,13 @@ public final class NodeConfig {
   private static Map<String, Object> onlyOurs(Map<String, String> environment) {
     Map<String, Object> ours = new java.util.TreeMap<>();
     environment.forEach((name, value) -> {
-      if (value.isBlank()) {
-        return; // a blank variable is unset: the file's value stands
-      }
       if (name.startsWith(ENV_PREFIX) && !name.equals(ENV_PREFIX + "CONF") && !name.equals(ADMIN_TOKEN)
           && name.indexOf('_', ENV_PREFIX.length()) > 0) {
         ours.put(name, value);
       }
     });
     // The name issue 8 gives the bootstrap token, for automated set-ups; CONFIGD_AUTH_ADMIN_TOKEN wins.
-    if (environment.containsKey(ADMIN_TOKEN) && !environment.get(ADMIN_TOKEN).isBlank()) {
+    if (environment.containsKey(ADMIN_TOKEN)) {
       ours.putIfAbsent(ENV_PREFIX + "AUTH_ADMIN_TOKEN", environment.get(ADMIN_TOKEN));
     }
     return ours;
@@ -68,6 +64,9 @@ public final class NodeConfig {
       return config;
     }
     for (String name : overrides.fieldNames()) {
+      if (overrides.getString(name).isBlank()) {
+        continue; // a blank variable is an unset one: the file's value stands
+      }
       String[] words = name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).split("_");
       String section = words[0];
       StringBuilder field = new StringBuilder(words[1]);
