@@ -3,7 +3,6 @@ package io.configd.api;
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
 import io.configd.model.RateLimitedException;
-import io.configd.model.RevisionCompactedException;
 import io.configd.store.Failures;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -48,17 +47,15 @@ final class Problems {
     } else if (problem != failure && !(failure instanceof ReplyException e && e.failureType() == ReplyFailure.RECIPIENT_FAILURE)) {
       LOG.warn("{} {}: a dependency is unavailable: {}", ctx.request().method(), ctx.request().path(), failure.toString());
     }
-    JsonObject members = problem instanceof RevisionCompactedException compacted
-        ? new JsonObject().put("oldestRevision", compacted.oldestRevision()) : null;
-    send(ctx, problem.failure(), problem.getMessage(), members);
+    send(ctx, problem.failure(), problem.getMessage(), problem.members());
   }
 
   static void send(RoutingContext ctx, Failure failure, String detail) {
-    send(ctx, failure, detail, null);
+    send(ctx, failure, detail, new JsonObject());
   }
 
-  /** @param members the problem type's own members (RFC 9457 extensions), or null */
-  private static void send(RoutingContext ctx, Failure failure, String detail, JsonObject members) {
+  /** @param members extension members, after the standard ones (which they cannot replace) */
+  static void send(RoutingContext ctx, Failure failure, String detail, JsonObject members) {
     if (ctx.response().headWritten()) {
       ctx.response().reset();
       return;
@@ -72,9 +69,11 @@ final class Problems {
         .put("status", failure.status())
         .put("detail", detail)
         .put("instance", ctx.request().path());
-    if (members != null) {
-      problem.mergeIn(members);
-    }
+    members.forEach(member -> {
+      if (!problem.containsKey(member.getKey())) {
+        problem.put(member.getKey(), member.getValue());
+      }
+    });
     ctx.response()
         .setStatusCode(failure.status())
         .putHeader("Content-Type", CONTENT_TYPE)
