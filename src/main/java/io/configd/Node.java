@@ -153,6 +153,11 @@ public final class Node {
     return vertx.deployVerticle(verticle, new DeploymentOptions()).onSuccess(deployments::add);
   }
 
+  /** The routes of the HTTP API (every API instance serves the same), for the OpenAPI document's check. */
+  public List<io.vertx.ext.web.Route> routes() {
+    return apis.get(0).routes();
+  }
+
   public int httpPort() {
     return apis.get(0).actualPort();
   }

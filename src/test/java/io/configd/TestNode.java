@@ -80,7 +80,8 @@ public final class TestNode {
 
   /**
    * Sends a request; {@code headers} alternate names and values. Body: a JsonObject, a String, or null.
-   * Carries this view's token unless {@code headers} has an Authorization of its own.
+   * Carries this view's token unless {@code headers} has an Authorization of its own. The answer is checked against
+   * the OpenAPI document (ApiContract): a status, content type or body it does not allow fails the request.
    */
   public Future<HttpResponse<Buffer>> request(HttpMethod method, String uri, Object body, String... headers) {
     HttpRequest<Buffer> request = plain.request(method, uri);
@@ -92,13 +93,14 @@ public final class TestNode {
     if (!ownAuthorization && token != null) {
       request.putHeader("Authorization", "Bearer " + token);
     }
-    if (body == null) {
-      return request.send();
-    }
-    if (body instanceof JsonObject json) {
-      return request.sendJsonObject(json);
-    }
-    return request.sendBuffer(Buffer.buffer(body.toString()));
+    Future<HttpResponse<Buffer>> sent = body == null ? request.send()
+        : body instanceof JsonObject json ? request.sendJsonObject(json)
+        : request.sendBuffer(Buffer.buffer(body.toString()));
+    // every answer this helper receives must be one the OpenAPI document allows
+    return sent.map(response -> {
+      ApiContract.instance().check(method, uri, response);
+      return response;
+    });
   }
 
   /** The same, waited for: for test code on the JUnit thread, never on an event loop. */

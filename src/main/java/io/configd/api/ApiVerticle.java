@@ -40,6 +40,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -87,6 +88,7 @@ public class ApiVerticle extends VerticleBase {
   private Authentication authentication;
   private TokensApi tokens;
   private TxnApi txn;
+  private Router router;
 
   public ApiVerticle(Shared shared) {
     this.shared = shared;
@@ -186,13 +188,20 @@ public class ApiVerticle extends VerticleBase {
     return healthServer == null ? -1 : healthServer.actualPort();
   }
 
+  /** The routes this instance serves, for the check that the OpenAPI document names each (OpenApiTest). */
+  public List<Route> routes() {
+    return router.getRoutes();
+  }
+
   private Router router() {
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
     router.get("/health").handler(this::health);
     router.get("/ready").handler(this::ready);
     bridge.mount(router);
     Console.mount(router);
     ProblemPages.mount(router);
+    // the API's OpenAPI 3.1 document, kept by hand in src/main/resources beside these routes (OpenApiTest checks both)
+    router.get("/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type", JSON).sendFile("openapi.json"));
 
     router.route("/v1/*").handler(authentication::handle);
     // a transaction's body holds many values: its own limit (the next BodyHandler sees the body is read)

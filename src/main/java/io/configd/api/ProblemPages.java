@@ -32,6 +32,8 @@ final class ProblemPages {
     WHEN.put(Failure.CONFLICT, "The request contradicts the current state, e.g. rolling back to a deletion.");
     WHEN.put(Failure.SNAPSHOT_REQUIRED, "A watch resuming from a revision this server does not hold: take a "
         + "snapshot and watch from its revision.");
+    WHEN.put(Failure.REVISION_COMPACTED, "The changes after the revision asked for were pruned by retention; the "
+        + "problem's oldestRevision is the oldest kept: take a snapshot and continue from its revision.");
     WHEN.put(Failure.PRECONDITION_FAILED, "If-Match / If-None-Match (or a transaction's expect) does not hold: "
         + "someone changed the key meanwhile; read it again.");
     WHEN.put(Failure.VALUE_TOO_LARGE, "The value or the request body is over the configured limit.");
