@@ -40,7 +40,7 @@ export class Api {
   }
 
   /** Resolves {status, body, etag}; rejects with an ApiError carrying the problem+json of a refusal. */
-  async call(method, url, { body, headers = {} } = {}) {
+  async call(method, url, { body, text: raw, contentType, headers = {} } = {}) {
     const sent = { Accept: 'application/json, application/problem+json', ...headers };
     if (this.token) {
       sent.Authorization = `Bearer ${this.token}`;
@@ -49,6 +49,9 @@ export class Api {
     if (body !== undefined) {
       sent['Content-Type'] = 'application/json';
       payload = JSON.stringify(body);
+    } else if (raw !== undefined) {
+      sent['Content-Type'] = contentType;
+      payload = raw;
     }
     let response;
     try {
@@ -71,7 +74,7 @@ export class Api {
       }
       throw new ApiError(response.status, json);
     }
-    return { status: response.status, body: json, etag: response.headers.get('ETag') };
+    return { status: response.status, body: json, text, etag: response.headers.get('ETag') };
   }
 
   get(url) {
@@ -120,6 +123,18 @@ export class Api {
 
   audit(params) {
     return this.get(path('/v1/audit', params));
+  }
+
+  /** A prefix as the text of a json, yaml or properties file (GET /v1/export). */
+  async exportText(env, prefix, format) {
+    return (await this.call('GET', path('/v1/export', { env, prefix, format }), { headers: { Accept: '*/*' } })).text;
+  }
+
+  /** POST /v1/import of a file's text: {added, changed, removed, unchanged, dryRun, revision}. */
+  importText({ env, prefix, format, dryRun, prune }, text) {
+    const contentType = { json: 'application/json', yaml: 'application/yaml', properties: 'text/plain; charset=utf-8' }[format];
+    return this.call('POST', path('/v1/import', { env, prefix, format, dryRun, prune }), { text, contentType })
+      .then((answer) => answer.body);
   }
 
   /** Every token, all pages. */

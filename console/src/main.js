@@ -10,6 +10,7 @@ import { CompareView } from './views/compare.js';
 import { AuditView } from './views/audit.js';
 import { TokensView } from './views/tokens.js';
 import { StatusView } from './views/status.js';
+import { ExchangeView } from './views/exchange.js';
 import { signInView } from './views/signin.js';
 
 const TOKEN = 'configd.token';
@@ -93,6 +94,7 @@ class Console {
       this.section('browse', 'Browse'),
       this.section('compare', 'Compare'),
       this.section('audit', 'Audit log'),
+      this.section('exchange', 'Import/Export'),
       isRoot(this.me) ? this.section('tokens', 'Tokens') : null,
       isRoot(this.me) ? this.section('status', 'Node status') : null));
     this.main = h('main', { id: 'main', tabindex: '-1' });
@@ -142,7 +144,7 @@ class Console {
         link.removeAttribute('aria-current');
       }
     }
-    const views = { browse: BrowseView, compare: CompareView, audit: AuditView, tokens: TokensView, status: StatusView };
+    const views = { browse: BrowseView, compare: CompareView, audit: AuditView, exchange: ExchangeView, tokens: TokensView, status: StatusView };
     const View = views[route.section] ?? BrowseView;
     if (!(this.view instanceof View) || (route.section === 'browse' && this.view.env !== this.env)) {
       this.view?.unmount?.();

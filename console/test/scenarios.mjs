@@ -356,6 +356,46 @@ export const scenarios = {
     check(after.status === 401, `the revoked token is refused: ${after.status}`);
   },
 
+  /** Import/Export: a prefix exported as YAML, previewed into another environment (nothing written), then imported. */
+  async importExport(run) {
+    const base = prefix('exchange');
+    await run.put('staging', `${base}.pool`, 20);
+    await run.put('staging', `${base}.url`, 'jdbc:postgresql://db/pay');
+    await run.put('production', `${base}.pool`, 10);
+    await run.put('production', `${base}.url`, 'jdbc:postgresql://db/pay');
+    await run.put('production', `${base}.legacy`, true);
+    const page = await run.page();
+    await run.signIn(page);
+    await page.goto(`${run.url}/console/#/exchange`);
+    const view = page.locator('section.exchange');
+    await view.getByLabel('Environment').selectOption('staging');
+    await view.getByLabel('Prefix').fill(base);
+    await view.getByLabel('Format').selectOption('yaml');
+    await view.getByRole('button', { name: 'Export' }).click();
+    await view.locator('.summary', { hasText: 'Exported staging' }).waitFor();
+    const exported = await view.getByLabel('File', { exact: true }).inputValue();
+    check(exported.includes(`${base}.pool: 20`), `the YAML export: ${exported}`);
+
+    const head = async () => (await run.api('GET', `/v1/changes?env=production&prefix=${base}&since=0`)).body.head;
+    const before = await head();
+    await view.getByLabel('Environment').selectOption('production');
+    await view.getByLabel('Delete the keys under the prefix that the file does not hold').check();
+    check(await view.getByRole('button', { name: 'Import' }).isDisabled(), 'no Import before a preview');
+    await view.getByRole('button', { name: 'Preview' }).click();
+    await view.locator('.summary', { hasText: '0 added, 1 changed, 1 removed, 1 unchanged. Preview: nothing written yet.' }).waitFor();
+    check(await view.locator(`tr.changed[data-key="${base}.pool"]`).count() === 1, 'the pool changes');
+    check(await view.locator(`tr.removed[data-key="${base}.legacy"]`).count() === 1, 'legacy goes');
+    check(await head() === before, 'a preview writes nothing');
+    await run.shot(page, 'import-preview');
+
+    await view.getByRole('button', { name: 'Import' }).click();
+    await view.locator('.summary', { hasText: 'Imported in one transaction, at revision' }).waitFor();
+    const pool = await run.api('GET', `/v1/config/${base}.pool?env=production`);
+    check(pool.body.value === 20, `imported: ${JSON.stringify(pool.body)}`);
+    check((await run.api('GET', `/v1/config/${base}.legacy?env=production`)).status === 404, 'pruned');
+    check(await head() === before + 2, 'one change per written key');
+  },
+
   /** The audit log filters by environment, prefix, actor and time and links to the versions; node status refreshes. */
   async auditAndStatus(run) {
     const key = `${prefix('audit')}.timeout`;

@@ -57,9 +57,10 @@ public final class ApiContract {
       String regex = item.getString("x-configd-regex", "^" + path.getKey().replaceAll("\\{[^}]+}", "[^/]+") + "$");
       paths.add(new Operation(path.getKey(), Pattern.compile(regex), item));
     });
-    // literal paths before templates (/eventbus/websocket before /eventbus/{sockjs}), regexes last
-    paths.sort(Comparator.comparingInt((Operation op) -> op.item().containsKey("x-configd-regex") ? 2
-        : op.template().contains("{") ? 1 : 0));
+    // as the router tries them: literal paths (/eventbus/websocket before /eventbus/{sockjs}), then the regex routes
+    // (the Spring Cloud Config files before /config/{application}/{profiles}), then templates
+    paths.sort(Comparator.comparingInt((Operation op) -> op.item().containsKey("x-configd-regex") ? 1
+        : op.template().contains("{") ? 2 : 0));
   }
 
   public static ApiContract instance() {

@@ -110,6 +110,12 @@ class ConsoleInTheBrowserTest {
   }
 
   @Test
+  @DisplayName("exports a prefix as YAML, previews its import into another environment (writing nothing), then imports it")
+  void importExport() {
+    scenario("importExport");
+  }
+
+  @Test
   @DisplayName("filters the audit log and links to the versions; node status refreshes live")
   void auditAndStatus() {
     scenario("auditAndStatus");
