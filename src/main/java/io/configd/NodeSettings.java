@@ -1,10 +1,12 @@
 package io.configd;
 
 import io.configd.api.ApiSettings;
+import io.configd.api.NodeLifecycle;
 import io.configd.audit.AuditSettings;
 import io.configd.auth.AuthSettings;
 import io.configd.bridge.BridgeSettings;
 import io.configd.cache.CacheSettings;
+import io.configd.metrics.MetricsSettings;
 import io.configd.model.Environments;
 import io.configd.notify.NotificationSettings;
 import io.configd.propagation.PropagationSettings;
@@ -23,7 +25,8 @@ import io.vertx.core.json.JsonObject;
 record NodeSettings(String name, String identity, int apiInstances, Environments environments, PgSettings pg,
                     KafkaSettings kafka, ApiSettings api, BridgeSettings bridge, AuthSettings auth, CacheSettings cache,
                     PublisherSettings publisher, PropagationSettings propagation, AuditSettings audit,
-                    NotificationSettings notification, SpringCloudSettings spring) {
+                    NotificationSettings notification, SpringCloudSettings spring,
+                    MetricsSettings metrics, NodeLifecycle.Settings shutdown) {
 
   static NodeSettings from(JsonObject config) {
     JsonObject node = config.getJsonObject("node");
@@ -40,7 +43,8 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
         PropagationSettings.from(section(config, "propagation"), name, kafka),
         AuditSettings.from(section(config, "audit"), name, kafka),
         NotificationSettings.from(section(config, "notify"), name, kafka),
-        SpringCloudSettings.from(section(config, "spring"), name));
+        SpringCloudSettings.from(section(config, "spring"), name),
+        MetricsSettings.from(section(config, "metrics")), NodeLifecycle.Settings.from(section(config, "shutdown")));
   }
 
   private static JsonObject section(JsonObject config, String name) {
