@@ -14,6 +14,7 @@ import io.configd.publisher.PublisherSettings;
 import io.configd.springcloud.SpringCloudSettings;
 import io.configd.store.PgSettings;
 import io.configd.stream.KafkaSettings;
+import io.configd.tls.TlsSettings;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -25,7 +26,7 @@ import io.vertx.core.json.JsonObject;
 record NodeSettings(String name, String identity, int apiInstances, Environments environments, PgSettings pg,
                     KafkaSettings kafka, ApiSettings api, BridgeSettings bridge, AuthSettings auth, CacheSettings cache,
                     PublisherSettings publisher, PropagationSettings propagation, AuditSettings audit,
-                    NotificationSettings notification, SpringCloudSettings spring,
+                    NotificationSettings notification, SpringCloudSettings spring, TlsSettings tls,
                     MetricsSettings metrics, NodeLifecycle.Settings shutdown) {
 
   static NodeSettings from(JsonObject config) {
@@ -44,7 +45,8 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
         AuditSettings.from(section(config, "audit"), name, kafka),
         NotificationSettings.from(section(config, "notify"), name, kafka),
         SpringCloudSettings.from(section(config, "spring"), name),
-        MetricsSettings.from(section(config, "metrics")), NodeLifecycle.Settings.from(section(config, "shutdown")));
+        TlsSettings.from(section(config, "tls")), MetricsSettings.from(section(config, "metrics")),
+        NodeLifecycle.Settings.from(section(config, "shutdown")));
   }
 
   private static JsonObject section(JsonObject config, String name) {

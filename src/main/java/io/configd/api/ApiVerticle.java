@@ -30,6 +30,9 @@ import io.configd.store.ConfigStore;
 import io.configd.store.Page;
 import io.configd.store.TokenStore;
 import io.configd.store.Write;
+import io.configd.store.WritePipeline;
+import io.configd.tls.ServerCertificates;
+import io.configd.tls.TlsSettings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -62,29 +65,36 @@ public class ApiVerticle extends VerticleBase {
    * @param jwt          null when the node accepts no JWTs
    * @param spring       the Spring Cloud Config routes' mapping (and the bus', which the node deploys)
    * @param lifecycle    where the node stands, for /ready and the shutdown
+   * @param writes       the node's one write pipeline: every write path goes through it
    * @param metrics      GET /metrics
    */
   public record Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                        RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
-                       SpringCloudSettings spring, NodeLifecycle lifecycle, MetricsEndpoint metrics) {
+                       SpringCloudSettings spring, TlsSettings tls, NodeLifecycle lifecycle,
+                       WritePipeline writes, MetricsEndpoint metrics) {
   }
 
   private final Shared shared;
   private final ApiSettings settings;
   private final Requests requests;
   private final ConfigStore store;
+  private final WritePipeline writes;
   private final AuditStore audit;
   private CachedReads reads;
   private HttpServer server;
+  private HttpServer healthServer;
+  private ServerCertificates certificates;
   private Bridge bridge;
   private Authentication authentication;
   private TokensApi tokens;
+  private TxnApi txn;
 
   public ApiVerticle(Shared shared) {
     this.shared = shared;
     this.settings = shared.settings();
     this.requests = new Requests(settings.environments(), settings.maxValueBytes());
     this.store = new ConfigStore(shared.pool());
+    this.writes = shared.writes();
     this.audit = new AuditStore(shared.pool());
   }
 
@@ -95,6 +105,8 @@ public class ApiVerticle extends VerticleBase {
     tokens = new TokensApi(vertx, tokenStore, settings.environments(), requests);
     Authenticator authenticator = new Authenticator(tokenStore, shared.jwt(), shared.tokens());
     authentication = new Authentication(authenticator, shared.limits());
+    txn = new TxnApi(requests, new TxnRequests(requests, settings.maxTxnOps(), settings.maxValueBytes()), writes,
+        authentication, () -> reads);
     bridge = new Bridge(vertx, shared.bridge(), authenticator, shared.limits(), shared.auth(), shared.bridgeStats());
     vertx.eventBus().<JsonObject>consumer(Addresses.TOKEN_REVOKED, message -> {
       authenticator.revoked(message.body().getString("id"));
@@ -114,11 +126,41 @@ public class ApiVerticle extends VerticleBase {
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
     vertx.eventBus().localConsumer(Addresses.BRIDGE_DISCONNECT_ALL, message -> bridge.disconnectAll());
-    return vertx.createHttpServer(options).requestHandler(router()).listen()
+    TlsSettings tls = shared.tls();
+    certificates = tls.enabled() ? new ServerCertificates(vertx, tls) : null;
+    Future<Void> secured = certificates == null ? Future.succeededFuture() : certificates.configure(options);
+    return secured
+        .compose(v -> vertx.createHttpServer(options).requestHandler(router()).listen())
         .onSuccess(listening -> server = listening)
-        .compose(listening -> bridge.startTcp())
-        .onSuccess(v -> LOG.info("HTTP API and bridge listening on {}:{}, TCP bridge on {}", settings.host(),
-            server.actualPort(), bridge.tcpPort()));
+        .compose(listening -> bridge.startTcp(certificates))
+        .compose(v -> listenForHealth(tls))
+        .onSuccess(v -> {
+          if (certificates != null) {
+            certificates.watch(ssl -> server.updateSSLOptions(ssl).compose(updated -> bridge.updateSsl(ssl)));
+          }
+          LOG.info("HTTP API and bridge listening on {}:{}{}, TCP bridge on {}", settings.host(), server.actualPort(),
+              tls.enabled() ? " (TLS only)" : "", bridge.tcpPort());
+        });
+  }
+
+  /** With tls.healthPort: plain HTTP on loopback, /health and /ready only, for probes that do not hold the CA. */
+  private Future<Void> listenForHealth(TlsSettings tls) {
+    if (tls.healthPort() < 0) {
+      return Future.succeededFuture();
+    }
+    Router router = Router.router(vertx);
+    router.get("/health").handler(this::health);
+    router.get("/ready").handler(this::ready);
+    router.route().failureHandler(this::failure);
+    router.errorHandler(404, Problems::handle);
+    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(tls.healthPort()))
+        .requestHandler(router).listen()
+        .onSuccess(listening -> healthServer = listening)
+        .mapEmpty();
+  }
+
+  private void health(RoutingContext ctx) {
+    json(ctx, 200, new JsonObject().put("status", "UP"));
   }
 
   /**
@@ -127,9 +169,13 @@ public class ApiVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
+    if (certificates != null) {
+      certificates.close();
+    }
     Future<Void> bridgeClosed = bridge == null ? Future.succeededFuture() : bridge.close();
     return bridgeClosed.eventually(() -> server == null ? Future.succeededFuture()
-        : server.shutdown(shared.lifecycle().requestGrace().toMillis(), TimeUnit.MILLISECONDS));
+            : server.shutdown(shared.lifecycle().requestGrace().toMillis(), TimeUnit.MILLISECONDS))
+        .eventually(() -> healthServer == null ? Future.succeededFuture() : healthServer.close());
   }
 
   public int actualPort() {
@@ -140,15 +186,22 @@ public class ApiVerticle extends VerticleBase {
     return bridge.tcpPort();
   }
 
+  /** The plain loopback port of /health and /ready (tls.healthPort), or -1. */
+  public int healthPort() {
+    return healthServer == null ? -1 : healthServer.actualPort();
+  }
+
   private Router router() {
     Router router = Router.router(vertx);
-    router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+    router.get("/health").handler(this::health);
     router.get("/ready").handler(this::ready);
     bridge.mount(router);
     Console.mount(router);
     mountMetrics(router);
 
     router.route("/v1/*").handler(authentication::handle);
+    // a transaction's body holds many values: its own limit (the next BodyHandler sees the body is read)
+    router.post("/v1/txn").handler(BodyHandler.create(false).setBodyLimit(settings.maxTxnBytes()));
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
     router.get("/v1/stats/bridge").handler(ctx -> {
       Authentication.principal(ctx).requireRoot("node statistics");
@@ -157,6 +210,10 @@ public class ApiVerticle extends VerticleBase {
     router.get("/v1/stats/jvm").handler(ctx -> {
       Authentication.principal(ctx).requireRoot("node statistics");
       json(ctx, 200, jvmStats());
+    });
+    router.get("/v1/stats/writes").handler(ctx -> {
+      Authentication.principal(ctx).requireRoot("node statistics");
+      json(ctx, 200, writes.stats());
     });
     router.get("/v1/stats/propagation").handler(ctx -> stats(ctx, Addresses.PROPAGATION_STATS));
     router.get("/v1/stats/cluster").handler(ctx -> stats(ctx, Addresses.CLUSTER_STATS));
@@ -167,6 +224,7 @@ public class ApiVerticle extends VerticleBase {
     router.get("/v1/config/:key/versions").handler(this::versions);
     router.get("/v1/config/:key/versions/:version").handler(this::version);
     router.post("/v1/config/:key/rollback").handler(this::rollback);
+    router.post("/v1/txn").handler(txn::handle);
     router.get("/v1/config").handler(this::entries);
     router.get("/v1/changes").handler(this::changes);
     router.get("/v1/watch").handler(this::watch);
@@ -205,7 +263,7 @@ public class ApiVerticle extends VerticleBase {
     String actor = mayWrite(ctx, env, key);
     var precondition = requests.precondition(ctx);
     Requests.WriteBody body = requests.writeBody(ctx);
-    store.write(new Write(env, key, body.encodedValue(), false, body.critical(), body.comment(), actor, precondition))
+    writes.write(new Write(env, key, body.encodedValue(), false, body.critical(), body.comment(), actor, precondition))
         .compose(this::cached)
         .onSuccess(value -> sendValue(ctx, value))
         .onFailure(ctx::fail);
@@ -216,7 +274,7 @@ public class ApiVerticle extends VerticleBase {
     ConfigKey key = requests.key(ctx);
     String actor = mayWrite(ctx, env, key);
     var precondition = requests.precondition(ctx);
-    store.write(new Write(env, key, null, true, null, ctx.request().getParam("comment"), actor, precondition))
+    writes.write(new Write(env, key, null, true, null, ctx.request().getParam("comment"), actor, precondition))
         .compose(this::cached)
         .onSuccess(value -> sendValue(ctx, value))
         .onFailure(ctx::fail);
@@ -228,7 +286,7 @@ public class ApiVerticle extends VerticleBase {
     String actor = mayWrite(ctx, env, key);
     var precondition = requests.precondition(ctx);
     Requests.RollbackBody body = requests.rollbackBody(ctx);
-    store.rollback(env, key, body.version(), body.comment(), actor, precondition)
+    writes.rollback(env, key, body.version(), body.comment(), actor, precondition)
         .compose(this::cached)
         .onSuccess(value -> sendValue(ctx, value))
         .onFailure(ctx::fail);
@@ -419,7 +477,10 @@ public class ApiVerticle extends VerticleBase {
   }
 
   private void failure(RoutingContext ctx) {
-    if (ctx.failure() == null && ctx.statusCode() == 413) {
+    if (ctx.failure() == null && ctx.statusCode() == 413 && ctx.request().path().equals("/v1/txn")) {
+      Problems.send(ctx, Failure.VALUE_TOO_LARGE, "the transaction's body is larger than " + settings.maxTxnBytes()
+          + " bytes; split it (each value may be at most " + settings.maxValueBytes() + " bytes encoded)");
+    } else if (ctx.failure() == null && ctx.statusCode() == 413) {
       Problems.send(ctx, Failure.VALUE_TOO_LARGE, "the request body is larger than " + settings.maxBodyBytes()
           + " bytes; a value may be at most " + settings.maxValueBytes() + " bytes encoded");
     } else {
