@@ -80,6 +80,8 @@ public class ApiVerticle extends VerticleBase {
   private ServerCertificates certificates;
   private Bridge bridge;
   private Authentication authentication;
+  private ClientAddresses addresses;
+  private AccessLog accessLog;
   private TokensApi tokens;
 
   public ApiVerticle(Shared shared) {
@@ -96,7 +98,9 @@ public class ApiVerticle extends VerticleBase {
     TokenStore tokenStore = new TokenStore(shared.pool());
     tokens = new TokensApi(vertx, tokenStore, settings.environments(), requests);
     Authenticator authenticator = new Authenticator(tokenStore, shared.jwt(), shared.tokens());
-    authentication = new Authentication(authenticator, shared.limits());
+    addresses = new ClientAddresses(settings.trustedProxies());
+    accessLog = new AccessLog(settings.accessLog(), addresses);
+    authentication = new Authentication(authenticator, shared.limits(), addresses);
     bridge = new Bridge(vertx, shared.bridge(), authenticator, shared.limits(), shared.auth(), shared.bridgeStats());
     vertx.eventBus().<JsonObject>consumer(Addresses.TOKEN_REVOKED, message -> {
       authenticator.revoked(message.body().getString("id"));
@@ -139,6 +143,7 @@ public class ApiVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     Router router = Router.router(vertx);
+    router.route().handler(accessLog::handle);
     router.get("/health").handler(this::health);
     router.get("/ready").handler(this::ready);
     router.route().failureHandler(this::failure);
@@ -179,6 +184,7 @@ public class ApiVerticle extends VerticleBase {
 
   private Router router() {
     Router router = Router.router(vertx);
+    router.route().handler(accessLog::handle);
     router.get("/health").handler(this::health);
     router.get("/ready").handler(this::ready);
     bridge.mount(router);

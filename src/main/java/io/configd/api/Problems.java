@@ -64,6 +64,9 @@ final class Problems {
         .put("status", failure.status())
         .put("detail", detail)
         .put("instance", ctx.request().path());
+    if (AccessLog.id(ctx) != null) {
+      problem.put("requestId", AccessLog.id(ctx));
+    }
     ctx.response()
         .setStatusCode(failure.status())
         .putHeader("Content-Type", CONTENT_TYPE)
