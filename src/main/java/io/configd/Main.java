@@ -1,5 +1,7 @@
 package io.configd;
 
+import io.configd.logging.LogFormat;
+import io.configd.logging.LogSettings;
 import io.vertx.core.Future;
 import io.configd.metrics.MetricsSettings;
 import io.configd.metrics.NodeMetrics;
@@ -29,6 +31,7 @@ public final class Main {
     Node node;
     try {
       JsonObject config = loadConfig(environment);
+      LogFormat.apply(LogSettings.from(config));
       ClusterSettings cluster = ClusterSettings.from(config);
       HazelcastClusterManager manager = cluster.enabled() ? new HazelcastClusterManager(cluster.hazelcastConfig()) : null;
       PrometheusMeterRegistry registry = NodeMetrics.newRegistry();
