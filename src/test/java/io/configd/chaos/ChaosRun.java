@@ -76,7 +76,7 @@ final class ChaosRun {
       faults.run();
       Instant faultsEnded = Instant.now();
       // every fault is repaired; a few seconds of calm workload, then the writers stop
-      cluster.nodes().forEach(node -> node.awaitReady(180));
+      cluster.nodes().forEach(node -> node.awaitReady(300));
       Waits.pause(3_000);
       lanes.forEach(CasWriters::stop);
       readers.forEach(Readers::stop);
@@ -97,6 +97,10 @@ final class ChaosRun {
       findings.figure("chaos run of " + started + ": " + options);
       findings.figure("faults: " + Duration.between(faultsStarted, faultsEnded).toSeconds() + " s, "
           + faults.injected().size() + " injected: " + count(faults.injected()));
+      List<String> restarts = faults.restarts();
+      if (!restarts.isEmpty()) {
+        findings.figure("restarts: " + String.join(", ", restarts));
+      }
       faults.injected().stream().filter(f -> !f.note().isEmpty())
           .forEach(f -> findings.figure("  note: " + f.kind() + " " + f.target() + " at " + f.at() + ": " + f.note()));
       findings.figure("workload: " + Duration.between(started, workloadEnded).toSeconds() + " s; then "

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The short chaos run of bin/test (bin/chaos --short): every fault once within 80 s, against three nodes and a
+ * The short chaos run of bin/test (bin/chaos --short): every fault once, each held 5 s, against three nodes and a
  * PostgreSQL, Redis and Kafka of the run's own; the checker must find nothing.
  */
 @DisplayName("A short chaos run")

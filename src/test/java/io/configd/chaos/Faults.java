@@ -7,7 +7,9 @@ import java.util.List;
 
 /**
  * The fault schedule: each kind in turn, each held for {@code hold} then repaired, with {@code gap} of calm
- * between faults, until the time is up; the victim node rotates. Every fault is repaired before the next one.
+ * between faults, until the time is up but at least once each; the victim node rotates. Every fault is repaired
+ * before the next one, except that a killed node's restart (a JVM start, up to a minute and more under load)
+ * goes on while the schedule does: how long it took to be ready again is recorded.
  */
 final class Faults implements Runnable {
 
@@ -24,6 +26,8 @@ final class Faults implements Runnable {
   private final Duration gap;
   private final List<Kind> kinds;
   private final List<Injected> injected = new ArrayList<>();
+  private final List<String> restarts = new ArrayList<>();
+  private final List<Thread> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean running = true;
 
   Faults(ChaosCluster cluster, Duration total, Duration hold, Duration gap, List<Kind> kinds) {
@@ -50,7 +54,7 @@ final class Faults implements Runnable {
       Waits.pause(total.toMillis()); // no fault: the workload runs for the time
       return;
     }
-    while (running && System.nanoTime() < deadline) {
+    while (running && (step < kinds.size() || System.nanoTime() < deadline)) {
       Kind kind = kinds.get(step % kinds.size());
       int victim = 1 + (step / kinds.size() + step) % cluster.nodes().size();
       Instant at = Instant.now();
@@ -73,7 +77,7 @@ final class Faults implements Runnable {
         node.kill();
         Waits.pause(hold.toMillis());
         node.start();
-        return node.isAlive() && Waits.within(120, node::ready) ? "" : "not ready again within 120 s";
+        watchRestart(node);
       }
       case NODE_SIGSTOP -> {
         node.freeze();
@@ -102,6 +106,35 @@ final class Faults implements Runnable {
       }
     }
     return "";
+  }
+
+  /** Waits, on a thread of its own, for the restarted node to be ready, and records how long that took. */
+  private void watchRestart(ChaosNode node) {
+    long started = System.nanoTime();
+    Thread watcher = new Thread(() -> {
+      boolean ready = Waits.within(300, node::ready);
+      long seconds = (System.nanoTime() - started) / 1_000_000_000;
+      synchronized (this) {
+        restarts.add(node.name() + (ready ? " ready " + seconds + " s after its restart" : " NOT ready 300 s after its restart"));
+      }
+    }, "chaos-restart-" + node.name());
+    watcher.setDaemon(true);
+    watcher.start();
+    watchers.add(watcher);
+  }
+
+  /** How long each restarted node took to be ready (waits for the restarts still going on). */
+  List<String> restarts() {
+    for (Thread watcher : watchers) {
+      try {
+        watcher.join(300_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    synchronized (this) {
+      return List.copyOf(restarts);
+    }
   }
 
   private String target(Kind kind, int victim) {
