@@ -64,6 +64,9 @@ public final class NodeConfig {
       return config;
     }
     for (String name : overrides.fieldNames()) {
+      if (overrides.getString(name).isBlank()) {
+        continue; // a blank variable is an unset one: the file's value stands
+      }
       String[] words = name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).split("_");
       String section = words[0];
       StringBuilder field = new StringBuilder(words[1]);
