@@ -19,7 +19,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * A deliberately broken relay, for testing the checker: it takes the publisher's leadership the way a node does
  * (the same PostgreSQL advisory lock, held on its own connection from before the nodes start, so no node ever
  * relays) and relays the outbox in revision order with the product's own change message, but every {@code n}-th
- * change it marks published without sending: the bug of a relay that marks a change before Kafka acknowledged it.
+ * change it marks relayed (moves the relay's watermark past it) without sending it: the bug of a relay that marks
+ * a change before Kafka acknowledged it.
  * Nothing in the node is changed or bypassed; the checker has real losses to find.
  */
 final class BrokenRelay implements AutoCloseable {
@@ -59,7 +60,7 @@ final class BrokenRelay implements AutoCloseable {
     thread.start();
   }
 
-  /** The revisions it marked published without sending them to Kafka. */
+  /** The revisions it marked relayed without sending them to Kafka. */
   List<Long> dropped() {
     return List.copyOf(dropped);
   }
@@ -87,7 +88,7 @@ final class BrokenRelay implements AutoCloseable {
         select c.revision, c.env, c.key, c.version, v.value::text, v.deleted, v.critical, v.comment, v.created_at,
           v.created_by
         from chaos.config_change c join chaos.config_version v using (env, key, version)
-        where c.published_at is null order by c.revision limit 100""")) {
+        where c.revision > (select revision from chaos.config_relay where id = 1) order by c.revision limit 100""")) {
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
           batch.add(new ConfigValue(rows.getString(3), rows.getString(2), Json.decodeValue(rows.getString(5)),
@@ -98,7 +99,7 @@ final class BrokenRelay implements AutoCloseable {
     }
     for (ConfigValue change : batch) {
       if (change.revision() % dropEvery == 0) {
-        dropped.add(change.revision()); // the bug: marked below, never sent
+        dropped.add(change.revision()); // the bug: marked relayed below, never sent
       } else {
         try {
           producer.send(new ProducerRecord<>(ChaosCluster.TOPIC, change.key(), change.toChangeJson().encode())).get();
@@ -106,8 +107,7 @@ final class BrokenRelay implements AutoCloseable {
           throw new IllegalStateException("Kafka refused: " + e, e);
         }
       }
-      try (PreparedStatement mark = conn.prepareStatement(
-          "update chaos.config_change set published_at = now() where revision = ?")) {
+      try (PreparedStatement mark = conn.prepareStatement("update chaos.config_relay set revision = ? where id = 1")) {
         mark.setLong(1, change.revision());
         mark.executeUpdate();
       }

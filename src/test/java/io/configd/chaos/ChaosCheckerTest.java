@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The checker, tested against a relay that loses changes ({@link BrokenRelay}: it holds the publisher's lock, so no
- * node relays, and marks every 5th change published without sending it). The run has no faults: every loss the
+ * node relays, and marks every 5th change relayed without sending it). The run has no faults: every loss the
  * checker reports is the relay's.
  */
 @DisplayName("The chaos checker")

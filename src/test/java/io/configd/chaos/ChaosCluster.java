@@ -36,6 +36,7 @@ final class ChaosCluster implements AutoCloseable {
   static ChaosCluster start(int size, Path dir, java.util.function.Consumer<ChaosCluster> beforeNodes) throws Exception {
     ChaosCluster cluster = new ChaosCluster(dir);
     try {
+      deleteRecursively(dir); // an earlier run's logs and Kafka data (a test's run directory has a fixed name)
       Files.createDirectories(dir);
       cluster.network = ChaosNetwork.create();
       String host = cluster.network.servicesHost();
@@ -64,6 +65,15 @@ final class ChaosCluster implements AutoCloseable {
     } catch (Exception | Error e) {
       cluster.close();
       throw e;
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws java.io.IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
     }
   }
 

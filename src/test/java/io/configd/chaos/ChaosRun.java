@@ -125,7 +125,7 @@ final class ChaosRun {
       long changes;
       long unpublished;
       try (ResultSet rows = statement.executeQuery(
-          "select count(*), count(*) filter (where published_at is null) from chaos.config_change")) {
+          "select count(*), count(*) filter (where c.revision > r.revision) from chaos.config_change c, chaos.config_relay r")) {
         rows.next();
         changes = rows.getLong(1);
         unpublished = rows.getLong(2);

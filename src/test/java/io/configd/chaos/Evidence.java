@@ -78,7 +78,7 @@ final class Evidence {
           audit.add(new Audited(rows.getLong(1), rows.getString(2), rows.getInt(3), rows.getString(4)));
         }
       }
-      try (ResultSet rows = statement.executeQuery("select count(*) from chaos.config_change where published_at is null")) {
+      try (ResultSet rows = statement.executeQuery("select count(*) from chaos.config_change c, chaos.config_relay r where c.revision > r.revision")) {
         rows.next();
         unpublished = rows.getLong(1);
       }
