@@ -16,6 +16,7 @@ import io.configd.propagation.PropagationVerticle;
 import io.configd.publisher.PublisherVerticle;
 import io.configd.store.Failures;
 import io.configd.store.Migrations;
+import io.configd.store.WritePipeline;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One configd node and its composition root: parses the settings once, builds what the verticles share (the
- * PostgreSQL pool, the token cache, the rate limits, the near cache, the counters), migrates the schema, then
+ * PostgreSQL pool, the write pipeline, the token cache, the rate limits, the near cache, the counters), migrates the schema, then
  * deploys the verticles in order, each given what it needs in its constructor.
  */
 public final class Node {
@@ -49,6 +50,7 @@ public final class Node {
   private final RateLimits limits;
   private final BridgeStats bridgeStats = new BridgeStats();
   private final SharedCache cache;
+  private final WritePipeline writes;
   private final AtomicBoolean deployed = new AtomicBoolean();
   private final List<String> deployments = new ArrayList<>();
   private final List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
@@ -62,6 +64,7 @@ public final class Node {
     this.tokens = new TokenCache(settings.auth());
     this.limits = new RateLimits(settings.auth().limits());
     this.cache = SharedCache.create(settings.cache());
+    this.writes = new WritePipeline(pool, settings.api().maxBatchOps());
   }
 
   public static Future<Node> deploy(Vertx vertx, JsonObject config) {
@@ -97,7 +100,7 @@ public final class Node {
         .compose(notify -> JwtVerifier.create(vertx, settings.auth().jwt()))
         .compose(jwt -> {
           ApiVerticle.Shared shared = new ApiVerticle.Shared(settings.api(), settings.bridge(), settings.auth(), pool,
-              tokens, limits, jwt, bridgeStats, cache, settings.spring(), settings.tls(), deployed::get);
+              tokens, limits, jwt, bridgeStats, cache, settings.spring(), settings.tls(), deployed::get, writes);
           return vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(shared);
             apis.add(api);

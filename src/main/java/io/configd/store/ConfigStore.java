@@ -2,12 +2,8 @@ package io.configd.store;
 
 import io.configd.model.ConfigKey;
 import io.configd.model.ConfigValue;
-import io.configd.model.ConfigdException;
-import io.configd.model.Failure;
 import io.configd.model.KeyPrefix;
 import io.vertx.core.Future;
-import io.vertx.core.json.Json;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -17,7 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
-/** The configuration in PostgreSQL: current values, their history and the change log. */
+/** The configuration in PostgreSQL, as readers see it: current values, their history and the change log (writes: WritePipeline). */
 public final class ConfigStore {
 
   private final SqlClient pool;
@@ -25,36 +21,6 @@ public final class ConfigStore {
   /** @param pool the node's pool, or one connection of it (a read whose time limit must not count the pool's queue) */
   public ConfigStore(SqlClient pool) {
     this.pool = pool;
-  }
-
-  /**
-   * Records a new version of a key in one transaction: version history, current value and change log
-   * with the next global revision. Fails with PRECONDITION_FAILED when {@code write.expected()} does not hold.
-   */
-  public Future<ConfigValue> write(Write write) {
-    Tuple args = Tuple.of(write.env(), write.key().value(), write.encodedValue(), write.deleted())
-        .addValue(write.critical()).addString(write.comment()).addString(write.actor())
-        .addString(write.expected().kind()).addValue(write.expected().expectedVersion());
-    return pool.preparedQuery(SqlQueries.WRITE).execute(args)
-        .map(rows -> recorded(write, rows.iterator().next()))
-        .recover(failure -> Future.failedFuture(refusal(write, failure)));
-  }
-
-  /** Writes the value of an earlier version as a new version. */
-  public Future<ConfigValue> rollback(String env, ConfigKey key, int version, String comment, String actor,
-                                      Precondition expected) {
-    return version(env, key, version)
-        .compose(found -> {
-          ConfigValue target = found.orElseThrow(() -> new ConfigdException(Failure.NOT_FOUND,
-              "key '" + key + "' has no version " + version + " in " + env));
-          if (target.deleted()) {
-            throw new ConfigdException(Failure.CONFLICT, "version " + version + " of '" + key
-                + "' is a deletion; delete the key with DELETE instead of rolling back to it");
-          }
-          String why = comment != null ? comment : "rollback to version " + version;
-          return write(new Write(env, key, Json.encode(target.value()), false, target.critical(),
-              why, actor, expected));
-        });
   }
 
   public Future<Optional<ConfigValue>> current(String env, ConfigKey key) {
@@ -131,29 +97,6 @@ public final class ConfigStore {
 
   public Future<Void> ping() {
     return pool.query(SqlQueries.PING).execute().mapEmpty();
-  }
-
-  private static ConfigValue recorded(Write write, Row row) {
-    Object value = write.encodedValue() == null ? null : Json.decodeValue(write.encodedValue());
-    return new ConfigValue(write.key().value(), write.env(), value, row.getInteger("version"), row.getLong("revision"),
-        write.deleted(), row.getBoolean("critical"), write.comment(), row.getOffsetDateTime("created_at").toInstant(),
-        write.actor());
-  }
-
-  /** The write function's refusals, as the failures the API reports; anything else passes through. */
-  private static Throwable refusal(Write write, Throwable failure) {
-    if (!(failure instanceof PgException pg) || pg.getDetail() == null) {
-      return failure;
-    }
-    String[] current = pg.getDetail().split(",");
-    if (SqlQueries.REFUSED_PRECONDITION.equals(pg.getSqlState())) {
-      return new ConfigdException(Failure.PRECONDITION_FAILED,
-          write.expected().violation(Integer.parseInt(current[0]), Boolean.parseBoolean(current[1])));
-    }
-    if (SqlQueries.REFUSED_ALREADY_DELETED.equals(pg.getSqlState())) {
-      return new ConfigdException(Failure.NOT_FOUND, "key '" + write.key() + "' does not exist in " + write.env());
-    }
-    return failure;
   }
 
   private static Optional<Row> first(RowSet<Row> rows) {

@@ -7,15 +7,20 @@ final class SqlQueries {
   }
 
   /**
-   * Records a change in one statement (the function of V5__write_in_one_statement.sql): in autocommit,
-   * so the global revision row stays locked only while PostgreSQL runs and commits it.
+   * Records a batch of writes and transactions in one statement (the function of
+   * V9__write_batches_and_transactions.sql), in autocommit: the global revision row stays locked only while
+   * PostgreSQL runs and commits it. One row per op; see the function for the outcomes.
    */
-  static final String WRITE = """
-      select version, revision, critical, created_at from configd_write($1, $2, $3, $4, $5, $6, $7, $8, $9)""";
+  static final String WRITE_BATCH = """
+      select o_ord, o_outcome, o_version, o_revision, o_critical, o_created_at, o_cur_version, o_cur_deleted, o_txn,
+        o_txn_last
+      from configd_write_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""";
 
-  /** SQLSTATEs configd_write raises when it refuses a write; the detail is "<current version>,<deleted>". */
-  static final String REFUSED_PRECONDITION = "CF412";
-  static final String REFUSED_ALREADY_DELETED = "CF404";
+  /** Outcomes of an op in configd_write_batch. */
+  static final String OUTCOME_OK = "ok";
+  static final String OUTCOME_PRECONDITION = "CF412";
+  static final String OUTCOME_ABSENT = "CF404";
+  static final String OUTCOME_ABORTED = "aborted";
 
   static final String SELECT_ENTRY = """
       select key, env, value::text as value, version, revision, deleted, critical, comment, updated_at, updated_by
@@ -34,13 +39,13 @@ final class SqlQueries {
 
   static final String SELECT_VERSION = """
       select key, env, value::text as value, version, revision, deleted, critical, comment,
-        created_at as updated_at, created_by as updated_by
+        created_at as updated_at, created_by as updated_by, txn, txn_last
       from config_version where env = $1 and key = $2 and version = $3""";
 
   /** Versions of a key, newest first, below a version (exclusive). */
   static final String SELECT_VERSIONS = """
       select key, env, value::text as value, version, revision, deleted, critical, comment,
-        created_at as updated_at, created_by as updated_by
+        created_at as updated_at, created_by as updated_by, txn, txn_last
       from config_version where env = $1 and key = $2 and version < $3
       order by version desc limit $4""";
 
@@ -53,7 +58,7 @@ final class SqlQueries {
       with head as (select revision from config_revision where id = 1)
       select head.revision as head, c.* from head left join lateral (
         select c.key, c.env, v.value::text as value, c.version, c.revision, v.deleted, v.critical, v.comment,
-          v.created_at as updated_at, v.created_by as updated_by
+          v.created_at as updated_at, v.created_by as updated_by, v.txn, v.txn_last
         from config_change c join config_version v using (env, key, version)
         where c.revision > $1 and c.revision <= head.revision
           and c.env = $2 and ($3 = '' or c.key = $3 or (c.key >= $4 and c.key < $5))
@@ -113,7 +118,7 @@ final class SqlQueries {
       )
       select relayed.revision as relayed, c.* from relayed left join lateral (
         select c.revision, c.env, c.key, c.version, v.value::text as value, v.deleted, v.critical, v.comment,
-          v.created_at as updated_at, v.created_by as updated_by
+          v.created_at as updated_at, v.created_by as updated_by, v.txn, v.txn_last
         from config_change c join config_version v using (env, key, version)
         where c.revision > relayed.revision
         order by c.revision limit $3
