@@ -22,6 +22,7 @@ import io.configd.model.Failure;
 import io.configd.model.Grant;
 import io.configd.model.KeyPrefix;
 import io.configd.model.Principal;
+import io.configd.model.RevisionCompactedException;
 import io.configd.springcloud.SpringCloudSettings;
 import io.configd.store.AuditStore;
 import io.configd.store.ChangePage;
@@ -366,18 +367,27 @@ public class ApiVerticle extends VerticleBase {
   /**
    * Server-Sent Events of every change under the prefix after {@code since} (or the {@code Last-Event-ID} header,
    * which a reconnecting EventSource sends and which wins), event id = revision. A revision past the head is one this
-   * database never had (a restored one, another deployment): 410, take a snapshot.
+   * database never had (a restored one, another deployment), and an {@code epoch} that is not the database's is
+   * another history (a restored database): 410 snapshot-required; changes pruned after {@code since}: 410
+   * revision-compacted. Either way, take a snapshot.
    */
   private void watch(RoutingContext ctx) {
     String env = requests.env(ctx);
     KeyPrefix prefix = requests.prefix(ctx);
     long since = requests.since(ctx, ctx.request().getHeader("Last-Event-ID"));
+    Long epoch = requests.epoch(ctx);
     Authentication.principal(ctx).requireAll(Access.READ, env, prefix.value());
-    store.headRevision().onSuccess(head -> {
-      if (since > head) {
+    store.head().onSuccess(head -> {
+      String snapshot = ": take a snapshot (GET /v1/config?env=" + env + "&prefix=" + prefix.value() + ") and watch "
+          + "from its revision";
+      if (epoch != null && epoch != head.epoch()) {
+        ctx.fail(new ConfigdException(Failure.SNAPSHOT_REQUIRED, "epoch " + epoch + " is not this database's epoch "
+            + head.epoch() + " (it was restored)" + snapshot));
+      } else if (since > head.revision()) {
         ctx.fail(new ConfigdException(Failure.SNAPSHOT_REQUIRED, "revision " + since + " is past this server's head "
-            + head + ": take a snapshot (GET /v1/config?env=" + env + "&prefix=" + prefix.value() + ") and watch "
-            + "from its revision"));
+            + head.revision() + snapshot));
+      } else if (since < head.compactedRevision()) {
+        ctx.fail(new RevisionCompactedException(since, head.oldestRevision()));
       } else {
         bridge.watch(ctx.request(), Authentication.principal(ctx), ctx.request().getHeader("Authorization"), env,
             prefix, since);
@@ -488,7 +498,8 @@ public class ApiVerticle extends VerticleBase {
   private static JsonObject changesJson(ChangePage page) {
     JsonArray items = new JsonArray();
     page.items().forEach(value -> items.add(value.toChangeJson()));
-    return new JsonObject().put("items", items).put("next", page.next()).put("head", page.head()).put("more", page.more());
+    return new JsonObject().put("items", items).put("next", page.next()).put("head", page.head()).put("more", page.more())
+        .put("epoch", page.epoch());
   }
 
   /** Heap and GC figures of this process, for the benchmark's memory-per-subscriber measurement. */
