@@ -368,9 +368,9 @@ export const scenarios = {
     await run.signIn(page);
     await page.goto(`${run.url}/console/#/exchange`);
     const view = page.locator('section.exchange');
-    await view.getByLabel('Environment').selectOption('staging');
-    await view.getByLabel('Prefix').fill(base);
-    await view.getByLabel('Format').selectOption('yaml');
+    await view.getByLabel('Environment', { exact: true }).selectOption('staging');
+    await view.getByLabel('Prefix', { exact: true }).fill(base);
+    await view.getByLabel('Format', { exact: true }).selectOption('yaml');
     await view.getByRole('button', { name: 'Export' }).click();
     await view.locator('.summary', { hasText: 'Exported staging' }).waitFor();
     const exported = await view.getByLabel('File', { exact: true }).inputValue();
@@ -378,7 +378,7 @@ export const scenarios = {
 
     const head = async () => (await run.api('GET', `/v1/changes?env=production&prefix=${base}&since=0`)).body.head;
     const before = await head();
-    await view.getByLabel('Environment').selectOption('production');
+    await view.getByLabel('Environment', { exact: true }).selectOption('production');
     await view.getByLabel('Delete the keys under the prefix that the file does not hold').check();
     check(await view.getByRole('button', { name: 'Import' }).isDisabled(), 'no Import before a preview');
     await view.getByRole('button', { name: 'Preview' }).click();

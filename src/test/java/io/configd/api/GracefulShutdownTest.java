@@ -85,7 +85,7 @@ class GracefulShutdownTest {
     node.terminate();
 
     Eventually.await("/ready to answer 503 while the node still serves", WAIT, () -> readyStatus(port) == 503);
-    long servedAfterSignal = outcomes.stream().filter(o -> o.sentAt() > signalledAt && o.status() == 200).count();
+    long servedAfterSignal = outcomes.stream().filter(o -> o.sentAt() > signalledAt && o.status() / 100 == 2).count();
     assertThat(servedAfterSignal).as("requests served during the readiness delay").isPositive();
     subscriber.closed().await();
     assertThat(subscriber.closeCode()).as("the bridge socket's close code").isEqualTo((short) 1001);
@@ -93,7 +93,7 @@ class GracefulShutdownTest {
 
     slow.write(body.substring(10));
     RawHttp.Response answered = slow.read();
-    assertThat(answered.status()).as(answered.body()).isEqualTo(200);
+    assertThat(answered.status()).as(answered.body()).isEqualTo(201); // the key's first version
     assertThat(new JsonObject(answered.body()).getString("value")).isEqualTo("written while stopping");
     slow.close();
 
@@ -106,7 +106,7 @@ class GracefulShutdownTest {
     assertThat(beforeSignal).hasSizeGreaterThan(200);
     assertThat(beforeSignal.stream().filter(o -> o.failure() != null).toList())
         .as("requests sent before SIGTERM that got no answer").isEmpty();
-    assertThat(beforeSignal.stream().filter(o -> o.status() != 200).toList()).as("answers other than 200").isEmpty();
+    assertThat(beforeSignal.stream().filter(o -> o.status() / 100 != 2).toList()).as("answers other than 2xx").isEmpty();
   }
 
   /** One client: GETs and some PUTs over a keep-alive connection until the node refuses connections (or a bound). */

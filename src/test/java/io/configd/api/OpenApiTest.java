@@ -83,8 +83,8 @@ class OpenApiTest {
 
   /** The path item of a template; a wildcard route (/console/*) is any documented path under it. */
   private static JsonObject documentedItem(JsonObject paths, String template) {
-    if (template.endsWith("/*")) {
-      String base = template.substring(0, template.length() - 1);
+    if (template.endsWith("/*") || template.endsWith("/")) { // a wildcard route: its path is its prefix
+      String base = template.endsWith("/*") ? template.substring(0, template.length() - 1) : template;
       return paths.stream().filter(path -> path.getKey().startsWith(base) && path.getKey().length() > base.length())
           .map(path -> (JsonObject) path.getValue()).findFirst().orElse(null);
     }

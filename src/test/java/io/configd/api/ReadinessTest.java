@@ -54,7 +54,7 @@ class ReadinessTest {
   @Test
   @DisplayName("with PostgreSQL unreachable a node that answers cached reads is ready, DEGRADED, and says why")
   void degradedIsReady() {
-    assertThat(node.put("ready.cached", "production", "v1").statusCode()).isEqualTo(200);
+    assertThat(node.put("ready.cached", "production", "v1").statusCode()).isEqualTo(201);
     JsonObject up = ready(200);
     assertThat(up.getString("status")).isEqualTo("UP");
     assertThat(up.getJsonObject("checks").getString("postgresql")).isEqualTo("UP");
@@ -77,7 +77,7 @@ class ReadinessTest {
   @Test
   @DisplayName("a stopping node answers /ready 503 at once and keeps serving for the readiness delay")
   void stoppingIsNotReady() {
-    assertThat(node.put("ready.stopping", "production", "v1").statusCode()).isEqualTo(200);
+    assertThat(node.put("ready.stopping", "production", "v1").statusCode()).isEqualTo(201);
 
     node.node().shutdown(); // the readiness delay of this test is a minute: the node stays up meanwhile
 

@@ -107,10 +107,10 @@ final class CasWriters implements Runnable {
       int node = (firstNode + attempt) % nodes.size();
       Api.Answer answer = api.put(nodes.get(node).url(), key, expect, value);
       JsonObject body = answer.body();
-      boolean ok = answer.status() == 200 && body != null;
+      boolean ok = answer.status() / 100 == 2 && body != null;
       attempts.add(new Attempt(node + 1, answer.status(), ok ? body.getInteger("version") : 0,
           ok ? body.getLong("revision") : 0, answer.error()));
-      if (answer.status() == 200 || answer.status() == 412) {
+      if (answer.status() / 100 == 2 || answer.status() == 412) {
         break;
       }
       Waits.pause(300);

@@ -32,14 +32,14 @@ final class History {
   /** One CAS writer's write in a round: the value's id, its attempts (the same request, retried on other nodes). */
   record Write(String id, String key, int expect, List<Attempt> attempts) {
     Outcome outcome() {
-      if (attempts.stream().anyMatch(a -> a.status() == 200)) {
+      if (attempts.stream().anyMatch(a -> a.status() / 100 == 2)) {
         return Outcome.ACKNOWLEDGED;
       }
       return attempts.stream().allMatch(a -> a.status() == 412) ? Outcome.REFUSED : Outcome.UNKNOWN;
     }
 
     Attempt acknowledgement() {
-      return attempts.stream().filter(a -> a.status() == 200).findFirst().orElseThrow();
+      return attempts.stream().filter(a -> a.status() / 100 == 2).findFirst().orElseThrow();
     }
   }
 
@@ -50,7 +50,7 @@ final class History {
   /** A transaction of puts on several keys, each with its expected version: all applied or none. */
   record Txn(String id, List<String> keys, List<Integer> expects, List<Attempt> attempts, List<Long> revisions) {
     Outcome outcome() {
-      if (attempts.stream().anyMatch(a -> a.status() == 200)) {
+      if (attempts.stream().anyMatch(a -> a.status() / 100 == 2)) {
         return Outcome.ACKNOWLEDGED;
       }
       return attempts.stream().allMatch(a -> a.status() == 412) ? Outcome.REFUSED : Outcome.UNKNOWN;

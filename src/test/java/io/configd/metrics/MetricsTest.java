@@ -107,7 +107,7 @@ class MetricsTest {
     assertThat(after.value("configd_publisher_backlog_changes")).isGreaterThanOrEqualTo(0);
     assertThat(after.value("configd_consumer_lag_records", "group",
         "configd-audit" + node.config().getJsonObject("kafka").getString("groupSuffix"))).isGreaterThanOrEqualTo(0);
-    assertThat(after.value("vertx_http_server_requests_total", "method", "PUT", "code", "200")).isGreaterThanOrEqualTo(1);
+    assertThat(after.value("vertx_http_server_requests_total", "method", "PUT", "code", "201")).isGreaterThanOrEqualTo(1);
 
     subscriber.close().await();
     Eventually.await("the subscriber gone from the gauge", WAIT,
