@@ -59,6 +59,7 @@ public final class Node {
   private final List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
   private MessageConsumer<Void> clusterStats;
   private long epoch;
+  private JwtVerifier jwt;
 
   private Node(Vertx vertx, NodeSettings settings, HazelcastClusterManager cluster) {
     this.vertx = vertx;
@@ -106,6 +107,7 @@ public final class Node {
             ? deploy(new BusVerticle(settings.spring(), settings.kafka(), settings.name())) : Future.succeededFuture(""))
         .compose(notify -> JwtVerifier.create(vertx, settings.auth().jwt()))
         .compose(jwt -> {
+          this.jwt = jwt;
           ApiVerticle.Shared shared = new ApiVerticle.Shared(settings.api(), settings.bridge(), settings.auth(), pool,
               tokens, limits, jwt, bridgeStats, cache, settings.spring(), settings.tls(), deployed::get, writes);
           return vertx.deployVerticle(() -> {
@@ -179,7 +181,12 @@ public final class Node {
     }
     return chain
         .eventually(() -> clusterStats == null ? Future.succeededFuture() : clusterStats.unregister())
-        .eventually(pool::close)
+        .eventually(() -> {
+          if (jwt != null) {
+            jwt.close();
+          }
+          return pool.close();
+        })
         .onComplete(done -> deployments.clear());
   }
 }
