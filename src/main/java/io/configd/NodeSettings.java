@@ -14,6 +14,7 @@ import io.configd.retention.RetentionSettings;
 import io.configd.springcloud.SpringCloudSettings;
 import io.configd.store.PgSettings;
 import io.configd.stream.KafkaSettings;
+import io.configd.logging.LogSettings;
 import io.configd.tls.TlsSettings;
 import io.vertx.core.json.JsonObject;
 
@@ -38,7 +39,7 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
     JsonObject http = config.getJsonObject("http");
     return new NodeSettings(name, pg.schema() + "/" + name,
         http.getInteger("instances", Runtime.getRuntime().availableProcessors()), environments, pg, kafka,
-        ApiSettings.from(http, environments), BridgeSettings.from(section(config, "bridge"), environments),
+        ApiSettings.from(http, environments, LogSettings.from(config).access()), BridgeSettings.from(section(config, "bridge"), environments),
         AuthSettings.from(config), CacheSettings.from(config),
         PublisherSettings.from(section(config, "publisher"), name, kafka, pg),
         PropagationSettings.from(section(config, "propagation"), name, kafka),

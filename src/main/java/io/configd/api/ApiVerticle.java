@@ -85,6 +85,8 @@ public class ApiVerticle extends VerticleBase {
   private ServerCertificates certificates;
   private Bridge bridge;
   private Authentication authentication;
+  private ClientAddresses addresses;
+  private AccessLog accessLog;
   private TokensApi tokens;
   private TxnApi txn;
 
@@ -103,7 +105,9 @@ public class ApiVerticle extends VerticleBase {
     TokenStore tokenStore = new TokenStore(shared.pool());
     tokens = new TokensApi(vertx, tokenStore, settings.environments(), requests);
     Authenticator authenticator = new Authenticator(tokenStore, shared.jwt(), shared.tokens());
-    authentication = new Authentication(authenticator, shared.limits());
+    addresses = new ClientAddresses(settings.trustedProxies());
+    accessLog = new AccessLog(settings.accessLog(), addresses);
+    authentication = new Authentication(authenticator, shared.limits(), addresses);
     txn = new TxnApi(requests, new TxnRequests(requests, settings.maxTxnOps(), settings.maxValueBytes()), writes,
         authentication, () -> reads);
     bridge = new Bridge(vertx, shared.bridge(), authenticator, shared.limits(), shared.auth(), shared.bridgeStats());
@@ -148,6 +152,7 @@ public class ApiVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     Router router = Router.router(vertx);
+    router.route().handler(accessLog::handle);
     router.get("/health").handler(this::health);
     router.get("/ready").handler(this::ready);
     router.route().failureHandler(this::failure);
@@ -188,6 +193,7 @@ public class ApiVerticle extends VerticleBase {
 
   private Router router() {
     Router router = Router.router(vertx);
+    router.route().handler(accessLog::handle);
     router.get("/health").handler(this::health);
     router.get("/ready").handler(this::ready);
     bridge.mount(router);
