@@ -22,6 +22,7 @@ import io.configd.model.Failure;
 import io.configd.model.Grant;
 import io.configd.model.KeyPrefix;
 import io.configd.model.Principal;
+import io.configd.model.RevisionCompactedException;
 import io.configd.springcloud.SpringCloudSettings;
 import io.configd.store.AuditStore;
 import io.configd.store.ChangePage;
@@ -84,6 +85,8 @@ public class ApiVerticle extends VerticleBase {
   private ServerCertificates certificates;
   private Bridge bridge;
   private Authentication authentication;
+  private ClientAddresses addresses;
+  private AccessLog accessLog;
   private TokensApi tokens;
   private TxnApi txn;
 
@@ -102,7 +105,9 @@ public class ApiVerticle extends VerticleBase {
     TokenStore tokenStore = new TokenStore(shared.pool());
     tokens = new TokensApi(vertx, tokenStore, settings.environments(), requests);
     Authenticator authenticator = new Authenticator(tokenStore, shared.jwt(), shared.tokens());
-    authentication = new Authentication(authenticator, shared.limits());
+    addresses = new ClientAddresses(settings.trustedProxies());
+    accessLog = new AccessLog(settings.accessLog(), addresses);
+    authentication = new Authentication(authenticator, shared.limits(), addresses);
     txn = new TxnApi(requests, new TxnRequests(requests, settings.maxTxnOps(), settings.maxValueBytes()), writes,
         authentication, () -> reads);
     bridge = new Bridge(vertx, shared.bridge(), authenticator, shared.limits(), shared.auth(), shared.bridgeStats());
@@ -147,6 +152,7 @@ public class ApiVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     Router router = Router.router(vertx);
+    router.route().handler(accessLog::handle);
     router.get("/health").handler(this::health);
     router.get("/ready").handler(this::ready);
     router.route().failureHandler(this::failure);
@@ -187,6 +193,7 @@ public class ApiVerticle extends VerticleBase {
 
   private Router router() {
     Router router = Router.router(vertx);
+    router.route().handler(accessLog::handle);
     router.get("/health").handler(this::health);
     router.get("/ready").handler(this::ready);
     bridge.mount(router);
@@ -366,18 +373,27 @@ public class ApiVerticle extends VerticleBase {
   /**
    * Server-Sent Events of every change under the prefix after {@code since} (or the {@code Last-Event-ID} header,
    * which a reconnecting EventSource sends and which wins), event id = revision. A revision past the head is one this
-   * database never had (a restored one, another deployment): 410, take a snapshot.
+   * database never had (a restored one, another deployment), and an {@code epoch} that is not the database's is
+   * another history (a restored database): 410 snapshot-required; changes pruned after {@code since}: 410
+   * revision-compacted. Either way, take a snapshot.
    */
   private void watch(RoutingContext ctx) {
     String env = requests.env(ctx);
     KeyPrefix prefix = requests.prefix(ctx);
     long since = requests.since(ctx, ctx.request().getHeader("Last-Event-ID"));
+    Long epoch = requests.epoch(ctx);
     Authentication.principal(ctx).requireAll(Access.READ, env, prefix.value());
-    store.headRevision().onSuccess(head -> {
-      if (since > head) {
+    store.head().onSuccess(head -> {
+      String snapshot = ": take a snapshot (GET /v1/config?env=" + env + "&prefix=" + prefix.value() + ") and watch "
+          + "from its revision";
+      if (epoch != null && epoch != head.epoch()) {
+        ctx.fail(new ConfigdException(Failure.SNAPSHOT_REQUIRED, "epoch " + epoch + " is not this database's epoch "
+            + head.epoch() + " (it was restored)" + snapshot));
+      } else if (since > head.revision()) {
         ctx.fail(new ConfigdException(Failure.SNAPSHOT_REQUIRED, "revision " + since + " is past this server's head "
-            + head + ": take a snapshot (GET /v1/config?env=" + env + "&prefix=" + prefix.value() + ") and watch "
-            + "from its revision"));
+            + head.revision() + snapshot));
+      } else if (since < head.compactedRevision()) {
+        ctx.fail(new RevisionCompactedException(since, head.oldestRevision()));
       } else {
         bridge.watch(ctx.request(), Authentication.principal(ctx), ctx.request().getHeader("Authorization"), env,
             prefix, since);
@@ -488,7 +504,8 @@ public class ApiVerticle extends VerticleBase {
   private static JsonObject changesJson(ChangePage page) {
     JsonArray items = new JsonArray();
     page.items().forEach(value -> items.add(value.toChangeJson()));
-    return new JsonObject().put("items", items).put("next", page.next()).put("head", page.head()).put("more", page.more());
+    return new JsonObject().put("items", items).put("next", page.next()).put("head", page.head()).put("more", page.more())
+        .put("epoch", page.epoch());
   }
 
   /** Heap and GC figures of this process, for the benchmark's memory-per-subscriber measurement. */

@@ -3,6 +3,7 @@ package io.configd.store;
 import io.configd.model.ConfigKey;
 import io.configd.model.ConfigValue;
 import io.configd.model.KeyPrefix;
+import io.configd.model.RevisionCompactedException;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Row;
@@ -50,12 +51,21 @@ public final class ConfigStore {
         .map(rows -> page(rows, limit, value -> Integer.toString(value.version())));
   }
 
-  /** Every change after a revision under a prefix (and under one of {@code readable} unless null), in revision order. */
+  /**
+   * Every change after a revision under a prefix (and under one of {@code readable} unless null), in revision order.
+   * Fails with a {@link RevisionCompactedException} when retention pruned changes after {@code since}.
+   */
   public Future<ChangePage> changes(String env, KeyPrefix prefix, long since, int limit, List<String> readable) {
     Tuple args = Tuple.of(since, env, prefix.value(), prefix.childrenFrom(), prefix.childrenTo(), limit + 1)
         .addArrayOfString(readable == null ? null : readable.toArray(String[]::new));
     return pool.preparedQuery(SqlQueries.SELECT_CHANGES).execute(args).map(rows -> {
-      long head = rows.iterator().next().getLong("head");
+      Row first = rows.iterator().next();
+      long head = first.getLong("head");
+      long epoch = first.getLong("epoch");
+      long compacted = first.getLong("compacted_revision");
+      if (since < compacted) {
+        throw new RevisionCompactedException(since, compacted + 1);
+      }
       List<ConfigValue> items = new ArrayList<>();
       for (Row row : rows) {
         if (row.getString("key") != null) {
@@ -64,10 +74,10 @@ public final class ConfigStore {
       }
       if (items.size() > limit) {
         items.remove(limit);
-        return new ChangePage(items, items.get(limit - 1).revision(), head, true);
+        return new ChangePage(items, items.get(limit - 1).revision(), head, true, epoch);
       }
       // Every revision up to the head (read in the same snapshot) has committed: a reader can skip to it.
-      return new ChangePage(items, Math.max(since, head), head, false);
+      return new ChangePage(items, Math.max(since, head), head, false, epoch);
     });
   }
 
@@ -75,7 +85,8 @@ public final class ConfigStore {
   public Future<Snapshot> snapshot(String env, KeyPrefix prefix, String afterKey, int limit) {
     Tuple args = Tuple.of(env, afterKey, prefix.value(), prefix.childrenFrom(), prefix.childrenTo(), limit + 1);
     return pool.preparedQuery(SqlQueries.SELECT_SNAPSHOT).execute(args).map(rows -> {
-      long head = rows.iterator().next().getLong("head");
+      Row first = rows.iterator().next();
+      long head = first.getLong("head");
       List<ConfigValue> items = new ArrayList<>();
       for (Row row : rows) {
         if (row.getString("key") != null) {
@@ -87,12 +98,20 @@ public final class ConfigStore {
         items.remove(limit);
         next = items.get(limit - 1).key();
       }
-      return new Snapshot(items, head, next);
+      return new Snapshot(items, head, first.getLong("epoch"), next);
     });
   }
 
   public Future<Long> headRevision() {
     return pool.preparedQuery(SqlQueries.SELECT_HEAD_REVISION).execute().map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  /** The head revision, the epoch and the compaction watermark, read together. */
+  public Future<Head> head() {
+    return pool.preparedQuery(SqlQueries.SELECT_HEAD).execute().map(rows -> {
+      Row row = rows.iterator().next();
+      return new Head(row.getLong("revision"), row.getLong("epoch"), row.getLong("compacted_revision"));
+    });
   }
 
   public Future<Void> ping() {

@@ -50,6 +50,7 @@ class CacheReadPathTest {
     redis = Redis.createClient(vertx, config.getJsonObject("redis").getString("uri"));
     TestNode.start(vertx, config).onComplete(testContext.succeeding(started -> {
       node = started;
+      namespace += "e" + started.node().epoch() + ":"; // the node keys Redis by its epoch too
       pool = PgSettings.from(config.getJsonObject("pg")).pool(vertx);
       store = new WritePipeline(pool, 1000);
       testContext.completeNow();
