@@ -82,8 +82,8 @@ public final class Main {
     if (manager == null) {
       return Future.succeededFuture(builder.with(NodeMetrics.vertxOptions(new VertxOptions(), metrics)).build());
     }
-    LOG.info("Joining cluster '{}' as {}:{} with members {}", cluster.name(), cluster.host(), cluster.port(),
-        cluster.members());
+    LOG.info("Joining cluster '{}' as {}:{} by {}", cluster.name(), cluster.host(), cluster.port(),
+        cluster.joinDescription());
     return builder.with(NodeMetrics.vertxOptions(cluster.vertxOptions(), metrics)).withClusterManager(manager)
         .buildClustered();
   }
