@@ -371,22 +371,35 @@ final class Synchronizer extends VerticleBase {
           .map(since -> catchUp(source, watch, since))
           .orElseGet(() -> snapshot(source, watch, null, Long.MAX_VALUE)));
     }
-    return chain.onSuccess(v -> fileChanged()).onComplete(done -> releaseHeld());
+    return chain.onSuccess(v -> fileChanged()).onComplete(done -> releaseHeld(done.succeeded()));
   }
 
+  /**
+   * A change pushed over the bridge. A node releases changes in revision order, so once the connection is in step
+   * (registered, then caught up), each live change also moves the watermark of the watches covering it.
+   */
   private void live(ConfigValue change) {
     if (held != null) {
       held.add(change);
     } else {
       apply(change);
+      if (bridge != null) {
+        state.advanceLive(change);
+      }
     }
   }
 
-  private void releaseHeld() {
+  /** After a catch-up: the changes that arrived meanwhile, in order; they move the watermarks only if it completed. */
+  private void releaseHeld(boolean inStep) {
     List<ConfigValue> waiting = held;
     held = null;
     if (waiting != null) {
-      waiting.forEach(this::apply);
+      for (ConfigValue change : waiting) {
+        apply(change);
+        if (inStep) {
+          state.advanceLive(change);
+        }
+      }
     }
   }
 
