@@ -9,6 +9,8 @@ import io.configd.model.Environments;
 import io.configd.notify.NotificationSettings;
 import io.configd.propagation.PropagationSettings;
 import io.configd.publisher.PublisherSettings;
+import io.configd.restore.RestoreSettings;
+import io.configd.retention.RetentionSettings;
 import io.configd.springcloud.SpringCloudSettings;
 import io.configd.store.PgSettings;
 import io.configd.stream.KafkaSettings;
@@ -24,7 +26,8 @@ import io.vertx.core.json.JsonObject;
 record NodeSettings(String name, String identity, int apiInstances, Environments environments, PgSettings pg,
                     KafkaSettings kafka, ApiSettings api, BridgeSettings bridge, AuthSettings auth, CacheSettings cache,
                     PublisherSettings publisher, PropagationSettings propagation, AuditSettings audit,
-                    NotificationSettings notification, SpringCloudSettings spring, TlsSettings tls) {
+                    NotificationSettings notification, SpringCloudSettings spring, TlsSettings tls,
+                    RestoreSettings restore, RetentionSettings retention) {
 
   static NodeSettings from(JsonObject config) {
     JsonObject node = config.getJsonObject("node");
@@ -42,7 +45,8 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
         AuditSettings.from(section(config, "audit"), name, kafka),
         NotificationSettings.from(section(config, "notify"), name, kafka),
         SpringCloudSettings.from(section(config, "spring"), name),
-        TlsSettings.from(section(config, "tls")));
+        TlsSettings.from(section(config, "tls")), RestoreSettings.from(section(config, "restore")),
+        RetentionSettings.from(section(config, "retention")));
   }
 
   private static JsonObject section(JsonObject config, String name) {

@@ -54,6 +54,30 @@ class NodeConfigTest {
   }
 
   @Test
+  @DisplayName("the restore and retention settings are overridden by CONFIGD_* too, and a blank variable is unset")
+  void restoreAndRetention(Vertx vertx) {
+    Map<String, String> env = Map.of(
+        "CONFIGD_RESTORE_CHECK_KAFKA", "false",
+        "CONFIGD_RESTORE_KAFKA_TIMEOUT_MS", "2500",
+        "CONFIGD_RETENTION_CHANGES_MAX_AGE_MS", "86400000",
+        "CONFIGD_RETENTION_CHANGES_MAX_COUNT", "",
+        "CONFIGD_RETENTION_AUDIT_MAX_COUNT", " ",
+        "CONFIGD_RETENTION_BATCH_SIZE", "50");
+
+    JsonObject config = NodeConfig.load(vertx, NodeConfig.DEFAULT_FILE, env).await();
+
+    assertThat(config.getJsonObject("restore").getValue("checkKafka")).isEqualTo(false);
+    assertThat(config.getJsonObject("restore").getValue("kafkaTimeoutMs")).isEqualTo(2500);
+    JsonObject retention = config.getJsonObject("retention");
+    assertThat(retention.getLong("changesMaxAgeMs")).isEqualTo(86_400_000L);
+    assertThat(retention.getLong("changesMaxCount")).as("blank: the file's value").isZero();
+    assertThat(retention.getLong("auditMaxCount")).as("blank: the file's value").isZero();
+    assertThat(retention.getLong("auditMaxAgeMs")).isEqualTo(31_536_000_000L);
+    assertThat(retention.getValue("batchSize")).isEqualTo(50);
+    assertThat(io.configd.retention.RetentionSettings.from(retention).batchSize()).isEqualTo(50);
+  }
+
+  @Test
   @DisplayName("CONFIGD_CONF names another configuration file")
   void otherFile() {
     assertThat(NodeConfig.file(Map.of("CONFIGD_CONF", "/etc/configd/configd.json"))).isEqualTo("/etc/configd/configd.json");

@@ -142,9 +142,15 @@ final class RevisionOrder {
       long now = PropagationVerticle.nowMicros();
       boolean more = false;
       if (read.succeeded()) {
+        // The database's epoch, which every change message carries: that of the later change read from Kafka.
+        Object epoch = pending.isEmpty() ? null : pending.firstEntry().getValue().change().getValue("epoch");
         for (ConfigValue change : read.result()) {
           if (change.revision() > released && !pending.containsKey(change.revision())) {
-            pending.put(change.revision(), new Held(change.revision(), change.toChangeJson(), "0,0,", now));
+            JsonObject message = change.toChangeJson();
+            if (epoch != null) {
+              message.put("epoch", epoch);
+            }
+            pending.put(change.revision(), new Held(change.revision(), message, "0,0,", now));
             fromLog++;
           }
         }

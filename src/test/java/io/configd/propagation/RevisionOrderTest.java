@@ -33,7 +33,7 @@ class RevisionOrderTest {
   }
 
   private static ConfigValue logged(long revision) {
-    return new ConfigValue("k" + revision, "production", revision, 1, revision, false, false, null, Instant.EPOCH, "test");
+    return new ConfigValue("k" + revision, "production", revision, 1, revision, false, false, null, Instant.EPOCH, "test", null);
   }
 
   /** Runs on the Vert.x context, as the propagation verticle does. */
