@@ -1,10 +1,12 @@
 package io.configd;
 
 import io.configd.api.ApiSettings;
+import io.configd.api.NodeLifecycle;
 import io.configd.audit.AuditSettings;
 import io.configd.auth.AuthSettings;
 import io.configd.bridge.BridgeSettings;
 import io.configd.cache.CacheSettings;
+import io.configd.metrics.MetricsSettings;
 import io.configd.model.Environments;
 import io.configd.notify.NotificationSettings;
 import io.configd.propagation.PropagationSettings;
@@ -14,6 +16,7 @@ import io.configd.retention.RetentionSettings;
 import io.configd.springcloud.SpringCloudSettings;
 import io.configd.store.PgSettings;
 import io.configd.stream.KafkaSettings;
+import io.configd.logging.LogSettings;
 import io.configd.tls.TlsSettings;
 import io.vertx.core.json.JsonObject;
 
@@ -27,7 +30,8 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
                     KafkaSettings kafka, ApiSettings api, BridgeSettings bridge, AuthSettings auth, CacheSettings cache,
                     PublisherSettings publisher, PropagationSettings propagation, AuditSettings audit,
                     NotificationSettings notification, SpringCloudSettings spring, TlsSettings tls,
-                    RestoreSettings restore, RetentionSettings retention) {
+                    RestoreSettings restore, RetentionSettings retention, MetricsSettings metrics,
+                    NodeLifecycle.Settings shutdown) {
 
   static NodeSettings from(JsonObject config) {
     JsonObject node = config.getJsonObject("node");
@@ -38,7 +42,7 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
     JsonObject http = config.getJsonObject("http");
     return new NodeSettings(name, pg.schema() + "/" + name,
         http.getInteger("instances", Runtime.getRuntime().availableProcessors()), environments, pg, kafka,
-        ApiSettings.from(http, environments), BridgeSettings.from(section(config, "bridge"), environments),
+        ApiSettings.from(http, environments, LogSettings.from(config).access()), BridgeSettings.from(section(config, "bridge"), environments),
         AuthSettings.from(config), CacheSettings.from(config),
         PublisherSettings.from(section(config, "publisher"), name, kafka, pg),
         PropagationSettings.from(section(config, "propagation"), name, kafka),
@@ -46,7 +50,8 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
         NotificationSettings.from(section(config, "notify"), name, kafka),
         SpringCloudSettings.from(section(config, "spring"), name),
         TlsSettings.from(section(config, "tls")), RestoreSettings.from(section(config, "restore")),
-        RetentionSettings.from(section(config, "retention")));
+        RetentionSettings.from(section(config, "retention")), MetricsSettings.from(section(config, "metrics")),
+        NodeLifecycle.Settings.from(section(config, "shutdown")));
   }
 
   private static JsonObject section(JsonObject config, String name) {

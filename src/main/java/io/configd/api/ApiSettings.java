@@ -1,22 +1,29 @@
 package io.configd.api;
 
 import io.configd.model.Environments;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /**
  * The API verticle's settings: the {@code http} section of the node configuration.
  *
- * @param maxTxnOps   the most ops one POST /v1/txn may hold
- * @param maxTxnBytes the largest body of a POST /v1/txn
- * @param maxBatchOps the most ops the write pipeline gathers in one commit (a larger transaction goes alone)
+ * @param maxTxnOps      the most ops one POST /v1/txn may hold
+ * @param maxTxnBytes    the largest body of a POST /v1/txn
+ * @param maxBatchOps    the most ops the write pipeline gathers in one commit (a larger transaction goes alone)
+ * @param trustedProxies addresses and CIDRs whose Forwarded / X-Forwarded-For headers name the client
+ * @param accessLog      an access log line per request ({@code log.access})
  */
 public record ApiSettings(String host, int port, int maxValueBytes, Environments environments, int maxTxnOps,
-                          int maxTxnBytes, int maxBatchOps) {
+                          int maxTxnBytes, int maxBatchOps, List<String> trustedProxies, boolean accessLog) {
 
-  public static ApiSettings from(JsonObject http, Environments environments) {
+  public static ApiSettings from(JsonObject http, Environments environments, boolean accessLog) {
+    List<String> proxies = http.getJsonArray("trustedProxies", new JsonArray()).stream().map(Object::toString)
+        .filter(text -> !text.isBlank()).toList();
+    new ClientAddresses(proxies); // a bad entry fails the start here
     return new ApiSettings(http.getString("host", "0.0.0.0"), http.getInteger("port", 8080),
         http.getInteger("maxValueBytes", 1 << 20), environments, http.getInteger("maxTxnOps", 1000),
-        http.getInteger("maxTxnBytes", 16 << 20), http.getInteger("maxBatchOps", 1000));
+        http.getInteger("maxTxnBytes", 16 << 20), http.getInteger("maxBatchOps", 1000), proxies, accessLog);
   }
 
   /** Room for the comment and the JSON around the value; the value's own limit is checked after parsing. */

@@ -74,6 +74,9 @@ final class Problems {
         problem.put(member.getKey(), member.getValue());
       }
     });
+    if (AccessLog.id(ctx) != null) {
+      problem.put("requestId", AccessLog.id(ctx));
+    }
     ctx.response()
         .setStatusCode(failure.status())
         .putHeader("Content-Type", CONTENT_TYPE)

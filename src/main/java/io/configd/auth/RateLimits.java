@@ -4,6 +4,9 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.configd.model.RateLimitedException;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -16,12 +19,38 @@ public final class RateLimits {
   /** Enough of a configd token to tell guesses at one token apart, far too little to help guess it. */
   private static final int TOKEN_PREFIX_LENGTH = 12;
 
+  /** The limits a request can be refused by, as /metrics labels them. */
+  public enum Limit {
+    WRITES_PER_PRINCIPAL("writes_per_principal"),
+    WRITES_PER_ADDRESS("writes_per_address"),
+    FAILED_AUTHENTICATIONS("failed_authentications");
+
+    private final String label;
+
+    Limit(String label) {
+      this.label = label;
+    }
+
+    public String label() {
+      return label;
+    }
+  }
+
   private final AuthSettings.Limits limits;
+  private final Map<Limit, LongAdder> refusals = new EnumMap<>(Limit.class);
   private final Cache<String, TokenBucket> buckets = Caffeine.newBuilder()
       .expireAfterAccess(Duration.ofMinutes(10)).maximumSize(200_000).build();
 
   public RateLimits(AuthSettings.Limits limits) {
     this.limits = limits;
+    for (Limit limit : Limit.values()) {
+      refusals.put(limit, new LongAdder());
+    }
+  }
+
+  /** How many requests this limit refused since the node started. */
+  public long refusals(Limit limit) {
+    return refusals.get(limit).sum();
   }
 
   /** Refuses a client whose address or token prefix used up its failed authentications. */
@@ -29,6 +58,7 @@ public final class RateLimits {
     TokenBucket byToken = failedAuthByToken(bearer);
     long wait = Math.max(failedAuth("address:" + address).peek(), byToken == null ? 0 : byToken.peek());
     if (wait > 0) {
+      refusals.get(Limit.FAILED_AUTHENTICATIONS).increment();
       throw new RateLimitedException("too many failed authentications from this client; retry in " + wait + " s", wait);
     }
   }
@@ -46,12 +76,14 @@ public final class RateLimits {
   public void write(String principal, String address) {
     long wait = bucket("write:" + principal, () -> new TokenBucket(limits.writeBurst(), limits.writesPerSecond())).take();
     if (wait > 0) {
+      refusals.get(Limit.WRITES_PER_PRINCIPAL).increment();
       throw new RateLimitedException("'" + principal + "' is over its write limit of " + limits.writesPerSecond()
           + " per second; retry in " + wait + " s", wait);
     }
     wait = bucket("write-address:" + address,
         () -> new TokenBucket(limits.addressWriteBurst(), limits.addressWritesPerSecond())).take();
     if (wait > 0) {
+      refusals.get(Limit.WRITES_PER_ADDRESS).increment();
       throw new RateLimitedException("this client address is over its write limit of " + limits.addressWritesPerSecond()
           + " per second; retry in " + wait + " s", wait);
     }

@@ -11,6 +11,10 @@ import java.util.function.Consumer;
  */
 abstract class BridgeSession {
 
+  /** The WebSocket close code (RFC 6455) of a node that stops: the client reconnects elsewhere. */
+  static final short GOING_AWAY = 1001;
+  static final String GOING_AWAY_REASON = "configd node stopping: reconnect to another node";
+
   private boolean closed;
 
   /** The frame type of a delivered message: "rec" on SockJS and WebSocket, "message" on TCP. */
@@ -54,6 +58,20 @@ abstract class BridgeSession {
 
   void close() {
     closed = true;
+    closeSocket();
+  }
+
+  /**
+   * The node is stopping: closes the socket so that the client reconnects to another node at once, with a WebSocket
+   * close code 1001 (going away) where the transport has one. The configd clients reconnect on any close.
+   */
+  void goingAway() {
+    closed = true;
+    closeGoingAway();
+  }
+
+  /** Closes as the transport says "going away"; a plain close by default. */
+  void closeGoingAway() {
     closeSocket();
   }
 

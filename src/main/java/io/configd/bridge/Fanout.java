@@ -62,6 +62,7 @@ final class Fanout {
     String body = change.encode();
     String rec = null;
     String tcp = null;
+    boolean written = false;
     for (BridgeSession session : List.copyOf(subscribers.sessions)) {
       if (session.closed()) {
         continue;
@@ -80,6 +81,10 @@ final class Fanout {
       }
       session.write(frame);
       stats.delivered.increment();
+      written = true;
+    }
+    if (written) {
+      stats.written(change);
     }
   }
 

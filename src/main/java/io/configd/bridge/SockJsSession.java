@@ -56,4 +56,9 @@ final class SockJsSession extends BridgeSession {
   void closeSocket() {
     socket.close();
   }
+
+  @Override
+  void closeGoingAway() {
+    socket.close(GOING_AWAY, GOING_AWAY_REASON);
+  }
 }

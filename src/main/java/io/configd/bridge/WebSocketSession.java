@@ -59,4 +59,9 @@ final class WebSocketSession extends BridgeSession {
   void closeSocket() {
     ws.close();
   }
+
+  @Override
+  void closeGoingAway() {
+    ws.close(GOING_AWAY, GOING_AWAY_REASON);
+  }
 }

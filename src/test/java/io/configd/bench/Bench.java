@@ -80,6 +80,7 @@ public final class Bench {
               comparison.configdPropagation(n, propagation.result);
             }
           }
+          case "soak" -> ok &= new PropagationScenario(vertx, nodes, options).soak(report);
           case "reads" -> ok &= new ReadsScenario(vertx, main, starter, options).run(report);
           case "writes" -> {
             for (int c : options.writeConcurrencies()) {

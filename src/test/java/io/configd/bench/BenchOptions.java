@@ -15,15 +15,17 @@ import java.util.Map;
 record BenchOptions(List<String> scenarios, boolean quick, String url, int subscribers, int writes, double rate,
                     int[] spread, int connectBatch, boolean deflate, int readConcurrency, double readSeconds, int hotKeys,
                     int coldKeys, int writeConcurrency, double writeSeconds, double warmupSeconds, String env,
-                    Path out, String schema, String nodeClasspath, int nodes, List<String> readVariants, String command,
-                    String peer, List<Integer> subscriberCounts, List<Integer> writeConcurrencies) {
+                    Path out, String schema, String nodeClasspath, int nodes, List<String> readVariants, double soakMinutes,
+                    String command, String peer, List<Integer> subscriberCounts, List<Integer> writeConcurrencies) {
 
   /** What "all" runs; {@code txn} (POST /v1/txn of 100 puts, at each write concurrency) runs when named. */
   static final List<String> SCENARIOS = List.of("propagation", "reads", "writes");
-  static final List<String> NAMED = List.of("propagation", "reads", "writes", "txn");
+  /** Scenarios that "all" leaves out: the soak runs for minutes, txn (POST /v1/txn of 100 puts) runs when named. */
+  static final List<String> LONG_SCENARIOS = List.of("soak", "txn");
+  static final List<String> NAMED = List.of("propagation", "reads", "writes", "soak", "txn");
 
   static final String USAGE = """
-      usage: bin/bench [all|propagation|reads|writes|txn[,...]] [options]
+      usage: bin/bench [all|propagation|reads|writes|soak|txn[,...]] [options]
         --quick                 small run of each figure (200 subscribers, 20 writes, 5 s of reads) for CI
         --url URL               bench an already-running node (default: start one with bin/configd)
         --subscribers N[,N...]  propagation: WebSocket subscribers, one run per count (default 10000; with
@@ -32,6 +34,8 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
         --rate R                propagation: writes per second, fixed rate (default 20)
         --spread K,G,A          propagation: percent of subscribers on one key, on a group prefix, on the
                                 whole bench prefix (default 60,30,10)
+        --minutes M             soak: the propagation scenario's subscribers and rate for M minutes (default 10),
+                                each node's heap (after a full GC) and resident set sampled every 10 s, growth reported
         --connect-batch B       propagation: sockets connected at once (default 500)
         --deflate               propagation: subscribers offer permessage-deflate, as browsers and Node's ws do
         --nodes K               start K clustered nodes; propagation spreads its subscribers over them round-robin
@@ -127,6 +131,7 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
         o.text("node-classpath", null),
         o.integer("nodes", 1),
         o.list("variants", ReadsScenario.VARIANTS),
+        o.decimal("minutes", quick ? 0.5 : 10),
         command, peer, subscriberCounts, writeConcurrencies);
     o.rejectUnknown();
     if (!options.schema().matches("[a-z][a-z0-9_]{0,40}")) {
@@ -134,7 +139,8 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
     }
     if (subscriberCounts.stream().anyMatch(count -> count < 1) || writeConcurrencies.stream().anyMatch(c -> c < 1)
         || options.subscribers() < 1 || options.writes() < 1 || options.rate() <= 0 || options.readConcurrency() < 1
-        || options.writeConcurrency() < 1 || options.hotKeys() < 1 || options.coldKeys() < 1 || options.nodes() < 1) {
+        || options.writeConcurrency() < 1 || options.soakMinutes() <= 0 || options.hotKeys() < 1 || options.coldKeys() < 1
+        || options.nodes() < 1) {
       throw new UsageException("sizes and rates must be positive");
     }
     if (options.nodes() > 1 && options.url() != null) {
@@ -152,7 +158,7 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
   BenchOptions with(int subscriberCount, int writeConcurrency) {
     return new BenchOptions(scenarios, quick, url, subscriberCount, writes, rate, spread, connectBatch, deflate,
         readConcurrency, readSeconds, hotKeys, coldKeys, writeConcurrency, writeSeconds, warmupSeconds, env, out, schema,
-        nodeClasspath, nodes, readVariants, command, peer, subscriberCounts, writeConcurrencies);
+        nodeClasspath, nodes, readVariants, soakMinutes, command, peer, subscriberCounts, writeConcurrencies);
   }
 
   /** The option values, each taken at most once, so that a misspelt option is refused rather than ignored. */
