@@ -20,7 +20,8 @@ import java.util.List;
 
 /**
  * Verifies JWTs from an operator's identity provider with vertx-auth-jwt: signature by a configured key
- * (never "alg: none", never a key the token brings), expiry, and issuer and audience when configured.
+ * (never "alg: none", never a key the token brings), an {@code exp} no further ahead than the maximum lifetime,
+ * and issuer and audience when configured.
  * The principal is the {@code sub} claim; its grants come from {@code configd_grants}: [{env, prefix, access}].
  */
 public final class JwtVerifier {
@@ -29,9 +30,11 @@ public final class JwtVerifier {
   private static final int MAX_SUBJECT = 128;
 
   private final JWTAuth jwt;
+  private final long maxLifetimeSeconds;
 
-  private JwtVerifier(JWTAuth jwt) {
+  private JwtVerifier(JWTAuth jwt, long maxLifetimeSeconds) {
     this.jwt = jwt;
+    this.maxLifetimeSeconds = maxLifetimeSeconds;
   }
 
   /** Null when no key is configured: JWTs are then refused. Reads the JWKS file, if any, without blocking. */
@@ -56,7 +59,7 @@ public final class JwtVerifier {
           new JsonObject(buffer).getJsonArray("keys", new JsonArray()).forEach(key -> options.addJwk((JsonObject) key));
           return null;
         });
-    return jwks.map(v -> new JwtVerifier(JWTAuth.create(vertx, options)));
+    return jwks.map(v -> new JwtVerifier(JWTAuth.create(vertx, options), settings.maxLifetimeSeconds()));
   }
 
   public Future<Principal> verify(String token) {
@@ -66,7 +69,7 @@ public final class JwtVerifier {
         .map(user -> principal(payload(token)));
   }
 
-  private static Principal principal(JsonObject claims) {
+  private Principal principal(JsonObject claims) {
     if (!(claims.getValue("sub") instanceof String subject) || subject.isBlank() || subject.length() > MAX_SUBJECT) {
       throw new ConfigdException(Failure.UNAUTHORIZED, "the JWT needs a 'sub' claim of 1 to " + MAX_SUBJECT + " characters");
     }
@@ -79,8 +82,21 @@ public final class JwtVerifier {
     } else {
       throw new ConfigdException(Failure.UNAUTHORIZED, "the JWT's '" + GRANTS_CLAIM + "' claim must be a list of grants");
     }
-    Instant expiresAt = claims.getValue("exp") instanceof Number exp ? Instant.ofEpochSecond(exp.longValue()) : null;
-    return new Principal(subject, null, grants, expiresAt);
+    return new Principal(subject, null, grants, expiry(claims));
+  }
+
+  /** A JWT cannot be revoked: without an expiry, or with one far ahead, a leaked one would work for too long. */
+  private Instant expiry(JsonObject claims) {
+    if (!(claims.getValue("exp") instanceof Number exp)) {
+      throw new ConfigdException(Failure.UNAUTHORIZED, "the JWT needs an 'exp' claim (its expiry, in epoch seconds)");
+    }
+    long now = Instant.now().getEpochSecond();
+    long issued = claims.getValue("iat") instanceof Number iat ? Math.min(iat.longValue(), now) : now;
+    if (exp.longValue() - issued > maxLifetimeSeconds) {
+      throw new ConfigdException(Failure.UNAUTHORIZED, "the JWT's lifetime (exp - iat) is over the "
+          + maxLifetimeSeconds + " s this node accepts (auth.jwt.maxLifetimeSeconds)");
+    }
+    return Instant.ofEpochSecond(exp.longValue());
   }
 
   /** The claims of a token vertx-auth-jwt has just verified. */

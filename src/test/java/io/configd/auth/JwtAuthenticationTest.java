@@ -3,6 +3,7 @@ package io.configd.auth;
 import static io.configd.Problem.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.configd.NodeConfig;
 import io.configd.TestNode;
 import io.configd.TestServices;
 import io.vertx.core.Vertx;
@@ -14,12 +15,15 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
@@ -27,6 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** JWTs from an operator's identity provider: verified with the configured key, issuer and audience; forgeries refused. */
 @ExtendWith(VertxExtension.class)
@@ -81,7 +86,8 @@ class JwtAuthenticationTest {
 
   @Test
   @DisplayName("forged and unacceptable JWTs are refused: alg none, a wrong key, HS256 keyed with the public key, "
-      + "expired, wrong issuer, wrong audience, no sub, malformed grants")
+      + "expired, without exp, living longer than the maximum lifetime, wrong issuer, wrong audience, no sub, "
+      + "malformed grants")
   void forgeries() {
     JsonObject payment = claims("mallory", "*", "", "admin");
     String valid = sign(idp, payment, ISSUER, AUDIENCE, 300);
@@ -95,6 +101,8 @@ class JwtAuthenticationTest {
         valid.substring(0, valid.lastIndexOf('.') + 1) + Base64.getUrlEncoder().withoutPadding()
             .encodeToString("forged".getBytes(StandardCharsets.UTF_8)),
         signExpired(payment),
+        idp.generateToken(payment.copy().put("iss", ISSUER).put("aud", AUDIENCE), new JWTOptions().setAlgorithm("RS256")),
+        sign(idp, payment, ISSUER, AUDIENCE, 2 * 86_400),
         sign(idp, payment, "https://evil.example.test", AUDIENCE, 300),
         sign(idp, payment, ISSUER, "someone-else", 300),
         sign(idp, new JsonObject().put("configd_grants", payment.getJsonArray("configd_grants")), ISSUER, AUDIENCE, 300),
@@ -111,6 +119,31 @@ class JwtAuthenticationTest {
         .isEqualTo("pg://pay");
     assertThat(node.as(valid).get("/v1/config/services.payment.url?env=production").statusCode())
         .as("the same claims, properly signed").isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("issuer and audience set by CONFIGD_AUTH_JWT_* are checked although the shipped file has them blank")
+  void issuerAndAudienceFromTheEnvironment(Vertx vertx, @TempDir Path dir) throws Exception {
+    JsonObject file = TestServices.nodeConfig("JwtAuthenticationTestEnv");
+    file.getJsonObject("auth").put("jwt", new JsonObject().put("jwksFile", "").put("issuer", "").put("audience", new JsonArray())
+        .put("publicKeys", new JsonArray().add(new JsonObject().put("algorithm", "RS256").put("pem", publicPem))));
+    Path conf = dir.resolve("configd.json");
+    Files.writeString(conf, file.encodePrettily());
+    JsonObject config = NodeConfig.load(vertx, conf.toString(), Map.of("CONFIGD_AUTH_JWT_ISSUER", ISSUER,
+        "CONFIGD_AUTH_JWT_AUDIENCE", AUDIENCE, "CONFIGD_AUTH_FAILED_AUTH_BURST", "1000")).await();
+    TestNode envNode = TestNode.start(vertx, config).await();
+    try {
+      JsonObject reader = claims("carol", "production", "services", "read");
+      for (String token : List.of(sign(idp, reader, "https://evil.example.test", AUDIENCE, 300),
+          sign(idp, reader, ISSUER, "someone-else", 300),
+          idp.generateToken(reader, new JWTOptions().setAlgorithm("RS256").setExpiresInSeconds(300)))) {
+        assertProblem(envNode.as(token).get("/v1/config/services.payment.url?env=production"), 401, "unauthorized");
+      }
+      assertProblem(envNode.as(sign(idp, reader, ISSUER, AUDIENCE, 300)).get("/v1/config/services.x?env=production"), 404,
+          "not-found");
+    } finally {
+      envNode.stop().await();
+    }
   }
 
   static JsonObject claims(String subject, String env, String prefix, String access) {
