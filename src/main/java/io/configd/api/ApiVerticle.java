@@ -41,6 +41,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +66,16 @@ public class ApiVerticle extends VerticleBase {
    */
   public record Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                        RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
-                       SpringCloudSettings spring, BooleanSupplier nodeDeployed) {
+                       SpringCloudSettings spring, BooleanSupplier nodeDeployed,
+                       ConcurrentMap<String, AtomicInteger> connections) {
+
+    /** The same with a fresh table of open connections per address (one per node). */
+    public Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
+                  RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
+                  SpringCloudSettings spring, BooleanSupplier nodeDeployed) {
+      this(settings, bridge, auth, pool, tokens, limits, jwt, bridgeStats, cache, spring, nodeDeployed,
+          HttpGuard.connectionTable());
+    }
   }
 
   private final Shared shared;
@@ -104,6 +115,10 @@ public class ApiVerticle extends VerticleBase {
   private Future<?> listen(BridgeSettings bridgeSettings) {
     HttpServerOptions options = new HttpServerOptions().setHost(settings.host()).setPort(settings.port())
         .setCompressionSupported(true)
+        .setMaxInitialLineLength(ApiSettings.MAX_INITIAL_LINE).setMaxHeaderSize(ApiSettings.MAX_HEADER_BYTES)
+        .setIdleTimeout(settings.idleTimeoutSeconds())
+        // the kernel's share of a client that stops reading: bounded, not autotuned to megabytes (see Fanout)
+        .setSendBufferSize(bridgeSettings.sendBufferBytes())
         .setMaxWebSocketFrameSize(bridgeSettings.maxFrameBytes())
         .setMaxWebSocketMessageSize(bridgeSettings.maxFrameBytes())
         // Browsers and Node's ws offer permessage-deflate; accepting it costs a zlib stream per socket
@@ -112,7 +127,9 @@ public class ApiVerticle extends VerticleBase {
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
     vertx.eventBus().localConsumer(Addresses.BRIDGE_DISCONNECT_ALL, message -> bridge.disconnectAll());
-    return vertx.createHttpServer(options).requestHandler(router()).listen()
+    HttpGuard guard = new HttpGuard(vertx, settings, shared.connections());
+    return vertx.createHttpServer(options).connectionHandler(guard::connected).invalidRequestHandler(guard::invalid)
+        .requestHandler(guard.requests(router())).listen()
         .onSuccess(listening -> server = listening)
         .compose(listening -> bridge.startTcp())
         .onSuccess(v -> LOG.info("HTTP API and bridge listening on {}:{}, TCP bridge on {}", settings.host(),
@@ -136,6 +153,7 @@ public class ApiVerticle extends VerticleBase {
 
   private Router router() {
     Router router = Router.router(vertx);
+    router.route().handler(Requests::checkParameters);
     router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/ready").handler(this::ready);
     bridge.mount(router);
