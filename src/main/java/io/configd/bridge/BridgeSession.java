@@ -1,5 +1,7 @@
 package io.configd.bridge;
 
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.streams.WriteStream;
 import java.util.function.Consumer;
@@ -11,7 +13,12 @@ import java.util.function.Consumer;
  */
 abstract class BridgeSession {
 
+  /** How long a socket's close may take before the connection is aborted (a close frame waits behind a full queue). */
+  static final long CLOSE_TIMEOUT_MILLIS = 2_000;
+
   private boolean closed;
+  /** The transport said the socket is closed. */
+  private boolean ended;
 
   /** The frame type of a delivered message: "rec" on SockJS and WebSocket, "message" on TCP. */
   abstract String messageType();
@@ -28,6 +35,9 @@ abstract class BridgeSession {
   abstract SocketAddress address();
 
   abstract void closeSocket();
+
+  /** Drops the connection at once, with whatever waits to be written ({@link Abort}). */
+  abstract void abortSocket();
 
   /** Hands every inbound text frame to {@code frames}, and calls {@code closed} once when the socket closes. */
   abstract void listen(Consumer<String> frames, Runnable closed);
@@ -52,13 +62,32 @@ abstract class BridgeSession {
     }
   }
 
+  /** Closes the socket; aborts it when the close has not completed within {@link #CLOSE_TIMEOUT_MILLIS}. */
   void close() {
+    boolean first = !closed;
     closed = true;
     closeSocket();
+    Context context = Vertx.currentContext();
+    if (first && !ended && context != null) {
+      context.owner().setTimer(CLOSE_TIMEOUT_MILLIS, id -> {
+        if (!ended) {
+          abortSocket();
+        }
+      });
+    }
+  }
+
+  /** A client too slow to read what it is sent: no close handshake, the connection and its queued bytes go now. */
+  void abort() {
+    closed = true;
+    if (!ended) {
+      abortSocket();
+    }
   }
 
   void markClosed() {
     closed = true;
+    ended = true;
   }
 
   String remote() {

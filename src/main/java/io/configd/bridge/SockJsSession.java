@@ -56,4 +56,14 @@ final class SockJsSession extends BridgeSession {
   void closeSocket() {
     socket.close();
   }
+
+  /** The connection of the request that opened the socket: a WebSocket's own; for a polling transport, its first. */
+  @Override
+  void abortSocket() {
+    if (socket.routingContext() != null) {
+      Abort.connection(socket.routingContext().request().connection());
+    } else {
+      socket.close();
+    }
+  }
 }
