@@ -8,8 +8,8 @@ export interface ConfigChange {
   readonly value: unknown;
   readonly version: number;
   readonly revision: number;
-  readonly timestamp: string | null;
-  readonly actor: string | null;
+  readonly updatedAt: string | null;
+  readonly updatedBy: string | null;
   readonly deleted: boolean;
   readonly critical: boolean;
 }
@@ -21,6 +21,10 @@ export interface ConfigClientOptions {
   watch: string | { env: string; prefix?: string } | Array<string | { env: string; prefix?: string }>;
   /** bearer token with read access on every watched prefix, sent in every frame's headers */
   token?: string;
+  /** PEM CA certificates to trust for https:// nodes, besides Node's own roots (also set on https.globalAgent) */
+  ca?: string | Buffer;
+  /** the same, read from this file */
+  caFile?: string;
   requestTimeoutMs?: number;
   startTimeoutMs?: number;
   syncIntervalMs?: number;

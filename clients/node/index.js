@@ -35,6 +35,22 @@ const DEFAULTS = {
  * Emits 'change' (a change applied), 'connected' (node URL), 'disconnected', 'warning' (a refusal or a failing
  * listener after start; not 'error', which would end a process that does not listen to it).
  */
+/**
+ * The CA certificates (PEM) of options.ca or options.caFile, trusted for https:// nodes besides Node's own roots. SockJS
+ * makes its HTTP requests (/info, the fallback transports) on https.globalAgent, which gets them too: process-wide.
+ */
+function trustedCa(options) {
+  if (options.ca === undefined && options.caFile === undefined) return undefined;
+  const ca = options.ca !== undefined ? String(options.ca) : require('node:fs').readFileSync(options.caFile, 'utf8');
+  if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new Error('ca / caFile must hold PEM CA certificates (-----BEGIN CERTIFICATE-----)');
+  }
+  const agent = require('node:https').globalAgent;
+  const current = [].concat(agent.options.ca || require('node:tls').rootCertificates);
+  if (!current.includes(ca)) agent.options.ca = [...current, ca];
+  return [...require('node:tls').rootCertificates, ca];
+}
+
 class ConfigClient extends EventEmitter {
   constructor(options = {}) {
     super();
@@ -52,6 +68,7 @@ class ConfigClient extends EventEmitter {
     this.settings = { ...DEFAULTS, ...options, backoff: { ...DEFAULTS.backoff, ...(options.backoff || {}) }, nodes, watches };
     this.EventBus = options.EventBus || require('@vertx/eventbus-bridge-client.js');
     this.headers = options.token ? { Authorization: `Bearer ${options.token}` } : {};
+    this.ca = trustedCa(options);
     this.values = new Values(watches);
     this.state = 'starting';
     this.connectedNode = null;
@@ -147,7 +164,8 @@ class ConfigClient extends EventEmitter {
   connect() {
     if (this.closing) return;
     const url = this.settings.nodes[this.nodeIndex % this.settings.nodes.length];
-    const eb = new this.EventBus(`${url}/eventbus`, { vertxbus_ping_interval: this.settings.pingIntervalMs });
+    const eb = new this.EventBus(`${url}/eventbus`, { vertxbus_ping_interval: this.settings.pingIntervalMs,
+      transportOptions: this.ca ? { websocket: { ca: this.ca } } : undefined });
     this.eb = eb;
     eb.onopen = () => {
       for (const watch of this.settings.watches) {

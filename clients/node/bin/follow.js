@@ -2,13 +2,14 @@
 'use strict';
 // Follows configd keys and prints one JSON line per event: started (the values loaded), change, connected,
 // disconnected, warning, failed. An example of the client, and what NodeClientTest drives under Node 20.
-// usage: node bin/follow.js <node url>[,<node url>...] <env:prefix> [token]   (or CONFIGD_TOKEN)
+// usage: node bin/follow.js <node url>[,<node url>...] <env:prefix> [token]   (or CONFIGD_TOKEN; CONFIGD_CA_FILE: the
+// PEM CA certificates to trust for https:// nodes)
 const { ConfigClient } = require('..');
 
 const [nodes, watch, token = process.env.CONFIGD_TOKEN] = process.argv.slice(2);
 const print = (event) => process.stdout.write(JSON.stringify(event) + '\n');
 const client = new ConfigClient({ nodes: nodes.split(','), watch, token, syncIntervalMs: 60000,
-  backoff: { initialMs: 100, maxMs: 1000 } });
+  backoff: { initialMs: 100, maxMs: 1000 }, caFile: process.env.CONFIGD_CA_FILE || undefined });
 
 client.on('change', (change) => print({ event: 'change', key: change.key, value: change.value, revision: change.revision }));
 client.on('connected', (node) => print({ event: 'connected', node, watermark: client.watermark(watch) }));

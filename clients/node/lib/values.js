@@ -86,7 +86,7 @@ class Values {
   }
 }
 
-/** A change as the bridge carries it: {key, env, value, version, revision, timestamp, actor, deleted, critical}. */
+/** A change as the bridge carries it: {key, env, value, version, revision, updatedAt, updatedBy, deleted, critical}. */
 function toChange(json) {
   if (!json || typeof json.key !== 'string' || typeof json.env !== 'string' || !Number.isInteger(json.version)
       || !Number.isInteger(json.revision)) {
@@ -94,7 +94,7 @@ function toChange(json) {
   }
   return Object.freeze({
     key: json.key, env: json.env, value: json.value, version: json.version, revision: json.revision,
-    timestamp: json.timestamp ?? json.updatedAt ?? null, actor: json.actor ?? json.updatedBy ?? null,
+    updatedAt: json.updatedAt ?? null, updatedBy: json.updatedBy ?? null,
     deleted: json.deleted === true, critical: json.critical === true,
   });
 }

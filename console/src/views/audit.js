@@ -37,7 +37,7 @@ export class AuditView {
     this.cursor = null;
     this.until = this.to.value ? new Date(this.to.value) : null;
     this.params = {
-      env: this.env.value, prefix: this.prefix.value.trim(), actor: this.actor.value.trim(),
+      env: this.env.value, prefix: this.prefix.value.trim(), updatedBy: this.actor.value.trim(),
       since: this.from.value ? new Date(this.from.value).toISOString() : '', limit: 100,
     };
     await this.more();
@@ -46,7 +46,7 @@ export class AuditView {
   async more() {
     try {
       const page = await this.app.api.audit({ ...this.params, cursor: this.cursor });
-      const inRange = page.items.filter((item) => !this.until || new Date(item.changedAt) <= this.until);
+      const inRange = page.items.filter((item) => !this.until || new Date(item.updatedAt) <= this.until);
       this.items.push(...inRange);
       this.cursor = inRange.length < page.items.length ? null : page.next;
     } catch (e) {
@@ -64,7 +64,7 @@ export class AuditView {
         h('thead', null, h('tr', null, ['When', 'Revision', 'Environment', 'Key', 'Version', 'Actor', 'Change', 'Comment']
           .map((title) => h('th', { scope: 'col' }, title)))),
         h('tbody', null, this.items.map((item) => h('tr', null,
-          h('td', null, time(item.changedAt)),
+          h('td', null, time(item.updatedAt)),
           h('td', null, String(item.revision)),
           h('td', null, item.env),
           h('td', { class: 'key' }, item.key),
@@ -72,7 +72,7 @@ export class AuditView {
             href: `#/browse/${encodeURIComponent(item.env)}/${encodeURIComponent(item.key)}?view=history&version=${item.version}`,
             'aria-label': `${item.key} version ${item.version} in ${item.env}`,
           }, `v${item.version}`)),
-          h('td', null, item.actor),
+          h('td', null, item.updatedBy),
           h('td', null, item.deleted ? 'deleted' : item.previousVersion ? `v${item.previousVersion} → v${item.version}` : 'created'),
           h('td', { class: 'comment' }, item.comment ?? ''))))),
       this.cursor ? h('button', { type: 'button', onclick: () => this.more() }, 'More') : null);

@@ -103,7 +103,7 @@ export class BrowseView {
     this.heard = [];
     if (heard.length === 1) {
       const [change] = heard;
-      notify(`${change.key} ${change.deleted ? 'deleted' : `changed (v${change.version})`} by ${change.actor}`);
+      notify(`${change.key} ${change.deleted ? 'deleted' : `changed (v${change.version})`} by ${change.updatedBy}`);
     } else if (heard.length > 1) {
       notify(`${heard.length} keys changed in ${this.env}`);
     }

@@ -77,12 +77,12 @@ export class EntryView {
   changedElsewhere(change) {
     const what = change.deleted ? 'deleted' : `changed to version ${change.version}`;
     if ((this.mode === 'edit' || this.mode === 'review') && !this.api.isOwn(change)) {
-      this.staleLine.textContent = `${change.actor} ${what} while you were editing: saving will show what changed.`;
+      this.staleLine.textContent = `${change.updatedBy} ${what} while you were editing: saving will show what changed.`;
       return;
     }
     if (this.mode === 'view') {
       if (!this.api.isOwn(change)) {
-        notify(`${this.key} ${what} by ${change.actor}`);
+        notify(`${this.key} ${what} by ${change.updatedBy}`);
       }
       this.load();
     }
@@ -301,7 +301,7 @@ export class EntryView {
       to.addEventListener('change', showDiff);
       const rows = versions.map((v) => h('tr', { 'data-version': v.version, class: v.version === chosen ? 'chosen' : null },
         h('td', null, `v${v.version}`),
-        h('td', null, time(v.updatedAt ?? v.createdAt)),
+        h('td', null, time(v.updatedAt)),
         h('td', null, v.updatedBy ?? v.createdBy ?? ''),
         h('td', { class: 'comment' }, v.comment ?? ''),
         h('td', null, v.deleted ? 'deleted' : (v.critical ? 'critical' : '')),

@@ -97,7 +97,7 @@ public final class Node {
         .compose(notify -> JwtVerifier.create(vertx, settings.auth().jwt()))
         .compose(jwt -> {
           ApiVerticle.Shared shared = new ApiVerticle.Shared(settings.api(), settings.bridge(), settings.auth(), pool,
-              tokens, limits, jwt, bridgeStats, cache, settings.spring(), deployed::get);
+              tokens, limits, jwt, bridgeStats, cache, settings.spring(), settings.tls(), deployed::get);
           return vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(shared);
             apis.add(api);
@@ -136,6 +136,11 @@ public final class Node {
 
   public int bridgeTcpPort() {
     return apis.get(0).bridgeTcpPort();
+  }
+
+  /** The plain loopback port of /health and /ready (tls.healthPort), or -1. */
+  public int healthPort() {
+    return apis.get(0).healthPort();
   }
 
   /**

@@ -67,6 +67,9 @@ public final class NodeConfig {
       return config;
     }
     for (String name : overrides.fieldNames()) {
+      if (overrides.getString(name).isBlank()) {
+        continue; // a blank variable is an unset one: the file's value stands
+      }
       String[] words = name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).split("_");
       JsonObject target = config.getJsonObject(words[0]);
       if (target == null) {

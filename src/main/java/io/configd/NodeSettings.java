@@ -12,6 +12,7 @@ import io.configd.publisher.PublisherSettings;
 import io.configd.springcloud.SpringCloudSettings;
 import io.configd.store.PgSettings;
 import io.configd.stream.KafkaSettings;
+import io.configd.tls.TlsSettings;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -23,7 +24,7 @@ import io.vertx.core.json.JsonObject;
 record NodeSettings(String name, String identity, int apiInstances, Environments environments, PgSettings pg,
                     KafkaSettings kafka, ApiSettings api, BridgeSettings bridge, AuthSettings auth, CacheSettings cache,
                     PublisherSettings publisher, PropagationSettings propagation, AuditSettings audit,
-                    NotificationSettings notification, SpringCloudSettings spring) {
+                    NotificationSettings notification, SpringCloudSettings spring, TlsSettings tls) {
 
   static NodeSettings from(JsonObject config) {
     JsonObject node = config.getJsonObject("node");
@@ -40,7 +41,8 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
         PropagationSettings.from(section(config, "propagation"), name, kafka),
         AuditSettings.from(section(config, "audit"), name, kafka),
         NotificationSettings.from(section(config, "notify"), name, kafka),
-        SpringCloudSettings.from(section(config, "spring"), name));
+        SpringCloudSettings.from(section(config, "spring"), name),
+        TlsSettings.from(section(config, "tls")));
   }
 
   private static JsonObject section(JsonObject config, String name) {

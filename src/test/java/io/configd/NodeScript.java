@@ -36,9 +36,17 @@ public final class NodeScript implements AutoCloseable {
 
   /** Runs {@code node script args...} in {@code directory}. */
   public static NodeScript start(File directory, String script, String... args) throws IOException {
+    return start(directory, java.util.Map.of(), script, args);
+  }
+
+  /** The same with these environment variables added. */
+  public static NodeScript start(File directory, java.util.Map<String, String> environment, String script,
+                                 String... args) throws IOException {
     List<String> command = new java.util.ArrayList<>(List.of("node", script));
     command.addAll(List.of(args));
-    return new NodeScript(new ProcessBuilder(command).directory(directory).redirectErrorStream(true).start());
+    ProcessBuilder builder = new ProcessBuilder(command).directory(directory).redirectErrorStream(true);
+    builder.environment().putAll(environment);
+    return new NodeScript(builder.start());
   }
 
   public List<JsonObject> events() {

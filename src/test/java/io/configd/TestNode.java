@@ -35,8 +35,13 @@ public final class TestNode {
   }
 
   public static Future<TestNode> start(Vertx vertx, JsonObject config) {
+    return start(vertx, config, new WebClientOptions());
+  }
+
+  /** The same with the test's client options (TLS: setSsl and the trust of the test's CA). */
+  public static Future<TestNode> start(Vertx vertx, JsonObject config, WebClientOptions client) {
     return Node.deploy(vertx, config).map(node -> new TestNode(node,
-        WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(node.httpPort()),
+        WebClient.create(vertx, new WebClientOptions(client).setDefaultHost("127.0.0.1").setDefaultPort(node.httpPort()),
             new PoolOptions().setHttp1MaxSize(64)), config, TestServices.adminToken(config)));
   }
 

@@ -29,6 +29,8 @@ import io.configd.store.ConfigStore;
 import io.configd.store.Page;
 import io.configd.store.TokenStore;
 import io.configd.store.Write;
+import io.configd.tls.ServerCertificates;
+import io.configd.tls.TlsSettings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -66,14 +68,14 @@ public class ApiVerticle extends VerticleBase {
    */
   public record Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                        RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
-                       SpringCloudSettings spring, BooleanSupplier nodeDeployed,
+                       SpringCloudSettings spring, TlsSettings tls, BooleanSupplier nodeDeployed,
                        ConcurrentMap<String, AtomicInteger> connections) {
 
     /** The same with a fresh table of open connections per address (one per node). */
     public Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                   RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
-                  SpringCloudSettings spring, BooleanSupplier nodeDeployed) {
-      this(settings, bridge, auth, pool, tokens, limits, jwt, bridgeStats, cache, spring, nodeDeployed,
+                  SpringCloudSettings spring, TlsSettings tls, BooleanSupplier nodeDeployed) {
+      this(settings, bridge, auth, pool, tokens, limits, jwt, bridgeStats, cache, spring, tls, nodeDeployed,
           HttpGuard.connectionTable());
     }
   }
@@ -85,6 +87,8 @@ public class ApiVerticle extends VerticleBase {
   private final AuditStore audit;
   private CachedReads reads;
   private HttpServer server;
+  private HttpServer healthServer;
+  private ServerCertificates certificates;
   private Bridge bridge;
   private Authentication authentication;
   private TokensApi tokens;
@@ -128,17 +132,51 @@ public class ApiVerticle extends VerticleBase {
         .setPerFrameWebSocketCompressionSupported(false);
     vertx.eventBus().localConsumer(Addresses.BRIDGE_DISCONNECT_ALL, message -> bridge.disconnectAll());
     HttpGuard guard = new HttpGuard(vertx, settings, shared.connections());
-    return vertx.createHttpServer(options).connectionHandler(guard::connected).invalidRequestHandler(guard::invalid)
-        .requestHandler(guard.requests(router())).listen()
+    TlsSettings tls = shared.tls();
+    certificates = tls.enabled() ? new ServerCertificates(vertx, tls) : null;
+    Future<Void> secured = certificates == null ? Future.succeededFuture() : certificates.configure(options);
+    return secured
+        .compose(v -> vertx.createHttpServer(options).connectionHandler(guard::connected)
+            .invalidRequestHandler(guard::invalid).requestHandler(guard.requests(router())).listen())
         .onSuccess(listening -> server = listening)
-        .compose(listening -> bridge.startTcp())
-        .onSuccess(v -> LOG.info("HTTP API and bridge listening on {}:{}, TCP bridge on {}", settings.host(),
-            server.actualPort(), bridge.tcpPort()));
+        .compose(listening -> bridge.startTcp(certificates))
+        .compose(v -> listenForHealth(tls))
+        .onSuccess(v -> {
+          if (certificates != null) {
+            certificates.watch(ssl -> server.updateSSLOptions(ssl).compose(updated -> bridge.updateSsl(ssl)));
+          }
+          LOG.info("HTTP API and bridge listening on {}:{}{}, TCP bridge on {}", settings.host(), server.actualPort(),
+              tls.enabled() ? " (TLS only)" : "", bridge.tcpPort());
+        });
+  }
+
+  /** With tls.healthPort: plain HTTP on loopback, /health and /ready only, for probes that do not hold the CA. */
+  private Future<Void> listenForHealth(TlsSettings tls) {
+    if (tls.healthPort() < 0) {
+      return Future.succeededFuture();
+    }
+    Router router = Router.router(vertx);
+    router.get("/health").handler(this::health);
+    router.get("/ready").handler(this::ready);
+    router.route().failureHandler(this::failure);
+    router.errorHandler(404, Problems::handle);
+    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(tls.healthPort()))
+        .requestHandler(router).listen()
+        .onSuccess(listening -> healthServer = listening)
+        .mapEmpty();
+  }
+
+  private void health(RoutingContext ctx) {
+    json(ctx, 200, new JsonObject().put("status", "UP"));
   }
 
   @Override
   public Future<?> stop() {
-    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+    if (certificates != null) {
+      certificates.close();
+    }
+    Future<Void> closed = (server == null ? Future.<Void>succeededFuture() : server.close())
+        .eventually(() -> healthServer == null ? Future.succeededFuture() : healthServer.close());
     Future<Void> bridgeClosed = bridge == null ? Future.succeededFuture() : bridge.close();
     return bridgeClosed.eventually(() -> closed);
   }
@@ -151,10 +189,15 @@ public class ApiVerticle extends VerticleBase {
     return bridge.tcpPort();
   }
 
+  /** The plain loopback port of /health and /ready (tls.healthPort), or -1. */
+  public int healthPort() {
+    return healthServer == null ? -1 : healthServer.actualPort();
+  }
+
   private Router router() {
     Router router = Router.router(vertx);
     router.route().handler(Requests::checkParameters);
-    router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+    router.get("/health").handler(this::health);
     router.get("/ready").handler(this::ready);
     bridge.mount(router);
     Console.mount(router);

@@ -118,15 +118,15 @@ final class Requests {
   }
 
   /**
-   * The filters of GET /v1/audit: env, prefix and actor when given; since is a revision (changes after it)
+   * The filters of GET /v1/audit: env, prefix and updatedBy (who made the change) when given; since is a revision (changes after it)
    * or an ISO-8601 instant (changes at or after it). Returns the query and the revision to list after.
    */
   AuditRequest audit(RoutingContext ctx) {
     String envParam = ctx.request().getParam("env");
     String env = envParam == null || envParam.isEmpty() ? null : environments.parse(envParam);
-    String actor = ctx.request().getParam("actor");
+    String actor = ctx.request().getParam("updatedBy");
     if (actor != null && (actor.isEmpty() || actor.length() > MAX_ACTOR)) {
-      throw new ConfigdException(Failure.INVALID_PARAMETER, "actor must be 1 to " + MAX_ACTOR + " characters");
+      throw new ConfigdException(Failure.INVALID_PARAMETER, "updatedBy must be 1 to " + MAX_ACTOR + " characters");
     }
     String since = ctx.request().getParam("since");
     long afterRevision = 0;

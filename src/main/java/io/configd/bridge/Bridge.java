@@ -19,6 +19,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import io.configd.tls.ServerCertificates;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
@@ -101,17 +103,24 @@ public final class Bridge {
     session.start(() -> sessions.seen(session));
   }
 
-  /** Starts the TCP bridge, unless its port is -1. */
-  public Future<Void> startTcp() {
+  /** Starts the TCP bridge, unless its port is -1; TLS only when {@code certificates} is not null. */
+  public Future<Void> startTcp(ServerCertificates certificates) {
     if (settings.tcpPort() < 0) {
       return Future.succeededFuture();
     }
-    return vertx.createNetServer(new NetServerOptions().setHost(settings.tcpHost()).setPort(settings.tcpPort())
-            .setSendBufferSize(settings.sendBufferBytes()))
+    NetServerOptions options = new NetServerOptions().setHost(settings.tcpHost()).setPort(settings.tcpPort())
+        .setSendBufferSize(settings.sendBufferBytes());
+    Future<Void> secured = certificates == null ? Future.succeededFuture() : certificates.configure(options);
+    return secured.compose(v -> vertx.createNetServer(options)
         .connectHandler(socket -> accept(new TcpSession(socket, settings)))
-        .listen()
+        .listen())
         .onSuccess(server -> tcp = server)
         .mapEmpty();
+  }
+
+  /** New TLS options (a reloaded certificate) for the TCP bridge's next connections. */
+  public Future<Void> updateSsl(ServerSSLOptions ssl) {
+    return tcp == null ? Future.succeededFuture() : tcp.updateSSLOptions(ssl).mapEmpty();
   }
 
   public int tcpPort() {

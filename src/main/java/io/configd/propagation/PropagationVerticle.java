@@ -147,7 +147,10 @@ public class PropagationVerticle extends VerticleBase {
     }
     vertx.eventBus().publish(Addresses.change(env, ""), change, LOCAL);
     published.increment();
-    lastLagMillis = Math.max(0, System.currentTimeMillis() - Instant.parse(change.getString("timestamp")).toEpochMilli());
+    String updatedAt = change.getString("updatedAt");
+    if (updatedAt != null) { // a record written before the one naming carries none
+      lastLagMillis = Math.max(0, System.currentTimeMillis() - Instant.parse(updatedAt).toEpochMilli());
+    }
   }
 
   private void snapshot(Message<JsonObject> request) {

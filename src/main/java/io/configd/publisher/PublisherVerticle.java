@@ -4,6 +4,7 @@ import io.configd.model.Addresses;
 import io.configd.model.ConfigValue;
 import io.configd.model.Failure;
 import io.configd.store.OutboxStore;
+import io.configd.stream.HopTrace;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -69,6 +70,12 @@ public class PublisherVerticle extends VerticleBase {
   private Instant lastRelayAt;
   private long lastLatencyMs = -1;
   private long maxLatencyMs = -1;
+  /** The watermark as this relay last read it from PostgreSQL (-1: not read yet). */
+  private long storedWatermark = -1;
+  /** Every revision up to this one is acknowledged by Kafka; the next batch's statement stores it. */
+  private long relayedUpTo = -1;
+  /** When the NOTIFY of each revision not yet sent arrived, for the change path's trace (see HopTrace). */
+  private final NotifyTimes notified = new NotifyTimes();
 
   /** @param pool the node's PostgreSQL pool, which the node closes */
   public PublisherVerticle(PublisherSettings settings, Pool pool) {
@@ -89,7 +96,10 @@ public class PublisherVerticle extends VerticleBase {
     // (Re)subscribed: a notification may have been missed while the connection was down.
     subscriber.channel(OutboxStore.channel(settings.pg().schema()))
         .subscribeHandler(subscribed -> wake())
-        .handler(revision -> wake());
+        .handler(revision -> {
+          notified.heard(revision);
+          wake();
+        });
     return subscriber.connect()
         .compose(connected -> vertx.eventBus().<JsonObject>localConsumer(Addresses.PUBLISHER_STATUS, this::status).completion())
         .onSuccess(ready -> {
@@ -106,6 +116,7 @@ public class PublisherVerticle extends VerticleBase {
     vertx.cancelTimer(timer);
     // How the last batch ended does not matter here (it is relayed again later): only that it ended.
     return inFlight.timeout(15, TimeUnit.SECONDS).otherwiseEmpty()
+        .eventually(this::storeWatermark)
         .eventually(() -> leadership.stop())
         .eventually(() -> Future.join(subscriber.close(), producer.close(), topicSetup.close()));
   }
@@ -180,37 +191,53 @@ public class PublisherVerticle extends VerticleBase {
     }).mapEmpty();
   }
 
-  /** One batch: the oldest unpublished changes, sent in order, then marked up to the first that failed. */
+  /**
+   * One batch, one statement: it stores the watermark of the previous batch and fetches the oldest changes after it;
+   * they are sent in order, and the watermark moves up to the first that Kafka refused.
+   */
   private Future<Integer> relayBatch() {
-    return outbox.unpublished(kafka == Kafka.DOWN ? 1 : settings.batchSize())
-        .compose(changes -> changes.isEmpty() ? Future.succeededFuture(0) : send(changes));
+    return outbox.markAndFetch(storedWatermark, Math.max(storedWatermark, relayedUpTo), kafka == Kafka.DOWN ? 1 : settings.batchSize())
+        .compose(batch -> {
+          storedWatermark = batch.watermark();
+          relayedUpTo = batch.watermark();
+          return batch.changes().isEmpty() ? Future.succeededFuture(0) : send(batch.changes());
+        });
+  }
+
+  /** Stores what was acknowledged when nothing follows (stopping): the next leader does not relay it again. */
+  private Future<Void> storeWatermark() {
+    return relayedUpTo <= storedWatermark || !leadership.isLeader() ? Future.succeededFuture()
+        : outbox.markAndFetch(storedWatermark, relayedUpTo, 0).<Void>mapEmpty().otherwiseEmpty();
   }
 
   private Future<Integer> send(List<ConfigValue> changes) {
     List<Future<RecordMetadata>> sends = new ArrayList<>(changes.size());
+    long sentAt = HopTrace.nowMicros();
     for (ConfigValue change : changes) {
-      sends.add(producer.send(KafkaProducerRecord.create(settings.kafka().topic(), change.key(), change.toChangeJson().encode())));
+      KafkaProducerRecord<String, String> record =
+          KafkaProducerRecord.create(settings.kafka().topic(), change.key(), change.toChangeJson().encode());
+      HopTrace.stampRelay(record, notified.take(change.revision(), sentAt), sentAt);
+      sends.add(producer.send(record));
     }
     return Future.join(sends).transform(acknowledged -> {
       Instant now = Instant.now();
-      List<Long> revisions = new ArrayList<>();
+      int acked = 0;
       Throwable refused = null;
-      for (int i = 0; i < sends.size(); i++) {
-        if (sends.get(i).failed()) {
-          refused = sends.get(i).cause();
+      for (Future<RecordMetadata> sent : sends) {
+        if (sent.failed()) {
+          refused = sent.cause();
           break;
         }
-        revisions.add(changes.get(i).revision());
+        acked++;
       }
-      if (!revisions.isEmpty()) {
-        noteRelayed(changes.subList(0, revisions.size()), now);
+      if (acked > 0) {
+        noteRelayed(changes.subList(0, acked), now);
+        relayedUpTo = changes.get(acked - 1).revision();
       }
-      Future<Integer> marked = revisions.isEmpty() ? Future.succeededFuture(0) : outbox.markPublished(revisions);
       if (refused != null) {
-        Throwable cause = refused;
-        return marked.transform(ignored -> Future.failedFuture(new KafkaRefused(cause)));
+        return Future.failedFuture(new KafkaRefused(refused));
       }
-      return marked.map(count -> revisions.size());
+      return Future.succeededFuture(acked);
     });
   }
 

@@ -5,10 +5,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.time.Instant;
 
-/** Who changed what, when and why: one row of the audit log. Values are JSON values, null when absent. */
-public record AuditEntry(long revision, String env, String key, String actor, Integer previousVersion, int version,
+/**
+ * Who changed what, when and why: one row of the audit log, named as the value it records ({@code updatedAt},
+ * {@code updatedBy}); {@code recordedAt} is when the audit row was written. Values are JSON values, null when absent.
+ */
+public record AuditEntry(long revision, String env, String key, String updatedBy, Integer previousVersion, int version,
                          Object oldValue, Object newValue, boolean deleted, boolean critical, String comment,
-                         Instant changedAt, Instant recordedAt) {
+                         Instant updatedAt, Instant recordedAt) {
 
   static AuditEntry from(Row row) {
     return new AuditEntry(row.getLong("revision"), row.getString("env"), row.getString("key"), row.getString("actor"),
@@ -23,7 +26,7 @@ public record AuditEntry(long revision, String env, String key, String actor, In
         .put("revision", revision)
         .put("env", env)
         .put("key", key)
-        .put("actor", actor)
+        .put("updatedBy", updatedBy)
         .put("previousVersion", previousVersion)
         .put("version", version)
         .put("oldValue", oldValue)
@@ -31,7 +34,7 @@ public record AuditEntry(long revision, String env, String key, String actor, In
         .put("deleted", deleted)
         .put("critical", critical)
         .put("comment", comment)
-        .put("changedAt", changedAt.toString())
+        .put("updatedAt", updatedAt.toString())
         .put("recordedAt", recordedAt.toString());
   }
 

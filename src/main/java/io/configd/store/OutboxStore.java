@@ -24,20 +24,28 @@ public final class OutboxStore {
     return channel.length() > 63 ? channel.substring(0, 63) : channel;
   }
 
-  /** The oldest unpublished changes, in revision order. */
-  public Future<List<ConfigValue>> unpublished(int limit) {
-    return pool.preparedQuery(SqlQueries.SELECT_UNPUBLISHED).execute(Tuple.of(limit)).map(rows -> {
-      List<ConfigValue> changes = new ArrayList<>(rows.size());
-      for (Row row : rows) {
-        changes.add(ConfigValueRow.from(row));
-      }
-      return changes;
-    });
+  /**
+   * Moves the relay's watermark from {@code stored} (as the relay last read it) to {@code relayedUpTo} and fetches
+   * the oldest changes after the watermark, in revision order, in one statement. A watermark that is not
+   * {@code stored} stays (pass -1 to only read it); the batch tells the one it started from.
+   */
+  public Future<RelayBatch> markAndFetch(long stored, long relayedUpTo, int limit) {
+    return pool.preparedQuery(SqlQueries.MARK_AND_SELECT_UNPUBLISHED).execute(Tuple.of(stored, relayedUpTo, limit))
+        .map(rows -> {
+          long watermark = -1;
+          List<ConfigValue> changes = new ArrayList<>(rows.size());
+          for (Row row : rows) {
+            watermark = row.getLong("relayed");
+            if (row.getLong("revision") != null) {
+              changes.add(ConfigValueRow.from(row));
+            }
+          }
+          return new RelayBatch(watermark, changes);
+        });
   }
 
-  public Future<Integer> markPublished(List<Long> revisions) {
-    return pool.preparedQuery(SqlQueries.MARK_PUBLISHED).execute(Tuple.of(revisions.toArray(Long[]::new)))
-        .map(rows -> rows.rowCount());
+  /** The watermark stored when the batch was read, and the changes after it. */
+  public record RelayBatch(long watermark, List<ConfigValue> changes) {
   }
 
   public Future<Backlog> backlog() {

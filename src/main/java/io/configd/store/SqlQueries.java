@@ -79,30 +79,55 @@ final class SqlQueries {
       ) e on true
       order by e.key""";
 
+  /**
+   * Every change of every environment after revision $1 and before $2, in revision order: the revisions a node's
+   * propagation misses while it holds a later one (see RevisionOrder). All of them have committed, since a later
+   * revision has.
+   */
+  static final String SELECT_CHANGES_BETWEEN = """
+      select c.key, c.env, v.value::text as value, c.version, c.revision, v.deleted, v.critical, v.comment,
+        v.created_at as updated_at, v.created_by as updated_by
+      from config_change c join config_version v using (env, key, version)
+      where c.revision > $1 and c.revision < $2
+      order by c.revision limit $3""";
+
   static final String SELECT_HEAD_REVISION = "select revision from config_revision where id = 1";
 
   static final String PING = "select 1";
 
   // ---- The change stream: outbox relay, audit log, notifications (issue 4) ----
 
-  /** The oldest changes not yet relayed to Kafka, with what the change message carries, in revision order. */
-  static final String SELECT_UNPUBLISHED = """
-      select c.revision, c.env, c.key, c.version, v.value::text as value, v.deleted, v.critical, v.comment,
-        v.created_at as updated_at, v.created_by as updated_by
-      from config_change c join config_version v using (env, key, version)
-      where c.published_at is null
-      order by c.revision limit $1""";
-
-  static final String MARK_PUBLISHED = """
-      update config_change set published_at = now() where revision = any($1) and published_at is null""";
+  /**
+   * One statement per relay batch: moves the watermark (every revision up to it is in Kafka) from $1, the value the
+   * relay last read, to $2, what Kafka acknowledged since; then returns the watermark now stored and, in revision
+   * order, the next changes after it with what the change message carries. When the stored watermark is not $1
+   * (another leader moved it, or it was reset), it is left as it is and the relay continues from it. Always one row
+   * at least: with nothing to relay, a row holding only the watermark.
+   */
+  static final String MARK_AND_SELECT_UNPUBLISHED = """
+      with mark as (
+        update config_relay set revision = $2 where id = 1 and revision = $1 returning revision
+      ),
+      relayed as (
+        select coalesce((select revision from mark), (select revision from config_relay where id = 1)) as revision
+      )
+      select relayed.revision as relayed, c.* from relayed left join lateral (
+        select c.revision, c.env, c.key, c.version, v.value::text as value, v.deleted, v.critical, v.comment,
+          v.created_at as updated_at, v.created_by as updated_by
+        from config_change c join config_version v using (env, key, version)
+        where c.revision > relayed.revision
+        order by c.revision limit $3
+      ) c on true
+      order by c.revision""";
 
   /** How many changes wait for the relay, and the oldest of them (revisions follow commit order). */
   static final String SELECT_BACKLOG = """
-      with oldest as (
-        select c.revision, v.created_at from config_change c join config_version v using (env, key, version)
-        where c.published_at is null order by c.revision limit 1
+      with relayed as (select revision from config_relay where id = 1),
+      oldest as (
+        select c.revision, v.created_at from relayed, config_change c join config_version v using (env, key, version)
+        where c.revision > relayed.revision order by c.revision limit 1
       )
-      select (select count(*) from config_change where published_at is null) as size,
+      select (select count(*) from relayed, config_change c where c.revision > relayed.revision) as size,
         (select revision from oldest) as oldest_revision, (select created_at from oldest) as oldest_at""";
 
   /** The relay's leadership: a session lock, released when its connection ends. One lock per schema. */

@@ -40,7 +40,9 @@ public record KafkaSettings(String bootstrapServers, String topic, int partition
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
-    config.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    // Latency first: no linger; records of one relay batch still share requests while earlier ones are in flight.
+    config.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+    config.put(ProducerConfig.BATCH_SIZE_CONFIG, "65536");
     // A send must not wait for metadata long: the relay retries the whole batch itself.
     config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
     config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");

@@ -258,7 +258,7 @@ class ConfigApiTest {
         assertThat(change.getLong("revision")).isGreaterThan(lastRevision);
         lastRevision = change.getLong("revision");
         seen.add(change.getString("key") + "@" + change.getInteger("version") + (change.getBoolean("deleted") ? "-" : ""));
-        assertThat(change.fieldNames()).contains("key", "env", "value", "version", "revision", "timestamp", "actor",
+        assertThat(change.fieldNames()).contains("key", "env", "value", "version", "revision", "updatedAt", "updatedBy",
             "deleted", "critical");
       }
       more = page.getBoolean("more");

@@ -56,13 +56,13 @@ class AuditLogTest {
   }
 
   @Test
-  @DisplayName("holds one row per revision with actor, env, key, previous and new version and value, comment and time")
+  @DisplayName("holds one row per revision with updatedBy, env, key, previous and new version and value, comment and time")
   void rowsDescribeChanges(VertxTestContext testContext) throws Exception {
     JsonArray rows = items(node.http().get("/v1/audit"));
     testContext.verify(() -> {
       assertThat(rows.stream().map(row -> ((JsonObject) row).getLong("revision"))).containsExactly(1L, 2L, 3L, 4L);
       JsonObject second = rows.getJsonObject(1);
-      assertThat(second.getString("actor")).isEqualTo("bob");
+      assertThat(second.getString("updatedBy")).isEqualTo("bob");
       assertThat(second.getString("env")).isEqualTo("production");
       assertThat(second.getString("key")).isEqualTo("services.x.url");
       assertThat(second.getInteger("previousVersion")).isEqualTo(1);
@@ -70,7 +70,7 @@ class AuditLogTest {
       assertThat(second.getValue("oldValue")).isEqualTo("v1");
       assertThat(second.getValue("newValue")).isEqualTo("v2");
       assertThat(second.getString("comment")).isEqualTo("second");
-      assertThat(Instant.parse(second.getString("changedAt"))).isBefore(Instant.parse(second.getString("recordedAt")));
+      assertThat(Instant.parse(second.getString("updatedAt"))).isBefore(Instant.parse(second.getString("recordedAt")));
       JsonObject first = rows.getJsonObject(0);
       assertThat(first.getInteger("previousVersion")).isNull();
       assertThat(first.getValue("oldValue")).isNull();
@@ -85,10 +85,10 @@ class AuditLogTest {
   }
 
   @Test
-  @DisplayName("filters by env, key prefix, actor, and since a revision or an instant")
+  @DisplayName("filters by env, key prefix, updatedBy, and since a revision or an instant")
   void filters(VertxTestContext testContext) throws Exception {
     JsonArray staging = items(node.http().get("/v1/audit").addQueryParam("env", "staging"));
-    JsonArray alice = items(node.http().get("/v1/audit").addQueryParam("actor", "alice"));
+    JsonArray alice = items(node.http().get("/v1/audit").addQueryParam("updatedBy", "alice"));
     JsonArray underX = items(node.http().get("/v1/audit").addQueryParam("prefix", "services.x"));
     JsonArray afterTwo = items(node.http().get("/v1/audit").addQueryParam("since", "2"));
     JsonArray sinceTime = items(node.http().get("/v1/audit").addQueryParam("since", beforeLast.toString()));

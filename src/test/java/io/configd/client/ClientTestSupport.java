@@ -22,8 +22,8 @@ final class ClientTestSupport {
     JsonObject written = response.bodyAsJsonObject();
     return new JsonObject().put("key", written.getString("key")).put("env", written.getString("env"))
         .put("value", written.getValue("value")).put("version", written.getInteger("version"))
-        .put("revision", written.getLong("revision")).put("timestamp", written.getString("updatedAt"))
-        .put("actor", written.getString("updatedBy")).put("deleted", written.getBoolean("deleted"))
+        .put("revision", written.getLong("revision")).put("updatedAt", written.getString("updatedAt"))
+        .put("updatedBy", written.getString("updatedBy")).put("deleted", written.getBoolean("deleted"))
         .put("critical", written.getBoolean("critical"));
   }
 

@@ -57,7 +57,7 @@ class SubscribersSeeIncreasingVersionsTest {
     JsonObject change = onPrefix.messages.get(0).getJsonObject("body");
     assertThat(change.getString("key")).isEqualTo("services.payment.url");
     assertThat(change.getValue("value")).isEqualTo("jdbc:postgresql://db/pay");
-    assertThat(change.fieldNames()).contains("env", "version", "revision", "timestamp", "actor", "deleted");
+    assertThat(change.fieldNames()).contains("env", "version", "revision", "updatedAt", "updatedBy", "deleted");
     assertThat(onOther.messages.get(0).getJsonObject("body").getString("key")).isEqualTo("services.pay.limit");
     assertThat(onOtherEnv.messages.get(0).getJsonObject("body").getString("env")).isEqualTo("staging");
     assertThat(onKey.messages).hasSize(1);

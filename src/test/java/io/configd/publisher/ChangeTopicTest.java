@@ -37,7 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ChangeTopicTest {
 
   private static final Set<String> FIELDS =
-      Set.of("key", "env", "value", "version", "revision", "timestamp", "actor", "deleted", "critical");
+      Set.of("key", "env", "value", "version", "revision", "updatedAt", "updatedBy", "deleted", "critical");
 
   private static JsonObject config;
   private static TestNode node;
@@ -89,9 +89,9 @@ class ChangeTopicTest {
         assertThat(change.getString("env")).isEqualTo(ack.getString("env"));
         assertThat(change.getValue("value")).isEqualTo(ack.getValue("value"));
         assertThat(change.getInteger("version")).isEqualTo(ack.getInteger("version"));
-        assertThat(change.getString("actor")).isEqualTo(AdminBootstrap.NAME); // the authenticated principal
+        assertThat(change.getString("updatedBy")).isEqualTo(AdminBootstrap.NAME); // the authenticated principal
         assertThat(change.getBoolean("deleted")).isEqualTo(ack.getBoolean("deleted"));
-        assertThat(change.getString("timestamp")).isEqualTo(ack.getString("updatedAt"));
+        assertThat(change.getString("updatedAt")).isEqualTo(ack.getString("updatedAt"));
 
         if (seen.add(change.getLong("revision"))) {
           String id = change.getString("env") + "/" + change.getString("key");

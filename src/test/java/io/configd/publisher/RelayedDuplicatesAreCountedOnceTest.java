@@ -63,7 +63,10 @@ class RelayedDuplicatesAreCountedOnceTest {
     Eventually.await("10 alerts delivered", Duration.ofSeconds(30), () -> webhook.alerts().size() >= 10);
 
     // The state a publisher leaves when it dies after Kafka acknowledged but before it marked the rows.
-    int unmarked = StreamTesting.execute(config, "update config_change set published_at = null");
+    // The relay stores its watermark in the statement after a batch: wait for it to hold all 20.
+    long unmarked = Eventually.value("the relay's watermark at 20", Duration.ofSeconds(30),
+        () -> queryLong(config, "select revision from config_relay"), watermark -> watermark == 20);
+    StreamTesting.execute(config, "update config_relay set revision = 0");
     put(node, "services.wake.up", "production", new JsonObject().put("value", 21)); // its NOTIFY wakes the relay
 
     var records = readTopic(config, Duration.ofSeconds(30), read -> read.size() >= 41);

@@ -25,6 +25,9 @@ public final class ConfigClientBuilder {
   private Duration snapshotDebounce = Duration.ofMillis(500);
   private boolean bridge = true;
   private String token;
+  private Path trustedCertificates;
+  private Path clientCertificate;
+  private Path clientKey;
 
   ConfigClientBuilder() {
   }
@@ -127,6 +130,22 @@ public final class ConfigClientBuilder {
     return this;
   }
 
+  /**
+   * PEM CA certificates to trust for {@code https://} nodes (HTTP and the wss bridge), instead of the JVM's default
+   * trust store: the CA that signed the nodes' certificate. Host names are verified either way.
+   */
+  public ConfigClientBuilder trustedCertificates(Path caFile) {
+    this.trustedCertificates = Objects.requireNonNull(caFile, "caFile");
+    return this;
+  }
+
+  /** A client certificate chain and its key (PEM), for nodes that require mutual TLS (tls.clientCaFile). */
+  public ConfigClientBuilder clientCertificate(Path certFile, Path keyFile) {
+    this.clientCertificate = Objects.requireNonNull(certFile, "certFile");
+    this.clientKey = Objects.requireNonNull(keyFile, "keyFile");
+    return this;
+  }
+
   public ConfigClient build() {
     if (nodes.isEmpty()) {
       throw new IllegalStateException("a ConfigClient needs at least one node URL");
@@ -136,7 +155,8 @@ public final class ConfigClientBuilder {
     }
     ClientSettings settings = new ClientSettings(List.copyOf(nodes), List.copyOf(watches), snapshotFile,
         backoffInitial, backoffMax, backoffJitter, syncInterval, pollInterval, pingInterval, requestTimeout,
-        startTimeout, snapshotDebounce, bridge, token);
+        startTimeout, snapshotDebounce, bridge, token, new ClientSettings.Tls(trustedCertificates, clientCertificate,
+        clientKey));
     return new ConfigClient(settings, vertx);
   }
 

@@ -96,9 +96,10 @@ final class Synchronizer extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    webSockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(16 << 20)
-        .setMaxMessageSize(256 << 20).setConnectTimeout((int) settings.requestTimeout().toMillis()));
-    http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) settings.requestTimeout().toMillis()),
+    webSockets = vertx.createWebSocketClient(settings.tls().applyTo(new WebSocketClientOptions().setMaxFrameSize(16 << 20)
+        .setMaxMessageSize(256 << 20).setConnectTimeout((int) settings.requestTimeout().toMillis()).setVerifyHost(true)));
+    http = vertx.createHttpClient(settings.tls().applyTo(new HttpClientOptions()
+            .setConnectTimeout((int) settings.requestTimeout().toMillis()).setVerifyHost(true)),
         new PoolOptions().setHttp1MaxSize(2));
     if (settings.snapshotFile() != null) {
       file = new SnapshotFile(vertx, settings.snapshotFile(), settings.snapshotDebounce(), this::fileContent);

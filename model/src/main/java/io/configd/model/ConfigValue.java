@@ -10,10 +10,10 @@ import java.time.format.DateTimeParseException;
  * event-bus message, bridge frame) and what the client holds. {@code value} is a JSON value (String, Number, Boolean,
  * JsonObject, JsonArray), null when {@code deleted}; {@code comment} is null when the write had none.
  *
- * <p>The one JSON codec of the value. It has two shapes, both read by {@link #fromJson}: the entry
- * ({@link #toJson}: API answers, Redis) and the change message ({@link #toChangeJson}: the change stream,
- * {@code /v1/changes}, snapshots), which names {@code updatedAt} and {@code updatedBy} {@code timestamp} and
- * {@code actor} and leaves out the comment.
+ * <p>The one JSON codec of the value, with one naming everywhere ({@code updatedAt}, {@code updatedBy}, as the audit
+ * log too). It has two shapes, both read by {@link #fromJson}: the entry ({@link #toJson}: API answers, Redis) and the
+ * change message ({@link #toChangeJson}: the change stream, {@code /v1/changes}, snapshots), which leaves out the
+ * comment.
  */
 public record ConfigValue(String key, String env, Object value, int version, long revision, boolean deleted,
                           boolean critical, String comment, Instant updatedAt, String updatedBy) {
@@ -41,7 +41,7 @@ public record ConfigValue(String key, String env, Object value, int version, lon
     return json;
   }
 
-  /** The change message: {key, env, value, version, revision, timestamp, actor, deleted, critical}. */
+  /** The change message: {key, env, value, version, revision, updatedAt, updatedBy, deleted, critical}. */
   public JsonObject toChangeJson() {
     return new JsonObject()
         .put("key", key)
@@ -49,8 +49,8 @@ public record ConfigValue(String key, String env, Object value, int version, lon
         .put("value", value)
         .put("version", version)
         .put("revision", revision)
-        .put("timestamp", updatedAt == null ? null : updatedAt.toString())
-        .put("actor", updatedBy)
+        .put("updatedAt", updatedAt == null ? null : updatedAt.toString())
+        .put("updatedBy", updatedBy)
         .put("deleted", deleted)
         .put("critical", critical);
   }
@@ -61,12 +61,12 @@ public record ConfigValue(String key, String env, Object value, int version, lon
    */
   public static ConfigValue fromJson(JsonObject json) {
     try {
-      String time = json.getString("timestamp", json.getString("updatedAt"));
+      String time = json.getString("updatedAt");
       return new ConfigValue(required(json, "key", json.getString("key")), required(json, "env", json.getString("env")),
           json.getValue("value"), required(json, "version", json.getInteger("version")),
           required(json, "revision", json.getLong("revision")), json.getBoolean("deleted", false),
           json.getBoolean("critical", false), json.getString("comment"), time == null ? null : Instant.parse(time),
-          json.getString("actor", json.getString("updatedBy")));
+          json.getString("updatedBy"));
     } catch (ClassCastException | DateTimeParseException e) {
       throw new DecodeException("not a configuration value: " + e.getMessage());
     }

@@ -25,12 +25,12 @@ class ConfigValueTest {
   }
 
   @Test
-  @DisplayName("writes the change message with timestamp and actor and no comment, and reads it back")
+  @DisplayName("writes the change message with updatedAt and updatedBy, as the entry, and no comment, and reads it back")
   void changeShape() {
     JsonObject json = VALUE.toChangeJson();
-    assertThat(json.fieldNames()).containsExactly("key", "env", "value", "version", "revision", "timestamp", "actor",
+    assertThat(json.fieldNames()).containsExactly("key", "env", "value", "version", "revision", "updatedAt", "updatedBy",
         "deleted", "critical");
-    assertThat(json.getString("timestamp")).isEqualTo("2026-11-25T10:00:00Z");
+    assertThat(json.getString("updatedAt")).isEqualTo("2026-11-25T10:00:00Z");
     assertThat(ConfigValue.fromJson(json)).isEqualTo(new ConfigValue(VALUE.key(), VALUE.env(), VALUE.value(),
         VALUE.version(), VALUE.revision(), false, true, null, VALUE.updatedAt(), "deploy"));
   }
@@ -42,7 +42,7 @@ class ConfigValueTest {
         .isInstanceOf(DecodeException.class).hasMessageContaining("'version' is missing");
     assertThatThrownBy(() -> ConfigValue.fromJson(VALUE.toChangeJson().put("revision", "forty-one")))
         .isInstanceOf(DecodeException.class);
-    assertThatThrownBy(() -> ConfigValue.fromJson(VALUE.toChangeJson().put("timestamp", "yesterday")))
+    assertThatThrownBy(() -> ConfigValue.fromJson(VALUE.toChangeJson().put("updatedAt", "yesterday")))
         .isInstanceOf(DecodeException.class);
   }
 

@@ -19,20 +19,28 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param snapshotFile where the last good values are kept; the service starts from it when no node answers
  * @param startTimeout how long the start waits for a node when there is no snapshot file (then it fails)
  * @param bridge       false polls the HTTP API instead of holding a WebSocket on the bridge
+ * @param tls          for https:// nodes: {@code configd.tls.ca-file} (PEM CA certificates to trust instead of the
+ *                     JVM's trust store) and, for mutual TLS, {@code configd.tls.cert-file} and {@code key-file}
  */
 public record ConfigdProperties(List<String> nodes, String token, List<String> watch, Path snapshotFile,
-                                @DefaultValue("30s") Duration startTimeout, @DefaultValue("true") boolean bridge) {
+                                @DefaultValue("30s") Duration startTimeout, @DefaultValue("true") boolean bridge,
+                                Tls tls) {
+
+  /** The TLS files of the client; each may be null. */
+  public record Tls(Path caFile, Path certFile, Path keyFile) {
+  }
 
   public static final String PREFIX = "configd";
 
   public ConfigdProperties {
     nodes = nodes == null ? List.of() : List.copyOf(nodes);
     watch = watch == null ? List.of() : List.copyOf(watch);
+    tls = tls == null ? new Tls(null, null, null) : tls;
   }
 
   /** These settings with other nodes (from {@code spring.config.import=configd:http://c1:8080,...}). */
   ConfigdProperties withNodes(List<String> urls) {
-    return new ConfigdProperties(urls, token, watch, snapshotFile, startTimeout, bridge);
+    return new ConfigdProperties(urls, token, watch, snapshotFile, startTimeout, bridge, tls);
   }
 
   /** The watches, parsed; throws IllegalStateException saying what is missing or malformed. */
@@ -66,6 +74,15 @@ public record ConfigdProperties(List<String> nodes, String token, List<String> w
     }
     if (snapshotFile != null) {
       builder.snapshotFile(snapshotFile);
+    }
+    if (tls.caFile() != null) {
+      builder.trustedCertificates(tls.caFile());
+    }
+    if ((tls.certFile() == null) != (tls.keyFile() == null)) {
+      throw new IllegalStateException("configd.tls.cert-file and configd.tls.key-file go together: set both or neither");
+    }
+    if (tls.certFile() != null) {
+      builder.clientCertificate(tls.certFile(), tls.keyFile());
     }
     return builder.build();
   }
