@@ -121,6 +121,9 @@ public class ApiVerticle extends VerticleBase {
         .setCompressionSupported(true)
         .setMaxInitialLineLength(ApiSettings.MAX_INITIAL_LINE).setMaxHeaderSize(ApiSettings.MAX_HEADER_BYTES)
         .setIdleTimeout(settings.idleTimeoutSeconds())
+        // with h2c on, Vert.x hands over the connection only once a whole request head arrived: the head timeout
+        // (HttpGuard) could never start for a client that never finishes one. HTTP/2 stays available over TLS (ALPN).
+        .setHttp2ClearTextEnabled(false)
         // the kernel's share of a client that stops reading: bounded, not autotuned to megabytes (see Fanout)
         .setSendBufferSize(bridgeSettings.sendBufferBytes())
         .setMaxWebSocketFrameSize(bridgeSettings.maxFrameBytes())

@@ -2,6 +2,7 @@ package io.configd.store;
 
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
+import io.vertx.core.VertxException;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -49,7 +50,8 @@ public final class Failures {
    * Whether the failure means a dependency cannot be reached now (503, and the cache's "PostgreSQL unreachable"),
    * by SQLSTATE and exception type, along the cause chain: PostgreSQL's connection exceptions (class 08), shutdown
    * or start-up (57P01-57P03), too many connections or out of resources (class 53); a refused, reset or lost
-   * connection (any socket IOException, a closed connection, a pool too busy); a timeout. Every other SQLSTATE
+   * connection (any socket IOException, a closed connection, the SQL client's "connection not active", a pool too
+   * busy); a timeout. Every other SQLSTATE
    * (22xxx data exceptions, 23xxx constraint violations, 42xxx syntax) says nothing about reachability.
    */
   public static boolean isUnavailable(Throwable failure) {
@@ -58,8 +60,11 @@ public final class Failures {
         String state = pg.getSqlState();
         return state != null && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53"));
       }
+      // a plain VertxException is how the SQL client reports its connection's state ("not active now", "pool
+      // closed"): its subclasses (ReplyException, ...) say other things
       if (cause instanceof IOException || cause instanceof TimeoutException || cause instanceof ClosedConnectionException
-          || cause instanceof HttpClosedException || cause instanceof ConnectionPoolTooBusyException) {
+          || cause instanceof HttpClosedException || cause instanceof ConnectionPoolTooBusyException
+          || cause.getClass() == VertxException.class) {
         return true;
       }
     }

@@ -110,8 +110,9 @@ class JwtAuthenticationTest {
         sign(idp, new JsonObject().put("sub", "x").put("configd_grants", new JsonArray().add(
             new JsonObject().put("env", "*").put("prefix", "").put("access", "root"))), ISSUER, AUDIENCE, 300));
     for (String token : forged) {
-      var problem = assertProblem(node.as(token).get("/v1/config/services.payment.url?env=production"), 401,
-          "unauthorized");
+      var response = node.as(token).get("/v1/config/services.payment.url?env=production");
+      assertThat(response.statusCode()).as("forgery " + forged.indexOf(token) + ": " + payloadOf(token)).isEqualTo(401);
+      var problem = assertProblem(response, 401, "unauthorized");
       assertThat(problem.getString("detail")).doesNotContain(token);
       assertProblem(node.as(token).put("services.payment.url", "production", "pwned"), 401, "unauthorized");
     }
@@ -143,6 +144,15 @@ class JwtAuthenticationTest {
           "not-found");
     } finally {
       envNode.stop().await();
+    }
+  }
+
+  private static String payloadOf(String token) {
+    String[] parts = token.split("\\.");
+    try {
+      return parts.length < 2 ? token : new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return parts[1];
     }
   }
 

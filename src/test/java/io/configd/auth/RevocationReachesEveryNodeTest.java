@@ -36,7 +36,9 @@ class RevocationReachesEveryNodeTest {
     JsonObject config = TestServices.nodeConfig("RevocationReachesEveryNodeTest");
     config.getJsonObject("auth").put("tokenCacheMillis", CACHE_MILLIS).put("bridgeRecheckMillis", 8_000);
     TestNode revoking = TestNode.start(vertx, config).await();
-    TestNode other = TestNode.start(vertx, TestServices.anotherNode(config, "other")).await();
+    // a Vert.x of its own: no event bus between the two nodes, as between two nodes that are not clustered
+    Vertx elsewhere = Vertx.vertx();
+    TestNode other = TestNode.start(elsewhere, TestServices.anotherNode(config, "other")).await();
     BridgeTestClient client = null;
     try {
       JsonObject created = revoking.call(HttpMethod.POST, "/v1/tokens", new JsonObject().put("name", "revoked-elsewhere")
@@ -62,6 +64,7 @@ class RevocationReachesEveryNodeTest {
         client.close().await();
       }
       other.stop().await();
+      elsewhere.close().await();
       revoking.stop().await();
     }
   }
