@@ -101,8 +101,10 @@ class JwtAuthenticationTest {
         valid.substring(0, valid.lastIndexOf('.') + 1) + Base64.getUrlEncoder().withoutPadding()
             .encodeToString("forged".getBytes(StandardCharsets.UTF_8)),
         signExpired(payment),
-        idp.generateToken(payment.copy().put("iss", ISSUER).put("aud", AUDIENCE), new JWTOptions().setAlgorithm("RS256")),
-        sign(idp, payment, ISSUER, AUDIENCE, 2 * 86_400),
+        // fresh claims: generateToken adds iat, exp, iss and aud to the object it is given
+        idp.generateToken(claims("mallory", "*", "", "admin").put("iss", ISSUER).put("aud", AUDIENCE),
+            new JWTOptions().setAlgorithm("RS256")),
+        sign(idp, claims("mallory", "*", "", "admin"), ISSUER, AUDIENCE, 2 * 86_400),
         sign(idp, payment, "https://evil.example.test", AUDIENCE, 300),
         sign(idp, payment, ISSUER, "someone-else", 300),
         sign(idp, new JsonObject().put("configd_grants", payment.getJsonArray("configd_grants")), ISSUER, AUDIENCE, 300),
@@ -134,13 +136,16 @@ class JwtAuthenticationTest {
         "CONFIGD_AUTH_JWT_AUDIENCE", AUDIENCE, "CONFIGD_AUTH_FAILED_AUTH_BURST", "1000")).await();
     TestNode envNode = TestNode.start(vertx, config).await();
     try {
-      JsonObject reader = claims("carol", "production", "services", "read");
-      for (String token : List.of(sign(idp, reader, "https://evil.example.test", AUDIENCE, 300),
-          sign(idp, reader, ISSUER, "someone-else", 300),
-          idp.generateToken(reader, new JWTOptions().setAlgorithm("RS256").setExpiresInSeconds(300)))) {
+      // fresh claims each time: generateToken adds iat, exp, iss and aud to the object it is given
+      for (String token : List.of(sign(idp, claims("carol", "production", "services", "read"),
+              "https://evil.example.test", AUDIENCE, 300),
+          sign(idp, claims("carol", "production", "services", "read"), ISSUER, "someone-else", 300),
+          idp.generateToken(claims("carol", "production", "services", "read"),
+              new JWTOptions().setAlgorithm("RS256").setExpiresInSeconds(300)))) {
         assertProblem(envNode.as(token).get("/v1/config/services.payment.url?env=production"), 401, "unauthorized");
       }
-      assertProblem(envNode.as(sign(idp, reader, ISSUER, AUDIENCE, 300)).get("/v1/config/services.x?env=production"), 404,
+      assertProblem(envNode.as(sign(idp, claims("carol", "production", "services", "read"), ISSUER, AUDIENCE, 300))
+          .get("/v1/config/services.x?env=production"), 404,
           "not-found");
     } finally {
       envNode.stop().await();
