@@ -53,6 +53,8 @@ export declare class ConfigClient extends EventEmitter {
   on(event: 'change', listener: (change: ConfigChange) => void): this;
   on(event: 'connected', listener: (node: string) => void): this;
   on(event: 'disconnected', listener: () => void): this;
+  /** A fresh snapshot replaces every value: the database was restored (a new epoch) or retention pruned the changes. */
+  on(event: 'resnapshot', listener: (reason: string) => void): this;
   on(event: 'warning', listener: (error: ConfigdError) => void): this;
 }
 

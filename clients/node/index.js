@@ -6,7 +6,7 @@
 // finished snapshot or catch-up answer; catch up after every reconnect and every sync interval.
 
 const { EventEmitter } = require('node:events');
-const { parseWatch, isUnder, Values, toChange } = require('./lib/values');
+const { parseWatch, isUnder, covers, Values, toChange } = require('./lib/values');
 const { ConfigValueError, parseDuration, readers } = require('./lib/typed');
 
 const SNAPSHOT = 'configd.snapshot';
@@ -32,8 +32,10 @@ const DEFAULTS = {
 
 /**
  * new ConfigClient({ nodes: ['http://configd-1:8080'], watch: ['production:services.payment'], token })
- * Emits 'change' (a change applied), 'connected' (node URL), 'disconnected', 'warning' (a refusal or a failing
- * listener after start; not 'error', which would end a process that does not listen to it).
+ * Emits 'change' (a change applied), 'connected' (node URL), 'disconnected', 'resnapshot' (why: a restored database's
+ * new epoch, or changes pruned by retention; a fresh snapshot replaces every value, and each key gone is heard as a
+ * deletion), 'warning' (a refusal or a failing listener after start; not 'error', which would end a process that does
+ * not listen to it).
  */
 /**
  * The CA certificates (PEM) of options.ca or options.caFile, trusted for https:// nodes besides Node's own roots. SockJS
@@ -260,17 +262,26 @@ class ConfigClient extends EventEmitter {
 
   // ---- loading
 
-  /** Every watch in turn: the changes since its watermark, or a full snapshot when it has none; live changes wait. */
+  /**
+   * Every watch in turn: the changes since its watermark, or a full snapshot when it has none; live changes wait.
+   * A node that cannot answer the changes (410x: pruned by retention, or another epoch: a restored database) makes the
+   * client take a fresh snapshot of every watch instead.
+   */
   async syncAll(eb) {
     if (!this.held) this.held = [];
     try {
-      for (const watch of this.settings.watches) {
-        const since = this.values.watermark(watch);
-        if (since === undefined) {
-          await this.snapshot(eb, watch);
-        } else {
-          await this.catchUp(eb, watch, since);
+      try {
+        for (const watch of this.settings.watches) {
+          const since = this.values.watermark(watch);
+          if (since === undefined) {
+            await this.snapshot(eb, watch);
+          } else {
+            await this.catchUp(eb, watch, since);
+          }
         }
+      } catch (failure) {
+        if (!failure.snapshotRequired) throw failure;
+        await this.resnapshot(eb, failure);
       }
     } finally {
       const waiting = this.held || [];
@@ -286,6 +297,7 @@ class ConfigClient extends EventEmitter {
       const body = { env: watch.env, prefix: watch.prefix };
       if (after !== undefined) body.after = after;
       const page = await this.request(eb, SNAPSHOT, body);
+      this.sameEpoch(page.epoch);
       (page.items || []).forEach((item) => this.apply(toChange(item)));
       complete = Math.min(complete, page.revision);
       after = page.next ?? undefined;
@@ -297,12 +309,49 @@ class ConfigClient extends EventEmitter {
     let from = since;
     for (;;) {
       const page = await this.request(eb, CHANGES, { env: watch.env, prefix: watch.prefix, since: from, limit: PAGE });
+      this.sameEpoch(page.epoch);
       (page.items || []).forEach((item) => this.apply(toChange(item)));
       this.values.advance(watch, page.next);
       if (!page.more) return;
       if (page.next <= from) throw new ConfigdError('a catch-up page did not advance');
       from = page.next;
     }
+  }
+
+  /** Revisions of another epoch are another history (a restored database): the client takes a fresh snapshot. */
+  sameEpoch(epoch) {
+    if (!Number.isInteger(epoch) || epoch === this.values.epoch) return;
+    if (this.values.epoch !== undefined) {
+      const error = new ConfigdError(`the node serves epoch ${epoch}, the client holds values of epoch `
+        + `${this.values.epoch} (the database was restored)`);
+      error.snapshotRequired = true;
+      throw error;
+    }
+    this.values.epoch = epoch;
+  }
+
+  /** A fresh snapshot of every watch replaces what the client holds; listeners hear what changed and what is gone. */
+  async resnapshot(eb, reason) {
+    this.emit('resnapshot', reason.message);
+    const fresh = [];
+    const marks = new Map();
+    let epoch;
+    for (const watch of this.settings.watches) {
+      let after;
+      let complete = Number.MAX_SAFE_INTEGER;
+      do {
+        const body = { env: watch.env, prefix: watch.prefix };
+        if (after !== undefined) body.after = after;
+        const page = await this.request(eb, SNAPSHOT, body);
+        if (epoch !== undefined && page.epoch !== epoch) throw new ConfigdError('the epoch changed during a snapshot');
+        epoch = page.epoch;
+        (page.items || []).map(toChange).filter((change) => covers(watch, change)).forEach((change) => fresh.push(change));
+        complete = Math.min(complete, page.revision);
+        after = page.next ?? undefined;
+      } while (after !== undefined);
+      marks.set(watch.id, complete);
+    }
+    this.values.replace(epoch, fresh, marks).forEach((change) => this.heard(change));
   }
 
   request(eb, address, body) {
@@ -315,7 +364,13 @@ class ConfigClient extends EventEmitter {
           this.timers.delete(timeout);
           if (err) {
             const code = err.failureCode;
-            reject(new ConfigdError(`${address} failed (${code}): ${err.message}`, { rejected: code >= 4000 && code < 5000 }));
+            const error = new ConfigdError(`${address} failed (${code}): ${err.message}`, { rejected: code >= 4000 && code < 5000 });
+            // 4100 snapshot-required, 4101 revision-compacted: the node asks for a snapshot, which is no refusal
+            if (code >= 4100 && code < 4110) {
+              error.rejected = false;
+              error.snapshotRequired = true;
+            }
+            reject(error);
           } else {
             resolve(reply.body);
           }
@@ -344,7 +399,11 @@ class ConfigClient extends EventEmitter {
   }
 
   apply(change) {
-    if (!this.values.apply(change)) return;
+    if (this.values.apply(change)) this.heard(change);
+  }
+
+  /** Tells the 'change' event and the listeners of a change applied. */
+  heard(change) {
     this.emit('change', change);
     for (const { env, prefix, listener } of this.listeners) {
       if (env === change.env && isUnder(change.key, prefix)) {

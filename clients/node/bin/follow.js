@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // Follows configd keys and prints one JSON line per event: started (the values loaded), change, connected,
-// disconnected, warning, failed. An example of the client, and what NodeClientTest drives under Node 20.
+// disconnected, resnapshot, warning, failed. An example of the client, and what NodeClientTest drives under Node 20.
 // usage: node bin/follow.js <node url>[,<node url>...] <env:prefix> [token]   (or CONFIGD_TOKEN; CONFIGD_CA_FILE: the
 // PEM CA certificates to trust for https:// nodes)
 const { ConfigClient } = require('..');
@@ -11,10 +11,12 @@ const print = (event) => process.stdout.write(JSON.stringify(event) + '\n');
 const client = new ConfigClient({ nodes: nodes.split(','), watch, token, syncIntervalMs: 60000,
   backoff: { initialMs: 100, maxMs: 1000 }, caFile: process.env.CONFIGD_CA_FILE || undefined });
 
-client.on('change', (change) => print({ event: 'change', key: change.key, value: change.value, revision: change.revision }));
+client.on('change', (change) => print({ event: 'change', key: change.key, value: change.value, revision: change.revision,
+  deleted: change.deleted }));
 client.on('connected', (node) => print({ event: 'connected', node, watermark: client.watermark(watch) }));
 client.on('disconnected', () => print({ event: 'disconnected' }));
 client.on('warning', (error) => print({ event: 'warning', message: error.message }));
+client.on('resnapshot', (reason) => print({ event: 'resnapshot', reason }));
 
 client.start().then(() => {
   const env = watch.split(':')[0];

@@ -41,6 +41,8 @@ class Values {
     this.byEnv = new Map(watches.map((w) => [w.env, new Map()]));
     this.revisions = new Map();
     this.watermarks = new Map();
+    /** the database's epoch the values come from; undefined until a node said */
+    this.epoch = undefined;
   }
 
   /** Applies the change unless it is outside every watch, a duplicate or older than what is held; true when applied. */
@@ -65,6 +67,41 @@ class Values {
       env.set(change.key, change);
     }
     return true;
+  }
+
+  /**
+   * Replaces what every watch holds with a fresh snapshot (a new epoch, or changes pruned by retention): a key it does
+   * not hold is gone, the watermarks are the snapshot's. Returns what listeners hear: each new or changed value, and a
+   * deletion for each key that no longer exists.
+   */
+  replace(epoch, fresh, marks) {
+    const before = new Map();
+    for (const [env, held] of this.byEnv) {
+      for (const [key, change] of held) before.set(`${env}\u0000${key}`, change);
+    }
+    const heard = [];
+    const after = new Set();
+    this.revisions.clear();
+    for (const held of this.byEnv.values()) held.clear();
+    for (const change of fresh) {
+      const id = `${change.env}\u0000${change.key}`;
+      after.add(id);
+      this.revisions.set(id, change.revision);
+      this.byEnv.get(change.env).set(change.key, change);
+      const old = before.get(id);
+      if (!old || old.version !== change.version || old.revision !== change.revision) heard.push(change);
+    }
+    for (const [id, old] of before) {
+      if (after.has(id)) continue;
+      let revision = old.revision;
+      for (const watch of this.watches) {
+        if (covers(watch, old) && marks.has(watch.id)) revision = Math.max(revision, marks.get(watch.id));
+      }
+      heard.push(Object.freeze({ ...old, value: null, revision, deleted: true, updatedAt: new Date().toISOString(), updatedBy: null }));
+    }
+    this.watermarks = new Map(marks);
+    this.epoch = epoch;
+    return heard;
   }
 
   advance(watch, revision) {

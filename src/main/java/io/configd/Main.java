@@ -1,5 +1,7 @@
 package io.configd;
 
+import io.configd.logging.LogFormat;
+import io.configd.logging.LogSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -24,6 +26,7 @@ public final class Main {
     Node node;
     try {
       JsonObject config = loadConfig(environment);
+      LogFormat.apply(LogSettings.from(config));
       ClusterSettings cluster = ClusterSettings.from(config);
       HazelcastClusterManager manager = cluster.enabled() ? new HazelcastClusterManager(cluster.hazelcastConfig()) : null;
       vertx = start(cluster, manager).await();

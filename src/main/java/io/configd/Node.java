@@ -8,14 +8,18 @@ import io.configd.auth.JwtVerifier;
 import io.configd.auth.RateLimits;
 import io.configd.auth.TokenCache;
 import io.configd.bridge.BridgeStats;
+import io.configd.cache.CacheSettings;
 import io.configd.cache.CacheVerticle;
 import io.configd.cache.SharedCache;
 import io.configd.model.Addresses;
 import io.configd.notify.NotificationVerticle;
 import io.configd.propagation.PropagationVerticle;
 import io.configd.publisher.PublisherVerticle;
+import io.configd.restore.RestoreCheck;
+import io.configd.retention.RetentionVerticle;
 import io.configd.store.Failures;
 import io.configd.store.Migrations;
+import io.configd.store.WritePipeline;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -34,7 +38,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One configd node and its composition root: parses the settings once, builds what the verticles share (the
- * PostgreSQL pool, the token cache, the rate limits, the near cache, the counters), migrates the schema, then
+ * PostgreSQL pool, the write pipeline, the token cache, the rate limits, the near cache, the counters), migrates the schema, then
  * deploys the verticles in order, each given what it needs in its constructor.
  */
 public final class Node {
@@ -49,10 +53,12 @@ public final class Node {
   private final RateLimits limits;
   private final BridgeStats bridgeStats = new BridgeStats();
   private final SharedCache cache;
+  private final WritePipeline writes;
   private final AtomicBoolean deployed = new AtomicBoolean();
   private final List<String> deployments = new ArrayList<>();
   private final List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
   private MessageConsumer<Void> clusterStats;
+  private long epoch;
 
   private Node(Vertx vertx, NodeSettings settings, HazelcastClusterManager cluster) {
     this.vertx = vertx;
@@ -62,6 +68,7 @@ public final class Node {
     this.tokens = new TokenCache(settings.auth());
     this.limits = new RateLimits(settings.auth().limits());
     this.cache = SharedCache.create(settings.cache());
+    this.writes = new WritePipeline(pool, settings.api().maxBatchOps());
   }
 
   public static Future<Node> deploy(Vertx vertx, JsonObject config) {
@@ -86,18 +93,21 @@ public final class Node {
     clusterStats = vertx.eventBus().localConsumer(Addresses.CLUSTER_STATS,
         message -> clusterStats().onComplete(message::reply, failure -> Failures.reply(message, failure)));
     return Migrations.migrate(vertx, settings.pg())
-        .compose(migrated -> AdminBootstrap.ensure(pool, settings.auth(), settings.api().port()))
-        .compose(bootstrapped -> deploy(new CacheVerticle(settings.cache(), pool, cache)))
-        .compose(cache -> deploy(new PublisherVerticle(settings.publisher(), pool)))
+        .compose(migrated -> RestoreCheck.run(vertx, settings.restore(), settings.kafka(), pool, settings.name()))
+        .onSuccess(serving -> epoch = serving)
+        .compose(checked -> AdminBootstrap.ensure(pool, settings.auth(), settings.api().port()))
+        .compose(bootstrapped -> deploy(new CacheVerticle(epochCache(), pool, cache)))
+        .compose(cache -> deploy(new PublisherVerticle(settings.publisher(), pool, epoch)))
         .compose(publisher -> deploy(new PropagationVerticle(settings.propagation(), pool)))
         .compose(propagation -> deploy(new AuditVerticle(settings.audit(), pool)))
         .compose(audit -> deploy(new NotificationVerticle(settings.notification(), pool)))
-        .compose(notify -> settings.spring().busEnabled()
+        .compose(notify -> deploy(new RetentionVerticle(settings.retention(), pool)))
+        .compose(retention -> settings.spring().busEnabled()
             ? deploy(new BusVerticle(settings.spring(), settings.kafka(), settings.name())) : Future.succeededFuture(""))
         .compose(notify -> JwtVerifier.create(vertx, settings.auth().jwt()))
         .compose(jwt -> {
           ApiVerticle.Shared shared = new ApiVerticle.Shared(settings.api(), settings.bridge(), settings.auth(), pool,
-              tokens, limits, jwt, bridgeStats, cache, settings.spring(), settings.tls(), deployed::get);
+              tokens, limits, jwt, bridgeStats, cache, settings.spring(), settings.tls(), deployed::get, writes);
           return vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(shared);
             apis.add(api);
@@ -109,6 +119,19 @@ public final class Node {
           LOG.info("Node '{}' ready", settings.name());
         })
         .mapEmpty();
+  }
+
+  /**
+   * The Redis tier keyed by epoch as well: what Redis holds of a history a restore left (newer versions than the
+   * database's) is never read again, and expires with its TTL.
+   */
+  private CacheSettings epochCache() {
+    return settings.cache().withNamespace(settings.cache().namespace() + "e" + epoch + ":");
+  }
+
+  /** The epoch this node serves (see {@link RestoreCheck}), known once it started. */
+  public long epoch() {
+    return epoch;
   }
 
   /**

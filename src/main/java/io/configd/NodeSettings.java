@@ -9,9 +9,12 @@ import io.configd.model.Environments;
 import io.configd.notify.NotificationSettings;
 import io.configd.propagation.PropagationSettings;
 import io.configd.publisher.PublisherSettings;
+import io.configd.restore.RestoreSettings;
+import io.configd.retention.RetentionSettings;
 import io.configd.springcloud.SpringCloudSettings;
 import io.configd.store.PgSettings;
 import io.configd.stream.KafkaSettings;
+import io.configd.logging.LogSettings;
 import io.configd.tls.TlsSettings;
 import io.vertx.core.json.JsonObject;
 
@@ -24,7 +27,8 @@ import io.vertx.core.json.JsonObject;
 record NodeSettings(String name, String identity, int apiInstances, Environments environments, PgSettings pg,
                     KafkaSettings kafka, ApiSettings api, BridgeSettings bridge, AuthSettings auth, CacheSettings cache,
                     PublisherSettings publisher, PropagationSettings propagation, AuditSettings audit,
-                    NotificationSettings notification, SpringCloudSettings spring, TlsSettings tls) {
+                    NotificationSettings notification, SpringCloudSettings spring, TlsSettings tls,
+                    RestoreSettings restore, RetentionSettings retention) {
 
   static NodeSettings from(JsonObject config) {
     JsonObject node = config.getJsonObject("node");
@@ -35,14 +39,15 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
     JsonObject http = config.getJsonObject("http");
     return new NodeSettings(name, pg.schema() + "/" + name,
         http.getInteger("instances", Runtime.getRuntime().availableProcessors()), environments, pg, kafka,
-        ApiSettings.from(http, environments), BridgeSettings.from(section(config, "bridge"), environments),
+        ApiSettings.from(http, environments, LogSettings.from(config).access()), BridgeSettings.from(section(config, "bridge"), environments),
         AuthSettings.from(config), CacheSettings.from(config),
         PublisherSettings.from(section(config, "publisher"), name, kafka, pg),
         PropagationSettings.from(section(config, "propagation"), name, kafka),
         AuditSettings.from(section(config, "audit"), name, kafka),
         NotificationSettings.from(section(config, "notify"), name, kafka),
         SpringCloudSettings.from(section(config, "spring"), name),
-        TlsSettings.from(section(config, "tls")));
+        TlsSettings.from(section(config, "tls")), RestoreSettings.from(section(config, "restore")),
+        RetentionSettings.from(section(config, "retention")));
   }
 
   private static JsonObject section(JsonObject config, String name) {

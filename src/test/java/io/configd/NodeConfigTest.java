@@ -146,9 +146,64 @@ class NodeConfigTest {
   }
 
   @Test
+  @DisplayName("the restore and retention settings are overridden by CONFIGD_* too, and a blank variable is unset")
+  void restoreAndRetention(Vertx vertx) {
+    Map<String, String> env = Map.of(
+        "CONFIGD_RESTORE_CHECK_KAFKA", "false",
+        "CONFIGD_RESTORE_KAFKA_TIMEOUT_MS", "2500",
+        "CONFIGD_RETENTION_CHANGES_MAX_AGE_MS", "86400000",
+        "CONFIGD_RETENTION_CHANGES_MAX_COUNT", "",
+        "CONFIGD_RETENTION_AUDIT_MAX_COUNT", " ",
+        "CONFIGD_RETENTION_BATCH_SIZE", "50");
+
+    JsonObject config = NodeConfig.load(vertx, NodeConfig.DEFAULT_FILE, env).await();
+
+    assertThat(config.getJsonObject("restore").getValue("checkKafka")).isEqualTo(false);
+    assertThat(config.getJsonObject("restore").getValue("kafkaTimeoutMs")).isEqualTo(2500);
+    JsonObject retention = config.getJsonObject("retention");
+    assertThat(retention.getLong("changesMaxAgeMs")).isEqualTo(86_400_000L);
+    assertThat(retention.getLong("changesMaxCount")).as("blank: the file's value").isZero();
+    assertThat(retention.getLong("auditMaxCount")).as("blank: the file's value").isZero();
+    assertThat(retention.getLong("auditMaxAgeMs")).isEqualTo(31_536_000_000L);
+    assertThat(retention.getValue("batchSize")).isEqualTo(50);
+    assertThat(io.configd.retention.RetentionSettings.from(retention).batchSize()).isEqualTo(50);
+  }
+
+  @Test
   @DisplayName("CONFIGD_CONF names another configuration file")
   void otherFile() {
     assertThat(NodeConfig.file(Map.of("CONFIGD_CONF", "/etc/configd/configd.json"))).isEqualTo("/etc/configd/configd.json");
     assertThat(NodeConfig.file(Map.of())).isEqualTo("conf/configd.json");
+  }
+
+  @Test
+  @DisplayName("the security settings (tls, trusted proxies, logs) come from CONFIGD_* variables, and a blank one is unset")
+  void securitySettings(Vertx vertx) {
+    Map<String, String> env = Map.of(
+        "CONFIGD_TLS_CERT_FILE", "/etc/configd/tls.crt",
+        "CONFIGD_TLS_KEY_FILE", "/etc/configd/tls.key",
+        "CONFIGD_TLS_CLIENT_CA_FILE", " ",
+        "CONFIGD_TLS_REQUIRED", "true",
+        "CONFIGD_TLS_RELOAD_MILLIS", "250",
+        "CONFIGD_TLS_HEALTH_PORT", "8081",
+        "CONFIGD_HTTP_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.0.7",
+        "CONFIGD_LOG_FORMAT", "json",
+        "CONFIGD_LOG_ACCESS", "false",
+        "CONFIGD_HTTP_PORT", "");
+
+    NodeSettings settings = NodeSettings.from(NodeConfig.load(vertx, NodeConfig.DEFAULT_FILE, env).await());
+
+    assertThat(settings.tls()).isEqualTo(new io.configd.tls.TlsSettings("/etc/configd/tls.crt", "/etc/configd/tls.key",
+        null, true, 250, 8081));
+    assertThat(settings.api().trustedProxies()).containsExactly("10.0.0.0/8", "192.168.0.7");
+    assertThat(settings.api().accessLog()).isFalse();
+    assertThat(settings.api().port()).as("a blank variable leaves the file's value").isEqualTo(8080);
+    JsonObject config = NodeConfig.load(vertx, NodeConfig.DEFAULT_FILE, env).await();
+    assertThat(io.configd.logging.LogSettings.from(config).json()).isTrue();
+
+    NodeSettings defaults = NodeSettings.from(NodeConfig.load(vertx, NodeConfig.DEFAULT_FILE, Map.of()).await());
+    assertThat(defaults.tls().enabled()).isFalse();
+    assertThat(defaults.api().trustedProxies()).isEmpty();
+    assertThat(defaults.api().accessLog()).isTrue();
   }
 }

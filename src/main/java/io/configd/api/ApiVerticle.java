@@ -22,6 +22,7 @@ import io.configd.model.Failure;
 import io.configd.model.Grant;
 import io.configd.model.KeyPrefix;
 import io.configd.model.Principal;
+import io.configd.model.RevisionCompactedException;
 import io.configd.springcloud.SpringCloudSettings;
 import io.configd.store.AuditStore;
 import io.configd.store.ChangePage;
@@ -29,6 +30,7 @@ import io.configd.store.ConfigStore;
 import io.configd.store.Page;
 import io.configd.store.TokenStore;
 import io.configd.store.Write;
+import io.configd.store.WritePipeline;
 import io.configd.tls.ServerCertificates;
 import io.configd.tls.TlsSettings;
 import io.vertx.core.Future;
@@ -65,17 +67,18 @@ public class ApiVerticle extends VerticleBase {
    * @param jwt          null when the node accepts no JWTs
    * @param spring       the Spring Cloud Config routes' mapping (and the bus', which the node deploys)
    * @param nodeDeployed whether every verticle of the node is deployed, for /ready
+   * @param writes       the node's one write pipeline: every write path goes through it
    */
   public record Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                        RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
                        SpringCloudSettings spring, TlsSettings tls, BooleanSupplier nodeDeployed,
-                       ConcurrentMap<String, AtomicInteger> connections) {
+                       WritePipeline writes, ConcurrentMap<String, AtomicInteger> connections) {
 
     /** The same with a fresh table of open connections per address (one per node). */
     public Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                   RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
-                  SpringCloudSettings spring, TlsSettings tls, BooleanSupplier nodeDeployed) {
-      this(settings, bridge, auth, pool, tokens, limits, jwt, bridgeStats, cache, spring, tls, nodeDeployed,
+                  SpringCloudSettings spring, TlsSettings tls, BooleanSupplier nodeDeployed, WritePipeline writes) {
+      this(settings, bridge, auth, pool, tokens, limits, jwt, bridgeStats, cache, spring, tls, nodeDeployed, writes,
           HttpGuard.connectionTable());
     }
   }
@@ -84,6 +87,7 @@ public class ApiVerticle extends VerticleBase {
   private final ApiSettings settings;
   private final Requests requests;
   private final ConfigStore store;
+  private final WritePipeline writes;
   private final AuditStore audit;
   private CachedReads reads;
   private HttpServer server;
@@ -91,13 +95,17 @@ public class ApiVerticle extends VerticleBase {
   private ServerCertificates certificates;
   private Bridge bridge;
   private Authentication authentication;
+  private ClientAddresses addresses;
+  private AccessLog accessLog;
   private TokensApi tokens;
+  private TxnApi txn;
 
   public ApiVerticle(Shared shared) {
     this.shared = shared;
     this.settings = shared.settings();
     this.requests = new Requests(settings.environments(), settings.maxValueBytes());
     this.store = new ConfigStore(shared.pool());
+    this.writes = shared.writes();
     this.audit = new AuditStore(shared.pool());
   }
 
@@ -107,7 +115,11 @@ public class ApiVerticle extends VerticleBase {
     TokenStore tokenStore = new TokenStore(shared.pool());
     tokens = new TokensApi(vertx, tokenStore, settings.environments(), requests);
     Authenticator authenticator = new Authenticator(tokenStore, shared.jwt(), shared.tokens());
-    authentication = new Authentication(authenticator, shared.limits());
+    addresses = new ClientAddresses(settings.trustedProxies());
+    accessLog = new AccessLog(settings.accessLog(), addresses);
+    authentication = new Authentication(authenticator, shared.limits(), addresses);
+    txn = new TxnApi(requests, new TxnRequests(requests, settings.maxTxnOps(), settings.maxValueBytes()), writes,
+        authentication, () -> reads);
     bridge = new Bridge(vertx, shared.bridge(), authenticator, shared.limits(), shared.auth(), shared.bridgeStats());
     vertx.eventBus().<JsonObject>consumer(Addresses.TOKEN_REVOKED, message -> {
       authenticator.revoked(message.body().getString("id"));
@@ -159,6 +171,7 @@ public class ApiVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     Router router = Router.router(vertx);
+    router.route().handler(accessLog::handle);
     router.get("/health").handler(this::health);
     router.get("/ready").handler(this::ready);
     router.route().failureHandler(this::failure);
@@ -199,6 +212,7 @@ public class ApiVerticle extends VerticleBase {
 
   private Router router() {
     Router router = Router.router(vertx);
+    router.route().handler(accessLog::handle);
     router.route().handler(Requests::checkParameters);
     router.get("/health").handler(this::health);
     router.get("/ready").handler(this::ready);
@@ -206,6 +220,8 @@ public class ApiVerticle extends VerticleBase {
     Console.mount(router);
 
     router.route("/v1/*").handler(authentication::handle);
+    // a transaction's body holds many values: its own limit (the next BodyHandler sees the body is read)
+    router.post("/v1/txn").handler(BodyHandler.create(false).setBodyLimit(settings.maxTxnBytes()));
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
     router.get("/v1/stats/bridge").handler(ctx -> {
       Authentication.principal(ctx).requireRoot("node statistics");
@@ -214,6 +230,10 @@ public class ApiVerticle extends VerticleBase {
     router.get("/v1/stats/jvm").handler(ctx -> {
       Authentication.principal(ctx).requireRoot("node statistics");
       json(ctx, 200, jvmStats());
+    });
+    router.get("/v1/stats/writes").handler(ctx -> {
+      Authentication.principal(ctx).requireRoot("node statistics");
+      json(ctx, 200, writes.stats());
     });
     router.get("/v1/stats/propagation").handler(ctx -> stats(ctx, Addresses.PROPAGATION_STATS));
     router.get("/v1/stats/cluster").handler(ctx -> stats(ctx, Addresses.CLUSTER_STATS));
@@ -224,6 +244,7 @@ public class ApiVerticle extends VerticleBase {
     router.get("/v1/config/:key/versions").handler(this::versions);
     router.get("/v1/config/:key/versions/:version").handler(this::version);
     router.post("/v1/config/:key/rollback").handler(this::rollback);
+    router.post("/v1/txn").handler(txn::handle);
     router.get("/v1/config").handler(this::entries);
     router.get("/v1/changes").handler(this::changes);
     router.get("/v1/watch").handler(this::watch);
@@ -247,7 +268,7 @@ public class ApiVerticle extends VerticleBase {
     String actor = mayWrite(ctx, env, key);
     var precondition = requests.precondition(ctx);
     Requests.WriteBody body = requests.writeBody(ctx);
-    store.write(new Write(env, key, body.encodedValue(), false, body.critical(), body.comment(), actor, precondition))
+    writes.write(new Write(env, key, body.encodedValue(), false, body.critical(), body.comment(), actor, precondition))
         .compose(this::cached)
         .onSuccess(value -> sendValue(ctx, value))
         .onFailure(ctx::fail);
@@ -258,7 +279,7 @@ public class ApiVerticle extends VerticleBase {
     ConfigKey key = requests.key(ctx);
     String actor = mayWrite(ctx, env, key);
     var precondition = requests.precondition(ctx);
-    store.write(new Write(env, key, null, true, null, ctx.request().getParam("comment"), actor, precondition))
+    writes.write(new Write(env, key, null, true, null, ctx.request().getParam("comment"), actor, precondition))
         .compose(this::cached)
         .onSuccess(value -> sendValue(ctx, value))
         .onFailure(ctx::fail);
@@ -270,7 +291,7 @@ public class ApiVerticle extends VerticleBase {
     String actor = mayWrite(ctx, env, key);
     var precondition = requests.precondition(ctx);
     Requests.RollbackBody body = requests.rollbackBody(ctx);
-    store.rollback(env, key, body.version(), body.comment(), actor, precondition)
+    writes.rollback(env, key, body.version(), body.comment(), actor, precondition)
         .compose(this::cached)
         .onSuccess(value -> sendValue(ctx, value))
         .onFailure(ctx::fail);
@@ -372,18 +393,27 @@ public class ApiVerticle extends VerticleBase {
   /**
    * Server-Sent Events of every change under the prefix after {@code since} (or the {@code Last-Event-ID} header,
    * which a reconnecting EventSource sends and which wins), event id = revision. A revision past the head is one this
-   * database never had (a restored one, another deployment): 410, take a snapshot.
+   * database never had (a restored one, another deployment), and an {@code epoch} that is not the database's is
+   * another history (a restored database): 410 snapshot-required; changes pruned after {@code since}: 410
+   * revision-compacted. Either way, take a snapshot.
    */
   private void watch(RoutingContext ctx) {
     String env = requests.env(ctx);
     KeyPrefix prefix = requests.prefix(ctx);
     long since = requests.since(ctx, ctx.request().getHeader("Last-Event-ID"));
+    Long epoch = requests.epoch(ctx);
     Authentication.principal(ctx).requireAll(Access.READ, env, prefix.value());
-    store.headRevision().onSuccess(head -> {
-      if (since > head) {
+    store.head().onSuccess(head -> {
+      String snapshot = ": take a snapshot (GET /v1/config?env=" + env + "&prefix=" + prefix.value() + ") and watch "
+          + "from its revision";
+      if (epoch != null && epoch != head.epoch()) {
+        ctx.fail(new ConfigdException(Failure.SNAPSHOT_REQUIRED, "epoch " + epoch + " is not this database's epoch "
+            + head.epoch() + " (it was restored)" + snapshot));
+      } else if (since > head.revision()) {
         ctx.fail(new ConfigdException(Failure.SNAPSHOT_REQUIRED, "revision " + since + " is past this server's head "
-            + head + ": take a snapshot (GET /v1/config?env=" + env + "&prefix=" + prefix.value() + ") and watch "
-            + "from its revision"));
+            + head.revision() + snapshot));
+      } else if (since < head.compactedRevision()) {
+        ctx.fail(new RevisionCompactedException(since, head.oldestRevision()));
       } else {
         bridge.watch(ctx.request(), Authentication.principal(ctx), ctx.request().getHeader("Authorization"), env,
             prefix, since);
@@ -453,7 +483,10 @@ public class ApiVerticle extends VerticleBase {
   }
 
   private void failure(RoutingContext ctx) {
-    if (ctx.failure() == null && ctx.statusCode() == 413) {
+    if (ctx.failure() == null && ctx.statusCode() == 413 && ctx.request().path().equals("/v1/txn")) {
+      Problems.send(ctx, Failure.VALUE_TOO_LARGE, "the transaction's body is larger than " + settings.maxTxnBytes()
+          + " bytes; split it (each value may be at most " + settings.maxValueBytes() + " bytes encoded)");
+    } else if (ctx.failure() == null && ctx.statusCode() == 413) {
       Problems.send(ctx, Failure.VALUE_TOO_LARGE, "the request body is larger than " + settings.maxBodyBytes()
           + " bytes; a value may be at most " + settings.maxValueBytes() + " bytes encoded");
     } else {
@@ -491,7 +524,8 @@ public class ApiVerticle extends VerticleBase {
   private static JsonObject changesJson(ChangePage page) {
     JsonArray items = new JsonArray();
     page.items().forEach(value -> items.add(value.toChangeJson()));
-    return new JsonObject().put("items", items).put("next", page.next()).put("head", page.head()).put("more", page.more());
+    return new JsonObject().put("items", items).put("next", page.next()).put("head", page.head()).put("more", page.more())
+        .put("epoch", page.epoch());
   }
 
   /** Heap and GC figures of this process, for the benchmark's memory-per-subscriber measurement. */

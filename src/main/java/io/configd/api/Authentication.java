@@ -19,10 +19,12 @@ final class Authentication {
 
   private final Authenticator authenticator;
   private final RateLimits limits;
+  private final ClientAddresses addresses;
 
-  Authentication(Authenticator authenticator, RateLimits limits) {
+  Authentication(Authenticator authenticator, RateLimits limits, ClientAddresses addresses) {
     this.authenticator = authenticator;
     this.limits = limits;
+    this.addresses = addresses;
   }
 
   void handle(RoutingContext ctx) {
@@ -31,7 +33,7 @@ final class Authentication {
 
   /** The same with the Authorization value a route read its own way (the Spring Cloud Config routes' token forms). */
   void handle(RoutingContext ctx, String authorization) {
-    String address = clientAddress(ctx);
+    String address = addresses.of(ctx);
     // The body waits until the token is verified (the BodyHandler after this one resumes the request):
     // an unauthenticated client never gets a body buffered.
     if (!ctx.request().isEnded()) {
@@ -61,12 +63,6 @@ final class Authentication {
 
   /** Counts a write against the principal and the client's address (429 when over). */
   void countWrite(RoutingContext ctx) {
-    limits.write(principal(ctx).name(), clientAddress(ctx));
-  }
-
-  /** The peer's address; behind a load balancer, the balancer's (X-Forwarded-For is not trusted). */
-  static String clientAddress(RoutingContext ctx) {
-    var remote = ctx.request().remoteAddress();
-    return remote == null ? "unknown" : remote.hostAddress();
+    limits.write(principal(ctx).name(), addresses.of(ctx));
   }
 }

@@ -47,10 +47,15 @@ final class Problems {
     } else if (problem != failure && !(failure instanceof ReplyException e && e.failureType() == ReplyFailure.RECIPIENT_FAILURE)) {
       LOG.warn("{} {}: a dependency is unavailable: {}", ctx.request().method(), ctx.request().path(), failure.toString());
     }
-    send(ctx, problem.failure(), problem.getMessage());
+    send(ctx, problem.failure(), problem.getMessage(), problem.members());
   }
 
   static void send(RoutingContext ctx, Failure failure, String detail) {
+    send(ctx, failure, detail, new JsonObject());
+  }
+
+  /** @param members extension members, after the standard ones (which they cannot replace) */
+  static void send(RoutingContext ctx, Failure failure, String detail, JsonObject members) {
     if (ctx.response().headWritten()) {
       ctx.response().reset();
       return;
@@ -64,6 +69,14 @@ final class Problems {
         .put("status", failure.status())
         .put("detail", detail)
         .put("instance", ctx.request().path());
+    members.forEach(member -> {
+      if (!problem.containsKey(member.getKey())) {
+        problem.put(member.getKey(), member.getValue());
+      }
+    });
+    if (AccessLog.id(ctx) != null) {
+      problem.put("requestId", AccessLog.id(ctx));
+    }
     ctx.response()
         .setStatusCode(failure.status())
         .putHeader("Content-Type", CONTENT_TYPE)

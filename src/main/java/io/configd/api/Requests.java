@@ -168,6 +168,20 @@ final class Requests {
     return QueryRules.since(override != null ? override.trim() : ctx.request().getParam("since"));
   }
 
+  /** {@code epoch}: absent gives null; else a whole number, as the answers carry it. */
+  Long epoch(RoutingContext ctx) {
+    String text = ctx.request().getParam("epoch");
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigdException(Failure.INVALID_PARAMETER, "epoch must be a whole number, as configd's answers carry "
+          + "it, not '" + text + "'");
+    }
+  }
+
   int versionParam(RoutingContext ctx) {
     int version = integer(ctx.pathParam("version"), "version");
     if (version < 1) {

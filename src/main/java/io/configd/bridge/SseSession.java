@@ -1,8 +1,10 @@
 package io.configd.bridge;
 
 import io.configd.model.Addresses;
+import io.configd.model.Failure;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -155,11 +157,12 @@ final class SseSession extends BridgeSession {
           pumping = false;
           JsonObject page = answer.body();
           JsonArray items = page.getJsonArray("items", new JsonArray());
+          Long epoch = page.getLong("epoch");
           for (int i = 0; i < items.size() && !closed(); i++) {
             if (slow()) {
               return;
             }
-            JsonObject change = items.getJsonObject(i);
+            JsonObject change = items.getJsonObject(i).put("epoch", epoch);
             long revision = change.getLong("revision");
             response.write("id: " + revision + "\nevent: change\ndata: " + change.encode() + "\n\n");
             stats.delivered.increment();
@@ -174,7 +177,9 @@ final class SseSession extends BridgeSession {
         .onFailure(failure -> {
           pumping = false;
           LOG.info("Closing the watch stream of {}: the catch-up failed ({})", remote(), failure.getMessage());
-          error(FrameCodec.refusal("unavailable", failure.getMessage()));
+          boolean compacted = failure instanceof ReplyException reply
+              && reply.failureCode() == Failure.REVISION_COMPACTED.code();
+          error(FrameCodec.refusal(compacted ? "revision_compacted" : "unavailable", failure.getMessage()));
         });
   }
 

@@ -47,4 +47,10 @@ public record CacheSettings(int nearMaxEntries, int nearExpireSeconds, int pgTim
         redis.getInteger("breakerResetMs", 1_000),
         redis.getInteger("resubscribeMs", 1_000));
   }
+
+  /** The same settings under another Redis namespace. */
+  public CacheSettings withNamespace(String other) {
+    return new CacheSettings(nearMaxEntries, nearExpireSeconds, pgTimeoutMs, pgProbeIntervalMs, redisUri, other,
+        ttlSeconds, redisTimeoutMs, invalidationTimeoutMs, breakerFailures, breakerResetMs, resubscribeMs);
+  }
 }

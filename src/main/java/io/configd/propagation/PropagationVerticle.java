@@ -161,7 +161,8 @@ public class PropagationVerticle extends VerticleBase {
           JsonArray items = new JsonArray();
           snapshot.items().forEach(value -> items.add(value.toChangeJson()));
           request.reply(new JsonObject().put("env", body.getString("env")).put("prefix", body.getString("prefix"))
-              .put("revision", snapshot.revision()).put("items", items).put("next", snapshot.next()));
+              .put("revision", snapshot.revision()).put("epoch", snapshot.epoch()).put("items", items)
+              .put("next", snapshot.next()));
         })
         .onFailure(failure -> Failures.reply(request, failure));
   }
@@ -174,7 +175,7 @@ public class PropagationVerticle extends VerticleBase {
           JsonArray items = new JsonArray();
           page.items().forEach(value -> items.add(value.toChangeJson()));
           request.reply(new JsonObject().put("items", items).put("next", page.next()).put("head", page.head())
-              .put("more", page.more()));
+              .put("more", page.more()).put("epoch", page.epoch()));
         })
         .onFailure(failure -> Failures.reply(request, failure));
   }

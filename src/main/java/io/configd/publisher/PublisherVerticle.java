@@ -34,6 +34,7 @@ public class PublisherVerticle extends VerticleBase {
   private static final long FIRST_BACKOFF_MS = 200;
 
   private final PublisherSettings settings;
+  private final long epoch;
   private final OutboxStore outbox;
   private KafkaProducer<String, String> producer;
   private PgSubscriber subscriber;
@@ -77,9 +78,13 @@ public class PublisherVerticle extends VerticleBase {
   /** When the NOTIFY of each revision not yet sent arrived, for the change path's trace (see HopTrace). */
   private final NotifyTimes notified = new NotifyTimes();
 
-  /** @param pool the node's PostgreSQL pool, which the node closes */
-  public PublisherVerticle(PublisherSettings settings, Pool pool) {
+  /**
+   * @param pool  the node's PostgreSQL pool, which the node closes
+   * @param epoch the database's epoch, which every change message carries (fixed while the node runs)
+   */
+  public PublisherVerticle(PublisherSettings settings, Pool pool, long epoch) {
     this.settings = settings;
+    this.epoch = epoch;
     this.outbox = new OutboxStore(pool);
   }
 
@@ -214,8 +219,8 @@ public class PublisherVerticle extends VerticleBase {
     List<Future<RecordMetadata>> sends = new ArrayList<>(changes.size());
     long sentAt = HopTrace.nowMicros();
     for (ConfigValue change : changes) {
-      KafkaProducerRecord<String, String> record =
-          KafkaProducerRecord.create(settings.kafka().topic(), change.key(), change.toChangeJson().encode());
+      String message = change.toChangeJson().put("epoch", epoch).encode();
+      KafkaProducerRecord<String, String> record = KafkaProducerRecord.create(settings.kafka().topic(), change.key(), message);
       HopTrace.stampRelay(record, notified.take(change.revision(), sentAt), sentAt);
       sends.add(producer.send(record));
     }

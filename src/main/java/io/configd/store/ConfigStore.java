@@ -2,12 +2,9 @@ package io.configd.store;
 
 import io.configd.model.ConfigKey;
 import io.configd.model.ConfigValue;
-import io.configd.model.ConfigdException;
-import io.configd.model.Failure;
 import io.configd.model.KeyPrefix;
+import io.configd.model.RevisionCompactedException;
 import io.vertx.core.Future;
-import io.vertx.core.json.Json;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -17,7 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
-/** The configuration in PostgreSQL: current values, their history and the change log. */
+/** The configuration in PostgreSQL, as readers see it: current values, their history and the change log (writes: WritePipeline). */
 public final class ConfigStore {
 
   private final SqlClient pool;
@@ -25,36 +22,6 @@ public final class ConfigStore {
   /** @param pool the node's pool, or one connection of it (a read whose time limit must not count the pool's queue) */
   public ConfigStore(SqlClient pool) {
     this.pool = pool;
-  }
-
-  /**
-   * Records a new version of a key in one transaction: version history, current value and change log
-   * with the next global revision. Fails with PRECONDITION_FAILED when {@code write.expected()} does not hold.
-   */
-  public Future<ConfigValue> write(Write write) {
-    Tuple args = Tuple.of(write.env(), write.key().value(), write.encodedValue(), write.deleted())
-        .addValue(write.critical()).addString(write.comment()).addString(write.actor())
-        .addString(write.expected().kind()).addValue(write.expected().expectedVersion());
-    return pool.preparedQuery(SqlQueries.WRITE).execute(args)
-        .map(rows -> recorded(write, rows.iterator().next()))
-        .recover(failure -> Future.failedFuture(refusal(write, failure)));
-  }
-
-  /** Writes the value of an earlier version as a new version. */
-  public Future<ConfigValue> rollback(String env, ConfigKey key, int version, String comment, String actor,
-                                      Precondition expected) {
-    return version(env, key, version)
-        .compose(found -> {
-          ConfigValue target = found.orElseThrow(() -> new ConfigdException(Failure.NOT_FOUND,
-              "key '" + key + "' has no version " + version + " in " + env));
-          if (target.deleted()) {
-            throw new ConfigdException(Failure.CONFLICT, "version " + version + " of '" + key
-                + "' is a deletion; delete the key with DELETE instead of rolling back to it");
-          }
-          String why = comment != null ? comment : "rollback to version " + version;
-          return write(new Write(env, key, Json.encode(target.value()), false, target.critical(),
-              why, actor, expected));
-        });
   }
 
   public Future<Optional<ConfigValue>> current(String env, ConfigKey key) {
@@ -84,12 +51,21 @@ public final class ConfigStore {
         .map(rows -> page(rows, limit, value -> Integer.toString(value.version())));
   }
 
-  /** Every change after a revision under a prefix (and under one of {@code readable} unless null), in revision order. */
+  /**
+   * Every change after a revision under a prefix (and under one of {@code readable} unless null), in revision order.
+   * Fails with a {@link RevisionCompactedException} when retention pruned changes after {@code since}.
+   */
   public Future<ChangePage> changes(String env, KeyPrefix prefix, long since, int limit, List<String> readable) {
     Tuple args = Tuple.of(since, env, prefix.value(), prefix.childrenFrom(), prefix.childrenTo(), limit + 1)
         .addArrayOfString(readable == null ? null : readable.toArray(String[]::new));
     return pool.preparedQuery(SqlQueries.SELECT_CHANGES).execute(args).map(rows -> {
-      long head = rows.iterator().next().getLong("head");
+      Row first = rows.iterator().next();
+      long head = first.getLong("head");
+      long epoch = first.getLong("epoch");
+      long compacted = first.getLong("compacted_revision");
+      if (since < compacted) {
+        throw new RevisionCompactedException(since, compacted + 1);
+      }
       List<ConfigValue> items = new ArrayList<>();
       for (Row row : rows) {
         if (row.getString("key") != null) {
@@ -98,10 +74,10 @@ public final class ConfigStore {
       }
       if (items.size() > limit) {
         items.remove(limit);
-        return new ChangePage(items, items.get(limit - 1).revision(), head, true);
+        return new ChangePage(items, items.get(limit - 1).revision(), head, true, epoch);
       }
       // Every revision up to the head (read in the same snapshot) has committed: a reader can skip to it.
-      return new ChangePage(items, Math.max(since, head), head, false);
+      return new ChangePage(items, Math.max(since, head), head, false, epoch);
     });
   }
 
@@ -109,7 +85,8 @@ public final class ConfigStore {
   public Future<Snapshot> snapshot(String env, KeyPrefix prefix, String afterKey, int limit) {
     Tuple args = Tuple.of(env, afterKey, prefix.value(), prefix.childrenFrom(), prefix.childrenTo(), limit + 1);
     return pool.preparedQuery(SqlQueries.SELECT_SNAPSHOT).execute(args).map(rows -> {
-      long head = rows.iterator().next().getLong("head");
+      Row first = rows.iterator().next();
+      long head = first.getLong("head");
       List<ConfigValue> items = new ArrayList<>();
       for (Row row : rows) {
         if (row.getString("key") != null) {
@@ -121,7 +98,7 @@ public final class ConfigStore {
         items.remove(limit);
         next = items.get(limit - 1).key();
       }
-      return new Snapshot(items, head, next);
+      return new Snapshot(items, head, first.getLong("epoch"), next);
     });
   }
 
@@ -129,31 +106,16 @@ public final class ConfigStore {
     return pool.preparedQuery(SqlQueries.SELECT_HEAD_REVISION).execute().map(rows -> rows.iterator().next().getLong(0));
   }
 
+  /** The head revision, the epoch and the compaction watermark, read together. */
+  public Future<Head> head() {
+    return pool.preparedQuery(SqlQueries.SELECT_HEAD).execute().map(rows -> {
+      Row row = rows.iterator().next();
+      return new Head(row.getLong("revision"), row.getLong("epoch"), row.getLong("compacted_revision"));
+    });
+  }
+
   public Future<Void> ping() {
     return pool.query(SqlQueries.PING).execute().mapEmpty();
-  }
-
-  private static ConfigValue recorded(Write write, Row row) {
-    Object value = write.encodedValue() == null ? null : Json.decodeValue(write.encodedValue());
-    return new ConfigValue(write.key().value(), write.env(), value, row.getInteger("version"), row.getLong("revision"),
-        write.deleted(), row.getBoolean("critical"), write.comment(), row.getOffsetDateTime("created_at").toInstant(),
-        write.actor());
-  }
-
-  /** The write function's refusals, as the failures the API reports; anything else passes through. */
-  private static Throwable refusal(Write write, Throwable failure) {
-    if (!(failure instanceof PgException pg) || pg.getDetail() == null) {
-      return failure;
-    }
-    String[] current = pg.getDetail().split(",");
-    if (SqlQueries.REFUSED_PRECONDITION.equals(pg.getSqlState())) {
-      return new ConfigdException(Failure.PRECONDITION_FAILED,
-          write.expected().violation(Integer.parseInt(current[0]), Boolean.parseBoolean(current[1])));
-    }
-    if (SqlQueries.REFUSED_ALREADY_DELETED.equals(pg.getSqlState())) {
-      return new ConfigdException(Failure.NOT_FOUND, "key '" + write.key() + "' does not exist in " + write.env());
-    }
-    return failure;
   }
 
   private static Optional<Row> first(RowSet<Row> rows) {

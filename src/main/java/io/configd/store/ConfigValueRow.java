@@ -10,11 +10,23 @@ final class ConfigValueRow {
   private ConfigValueRow() {
   }
 
-  /** Columns key, env, value (JSON text, null when deleted), version, revision, deleted, critical, comment, updated_at, updated_by. */
+  /**
+   * Columns key, env, value (JSON text, null when deleted), version, revision, deleted, critical, comment, updated_at,
+   * updated_by, and txn, txn_last where the query reads the version history (null when no transaction wrote it).
+   */
   static ConfigValue from(Row row) {
     String value = row.getString("value");
     return new ConfigValue(row.getString("key"), row.getString("env"), value == null ? null : Json.decodeValue(value),
         row.getInteger("version"), row.getLong("revision"), row.getBoolean("deleted"), row.getBoolean("critical"),
-        row.getString("comment"), row.getOffsetDateTime("updated_at").toInstant(), row.getString("updated_by"));
+        row.getString("comment"), row.getOffsetDateTime("updated_at").toInstant(), row.getString("updated_by"),
+        txn(row));
+  }
+
+  private static ConfigValue.Txn txn(Row row) {
+    if (row.getColumnIndex("txn") < 0) {
+      return null;
+    }
+    Long id = row.getLong("txn");
+    return id == null ? null : new ConfigValue.Txn(id, row.getLong("txn_last"));
   }
 }

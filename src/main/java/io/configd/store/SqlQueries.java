@@ -7,15 +7,20 @@ final class SqlQueries {
   }
 
   /**
-   * Records a change in one statement (the function of V5__write_in_one_statement.sql): in autocommit,
-   * so the global revision row stays locked only while PostgreSQL runs and commits it.
+   * Records a batch of writes and transactions in one statement (the function of
+   * V9__write_batches_and_transactions.sql), in autocommit: the global revision row stays locked only while
+   * PostgreSQL runs and commits it. One row per op; see the function for the outcomes.
    */
-  static final String WRITE = """
-      select version, revision, critical, created_at from configd_write($1, $2, $3, $4, $5, $6, $7, $8, $9)""";
+  static final String WRITE_BATCH = """
+      select o_ord, o_outcome, o_version, o_revision, o_critical, o_created_at, o_cur_version, o_cur_deleted, o_txn,
+        o_txn_last
+      from configd_write_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""";
 
-  /** SQLSTATEs configd_write raises when it refuses a write; the detail is "<current version>,<deleted>". */
-  static final String REFUSED_PRECONDITION = "CF412";
-  static final String REFUSED_ALREADY_DELETED = "CF404";
+  /** Outcomes of an op in configd_write_batch. */
+  static final String OUTCOME_OK = "ok";
+  static final String OUTCOME_PRECONDITION = "CF412";
+  static final String OUTCOME_ABSENT = "CF404";
+  static final String OUTCOME_ABORTED = "aborted";
 
   static final String SELECT_ENTRY = """
       select key, env, value::text as value, version, revision, deleted, critical, comment, updated_at, updated_by
@@ -34,26 +39,27 @@ final class SqlQueries {
 
   static final String SELECT_VERSION = """
       select key, env, value::text as value, version, revision, deleted, critical, comment,
-        created_at as updated_at, created_by as updated_by
+        created_at as updated_at, created_by as updated_by, txn, txn_last
       from config_version where env = $1 and key = $2 and version = $3""";
 
   /** Versions of a key, newest first, below a version (exclusive). */
   static final String SELECT_VERSIONS = """
       select key, env, value::text as value, version, revision, deleted, critical, comment,
-        created_at as updated_at, created_by as updated_by
+        created_at as updated_at, created_by as updated_by, txn, txn_last
       from config_version where env = $1 and key = $2 and version < $3
       order by version desc limit $4""";
 
   /**
    * Changes after a revision, in revision order, up to the head revision read in the same snapshot:
    * every revision up to the head has committed, because revisions are taken in commit order.
-   * Always one row at least: with no change, a row holding only the head.
+   * Always one row at least: with no change, a row holding only the head, with the epoch and the compaction
+   * watermark of the same snapshot (below it, changes may have been pruned).
    */
   static final String SELECT_CHANGES = """
-      with head as (select revision from config_revision where id = 1)
-      select head.revision as head, c.* from head left join lateral (
+      with head as (select revision, epoch, compacted_revision from config_revision where id = 1)
+      select head.revision as head, head.epoch, head.compacted_revision, c.* from head left join lateral (
         select c.key, c.env, v.value::text as value, c.version, c.revision, v.deleted, v.critical, v.comment,
-          v.created_at as updated_at, v.created_by as updated_by
+          v.created_at as updated_at, v.created_by as updated_by, v.txn, v.txn_last
         from config_change c join config_version v using (env, key, version)
         where c.revision > $1 and c.revision <= head.revision
           and c.env = $2 and ($3 = '' or c.key = $3 or (c.key >= $4 and c.key < $5))
@@ -66,11 +72,11 @@ final class SqlQueries {
 
   /**
    * Current entries under a prefix after a key, with the head revision of the same snapshot: the
-   * entries hold every change up to that revision. Always one row at least.
+   * entries hold every change up to that revision. Always one row at least, with the epoch.
    */
   static final String SELECT_SNAPSHOT = """
-      with head as (select revision from config_revision where id = 1)
-      select head.revision as head, e.* from head left join lateral (
+      with head as (select revision, epoch from config_revision where id = 1)
+      select head.revision as head, head.epoch, e.* from head left join lateral (
         select key, env, value::text as value, version, revision, deleted, critical, comment, updated_at, updated_by
         from config_entry
         where env = $1 and not deleted and version > 0 and key > $2
@@ -93,6 +99,81 @@ final class SqlQueries {
 
   static final String SELECT_HEAD_REVISION = "select revision from config_revision where id = 1";
 
+  static final String SELECT_HEAD = "select revision, epoch, compacted_revision from config_revision where id = 1";
+
+  // ---- Epochs: a restored database never rewinds its readers (issue 14, item 5) ----
+
+  /** The head revision and the epoch, locking the row: the start-up check compares them with Kafka's newest record. */
+  static final String SELECT_EPOCH_FOR_UPDATE = "select revision, epoch from config_revision where id = 1 for update";
+
+  /**
+   * Starts a new epoch: at least the old one plus one, and the head moved up to the newest revision Kafka carries, so
+   * that no revision of the lost history is handed out again. The restored backlog is relayed as any backlog (in the
+   * new epoch; readers drop what they hold already by revision).
+   */
+  static final String START_EPOCH = """
+      update config_revision set epoch = greatest(epoch + 1, $1), revision = greatest(revision, $2) where id = 1
+      returning revision, epoch""";
+
+  // ---- Retention: the change log and the audit log pruned, each key's current version kept (issue 14, item 6) ----
+
+  /** One pruner at a time per schema, for the length of its transaction: nodes that find it taken skip the round. */
+  static final String TRY_RETENTION_LOCK = """
+      select pg_try_advisory_xact_lock(hashtextextended(current_schema() || '.configd-retention', 0)) as locked""";
+
+  /**
+   * The compaction watermark and how far the next batch may prune: past the revisions that are too old ($1: age in
+   * ms) or beyond the newest $2, at most $3 revisions further, and never up to a change the publisher has not relayed
+   * or the audit log not recorded yet (both read the version history). 0 disables a limit.
+   */
+  static final String SELECT_PRUNE_BOUNDS = """
+      with r as (select revision, compacted_revision as compacted from config_revision where id = 1),
+      wanted as (
+        select r.compacted, least(r.compacted + $3,
+          greatest(
+            case when $2 > 0 then r.revision - $2 else 0 end,
+            case when $1 > 0 then coalesce((select max(v.revision) from config_version v
+              where v.revision > r.compacted and v.revision <= r.compacted + $3
+                and v.created_at < now() - $1 * interval '1 millisecond'), 0) else 0 end),
+          (select relayed.revision from config_relay relayed where relayed.id = 1)) as target
+        from r
+      )
+      select w.compacted, least(w.target, coalesce((select min(c.revision) - 1 from config_change c
+          where c.revision > w.compacted and c.revision <= w.target
+            and not exists (select 1 from audit_log a where a.revision = c.revision)), w.target)) as target
+      from wanted w""";
+
+  /** The change log's rows in ($1, $2], but each key's current version. */
+  static final String PRUNE_CHANGES = """
+      delete from config_change c where c.revision > $1 and c.revision <= $2
+        and not exists (select 1 from config_entry e where e.env = c.env and e.key = c.key and e.version = c.version)""";
+
+  /**
+   * The version history's rows in ($1, $2], but each key's current version and a version whose successor the audit
+   * log has not recorded yet (its row takes the old value from it).
+   */
+  static final String PRUNE_VERSIONS = """
+      delete from config_version v where v.revision > $1 and v.revision <= $2
+        and not exists (select 1 from config_entry e where e.env = v.env and e.key = v.key and e.version = v.version)
+        and not exists (select 1 from config_version n where n.env = v.env and n.key = v.key and n.version = v.version + 1
+          and not exists (select 1 from audit_log a where a.revision = n.revision))""";
+
+  /** Raised last in the pruning transaction: the counter's row is locked only while it commits. */
+  static final String RAISE_COMPACTED = """
+      update config_revision set compacted_revision = $2 where id = 1 and compacted_revision = $1""";
+
+  /**
+   * At most $3 audit rows older than $1 ms or beyond the newest $2 revisions, never above the change log's watermark
+   * (the audit log keeps at least what the change log keeps) and never the row of a key's current version.
+   */
+  static final String PRUNE_AUDIT = """
+      delete from audit_log where revision in (
+        select a.revision from audit_log a, config_revision r
+        where r.id = 1 and a.revision <= r.compacted_revision
+          and (($1 > 0 and a.changed_at < now() - $1 * interval '1 millisecond') or ($2 > 0 and a.revision <= r.revision - $2))
+          and not exists (select 1 from config_entry e where e.env = a.env and e.key = a.key and e.version = a.version)
+        order by a.revision limit $3)""";
+
   static final String PING = "select 1";
 
   // ---- The change stream: outbox relay, audit log, notifications (issue 4) ----
@@ -113,7 +194,7 @@ final class SqlQueries {
       )
       select relayed.revision as relayed, c.* from relayed left join lateral (
         select c.revision, c.env, c.key, c.version, v.value::text as value, v.deleted, v.critical, v.comment,
-          v.created_at as updated_at, v.created_by as updated_by
+          v.created_at as updated_at, v.created_by as updated_by, v.txn, v.txn_last
         from config_change c join config_version v using (env, key, version)
         where c.revision > relayed.revision
         order by c.revision limit $3

@@ -73,6 +73,7 @@ public final class Bench {
       for (String scenario : options.scenarios()) {
         ok &= switch (scenario) {
           case "propagation" -> new PropagationScenario(vertx, nodes, options).run(report);
+          case "soak" -> new PropagationScenario(vertx, nodes, options).soak(report);
           case "reads" -> new ReadsScenario(vertx, main, starter, options).run(report);
           case "writes" -> new WritesScenario(vertx, main, options).run(report);
           default -> throw new IllegalStateException("unknown scenario " + scenario);

@@ -15,12 +15,15 @@ import java.util.Map;
 record BenchOptions(List<String> scenarios, boolean quick, String url, int subscribers, int writes, double rate,
                     int[] spread, int connectBatch, boolean deflate, int readConcurrency, double readSeconds, int hotKeys,
                     int coldKeys, int writeConcurrency, double writeSeconds, double warmupSeconds, String env,
-                    Path out, String schema, String nodeClasspath, int nodes, List<String> readVariants, String command) {
+                    Path out, String schema, String nodeClasspath, int nodes, List<String> readVariants, double soakMinutes,
+                    String command) {
 
   static final List<String> SCENARIOS = List.of("propagation", "reads", "writes");
+  /** Scenarios that "all" leaves out: the soak runs for minutes. */
+  static final List<String> LONG_SCENARIOS = List.of("soak");
 
   static final String USAGE = """
-      usage: bin/bench [all|propagation|reads|writes[,...]] [options]
+      usage: bin/bench [all|propagation|reads|writes|soak[,...]] [options]
         --quick                 small run of each figure (200 subscribers, 20 writes, 5 s of reads) for CI
         --url URL               bench an already-running node (default: start one with bin/configd)
         --subscribers N         propagation: WebSocket subscribers (default 10000)
@@ -28,6 +31,8 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
         --rate R                propagation: writes per second, fixed rate (default 20)
         --spread K,G,A          propagation: percent of subscribers on one key, on a group prefix, on the
                                 whole bench prefix (default 60,30,10)
+        --minutes M             soak: the propagation scenario's subscribers and rate for M minutes (default 10),
+                                each node's heap (after a full GC) and resident set sampled every 10 s, growth reported
         --connect-batch B       propagation: sockets connected at once (default 500)
         --deflate               propagation: subscribers offer permessage-deflate, as browsers and Node's ws do
         --nodes K               start K clustered nodes; propagation spreads its subscribers over them round-robin
@@ -79,7 +84,7 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
         for (String scenario : arg.toLowerCase(Locale.ROOT).split(",")) {
           if (scenario.equals("all")) {
             scenarios.addAll(SCENARIOS);
-          } else if (SCENARIOS.contains(scenario)) {
+          } else if (SCENARIOS.contains(scenario) || LONG_SCENARIOS.contains(scenario)) {
             scenarios.add(scenario);
           } else {
             throw new UsageException("unknown scenario '" + scenario + "'; one of all, " + String.join(", ", SCENARIOS));
@@ -112,13 +117,14 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
         o.text("node-classpath", null),
         o.integer("nodes", 1),
         o.list("variants", ReadsScenario.VARIANTS),
+        o.decimal("minutes", quick ? 0.5 : 10),
         command);
     o.rejectUnknown();
     if (!options.schema().matches("[a-z][a-z0-9_]{0,40}")) {
       throw new UsageException("--schema must match [a-z][a-z0-9_]*");
     }
     if (options.subscribers() < 1 || options.writes() < 1 || options.rate() <= 0 || options.readConcurrency() < 1
-        || options.writeConcurrency() < 1 || options.hotKeys() < 1 || options.coldKeys() < 1 || options.nodes() < 1) {
+        || options.writeConcurrency() < 1 || options.soakMinutes() <= 0 || options.hotKeys() < 1 || options.coldKeys() < 1 || options.nodes() < 1) {
       throw new UsageException("sizes and rates must be positive");
     }
     if (options.nodes() > 1 && options.url() != null) {

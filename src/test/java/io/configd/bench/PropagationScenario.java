@@ -59,12 +59,25 @@ final class PropagationScenario {
 
   /** Returns whether every change reached every subscriber it should have. */
   boolean run(Report report) {
+    return run(report, false);
+  }
+
+  /**
+   * The soak: the same subscribers and rate for {@code --minutes}, each node's heap (after a full GC) and resident
+   * set sampled every 10 s from the first write to the last arrival; whether every change arrived, as in run.
+   */
+  boolean soak(Report report) {
+    return run(report, true);
+  }
+
+  private boolean run(Report report, boolean soak) {
     int n = options.subscribers();
-    JsonObject result = report.scenario("propagation", String.format("%,d subscribers, %d writes at %s/s%s", n,
-        options.writes(), options.rate(), nodes.size() > 1 ? ", " + nodes.size() + " clustered nodes, writes through "
-            + node.name() : ""));
+    int writeCount = soak ? (int) Math.round(options.rate() * 60 * options.soakMinutes()) : options.writes();
+    JsonObject result = report.scenario(soak ? "soak" : "propagation", String.format("%,d subscribers, %d writes at %s/s%s%s", n,
+        writeCount, options.rate(), soak ? String.format(" (%.1f minutes)", options.soakMinutes()) : "",
+        nodes.size() > 1 ? ", " + nodes.size() + " clustered nodes, writes through " + node.name() : ""));
     result.put("nodes", nodes.size());
-    result.put("subscribers", n).put("writes", options.writes()).put("subscribersOfferDeflate", options.deflate()).put("ratePerSecond", options.rate())
+    result.put("subscribers", n).put("writes", writeCount).put("subscribersOfferDeflate", options.deflate()).put("ratePerSecond", options.rate())
         .put("spreadKeyGroupAll", Report.array(options.spread())).put("keys", KEYS).put("groups", GROUPS);
 
     List<Subscriber> subscribers = plan(n);
@@ -92,8 +105,12 @@ final class PropagationScenario {
       memory(result, before, after, subscribers);
 
       CpuUsage cpu = CpuUsage.start(nodes.stream().mapToLong(NodeUnderTest::pid).toArray());
-      Write[] writes = write();
+      SoakSampler sampler = soak ? SoakSampler.start(nodes, 10_000) : null;
+      Write[] writes = write(writeCount);
       awaitArrivals(subscribers, writes);
+      if (sampler != null) {
+        sampler.finish(result);
+      }
       boolean complete = analyse(result, subscribers, writes);
       result.put("cpuDuringWrites", cpu.stop());
       return complete;
@@ -221,8 +238,8 @@ final class PropagationScenario {
   }
 
   /** Sends W writes at the fixed rate from this thread; each PUT's answer is handled asynchronously. */
-  private Write[] write() {
-    Write[] writes = new Write[options.writes()];
+  private Write[] write(int count) {
+    Write[] writes = new Write[count];
     long period = (long) (1e9 / options.rate());
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
     AtomicInteger answered = new AtomicInteger();

@@ -9,11 +9,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configd.TestNode;
 import io.configd.model.ConfigKey;
-import io.configd.store.ConfigStore;
 import io.configd.model.ConfigValue;
 import io.configd.store.PgSettings;
 import io.configd.store.Precondition;
 import io.configd.store.Write;
+import io.configd.store.WritePipeline;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.Json;
@@ -39,7 +39,7 @@ class CacheReadPathTest {
   private JsonObject config;
   private TestNode node;
   private Pool pool;
-  private ConfigStore store;
+  private WritePipeline store;
   private Redis redis;
   private String namespace;
 
@@ -50,8 +50,9 @@ class CacheReadPathTest {
     redis = Redis.createClient(vertx, config.getJsonObject("redis").getString("uri"));
     TestNode.start(vertx, config).onComplete(testContext.succeeding(started -> {
       node = started;
+      namespace += "e" + started.node().epoch() + ":"; // the node keys Redis by its epoch too
       pool = PgSettings.from(config.getJsonObject("pg")).pool(vertx);
-      store = new ConfigStore(pool);
+      store = new WritePipeline(pool, 1000);
       testContext.completeNow();
     }));
   }

@@ -11,11 +11,11 @@ import io.configd.TcpProxy;
 import io.configd.TestNode;
 import io.configd.TestServices;
 import io.configd.model.ConfigKey;
-import io.configd.store.ConfigStore;
 import io.configd.model.ConfigValue;
 import io.configd.store.PgSettings;
 import io.configd.store.Precondition;
 import io.configd.store.Write;
+import io.configd.store.WritePipeline;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -81,7 +81,7 @@ class PostgresqlOutageTest {
   @DisplayName("cached keys answer 200 marked stale from the near cache or Redis, an uncached key, the listing and "
       + "a write get 503 problem+json, and answers are fresh again once PostgreSQL is back")
   void staleAnswersWhilePostgresqlIsCut(Vertx vertx, VertxTestContext testContext) {
-    ConfigStore store = new ConfigStore(pool);
+    WritePipeline store = new WritePipeline(pool, 1000);
     put(node, IN_NEAR_CACHE, "jdbc:postgresql://db/payments") // the writer keeps it in its near cache
         .compose(v -> writeElsewhere(store, IN_REDIS_ONLY, 20))
         .compose(otherNode::fill) // as another node would after reading it
@@ -150,7 +150,7 @@ class PostgresqlOutageTest {
     });
   }
 
-  private static Future<ConfigValue> writeElsewhere(ConfigStore store, String key, Object value) {
+  private static Future<ConfigValue> writeElsewhere(WritePipeline store, String key, Object value) {
     return store.write(new Write(ENV, ConfigKey.parse(key), Json.encode(value), false, null, null, "test",
         Precondition.NONE));
   }

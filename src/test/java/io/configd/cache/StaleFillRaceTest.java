@@ -12,6 +12,7 @@ import io.configd.store.Migrations;
 import io.configd.store.PgSettings;
 import io.configd.store.Precondition;
 import io.configd.store.Write;
+import io.configd.store.WritePipeline;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -48,6 +49,7 @@ class StaleFillRaceTest {
   private JsonObject config;
   private Pool pool;
   private ConfigStore store;
+  private WritePipeline writes;
   private Redis redis;
   private RedisTier otherNode;
   private String namespace;
@@ -72,6 +74,7 @@ class StaleFillRaceTest {
     CacheSettings settings = CacheSettings.from(config);
     pool = pg.pool(vertx);
     store = new ConfigStore(pool);
+    writes = new WritePipeline(pool, 1000);
     Migrations.migrate(vertx, pg)
         .compose(migrated -> vertx.deployVerticle(new CacheVerticle(settings, pool, SharedCache.create(settings),
             holdVersion3)))
@@ -193,7 +196,7 @@ class StaleFillRaceTest {
   }
 
   private Future<ConfigValue> write(String value) {
-    return store.write(new Write(ENV, ConfigKey.parse(KEY), Json.encode(value), false, null, null, "test",
+    return writes.write(new Write(ENV, ConfigKey.parse(KEY), Json.encode(value), false, null, null, "test",
         Precondition.NONE));
   }
 

@@ -85,7 +85,7 @@ final class BridgeConnection implements Source {
       body.put("after", after);
     }
     return request(Addresses.SNAPSHOT, body).map(answer -> new SnapshotPage(Pages.items(answer.getJsonArray("items")),
-        answer.getLong("revision"), answer.getString("next")));
+        answer.getLong("revision"), answer.getLong("epoch", 0L), answer.getString("next")));
   }
 
   @Override
@@ -143,9 +143,7 @@ final class BridgeConnection implements Source {
     if (address != null && pending.containsKey(address)) {
       if (type.equals("err")) {
         String message = frame.getString("message", "request failed");
-        answered(address, null, rejected(frame.getInteger("failureCode", -1))
-            ? new RejectedException(node + " rejected the request: " + message)
-            : new ConfigClientException(node + ": " + message));
+        answered(address, null, failure(frame.getInteger("failureCode", -1), message));
       } else {
         answered(address, frame.getJsonObject("body", new JsonObject()), null);
       }
@@ -167,9 +165,17 @@ final class BridgeConnection implements Source {
     changes.accept(change);
   }
 
-  /** The server's failure codes are its HTTP status times ten plus a number: 4xxx refuses the request as it is. */
-  private static boolean rejected(int failureCode) {
-    return failureCode >= 4000 && failureCode < 5000;
+  /**
+   * The server's failure codes are its HTTP status times ten plus a number: 4xxx refuses the request as it is, and
+   * 410x (snapshot-required, revision-compacted) asks for a snapshot instead.
+   */
+  private Throwable failure(int failureCode, String message) {
+    if (failureCode >= 4100 && failureCode < 4110) {
+      return new SnapshotRequiredException(node + ": " + message, 0);
+    }
+    return failureCode >= 4000 && failureCode < 5000
+        ? new RejectedException(node + " rejected the request: " + message)
+        : new ConfigClientException(node + ": " + message);
   }
 
   private void answered(String reply, JsonObject body, Throwable failure) {

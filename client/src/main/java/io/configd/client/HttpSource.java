@@ -36,9 +36,16 @@ final class HttpSource implements Source {
   @Override
   public Future<SnapshotPage> snapshot(Watch watch, String after) {
     String listing = "/v1/config?" + query(watch) + "&limit=" + LIMIT + (after == null ? "" : "&cursor=" + encode(after));
-    return get("/v1/changes?" + query(watch) + "&since=0&limit=1")
+    return head(watch)
         .compose(head -> get(listing).map(page -> new SnapshotPage(Pages.items(page.getJsonArray("items")),
-            head.getLong("head"), page.getString("next"))));
+            head.getLong("head"), head.getLong("epoch", 0L), page.getString("next"))));
+  }
+
+  /** The head and the epoch, from a changes page after a revision the node keeps (retention may have pruned 0). */
+  private Future<JsonObject> head(Watch watch) {
+    String changes = "/v1/changes?" + query(watch) + "&limit=1&since=";
+    return get(changes + 0).recover(failure -> failure instanceof SnapshotRequiredException pruned
+        && pruned.oldestRevision() > 0 ? get(changes + (pruned.oldestRevision() - 1)) : Future.failedFuture(failure));
   }
 
   @Override
@@ -65,6 +72,10 @@ final class HttpSource implements Source {
             return body.toJsonObject();
           }
           String detail = problemDetail(body.toString());
+          if (status == 410) {
+            throw new SnapshotRequiredException(node + " answered GET " + uri + " with 410: " + detail,
+                oldestRevision(body.toString()));
+          }
           if (status >= 400 && status < 500 && status != 408 && status != 429) {
             throw new RejectedException(node + " rejected GET " + uri + " (" + status + "): " + detail);
           }
@@ -78,6 +89,15 @@ final class HttpSource implements Source {
       return problem.getString("detail", problem.getString("title", body));
     } catch (RuntimeException e) {
       return body.length() > 200 ? body.substring(0, 200) : body;
+    }
+  }
+
+  /** The oldestRevision member of a revision-compacted problem, or 0. */
+  private static long oldestRevision(String body) {
+    try {
+      return new JsonObject(body).getLong("oldestRevision", 0L);
+    } catch (RuntimeException e) {
+      return 0;
     }
   }
 

@@ -1,6 +1,8 @@
 package io.configd.client;
 
 import io.configd.model.ConfigValue;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,8 @@ final class LocalState {
   private final Map<String, Map<String, ConfigValue>> values = new ConcurrentHashMap<>();
   private final Map<String, Long> revisions = new HashMap<>();
   private final Map<Watch, Long> watermarks = new ConcurrentHashMap<>();
+  /** The database's epoch the values come from; 0 until a node or the snapshot file said. */
+  private volatile long epoch;
 
   LocalState(List<Watch> watches) {
     this.watches = watches;
@@ -60,6 +64,50 @@ final class LocalState {
   /** Records that the watch holds every change up to {@code revision}; a watermark never goes back. */
   void advance(Watch watch, long revision) {
     watermarks.merge(watch, revision, Math::max);
+  }
+
+  long epoch() {
+    return epoch;
+  }
+
+  void epoch(long epoch) {
+    this.epoch = epoch;
+  }
+
+  /**
+   * Replaces what every watch holds with a fresh snapshot (of a new epoch, or after retention pruned the changes the
+   * client needed): a key it does not hold is gone, watermarks are the snapshot's, even lower ones. Returns what
+   * listeners hear: each value that is new or changed, and a deletion for each key that no longer exists.
+   */
+  List<ConfigValue> replace(long newEpoch, List<ConfigValue> fresh, Map<Watch, Long> marks) {
+    Map<String, ConfigValue> before = new HashMap<>();
+    values.forEach((env, held) -> held.forEach((key, value) -> before.put(env + '\0' + key, value)));
+    List<ConfigValue> heard = new ArrayList<>();
+    revisions.clear();
+    Map<String, ConfigValue> after = new HashMap<>();
+    for (ConfigValue value : fresh) {
+      String id = value.env() + '\0' + value.key();
+      after.put(id, value);
+      revisions.put(id, value.revision());
+      values.get(value.env()).put(value.key(), value);
+      ConfigValue old = before.get(id);
+      if (old == null || old.version() != value.version() || old.revision() != value.revision()) {
+        heard.add(value);
+      }
+    }
+    before.forEach((id, old) -> {
+      if (!after.containsKey(id)) {
+        values.get(old.env()).remove(old.key());
+        long revision = marks.entrySet().stream().filter(mark -> mark.getKey().covers(old))
+            .mapToLong(Map.Entry::getValue).max().orElse(old.revision());
+        heard.add(new ConfigValue(old.key(), old.env(), null, old.version(), revision, true, old.critical(), null,
+            Instant.now(), null));
+      }
+    });
+    watermarks.clear();
+    watermarks.putAll(marks);
+    epoch = newEpoch;
+    return heard;
   }
 
   Optional<Long> watermark(Watch watch) {

@@ -13,7 +13,8 @@ final class Pages {
   }
 
   static Source.ChangesPage changes(JsonObject body) {
-    return new Source.ChangesPage(items(body.getJsonArray("items")), body.getLong("next"), body.getBoolean("more", false));
+    return new Source.ChangesPage(items(body.getJsonArray("items")), body.getLong("next"), body.getBoolean("more", false),
+        body.getLong("epoch", 0L));
   }
 
   static List<ConfigValue> items(JsonArray items) {

@@ -11,21 +11,24 @@ interface Source {
    * One page of the current values of a watch, after the key {@code after} (null for the first page).
    *
    * @param revision the revision these values hold every change up to
+   * @param epoch    the database's epoch (its history; new after a restore), 0 from a node that does not say
    * @param next     the key to continue after, or null on the last page
    */
-  record SnapshotPage(List<ConfigValue> items, long revision, String next) {
+  record SnapshotPage(List<ConfigValue> items, long revision, long epoch, String next) {
   }
 
   /**
    * One page of the changes of a watch after a revision, in revision order.
    *
-   * @param next the revision the watch is complete up to once these items are applied; ask from it next
+   * @param next  the revision the watch is complete up to once these items are applied; ask from it next
+   * @param epoch the database's epoch, 0 from a node that does not say
    */
-  record ChangesPage(List<ConfigValue> items, long next, boolean more) {
+  record ChangesPage(List<ConfigValue> items, long next, boolean more, long epoch) {
   }
 
   Future<SnapshotPage> snapshot(Watch watch, String after);
 
+  /** Fails with a {@link SnapshotRequiredException} when the node cannot answer the changes after {@code since}. */
   Future<ChangesPage> changes(Watch watch, long since);
 
   /** The node this source talks to, for logs. */

@@ -371,7 +371,10 @@ final class Synchronizer extends VerticleBase {
           .map(since -> catchUp(source, watch, since))
           .orElseGet(() -> snapshot(source, watch, null, Long.MAX_VALUE)));
     }
-    return chain.onSuccess(v -> fileChanged()).onComplete(done -> releaseHeld());
+    return chain
+        .recover(failure -> failure instanceof SnapshotRequiredException required
+            ? resnapshot(source, required) : Future.failedFuture(failure))
+        .onSuccess(v -> fileChanged()).onComplete(done -> releaseHeld());
   }
 
   private void live(ConfigValue change) {
@@ -392,6 +395,7 @@ final class Synchronizer extends VerticleBase {
 
   private Future<Void> catchUp(Source source, Watch watch, long since) {
     return source.changes(watch, since).compose(page -> {
+      sameEpoch(source, page.epoch());
       page.items().forEach(this::apply);
       state.advance(watch, page.next());
       if (page.more() && page.next() <= since) {
@@ -404,12 +408,65 @@ final class Synchronizer extends VerticleBase {
   /** Pages through the current values; the watch is complete up to the lowest revision of its pages. */
   private Future<Void> snapshot(Source source, Watch watch, String after, long revision) {
     return source.snapshot(watch, after).compose(page -> {
+      sameEpoch(source, page.epoch());
       page.items().forEach(this::apply);
       long complete = Math.min(revision, page.revision());
       if (page.next() != null) {
         return snapshot(source, watch, page.next(), complete);
       }
       state.advance(watch, complete);
+      return Future.succeededFuture();
+    });
+  }
+
+  /**
+   * The revisions of another epoch belong to another history (the database was restored): none of what the client
+   * holds can be compared with them, so it takes a fresh snapshot. The first epoch a node tells is taken as it is.
+   */
+  private void sameEpoch(Source source, long epoch) {
+    if (epoch == 0 || epoch == state.epoch()) {
+      return;
+    }
+    if (state.epoch() != 0) {
+      throw new SnapshotRequiredException(source.node() + " serves epoch " + epoch + ", the client holds values of epoch "
+          + state.epoch() + " (the database was restored)", 0);
+    }
+    state.epoch(epoch);
+  }
+
+  /**
+   * Every watch again from a fresh snapshot, which replaces what the client holds: after a restore (a new epoch) or
+   * when the changes since a watermark were pruned. Listeners hear every value that changed and every key that is gone.
+   */
+  private Future<Void> resnapshot(Source source, SnapshotRequiredException reason) {
+    LOG.warn("{}: taking a fresh snapshot of {}", reason.getMessage(), settings.watches());
+    List<ConfigValue> fresh = new ArrayList<>();
+    Map<Watch, Long> marks = new HashMap<>();
+    long[] epoch = {0};
+    Future<Void> chain = Future.succeededFuture();
+    for (Watch watch : settings.watches()) {
+      chain = chain.compose(v -> freshSnapshot(source, watch, null, Long.MAX_VALUE, fresh, marks, epoch));
+    }
+    return chain.map(v -> {
+      state.replace(epoch[0], fresh, marks).forEach(listeners::fire);
+      LOG.info("Took a fresh snapshot of {} at epoch {}: {} values", settings.watches(), epoch[0], fresh.size());
+      return null;
+    });
+  }
+
+  private Future<Void> freshSnapshot(Source source, Watch watch, String after, long revision, List<ConfigValue> fresh,
+                                     Map<Watch, Long> marks, long[] epoch) {
+    return source.snapshot(watch, after).compose(page -> {
+      if (epoch[0] != 0 && page.epoch() != epoch[0]) {
+        return Future.failedFuture(new ConfigClientException(source.node() + " changed epochs during a snapshot"));
+      }
+      epoch[0] = page.epoch();
+      page.items().stream().filter(watch::covers).forEach(fresh::add);
+      long complete = Math.min(revision, page.revision());
+      if (page.next() != null) {
+        return freshSnapshot(source, watch, page.next(), complete, fresh, marks, epoch);
+      }
+      marks.put(watch, complete);
       return Future.succeededFuture();
     });
   }
@@ -479,6 +536,7 @@ final class Synchronizer extends VerticleBase {
     }
     values.forEach(state::restore);
     marks.forEach(state::advance);
+    state.epoch(json.getValue("epoch") instanceof Number epoch ? epoch.longValue() : 0);
     fileLoaded = true;
     LOG.info("Restored {} values from the snapshot file {} at revisions {}", values.size(), settings.snapshotFile(), marks);
   }
@@ -498,6 +556,6 @@ final class Synchronizer extends VerticleBase {
         .filter(change -> complete.stream().anyMatch(watch -> watch.covers(change)))
         .forEach(change -> values.add(change.toChangeJson())));
     return new JsonObject().put("format", SnapshotFile.FORMAT).put("savedAt", Instant.now().toString())
-        .put("watches", watches).put("values", values);
+        .put("epoch", state.epoch()).put("watches", watches).put("values", values);
   }
 }

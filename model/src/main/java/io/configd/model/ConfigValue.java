@@ -13,17 +13,52 @@ import java.time.format.DateTimeParseException;
  * <p>The one JSON codec of the value, with one naming everywhere ({@code updatedAt}, {@code updatedBy}, as the audit
  * log too). It has two shapes, both read by {@link #fromJson}: the entry ({@link #toJson}: API answers, Redis) and the
  * change message ({@link #toChangeJson}: the change stream, {@code /v1/changes}, snapshots), which leaves out the
- * comment.
+ * comment. Both carry {@code txn} when a transaction wrote the version.
+ *
+ * @param txn the transaction that wrote this version (POST /v1/txn), null for a single write
  */
 public record ConfigValue(String key, String env, Object value, int version, long revision, boolean deleted,
-                          boolean critical, String comment, Instant updatedAt, String updatedBy) {
+                          boolean critical, String comment, Instant updatedAt, String updatedBy, Txn txn) {
+
+  /**
+   * The transaction a change belongs to: its changes are exactly the revisions {@code id} to {@code last}.
+   *
+   * @param id   the revision of the transaction's first change
+   * @param last the revision of its last change
+   */
+  public record Txn(long id, long last) {
+
+    public JsonObject toJson() {
+      return new JsonObject().put("id", id).put("last", last);
+    }
+
+    /** Null when the member is absent or null. */
+    static Txn fromJson(JsonObject json) {
+      if (json == null) {
+        return null;
+      }
+      return new Txn(required(json, "txn.id", json.getLong("id")), required(json, "txn.last", json.getLong("last")));
+    }
+  }
+
+  /** A version no transaction wrote. */
+  public ConfigValue(String key, String env, Object value, int version, long revision, boolean deleted,
+                     boolean critical, String comment, Instant updatedAt, String updatedBy) {
+    this(key, env, value, version, revision, deleted, critical, comment, updatedAt, updatedBy, null);
+  }
+
+  /** The same version without its transaction: the current entry, as reads answer it. */
+  public ConfigValue withoutTxn() {
+    return txn == null ? this
+        : new ConfigValue(key, env, value, version, revision, deleted, critical, comment, updatedAt, updatedBy);
+  }
 
   /** True when the key is {@code prefix} itself or lies below it, in whole segments; "" holds every key. */
   public boolean isUnder(String prefix) {
     return prefix.isEmpty() || key.equals(prefix) || key.startsWith(prefix + ".");
   }
 
-  /** The entry: {key, env, value, version, revision, deleted, critical, updatedAt, updatedBy[, comment]}. */
+  /** The entry: {key, env, value, version, revision, deleted, critical, updatedAt, updatedBy[, comment][, txn]}. */
   public JsonObject toJson() {
     JsonObject json = new JsonObject()
         .put("key", key)
@@ -38,12 +73,15 @@ public record ConfigValue(String key, String env, Object value, int version, lon
     if (comment != null) {
       json.put("comment", comment);
     }
+    if (txn != null) {
+      json.put("txn", txn.toJson());
+    }
     return json;
   }
 
-  /** The change message: {key, env, value, version, revision, updatedAt, updatedBy, deleted, critical}. */
+  /** The change message: {key, env, value, version, revision, updatedAt, updatedBy, deleted, critical[, txn]}. */
   public JsonObject toChangeJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("key", key)
         .put("env", env)
         .put("value", value)
@@ -53,6 +91,10 @@ public record ConfigValue(String key, String env, Object value, int version, lon
         .put("updatedBy", updatedBy)
         .put("deleted", deleted)
         .put("critical", critical);
+    if (txn != null) {
+      json.put("txn", txn.toJson());
+    }
+    return json;
   }
 
   /**
@@ -66,7 +108,7 @@ public record ConfigValue(String key, String env, Object value, int version, lon
           json.getValue("value"), required(json, "version", json.getInteger("version")),
           required(json, "revision", json.getLong("revision")), json.getBoolean("deleted", false),
           json.getBoolean("critical", false), json.getString("comment"), time == null ? null : Instant.parse(time),
-          json.getString("updatedBy"));
+          json.getString("updatedBy"), Txn.fromJson(json.getJsonObject("txn")));
     } catch (ClassCastException | DateTimeParseException e) {
       throw new DecodeException("not a configuration value: " + e.getMessage());
     }

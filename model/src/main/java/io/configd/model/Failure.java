@@ -18,8 +18,13 @@ public enum Failure {
   NOT_FOUND(4040, 404, "not-found", "Not found"),
   METHOD_NOT_ALLOWED(4050, 405, "method-not-allowed", "Method not allowed"),
   CONFLICT(4090, 409, "conflict", "Conflict"),
-  /** The revision to resume from is one the server does not hold (a newer one than its head): take a snapshot. */
+  /**
+   * The revision to resume from is one the server does not hold (a newer one than its head), or of another epoch
+   * (a restored database): take a snapshot.
+   */
   SNAPSHOT_REQUIRED(4100, 410, "snapshot-required", "Snapshot required"),
+  /** The changes after the revision to resume from were pruned by retention: take a snapshot. */
+  REVISION_COMPACTED(4101, 410, "revision-compacted", "Revision compacted"),
   PRECONDITION_FAILED(4120, 412, "precondition-failed", "Precondition failed"),
   VALUE_TOO_LARGE(4130, 413, "value-too-large", "Value too large"),
   URI_TOO_LONG(4140, 414, "uri-too-long", "URI too long"),

@@ -1,0 +1,20 @@
+package io.configd.store;
+
+import io.vertx.sqlclient.Row;
+import java.time.Instant;
+
+/** What configd_write_batch answered for one op (see V9__write_batches_and_transactions.sql). */
+record Outcome(String outcome, Integer version, Long revision, Boolean critical, Instant createdAt,
+               int currentVersion, boolean currentDeleted, Long txn, Long txnLast) {
+
+  static Outcome from(Row row) {
+    var created = row.getOffsetDateTime("o_created_at");
+    return new Outcome(row.getString("o_outcome"), row.getInteger("o_version"), row.getLong("o_revision"),
+        row.getBoolean("o_critical"), created == null ? null : created.toInstant(), row.getInteger("o_cur_version"),
+        row.getBoolean("o_cur_deleted"), row.getLong("o_txn"), row.getLong("o_txn_last"));
+  }
+
+  boolean ok() {
+    return SqlQueries.OUTCOME_OK.equals(outcome);
+  }
+}

@@ -1,0 +1,51 @@
+package io.configd.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The checker, tested against a relay that loses changes ({@link BrokenRelay}: it holds the publisher's lock, so no
+ * node relays, and marks every 5th change relayed without sending it). The run has no faults: every loss the
+ * checker reports is the relay's.
+ */
+@DisplayName("The chaos checker")
+class ChaosCheckerTest {
+
+  @Test
+  @DisplayName("reports each change a broken relay lost: missing from Kafka and the audit log, never reaching subscribers")
+  void reportsTheLoss() throws Exception {
+    ChaosOptions options = new ChaosOptions(Duration.ofSeconds(15), Duration.ZERO, Duration.ZERO, 2, 1, 2, 3, 1, 2, 0,
+        Duration.ofMillis(50), Duration.ofSeconds(30), List.of());
+    AtomicReference<BrokenRelay> relay = new AtomicReference<>();
+    Findings findings;
+    try {
+      findings = new ChaosRun(options, Path.of("target", "chaos", "ChaosCheckerTest").toAbsolutePath())
+          .run(cluster -> relay.set(new BrokenRelay(cluster, 5)));
+    } finally {
+      if (relay.get() != null) {
+        relay.get().close();
+      }
+    }
+    System.out.print(findings.report());
+    List<Long> dropped = relay.get().dropped();
+
+    assertThat(dropped).as("the broken relay dropped changes").isNotEmpty();
+    assertThat(violations(findings, Checker.KAFKA)).as(findings.report()).hasSize(dropped.size())
+        .allSatisfy(v -> assertThat(dropped).anySatisfy(r -> assertThat(v).startsWith("revision " + r + " ")));
+    assertThat(violations(findings, Checker.AUDIT)).hasSize(dropped.size());
+    assertThat(violations(findings, Checker.SUBSCRIBERS)).isNotEmpty();
+    assertThat(violations(findings, Checker.ACKED)).as("PostgreSQL holds every acknowledged write").isEmpty();
+    assertThat(violations(findings, Checker.CAS)).isEmpty();
+    assertThat(violations(findings, Checker.ONCE)).isEmpty();
+  }
+
+  private static List<String> violations(Findings findings, String check) {
+    return findings.checks().stream().filter(c -> c.name().equals(check)).flatMap(c -> c.violations().stream()).toList();
+  }
+}

@@ -1,0 +1,147 @@
+package io.configd.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.configd.Eventually;
+import io.configd.TestServices;
+import io.configd.model.ConfigKey;
+import io.configd.model.ConfigValue;
+import io.configd.model.ConfigdException;
+import io.configd.model.Failure;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 18 item 1 at the door itself: the writes that queue while a batch commits leave together, each with its
+ * own outcome. The batch is made deterministic by holding the revision row's lock from another connection, so that
+ * the first write waits in PostgreSQL while the others queue behind it.
+ */
+@DisplayName("The write pipeline")
+class WritePipelineTest {
+
+  private static final String ENV = "production";
+  private static Vertx vertx;
+  private static Pool pool;
+  private static WritePipeline pipeline;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+    PgSettings settings = PgSettings.from(TestServices.nodeConfig("WritePipelineTest").getJsonObject("pg"));
+    Migrations.migrate(vertx, settings).await();
+    pool = settings.pool(vertx);
+    pipeline = new WritePipeline(pool, 1000);
+  }
+
+  @AfterAll
+  static void stop() {
+    pool.close().await();
+    vertx.close().await();
+  }
+
+  @Test
+  @DisplayName("a batch holding a failing If-Match, a delete of a missing key and a bad rollback: only those fail, "
+      + "each with its own problem; two writes to one key apply in order")
+  void failingWritesFailAlone() {
+    put("batch.a", 1, Precondition.NONE).await();
+    put("batch.b", 1, Precondition.NONE).await();
+    long batchesBefore = pipeline.stats().getLong("batches");
+
+    List<Future<ConfigValue>> writes;
+    SqlConnection blocker = pool.getConnection().await();
+    try {
+      Transaction held = blocker.begin().await();
+      blocker.query("select revision from config_revision where id = 1 for update").execute().await();
+      Future<ConfigValue> first = put("batch.first", 0, Precondition.NONE);
+      Eventually.await("the first batch is in flight", Duration.ofSeconds(10),
+          () -> pipeline.stats().getBoolean("inFlight"));
+      writes = List.of(first,
+          put("batch.a", 2, new Precondition.Version(1)),
+          put("batch.b", 2, new Precondition.Version(7)),
+          put("batch.c", 1, Precondition.ABSENT),
+          put("batch.a", 3, new Precondition.Version(2)),
+          delete("batch.never"),
+          pipeline.rollback(ENV, ConfigKey.parse("batch.b"), 99, null, "test", Precondition.NONE));
+      Eventually.await("the writes queue behind it", Duration.ofSeconds(10),
+          () -> pipeline.stats().getInteger("queued") == 5);
+      held.rollback().await();
+    } finally {
+      blocker.close().await();
+    }
+    Future.join(writes).otherwiseEmpty().await();
+
+    assertThat(writes.get(0).result().version()).isEqualTo(1);
+    assertThat(writes.get(1).result().version()).isEqualTo(2);
+    assertRefused(writes.get(2), Failure.PRECONDITION_FAILED, "If-Match: \"7\" but the current version is 1");
+    assertThat(writes.get(3).result().version()).isEqualTo(1);
+    assertThat(writes.get(4).result().version()).as("the second write to batch.a saw the first").isEqualTo(3);
+    assertThat(writes.get(4).result().revision()).isEqualTo(writes.get(1).result().revision() + 2);
+    assertRefused(writes.get(5), Failure.NOT_FOUND, "does not exist");
+    assertRefused(writes.get(6), Failure.NOT_FOUND, "has no version 99");
+    JsonObject stats = pipeline.stats();
+    assertThat(stats.getLong("batches") - batchesBefore).as("%s", stats).isEqualTo(2);
+    assertThat(stats.getLong("largestBatch")).isGreaterThanOrEqualTo(5);
+
+    ConfigStore store = new ConfigStore(pool);
+    assertThat(store.current(ENV, ConfigKey.parse("batch.b")).await().orElseThrow().version()).isEqualTo(1);
+    assertThat(store.current(ENV, ConfigKey.parse("batch.never")).await()).isEmpty();
+    assertThat(store.headRevision().await()).isEqualTo(writes.get(4).result().revision());
+  }
+
+  @Test
+  @DisplayName("a value PostgreSQL refuses fails alone: the batch is recorded again write by write")
+  void refusedValueFailsAlone() {
+    SqlConnection blocker = pool.getConnection().await();
+    List<Future<ConfigValue>> writes;
+    try {
+      Transaction held = blocker.begin().await();
+      blocker.query("select revision from config_revision where id = 1 for update").execute().await();
+      Future<ConfigValue> first = put("split.first", 0, Precondition.NONE);
+      Eventually.await("the first batch is in flight", Duration.ofSeconds(10),
+          () -> pipeline.stats().getBoolean("inFlight"));
+      writes = List.of(first, put("split.a", 1, Precondition.NONE),
+          pipeline.write(new Write(ENV, ConfigKey.parse("split.bad"), Json.encode("nul \u0000 inside"), false, null,
+              null, "test", Precondition.NONE)),
+          put("split.c", 1, Precondition.NONE));
+      Eventually.await("the writes queue behind it", Duration.ofSeconds(10),
+          () -> pipeline.stats().getInteger("queued") == 3);
+      held.rollback().await();
+    } finally {
+      blocker.close().await();
+    }
+    Future.join(writes).otherwiseEmpty().await();
+
+    assertThat(writes.get(1).succeeded()).isTrue();
+    assertThat(writes.get(2).cause()).isInstanceOf(PgException.class);
+    assertThat(writes.get(3).succeeded()).isTrue();
+    assertThat(writes.get(3).result().revision()).isEqualTo(writes.get(1).result().revision() + 1);
+    assertThat(pipeline.stats().getLong("splitBatches")).isGreaterThanOrEqualTo(1);
+  }
+
+  private static Future<ConfigValue> put(String key, int value, Precondition expected) {
+    return pipeline.write(new Write(ENV, ConfigKey.parse(key), Json.encode(value), false, null, null, "test", expected));
+  }
+
+  private static Future<ConfigValue> delete(String key) {
+    return pipeline.write(new Write(ENV, ConfigKey.parse(key), null, true, null, null, "test", Precondition.NONE));
+  }
+
+  private static void assertRefused(Future<ConfigValue> write, Failure failure, String detail) {
+    assertThat(write.failed()).as("%s", write).isTrue();
+    assertThat(write.cause()).isInstanceOf(ConfigdException.class);
+    assertThat(((ConfigdException) write.cause()).failure()).isEqualTo(failure);
+    assertThat(write.cause().getMessage()).contains(detail);
+  }
+}
