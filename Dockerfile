@@ -22,13 +22,18 @@ COPY src ./src
 RUN mvn -B -q -f parent/pom.xml -pl :configd -am -DskipTests package
 
 FROM eclipse-temurin:17-jre
-RUN groupadd --system configd && useradd --system --gid configd --home-dir /app --shell /usr/sbin/nologin configd
+# curl for the HEALTHCHECK: installed here rather than assumed of the base image; /bin/sh there is dash, which has no
+# /dev/tcp. A numeric user, so that Kubernetes' runAsNonRoot can check it (deploy/kubernetes runs it as 10001).
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends curl && rm -rf /var/lib/apt/lists/* \
+    && groupadd --system --gid 10001 configd \
+    && useradd --system --uid 10001 --gid configd --home-dir /app --shell /usr/sbin/nologin configd
 WORKDIR /app
 COPY --from=build /src/target/configd.jar /app/configd.jar
 COPY conf /app/conf
-USER configd
-# HTTP API and SockJS bridge, TCP event-bus bridge, cluster port
-EXPOSE 8080 7000 5701
+USER 10001
+# HTTP API and SockJS bridge, TCP event-bus bridge, Hazelcast, the event bus (cluster.eventBusPort), metrics (metrics.port)
+EXPOSE 8080 7000 5701 5702 9090
 ENV CONFIGD_JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+UseG1GC"
-HEALTHCHECK --interval=10s --timeout=3s CMD ["sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 || exit 1"]
+# /health on the API port (CONFIGD_HTTP_PORT); with TLS on that port, set CONFIGD_HEALTHCHECK_URL (e.g. tls.healthPort's)
+HEALTHCHECK --interval=10s --timeout=3s --start-period=60s CMD ["sh", "-c", "curl -fsS --max-time 2 -o /dev/null \"${CONFIGD_HEALTHCHECK_URL:-http://127.0.0.1:${CONFIGD_HTTP_PORT:-8080}/health}\""]
 ENTRYPOINT ["sh", "-c", "exec java $CONFIGD_JAVA_OPTS -jar /app/configd.jar"]

@@ -19,7 +19,7 @@ export class StatusView {
     container.append(h('section', { class: 'status', 'aria-labelledby': 'status-title' },
       h('h1', { id: 'status-title' }, 'Node status'), this.updated,
       h('div', { class: 'cards' },
-        card('Node', [['node', 'Name'], ['ready', 'Ready'], ['pg', 'PostgreSQL'], ['verticles', 'Verticles']]),
+        card('Node', [['node', 'Name'], ['ready', 'Ready'], ['pg', 'PostgreSQL'], ['state', 'State']]),
         card('Cluster', [['clustered', 'Clustered'], ['members', 'Members'], ['subscriptionMap', 'Subscription map entries']]),
         card('Publisher', [['leader', 'This node relays'], ['kafka', 'Kafka'], ['backlog', 'Backlog'], ['backlogAge', 'Oldest waiting'],
           ['relayed', 'Relayed'], ['commitToAck', 'Commit to Kafka ack']]),
@@ -65,7 +65,7 @@ export class StatusView {
     this.set('node', publisher.node);
     this.set('ready', ready.status ?? ready.error);
     this.set('pg', ready.checks?.postgresql);
-    this.set('verticles', ready.checks?.verticles);
+    this.set('state', ready.checks?.node);
     this.set('clustered', cluster.error ?? (cluster.clustered ? 'yes' : 'no'));
     this.set('members', Array.isArray(cluster.members) ? cluster.members.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(', ') : cluster.members ?? 'this node only');
     this.set('subscriptionMap', cluster.subscriptionEntries);

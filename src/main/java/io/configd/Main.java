@@ -3,7 +3,12 @@ package io.configd;
 import io.configd.logging.LogFormat;
 import io.configd.logging.LogSettings;
 import io.vertx.core.Future;
+import io.configd.metrics.MetricsSettings;
+import io.configd.metrics.NodeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.Map;
@@ -29,9 +34,11 @@ public final class Main {
       LogFormat.apply(LogSettings.from(config));
       ClusterSettings cluster = ClusterSettings.from(config);
       HazelcastClusterManager manager = cluster.enabled() ? new HazelcastClusterManager(cluster.hazelcastConfig()) : null;
-      vertx = start(cluster, manager).await();
+      PrometheusMeterRegistry registry = NodeMetrics.newRegistry();
+      vertx = start(cluster, manager, MetricsSettings.from(config.getJsonObject("metrics", new JsonObject())), registry)
+          .await();
       try {
-        node = Node.deploy(vertx, config, manager).await();
+        node = Node.deploy(vertx, config, manager, registry).await();
       } catch (Exception e) {
         vertx.close().await();
         throw e;
@@ -44,7 +51,7 @@ public final class Main {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("Stopping configd");
-      node.close().eventually(vertx::close).onComplete(done -> {
+      node.shutdown().eventually(vertx::close).onComplete(done -> {
         LOG.info("configd stopped");
         stopped.countDown();
       });
@@ -68,12 +75,16 @@ public final class Main {
     }
   }
 
-  private static Future<Vertx> start(ClusterSettings cluster, HazelcastClusterManager manager) {
+  /** A Vert.x whose metrics (HTTP, event bus, pools, JVM) go to the node's registry. */
+  private static Future<Vertx> start(ClusterSettings cluster, HazelcastClusterManager manager, MetricsSettings metrics,
+                                     PrometheusMeterRegistry registry) {
+    VertxBuilder builder = Vertx.builder().withMetrics(NodeMetrics.vertxMetrics(registry));
     if (manager == null) {
-      return Future.succeededFuture(Vertx.builder().build());
+      return Future.succeededFuture(builder.with(NodeMetrics.vertxOptions(new VertxOptions(), metrics)).build());
     }
-    LOG.info("Joining cluster '{}' as {}:{} with members {}", cluster.name(), cluster.host(), cluster.port(),
-        cluster.members());
-    return Vertx.builder().with(cluster.vertxOptions()).withClusterManager(manager).buildClustered();
+    LOG.info("Joining cluster '{}' as {}:{} by {}", cluster.name(), cluster.host(), cluster.port(),
+        cluster.joinDescription());
+    return builder.with(NodeMetrics.vertxOptions(cluster.vertxOptions(), metrics)).withClusterManager(manager)
+        .buildClustered();
   }
 }

@@ -1,6 +1,7 @@
 package io.configd;
 
 import io.configd.api.ApiVerticle;
+import io.configd.api.NodeLifecycle;
 import io.configd.audit.AuditVerticle;
 import io.configd.bus.BusVerticle;
 import io.configd.auth.AdminBootstrap;
@@ -11,6 +12,8 @@ import io.configd.bridge.BridgeStats;
 import io.configd.cache.CacheSettings;
 import io.configd.cache.CacheVerticle;
 import io.configd.cache.SharedCache;
+import io.configd.metrics.MetricsEndpoint;
+import io.configd.metrics.NodeMetrics;
 import io.configd.model.Addresses;
 import io.configd.notify.NotificationVerticle;
 import io.configd.propagation.PropagationVerticle;
@@ -27,12 +30,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,19 +54,25 @@ public final class Node {
   private final Pool pool;
   private final TokenCache tokens;
   private final RateLimits limits;
-  private final BridgeStats bridgeStats = new BridgeStats();
+  private final NodeMetrics metrics;
+  private final MetricsEndpoint metricsEndpoint;
+  private final BridgeStats bridgeStats;
   private final SharedCache cache;
   private final WritePipeline writes;
-  private final AtomicBoolean deployed = new AtomicBoolean();
+  private final NodeLifecycle lifecycle;
   private final List<String> deployments = new ArrayList<>();
   private final List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
   private MessageConsumer<Void> clusterStats;
   private long epoch;
 
-  private Node(Vertx vertx, NodeSettings settings, HazelcastClusterManager cluster) {
+  private Node(Vertx vertx, NodeSettings settings, HazelcastClusterManager cluster, PrometheusMeterRegistry registry) {
     this.vertx = vertx;
     this.settings = settings;
     this.cluster = cluster;
+    this.lifecycle = new NodeLifecycle(settings.shutdown());
+    this.metrics = NodeMetrics.create(vertx, registry);
+    this.metricsEndpoint = new MetricsEndpoint(metrics, settings.metrics());
+    this.bridgeStats = new BridgeStats(metrics.propagationLag());
     this.pool = settings.pg().pool(vertx);
     this.tokens = new TokenCache(settings.auth());
     this.limits = new RateLimits(settings.auth().limits());
@@ -72,18 +81,22 @@ public final class Node {
   }
 
   public static Future<Node> deploy(Vertx vertx, JsonObject config) {
-    return deploy(vertx, config, null);
+    return deploy(vertx, config, null, NodeMetrics.newRegistry());
   }
 
-  /** @param cluster the cluster manager of a clustered Vert.x, or null for a node on its own */
-  public static Future<Node> deploy(Vertx vertx, JsonObject config, HazelcastClusterManager cluster) {
+  /**
+   * @param cluster  the cluster manager of a clustered Vert.x, or null for a node on its own
+   * @param registry where the node's meters go: the registry of its Vert.x's metrics when it has them
+   */
+  public static Future<Node> deploy(Vertx vertx, JsonObject config, HazelcastClusterManager cluster,
+                                    PrometheusMeterRegistry registry) {
     NodeSettings settings;
     try {
       settings = NodeSettings.from(config);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    Node node = new Node(vertx, settings, cluster);
+    Node node = new Node(vertx, settings, cluster, registry);
     return node.start()
         .recover(failure -> node.close().transform(closed -> Future.failedFuture(failure)))
         .map(node);
@@ -92,6 +105,9 @@ public final class Node {
   private Future<Void> start() {
     clusterStats = vertx.eventBus().localConsumer(Addresses.CLUSTER_STATS,
         message -> clusterStats().onComplete(message::reply, failure -> Failures.reply(message, failure)));
+    metrics.bind(bridgeStats, limits, lifecycle::serving, settings.kafka(), settings.name(),
+        List.of(settings.audit().group() + settings.kafka().groupSuffix(),
+            settings.notification().group() + settings.kafka().groupSuffix()));
     return Migrations.migrate(vertx, settings.pg())
         .compose(migrated -> RestoreCheck.run(vertx, settings.restore(), settings.kafka(), pool, settings.name()))
         .onSuccess(serving -> epoch = serving)
@@ -107,15 +123,17 @@ public final class Node {
         .compose(notify -> JwtVerifier.create(vertx, settings.auth().jwt()))
         .compose(jwt -> {
           ApiVerticle.Shared shared = new ApiVerticle.Shared(settings.api(), settings.bridge(), settings.auth(), pool,
-              tokens, limits, jwt, bridgeStats, cache, settings.spring(), settings.tls(), deployed::get, writes);
+              tokens, limits, jwt, bridgeStats, cache, settings.spring(), settings.tls(), lifecycle, writes,
+              metricsEndpoint);
           return vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(shared);
             apis.add(api);
             return api;
           }, new DeploymentOptions().setInstances(settings.apiInstances())).onSuccess(deployments::add);
         })
+        .compose(api -> metricsEndpoint.startManagement(vertx))
         .onSuccess(done -> {
-          deployed.set(true);
+          lifecycle.moveTo(NodeLifecycle.State.SERVING);
           LOG.info("Node '{}' ready", settings.name());
         })
         .mapEmpty();
@@ -157,6 +175,11 @@ public final class Node {
     return apis.get(0).actualPort();
   }
 
+  /** The metrics management port, or -1 when /metrics is on the API port only. */
+  public int managementPort() {
+    return metricsEndpoint.managementPort();
+  }
+
   public int bridgeTcpPort() {
     return apis.get(0).bridgeTcpPort();
   }
@@ -167,11 +190,23 @@ public final class Node {
   }
 
   /**
-   * Undeploys the verticles, newest first, so the API stops taking requests before the rest goes; then releases
-   * what the node built for them.
+   * Stops as an orchestrator expects (SIGTERM): not ready at once, still serving for the readiness delay so that load
+   * balancers take the node out, then {@link #close}: bridge clients told to reconnect elsewhere, requests in flight
+   * finished, verticles undeployed.
+   */
+  public Future<Void> shutdown() {
+    lifecycle.moveTo(NodeLifecycle.State.DRAINING);
+    LOG.info("Node '{}' stopping: not ready; serving {} ms more, then finishing requests in flight",
+        settings.name(), lifecycle.readinessDelay().toMillis());
+    return vertx.timer(Math.max(1, lifecycle.readinessDelay().toMillis())).<Void>mapEmpty().compose(waited -> close());
+  }
+
+  /**
+   * Undeploys the verticles, newest first, so the API stops taking requests (letting those in flight finish) before
+   * the rest goes; then releases what the node built for them.
    */
   public Future<Void> close() {
-    deployed.set(false);
+    lifecycle.moveTo(NodeLifecycle.State.DRAINING);
     Future<Void> chain = Future.succeededFuture();
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.get(i);
@@ -179,7 +214,11 @@ public final class Node {
     }
     return chain
         .eventually(() -> clusterStats == null ? Future.succeededFuture() : clusterStats.unregister())
+        .eventually(metricsEndpoint::close)
         .eventually(pool::close)
-        .onComplete(done -> deployments.clear());
+        .onComplete(done -> {
+          deployments.clear();
+          lifecycle.moveTo(NodeLifecycle.State.STOPPED);
+        });
   }
 }

@@ -1,10 +1,12 @@
 package io.configd;
 
 import io.configd.api.ApiSettings;
+import io.configd.api.NodeLifecycle;
 import io.configd.audit.AuditSettings;
 import io.configd.auth.AuthSettings;
 import io.configd.bridge.BridgeSettings;
 import io.configd.cache.CacheSettings;
+import io.configd.metrics.MetricsSettings;
 import io.configd.model.Environments;
 import io.configd.notify.NotificationSettings;
 import io.configd.propagation.PropagationSettings;
@@ -28,7 +30,8 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
                     KafkaSettings kafka, ApiSettings api, BridgeSettings bridge, AuthSettings auth, CacheSettings cache,
                     PublisherSettings publisher, PropagationSettings propagation, AuditSettings audit,
                     NotificationSettings notification, SpringCloudSettings spring, TlsSettings tls,
-                    RestoreSettings restore, RetentionSettings retention) {
+                    RestoreSettings restore, RetentionSettings retention, MetricsSettings metrics,
+                    NodeLifecycle.Settings shutdown) {
 
   static NodeSettings from(JsonObject config) {
     JsonObject node = config.getJsonObject("node");
@@ -47,7 +50,8 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
         NotificationSettings.from(section(config, "notify"), name, kafka),
         SpringCloudSettings.from(section(config, "spring"), name),
         TlsSettings.from(section(config, "tls")), RestoreSettings.from(section(config, "restore")),
-        RetentionSettings.from(section(config, "retention")));
+        RetentionSettings.from(section(config, "retention")), MetricsSettings.from(section(config, "metrics")),
+        NodeLifecycle.Settings.from(section(config, "shutdown")));
   }
 
   private static JsonObject section(JsonObject config, String name) {

@@ -102,6 +102,11 @@ public final class BridgeTestClient {
     return closed.future();
   }
 
+  /** The WebSocket close code the server sent, once closed (null before). */
+  public Short closeCode() {
+    return ws.closeStatusCode();
+  }
+
   public boolean isClosed() {
     return closed.future().isComplete();
   }

@@ -134,6 +134,24 @@ public final class NodeProcess {
     waitFor();
   }
 
+  /** Sends SIGTERM and returns at once, for tests that watch the node stop. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  /** Waits for the process to exit; its exit code, or fails after the timeout. */
+  public int awaitExit(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError("node " + name + " still runs " + timeout.toSeconds() + " s after SIGTERM");
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Starts the node again with the same configuration and ports. */
   public NodeProcess restart() {
     launch();

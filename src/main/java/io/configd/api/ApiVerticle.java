@@ -13,6 +13,7 @@ import io.configd.cache.CacheListing;
 import io.configd.cache.CachedEntry;
 import io.configd.cache.CachedReads;
 import io.configd.cache.SharedCache;
+import io.configd.metrics.MetricsEndpoint;
 import io.configd.model.Access;
 import io.configd.model.Addresses;
 import io.configd.model.ConfigKey;
@@ -46,8 +47,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,20 +67,22 @@ public class ApiVerticle extends VerticleBase {
    *
    * @param jwt          null when the node accepts no JWTs
    * @param spring       the Spring Cloud Config routes' mapping (and the bus', which the node deploys)
-   * @param nodeDeployed whether every verticle of the node is deployed, for /ready
+   * @param lifecycle    where the node stands, for /ready and the shutdown
    * @param writes       the node's one write pipeline: every write path goes through it
+   * @param metrics      GET /metrics
    */
   public record Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                        RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
-                       SpringCloudSettings spring, TlsSettings tls, BooleanSupplier nodeDeployed,
-                       WritePipeline writes, ConcurrentMap<String, AtomicInteger> connections) {
+                       SpringCloudSettings spring, TlsSettings tls, NodeLifecycle lifecycle,
+                       WritePipeline writes, MetricsEndpoint metrics, ConcurrentMap<String, AtomicInteger> connections) {
 
     /** The same with a fresh table of open connections per address (one per node). */
     public Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                   RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
-                  SpringCloudSettings spring, TlsSettings tls, BooleanSupplier nodeDeployed, WritePipeline writes) {
-      this(settings, bridge, auth, pool, tokens, limits, jwt, bridgeStats, cache, spring, tls, nodeDeployed, writes,
-          HttpGuard.connectionTable());
+                  SpringCloudSettings spring, TlsSettings tls, NodeLifecycle lifecycle, WritePipeline writes,
+                  MetricsEndpoint metrics) {
+      this(settings, bridge, auth, pool, tokens, limits, jwt, bridgeStats, cache, spring, tls, lifecycle, writes,
+          metrics, HttpGuard.connectionTable());
     }
   }
 
@@ -186,15 +189,19 @@ public class ApiVerticle extends VerticleBase {
     json(ctx, 200, new JsonObject().put("status", "UP"));
   }
 
+  /**
+   * Bridge clients are told to reconnect elsewhere (close code 1001), then the server stops accepting and lets the
+   * requests in flight finish, for up to the lifecycle's grace, before it closes its connections.
+   */
   @Override
   public Future<?> stop() {
     if (certificates != null) {
       certificates.close();
     }
-    Future<Void> closed = (server == null ? Future.<Void>succeededFuture() : server.close())
-        .eventually(() -> healthServer == null ? Future.succeededFuture() : healthServer.close());
     Future<Void> bridgeClosed = bridge == null ? Future.succeededFuture() : bridge.close();
-    return bridgeClosed.eventually(() -> closed);
+    return bridgeClosed.eventually(() -> server == null ? Future.succeededFuture()
+            : server.shutdown(shared.lifecycle().requestGrace().toMillis(), TimeUnit.MILLISECONDS))
+        .eventually(() -> healthServer == null ? Future.succeededFuture() : healthServer.close());
   }
 
   public int actualPort() {
@@ -218,6 +225,7 @@ public class ApiVerticle extends VerticleBase {
     router.get("/ready").handler(this::ready);
     bridge.mount(router);
     Console.mount(router);
+    mountMetrics(router);
 
     router.route("/v1/*").handler(authentication::handle);
     // a transaction's body holds many values: its own limit (the next BodyHandler sees the body is read)
@@ -260,6 +268,21 @@ public class ApiVerticle extends VerticleBase {
     router.errorHandler(404, Problems::handle);
     router.errorHandler(405, Problems::handle);
     return router;
+  }
+
+  /** GET /metrics: the metrics token, or else a token with admin on every key (the API's own authentication). */
+  private void mountMetrics(Router router) {
+    MetricsEndpoint metrics = shared.metrics();
+    router.get(MetricsEndpoint.PATH).handler(ctx -> {
+      if (metrics.hasMetricsToken(ctx)) {
+        metrics.serve(ctx);
+      } else {
+        authentication.handle(ctx);
+      }
+    }).handler(ctx -> {
+      Authentication.principal(ctx).requireRoot("node metrics");
+      metrics.serve(ctx);
+    });
   }
 
   private void put(RoutingContext ctx) {
@@ -452,17 +475,25 @@ public class ApiVerticle extends VerticleBase {
     return vertx.eventBus().<JsonObject>request(Addresses.PUBLISHER_STATUS, null, STATS_REQUEST).map(reply -> reply.body());
   }
 
-  /** Kafka being down does not make the node unready (writes still commit), but the relay backlog shows it. */
+  /**
+   * Ready means "can serve": every verticle deployed and the node not stopping. PostgreSQL down does not make it
+   * unready, since cached reads are still answered (marked stale): the status says DEGRADED and why. Kafka being down
+   * does not either (writes still commit), but the relay backlog shows it.
+   */
   private void ready(RoutingContext ctx) {
-    boolean deployed = shared.nodeDeployed().getAsBoolean();
+    NodeLifecycle.State state = shared.lifecycle().state();
     Future<Object> publisher = publisherStatus().<Object>map(status -> status)
         .otherwise(failure -> "UNKNOWN: " + failure.getMessage());
     publisher.onComplete(checked -> {
-      String pg = reads.postgresql().status(); // the cache's probe: every second, and every read it makes
-      JsonObject checks = new JsonObject().put("postgresql", pg).put("verticles", deployed ? "UP" : "DEPLOYING");
-      boolean ready = deployed && reads.postgresql().up();
-      json(ctx, ready ? 200 : 503, new JsonObject().put("status", ready ? "UP" : "DOWN").put("checks", checks)
-          .put("publisher", publisher.result()));
+      boolean pgUp = reads.postgresql().up(); // the cache's probe: every second, and every read it makes
+      JsonObject checks = new JsonObject().put("postgresql", reads.postgresql().status()).put("node", state.name());
+      boolean ready = state == NodeLifecycle.State.SERVING;
+      JsonObject body = new JsonObject().put("status", !ready ? "DOWN" : pgUp ? "UP" : "DEGRADED").put("checks", checks);
+      if (ready && !pgUp) {
+        body.put("degraded", "PostgreSQL is unreachable: keys held by the near cache or Redis are answered, marked "
+            + STALE_HEADER + ": true; writes, listings and uncached keys answer 503 until it is back");
+      }
+      json(ctx, ready ? 200 : 503, body.put("publisher", publisher.result()));
     });
   }
 

@@ -4,6 +4,9 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.configd.model.RateLimitedException;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -18,12 +21,38 @@ import java.util.function.Supplier;
  */
 public final class RateLimits {
 
+  /** The limits a request can be refused by, as /metrics labels them. */
+  public enum Limit {
+    WRITES_PER_PRINCIPAL("writes_per_principal"),
+    WRITES_PER_ADDRESS("writes_per_address"),
+    FAILED_AUTHENTICATIONS("failed_authentications");
+
+    private final String label;
+
+    Limit(String label) {
+      this.label = label;
+    }
+
+    public String label() {
+      return label;
+    }
+  }
+
   private final AuthSettings.Limits limits;
+  private final Map<Limit, LongAdder> refusals = new EnumMap<>(Limit.class);
   private final Cache<String, TokenBucket> buckets = Caffeine.newBuilder()
       .expireAfterAccess(Duration.ofMinutes(10)).maximumSize(200_000).build();
 
   public RateLimits(AuthSettings.Limits limits) {
     this.limits = limits;
+    for (Limit limit : Limit.values()) {
+      refusals.put(limit, new LongAdder());
+    }
+  }
+
+  /** How many requests this limit refused since the node started. */
+  public long refusals(Limit limit) {
+    return refusals.get(limit).sum();
   }
 
   /**
@@ -32,20 +61,25 @@ public final class RateLimits {
    */
   public RateLimitedException failedAuthentication(String address) {
     long wait = failedAuth("address:" + address).take();
-    return wait == 0 ? null
-        : new RateLimitedException("too many failed authentications from this client; retry in " + wait + " s", wait);
+    if (wait == 0) {
+      return null;
+    }
+    refusals.get(Limit.FAILED_AUTHENTICATIONS).increment();
+    return new RateLimitedException("too many failed authentications from this client; retry in " + wait + " s", wait);
   }
 
   /** Counts a write; refuses it when the principal or the client address is over its limit. */
   public void write(String principal, String address) {
     long wait = bucket("write:" + principal, () -> new TokenBucket(limits.writeBurst(), limits.writesPerSecond())).take();
     if (wait > 0) {
+      refusals.get(Limit.WRITES_PER_PRINCIPAL).increment();
       throw new RateLimitedException("'" + principal + "' is over its write limit of " + limits.writesPerSecond()
           + " per second; retry in " + wait + " s", wait);
     }
     wait = bucket("write-address:" + address,
         () -> new TokenBucket(limits.addressWriteBurst(), limits.addressWritesPerSecond())).take();
     if (wait > 0) {
+      refusals.get(Limit.WRITES_PER_ADDRESS).increment();
       throw new RateLimitedException("this client address is over its write limit of " + limits.addressWritesPerSecond()
           + " per second; retry in " + wait + " s", wait);
     }

@@ -132,10 +132,15 @@ public final class Bridge {
     sessions.all().forEach(BridgeSession::close);
   }
 
+  /**
+   * The node is stopping: every client socket of this instance is closed as "going away" (WebSocket and SockJS close
+   * code 1001), so that the clients reconnect to another node now rather than when this one is gone; the TCP bridge
+   * stops listening.
+   */
   public Future<Void> close() {
     vertx.cancelTimer(idleTimer);
     vertx.cancelTimer(recheckTimer);
-    disconnectAll();
+    sessions.all().forEach(BridgeSession::goingAway);
     return tcp == null ? Future.succeededFuture() : tcp.close();
   }
 

@@ -15,6 +15,9 @@ abstract class BridgeSession {
 
   /** How long a socket's close may take before the connection is aborted (a close frame waits behind a full queue). */
   static final long CLOSE_TIMEOUT_MILLIS = 2_000;
+  /** The WebSocket close code (RFC 6455) of a node that stops: the client reconnects elsewhere. */
+  static final short GOING_AWAY = 1001;
+  static final String GOING_AWAY_REASON = "configd node stopping: reconnect to another node";
 
   private boolean closed;
   /** The transport said the socket is closed. */
@@ -83,6 +86,20 @@ abstract class BridgeSession {
     if (!ended) {
       abortSocket();
     }
+  }
+
+  /**
+   * The node is stopping: closes the socket so that the client reconnects to another node at once, with a WebSocket
+   * close code 1001 (going away) where the transport has one. The configd clients reconnect on any close.
+   */
+  void goingAway() {
+    closed = true;
+    closeGoingAway();
+  }
+
+  /** Closes as the transport says "going away"; a plain close by default. */
+  void closeGoingAway() {
+    closeSocket();
   }
 
   void markClosed() {

@@ -54,6 +54,7 @@ final class Fanout {
     String body = change.encode();
     String rec = null;
     String tcp = null;
+    boolean written = false;
     for (BridgeSession session : List.copyOf(subscribers.sessions)) {
       if (session.closed()) {
         continue;
@@ -73,6 +74,10 @@ final class Fanout {
       }
       session.write(frame);
       stats.delivered.increment();
+      written = true;
+    }
+    if (written) {
+      stats.written(change);
     }
   }
 

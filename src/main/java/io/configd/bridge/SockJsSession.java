@@ -66,4 +66,9 @@ final class SockJsSession extends BridgeSession {
       socket.close();
     }
   }
+
+  @Override
+  void closeGoingAway() {
+    socket.close(GOING_AWAY, GOING_AWAY_REASON);
+  }
 }

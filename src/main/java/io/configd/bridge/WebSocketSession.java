@@ -68,4 +68,9 @@ final class WebSocketSession extends BridgeSession {
   void abortSocket() {
     Abort.connection(connection);
   }
+
+  @Override
+  void closeGoingAway() {
+    ws.close(GOING_AWAY, GOING_AWAY_REASON);
+  }
 }

@@ -27,8 +27,12 @@ public record PgSettings(String uri, String schema, int poolSize) {
 
   public PoolOptions poolOptions() {
     // Shared by the verticles of one node; named after the server and schema, so two nodes in one
-    // Vert.x pointed at different databases never share connections.
-    return new PoolOptions().setMaxSize(poolSize).setName("configd-pg:" + uri + "#" + schema).setShared(true)
+    // Vert.x pointed at different databases never share connections. The name is a label of /metrics:
+    // it names the user, never the password.
+    PgConnectOptions server = PgConnectOptions.fromUri(uri);
+    String name = "configd-pg:" + server.getUser() + "@" + server.getHost() + ":" + server.getPort() + "/"
+        + server.getDatabase() + "#" + schema;
+    return new PoolOptions().setMaxSize(poolSize).setName(name).setShared(true)
         .setConnectionTimeout(5).setMaxWaitQueueSize(10_000);
   }
 

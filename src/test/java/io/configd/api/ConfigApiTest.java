@@ -273,13 +273,14 @@ class ConfigApiTest {
   }
 
   @Test
-  @DisplayName("health answers while the process lives; ready says PostgreSQL is reachable and every verticle deployed")
+  @DisplayName("health answers while the process lives; ready says PostgreSQL is reachable and the node serving")
   void healthAndReady() {
     HttpResponse<Buffer> health = NODE.node().get("/health");
     assertThat(health.statusCode()).isEqualTo(200);
     HttpResponse<Buffer> ready = NODE.node().get("/ready");
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("postgresql")).isEqualTo("UP");
-    assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("verticles")).isEqualTo("UP");
+    assertThat(ready.bodyAsJsonObject().getString("status")).isEqualTo("UP");
+    assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("node")).isEqualTo("SERVING");
   }
 }
