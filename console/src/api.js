@@ -106,6 +106,14 @@ export class Api {
       .then((answer) => this.wrote(answer.body));
   }
 
+  /** POST /v1/txn: every op in one commit, or none (the ApiError names the first failing op). */
+  txn(env, body) {
+    return this.call('POST', path('/v1/txn', { env }), { body }).then((answer) => {
+      body.ops.forEach((op, i) => this.wrote({ env, key: op.key, version: answer.body.results[i].version }));
+      return answer.body;
+    });
+  }
+
   /** Every current entry under a prefix, all pages. */
   async entries(env, prefix) {
     const items = [];

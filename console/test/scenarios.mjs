@@ -223,7 +223,10 @@ export const scenarios = {
     }
   },
 
-  /** Compare a prefix in two environments: only here, only there, different. */
+  /**
+   * Compare a prefix in two environments: only here, only there, different; then copy selected values from one to
+   * the other in one atomic step (POST /v1/txn): a change made meanwhile makes it copy nothing, the next copies all.
+   */
   async compare(run) {
     const base = prefix('compare');
     await run.put('staging', `${base}.same`, 'x');
@@ -245,6 +248,39 @@ export const scenarios = {
     check(await page.locator(`tr.onlyB[data-key="${base}.only_production"]`).count() === 1, 'only in production');
     check(await page.locator(`tr[data-key="${base}.same"]`).count() === 0, 'the same are only counted');
     await run.shot(page, 'compare');
+
+    const head = (await run.api('GET', '/v1/changes?env=production')).body.head;
+    const copyButton = page.getByRole('button', { name: 'Copy selected from staging to production' });
+    const select = async () => {
+      await page.getByLabel(`Copy ${base}.different to production`).check();
+      await page.getByLabel(`Copy ${base}.only_staging to production`).check();
+      await page.getByLabel(`Delete ${base}.only_production from production`).check();
+    };
+    await select();
+    await run.put('production', `${base}.only_production`, 'changed meanwhile');
+    await copyButton.click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Copy', exact: true }).click();
+    await page.locator('.notice.error', { hasText: 'Nothing was copied' }).waitFor();
+    check((await run.api('GET', `/v1/config/${base}.different?env=production`)).body.value.pool === 50,
+      'a refused copy changed nothing');
+    check((await run.api('GET', `/v1/config/${base}.only_staging?env=production`)).status === 404,
+      'a refused copy created nothing');
+
+    // the page compared again: the same rows, the new value of B; this copy goes through, all at once
+    await page.locator('.summary', { hasText: '1 only in staging, 1 only in production, 1 different, 1 the same.' }).waitFor();
+    await select();
+    await copyButton.click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Copy', exact: true }).click();
+    await page.locator('.notice', { hasText: 'in one transaction' }).waitFor();
+    await page.locator('.summary', { hasText: '0 only in staging, 0 only in production, 0 different, 3 the same.' }).waitFor();
+    const copied = (await run.api('GET', `/v1/changes?env=production&prefix=${base}&since=${head}`)).body.items
+      .filter((change) => change.txn);
+    check(copied.length === 3, `three changes of one transaction: ${JSON.stringify(copied)}`);
+    check(copied.every((change) => change.txn.id === copied[0].txn.id && change.txn.last === copied[0].txn.id + 2),
+      `one transaction, contiguous revisions: ${JSON.stringify(copied.map((change) => change.txn))}`);
+    check((await run.api('GET', `/v1/config/${base}.different?env=production`)).body.value.pool === 5, 'copied');
+    check((await run.api('GET', `/v1/config/${base}.only_production?env=production`)).status === 404, 'deleted');
+    await run.shot(page, 'compare-copied');
   },
 
   /** A read-only token is offered no edit controls, and a write with the page's own token is refused. */

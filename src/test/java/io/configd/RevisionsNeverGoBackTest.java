@@ -3,6 +3,8 @@ package io.configd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configd.client.ConfigClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
@@ -15,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,7 +39,7 @@ class RevisionsNeverGoBackTest {
   private static final File NODE_CLIENT = new File("clients/node");
 
   @Test
-  @DisplayName("after a restore of an older dump the node starts a new epoch past every published revision, and the "
+  @DisplayName("after a restore of an older dump the nodes start one new epoch past every published revision, and the "
       + "Java and Node.js clients take a fresh snapshot: no client keeps a value that no longer exists")
   void restoredDatabaseStartsNewEpoch(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     put("restore.app.a", 1);
@@ -72,10 +75,22 @@ class RevisionsNeverGoBackTest {
 
       NODE.node().stop().await();
       pgRestore(dump);
+      // two nodes start together on the restored database: they start one epoch, not two
+      Vertx otherVertx = Vertx.vertx();
+      Future<TestNode> starting = TestNode.start(otherVertx, TestServices.anotherNode(NODE.node().config(), "restore-2"));
       NODE.startAgain();
+      TestNode second = starting.await();
+      long secondEpoch;
+      try {
+        secondEpoch = second.get("/v1/changes?env=" + ENV + "&since=0").bodyAsJsonObject().getLong("epoch");
+      } finally {
+        second.stop().await();
+        otherVertx.close().await();
+      }
 
       JsonObject after = changes(0);
       assertThat(after.getLong("epoch")).as("the restored database's epoch").isGreaterThan(firstEpoch);
+      assertThat(secondEpoch).as("the epoch of the node that started beside it").isEqualTo(after.getLong("epoch"));
       assertThat(after.getLong("head")).as("the head, moved past every published revision").isGreaterThanOrEqualTo(published);
       long written = put("restore.app.d", 1).getLong("revision");
       assertThat(written).as("the first revision after the restore").isGreaterThan(published);
@@ -101,11 +116,34 @@ class RevisionsNeverGoBackTest {
   @DisplayName("every answer a reader resumes from carries the epoch, and a watch from another epoch is told to take a "
       + "snapshot")
   void answersCarryTheEpoch() {
-    put("restore.other.x", 1);
-    JsonObject changes = changes(0);
-    long epoch = changes.getLong("epoch");
-    assertThat(epoch).isPositive();
-    assertThat(NODE.node().node().epoch()).isEqualTo(epoch);
+    BridgeTestClient bridge = BridgeTestClient.connect(NODE.vertx(), NODE.node().port(), NODE.node().adminToken()).await();
+    try {
+      bridge.register("config." + ENV + ".restore.other").await();
+      bridge.request("configd.changes", new JsonObject().put("env", ENV).put("prefix", "restore.other").put("since", 0))
+          .await(); // a round trip: the registration is in place
+      long revision = put("restore.other.x", 1).getLong("revision");
+      JsonObject changes = changes(0);
+      long epoch = changes.getLong("epoch");
+      assertThat(epoch).isPositive();
+      assertThat(NODE.node().node().epoch()).isEqualTo(epoch);
+
+      JsonObject snapshot = bridge.request("configd.snapshot", new JsonObject().put("env", ENV)
+          .put("prefix", "restore.other")).await().getJsonObject("body");
+      assertThat(snapshot.getLong("epoch")).as("configd.snapshot").isEqualTo(epoch);
+      JsonObject catchUp = bridge.request("configd.changes", new JsonObject().put("env", ENV)
+          .put("prefix", "restore.other").put("since", 0)).await().getJsonObject("body");
+      assertThat(catchUp.getLong("epoch")).as("configd.changes").isEqualTo(epoch);
+      Eventually.await("the live change", WAIT, () -> !bridge.messages.isEmpty());
+      assertThat(bridge.messages.get(0).getJsonObject("body").getLong("epoch")).as("a live change frame").isEqualTo(epoch);
+      List<ConsumerRecord<String, String>> records = StreamTesting.readTopic(NODE.node().config(), WAIT,
+          read -> StreamTesting.revisions(read).contains(revision));
+      assertThat(records.stream().map(record -> new JsonObject(record.value()))
+          .filter(change -> change.getLong("revision") == revision).map(change -> change.getLong("epoch")))
+          .as("the Kafka record of revision " + revision).isNotEmpty().allMatch(recorded -> recorded == epoch);
+    } finally {
+      bridge.close().await();
+    }
+    long epoch = changes(0).getLong("epoch");
 
     var wrongEpoch = NODE.node().get("/v1/watch?env=" + ENV + "&prefix=restore.other&since=0&epoch=" + (epoch - 1));
     assertThat(wrongEpoch.statusCode()).isEqualTo(410);

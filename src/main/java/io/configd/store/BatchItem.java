@@ -48,11 +48,11 @@ abstract sealed class BatchItem<T> {
       fail(refused);
       return;
     }
-    onContext(() -> promise.complete(result));
+    onContext(() -> promise.tryComplete(result));
   }
 
   void fail(Throwable failure) {
-    onContext(() -> promise.fail(failure));
+    onContext(() -> promise.tryFail(failure));
   }
 
   private void onContext(Runnable action) {

@@ -215,12 +215,15 @@ final class SqlQueries {
   static final String TRY_PUBLISHER_LOCK = """
       select pg_try_advisory_lock(hashtextextended(current_schema() || '.configd-publisher', 0)) as locked""";
 
-  /** The audit row of each revision, from the version history (comment, previous value); once per revision. */
+  /**
+   * The audit rows of a poll's revisions in one statement, from the version history (comment, previous value, the
+   * transaction); once per revision.
+   */
   static final String RECORD_AUDIT = """
       insert into audit_log (revision, env, key, actor, previous_version, version, old_value, new_value, deleted,
-        critical, comment, changed_at)
+        critical, comment, changed_at, txn, txn_last)
       select v.revision, v.env, v.key, v.created_by, nullif(v.version - 1, 0), v.version, p.value, v.value, v.deleted,
-        v.critical, v.comment, v.created_at
+        v.critical, v.comment, v.created_at, v.txn, v.txn_last
       from config_version v
       left join config_version p on p.env = v.env and p.key = v.key and p.version = v.version - 1
       where v.revision = any($1)
@@ -229,7 +232,7 @@ final class SqlQueries {
   /** Audit rows after a revision, oldest first, filtered by env, key prefix, actor and time when given. */
   static final String SELECT_AUDIT = """
       select revision, env, key, actor, previous_version, version, old_value::text as old_value,
-        new_value::text as new_value, deleted, critical, comment, changed_at, recorded_at
+        new_value::text as new_value, deleted, critical, comment, changed_at, recorded_at, txn, txn_last
       from audit_log
       where revision > $1
         and ($2::text is null or env = $2)

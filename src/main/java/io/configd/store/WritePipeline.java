@@ -127,26 +127,32 @@ public final class WritePipeline {
   private Future<Void> execute(List<BatchItem<?>> batch) {
     long started = System.nanoTime();
     int ops = batch.stream().mapToInt(item -> item.ops().size()).sum();
-    return pool.preparedQuery(SqlQueries.WRITE_BATCH).execute(arguments(batch))
-        .map(rows -> {
-          stats.committed(batch.size(), ops, System.nanoTime() - started);
-          settle(batch, rows);
-          return (Void) null;
-        })
-        .recover(failure -> {
-          if (batch.size() > 1 && !Failures.isUnavailable(failure)) {
-            LOG.warn("A batch of {} writes was refused ({}); recording them one by one", batch.size(), failure.toString());
-            stats.split();
-            Future<Void> alone = Future.succeededFuture();
-            for (BatchItem<?> item : batch) {
-              alone = alone.compose(v -> execute(List.of(item)));
-            }
-            return alone;
-          }
-          stats.failed();
-          batch.forEach(item -> item.fail(failure));
-          return Future.succeededFuture();
-        });
+    return pool.preparedQuery(SqlQueries.WRITE_BATCH).execute(arguments(batch)).transform(done -> {
+      if (done.succeeded()) {
+        // committed: from here on nothing may record the batch again, whatever settling an item does
+        stats.committed(batch.size(), ops, System.nanoTime() - started);
+        try {
+          settle(batch, done.result());
+        } catch (RuntimeException bug) {
+          LOG.error("A committed batch could not be answered", bug);
+          batch.forEach(item -> item.fail(bug));
+        }
+        return Future.succeededFuture();
+      }
+      Throwable failure = done.cause();
+      if (batch.size() > 1 && !Failures.isUnavailable(failure)) {
+        LOG.warn("A batch of {} writes was refused ({}); recording them one by one", batch.size(), failure.toString());
+        stats.split();
+        Future<Void> alone = Future.succeededFuture();
+        for (BatchItem<?> item : batch) {
+          alone = alone.compose(v -> execute(List.of(item)));
+        }
+        return alone;
+      }
+      stats.failed();
+      batch.forEach(item -> item.fail(failure));
+      return Future.succeededFuture();
+    });
   }
 
   private static void settle(List<BatchItem<?>> batch, RowSet<Row> rows) {
@@ -155,7 +161,12 @@ public final class WritePipeline {
     int from = 0;
     for (BatchItem<?> item : batch) {
       int size = item.ops().size();
-      item.settle(outcomes.subList(from, from + size));
+      try {
+        item.settle(outcomes.subList(from, from + size));
+      } catch (RuntimeException bug) {
+        LOG.error("A committed write could not be answered", bug);
+        item.fail(bug);
+      }
       from += size;
     }
   }

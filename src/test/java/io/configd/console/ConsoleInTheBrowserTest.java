@@ -86,7 +86,8 @@ class ConsoleInTheBrowserTest {
   }
 
   @Test
-  @DisplayName("compares a prefix in two environments: only here, only there, different")
+  @DisplayName("compares a prefix in two environments (only here, only there, different) and copies selected values "
+      + "in one atomic step")
   void compare() {
     scenario("compare");
   }
