@@ -19,14 +19,33 @@ public record AuthSettings(String adminToken, long tokenCacheMillis, long tokenS
                            Jwt jwt, Limits limits) {
 
   /**
-   * JWTs from an identity provider: PEM public keys and/or a JWKS file; issuer and audience checked when set (blank
-   * is unset); {@code exp} required, at most {@code maxLifetimeSeconds} ahead of now (and of {@code iat}).
+   * JWTs from an identity provider: PEM public keys, a JWKS file, a JWKS URL or OpenID Connect discovery from the
+   * issuer; issuer and audience checked when set (blank is unset); {@code exp} required, at most
+   * {@code maxLifetimeSeconds} after {@code iat} (or now).
+   *
+   * @param jwksUrl              where the provider publishes its keys; null: none, or discovery's jwks_uri
+   * @param discovery            find the JWKS URL in {@code <issuer>/.well-known/openid-configuration}
+   * @param jwksRefreshMillis    how often the JWKS is fetched again (a removed key stops working then)
+   * @param jwksMinRefreshMillis the least time between two fetches, also for a token with an unknown key id
    */
-  public record Jwt(List<JsonObject> publicKeys, String jwksFile, String issuer, List<String> audience,
+  public record Jwt(List<JsonObject> publicKeys, String jwksFile, String issuer, List<String> audience, String jwksUrl,
+                    boolean discovery, long jwksRefreshMillis, long jwksMinRefreshMillis,
                     long maxLifetimeSeconds) {
 
+    public Jwt {
+      if (discovery && issuer == null) {
+        throw new IllegalArgumentException("auth.jwt.discovery needs auth.jwt.issuer (CONFIGD_AUTH_JWT_ISSUER): "
+            + "the discovery document is <issuer>/.well-known/openid-configuration");
+      }
+    }
+
     public boolean enabled() {
-      return !publicKeys.isEmpty() || jwksFile != null;
+      return !publicKeys.isEmpty() || jwksFile != null || remoteKeys();
+    }
+
+    /** Whether keys are fetched from the identity provider. */
+    public boolean remoteKeys() {
+      return jwksUrl != null || discovery;
     }
   }
 
@@ -54,6 +73,8 @@ public record AuthSettings(String adminToken, long tokenCacheMillis, long tokenS
             firstSet(auth.getString("jwtJwksFile"), jwt.getString("jwksFile")),
             firstSet(auth.getString("jwtIssuer"), jwt.getString("issuer")),
             audience(auth.getValue("jwtAudience"), jwt.getValue("audience")),
+            blankToNull(flatFirst(auth, jwt, "jwksUrl")), Boolean.parseBoolean(flatFirst(auth, jwt, "discovery")),
+            (long) positive(auth, jwt, "jwksRefreshMillis", 300_000), (long) positive(auth, jwt, "jwksMinRefreshMillis", 10_000),
             (long) positive("auth.jwt.maxLifetimeSeconds", auth.getValue("jwtMaxLifetimeSeconds",
                 jwt.getValue("maxLifetimeSeconds")), 86_400)),
         new Limits(
@@ -132,5 +153,32 @@ public record AuthSettings(String adminToken, long tokenCacheMillis, long tokenS
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(name + " must be a number, not '" + text + "'");
     }
+  }
+
+  /** auth.jwt&lt;Name&gt; (what CONFIGD_AUTH_JWT_&lt;NAME&gt; sets) when it is set, else auth.jwt.&lt;name&gt;, as text. */
+  private static String flatFirst(JsonObject auth, JsonObject jwt, String name) {
+    Object flat = auth.getValue("jwt" + Character.toUpperCase(name.charAt(0)) + name.substring(1));
+    Object value = flat != null && !flat.toString().isBlank() ? flat : jwt.getValue(name);
+    return value == null ? null : value.toString().trim();
+  }
+
+  private static double positive(JsonObject auth, JsonObject jwt, String name, double otherwise) {
+    String text = flatFirst(auth, jwt, name);
+    if (text == null || text.isBlank()) {
+      return otherwise;
+    }
+    try {
+      double value = Double.parseDouble(text);
+      if (value > 0) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("auth.jwt." + name + " must be a positive number of milliseconds, not '" + text + "'");
+  }
+
+  private static String blankToNull(String text) {
+    return text == null || text.isBlank() ? null : text;
   }
 }
