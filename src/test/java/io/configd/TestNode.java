@@ -79,7 +79,7 @@ public final class TestNode {
   }
 
   /**
-   * Sends a request; {@code headers} alternate names and values. Body: a JsonObject, a String, or null.
+   * Sends a request; {@code headers} alternate names and values. Body: a JsonObject, a String, a Buffer (bytes as they are), or null.
    * Carries this view's token unless {@code headers} has an Authorization of its own. The answer is checked against
    * the OpenAPI document (ApiContract): a status, content type or body it does not allow fails the request.
    */
@@ -95,6 +95,7 @@ public final class TestNode {
     }
     Future<HttpResponse<Buffer>> sent = body == null ? request.send()
         : body instanceof JsonObject json ? request.sendJsonObject(json)
+        : body instanceof Buffer bytes ? request.sendBuffer(bytes)
         : request.sendBuffer(Buffer.buffer(body.toString()));
     // every answer this helper receives must be one the OpenAPI document allows
     return sent.map(response -> {
