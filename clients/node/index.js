@@ -2,8 +2,10 @@
 // configd client for Node.js, on the official Vert.x event-bus bridge client (SockJS at <node>/eventbus).
 // The same correctness rules as the Java client (io.configd.client): register before asking for a snapshot or for
 // the changes since the watermark; hold live changes while such an answer is being applied, then apply them; drop
-// anything at or below a key's high-water revision or a covering watch's watermark; take the watermark only from a
-// finished snapshot or catch-up answer; catch up after every reconnect and every sync interval.
+// anything at or below a key's high-water revision or a covering watch's watermark; take the watermark from a
+// finished snapshot or catch-up answer, then from each live change once the connection is in step (a node releases
+// changes in global revision order, so the newest revision seen is a valid resume point); catch up after every
+// reconnect and every sync interval.
 
 const { EventEmitter } = require('node:events');
 const { parseWatch, isUnder, covers, Values, toChange } = require('./lib/values');
@@ -214,6 +216,7 @@ class ConfigClient extends EventEmitter {
       this.state = 'disconnected';
       this.connectedNode = null;
       this.held = null;
+      this.inStep = false;
       this.nodeIndex += 1;
       this.attempt += 1;
       this.timer(() => this.connect(), this.delay(this.attempt));
@@ -283,11 +286,21 @@ class ConfigClient extends EventEmitter {
         if (!failure.snapshotRequired) throw failure;
         await this.resnapshot(eb, failure);
       }
+      this.releaseHeld(true);
     } finally {
-      const waiting = this.held || [];
-      this.held = null;
-      waiting.forEach((change) => this.apply(change));
+      this.releaseHeld(false);
     }
+  }
+
+  /** The live changes that came during a catch-up, in order; they move the watermarks only if it completed. */
+  releaseHeld(inStep) {
+    const waiting = this.held || [];
+    this.held = null;
+    for (const change of waiting) {
+      this.apply(change);
+      if (inStep) this.values.advanceLive(change);
+    }
+    if (inStep) this.inStep = true;
   }
 
   async snapshot(eb, watch) {
@@ -395,6 +408,7 @@ class ConfigClient extends EventEmitter {
       this.held.push(change);
     } else {
       this.apply(change);
+      if (this.inStep) this.values.advanceLive(change);
     }
   }
 

@@ -1,8 +1,9 @@
 'use strict';
 // The values a client holds and how far it knows them, with the rules of the Java client (LocalState):
 // a change is applied only when it is newer than the key's high-water revision and than the watermark of every
-// watch covering it; a watermark (a revision up to which a watch is known complete) comes only from a finished
-// snapshot or catch-up answer, and never goes back.
+// watch covering it; a watermark (a revision up to which a watch is known complete) comes from a finished snapshot
+// or catch-up answer, then from each live change on a connection in step (a node releases changes in global
+// revision order), and never goes back.
 
 const NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
@@ -106,6 +107,15 @@ class Values {
 
   advance(watch, revision) {
     this.watermarks.set(watch.id, Math.max(revision, this.watermarks.get(watch.id) ?? -1));
+  }
+
+  /** A live change on a connection in step: its revision is the watermark of every loaded watch covering it. */
+  advanceLive(change) {
+    for (const watch of this.watches) {
+      if (covers(watch, change) && this.watermarks.has(watch.id)) {
+        this.advance(watch, change.revision);
+      }
+    }
   }
 
   watermark(watch) {

@@ -22,6 +22,19 @@ test('a change at or below a key\'s revision or a covering watermark is dropped;
   assert.equal(values.current('production', 'services.payment.a'), undefined);
 });
 
+test('a live change moves the watermark of every loaded watch covering it, and of no other', () => {
+  const payment = parseWatch('production:services.payment');
+  const billing = parseWatch('production:services.billing');
+  const fresh = parseWatch('production:services');
+  const values = new Values([payment, billing, fresh]);
+  values.advance(payment, 10);
+  values.advance(billing, 10);
+  values.advanceLive(change('services.payment.a', 12, 1));
+  assert.equal(values.watermark(payment), 12);
+  assert.equal(values.watermark(billing), 10, 'not covered');
+  assert.equal(values.watermark(fresh), undefined, 'not loaded yet: only a snapshot gives its first watermark');
+});
+
 test('watches parse as env:prefix and refuse what is not a key prefix', () => {
   assert.deepEqual({ ...parseWatch('production:services.payment.') }, {
     env: 'production', prefix: 'services.payment', id: 'production:services.payment', address: 'config.production.services.payment' });

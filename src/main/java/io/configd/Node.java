@@ -64,6 +64,7 @@ public final class Node {
   private final List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
   private MessageConsumer<Void> clusterStats;
   private long epoch;
+  private JwtVerifier jwt;
 
   private Node(Vertx vertx, NodeSettings settings, HazelcastClusterManager cluster, PrometheusMeterRegistry registry) {
     this.vertx = vertx;
@@ -122,6 +123,7 @@ public final class Node {
             ? deploy(new BusVerticle(settings.spring(), settings.kafka(), settings.name())) : Future.succeededFuture(""))
         .compose(notify -> JwtVerifier.create(vertx, settings.auth().jwt()))
         .compose(jwt -> {
+          this.jwt = jwt;
           ApiVerticle.Shared shared = new ApiVerticle.Shared(settings.api(), settings.bridge(), settings.auth(), pool,
               tokens, limits, jwt, bridgeStats, cache, settings.spring(), settings.tls(), lifecycle, writes,
               metricsEndpoint);
@@ -215,7 +217,12 @@ public final class Node {
     return chain
         .eventually(() -> clusterStats == null ? Future.succeededFuture() : clusterStats.unregister())
         .eventually(metricsEndpoint::close)
-        .eventually(pool::close)
+        .eventually(() -> {
+          if (jwt != null) {
+            jwt.close();
+          }
+          return pool.close();
+        })
         .onComplete(done -> {
           deployments.clear();
           lifecycle.moveTo(NodeLifecycle.State.STOPPED);

@@ -114,4 +114,29 @@ class NodeConfigTest {
     assertThat(defaults.api().trustedProxies()).isEmpty();
     assertThat(defaults.api().accessLog()).isTrue();
   }
+
+  @Test
+  @DisplayName("the JWKS URL, OpenID Connect discovery and their refresh intervals come from CONFIGD_AUTH_JWT_* variables")
+  void jwksSettings(Vertx vertx) {
+    Map<String, String> env = Map.of(
+        "CONFIGD_AUTH_JWT_ISSUER", "https://idp.example.test/realms/ops",
+        "CONFIGD_AUTH_JWT_DISCOVERY", "true",
+        "CONFIGD_AUTH_JWT_JWKS_URL", "https://idp.example.test/keys",
+        "CONFIGD_AUTH_JWT_JWKS_REFRESH_MILLIS", "60000",
+        "CONFIGD_AUTH_JWT_JWKS_MIN_REFRESH_MILLIS", "2000");
+
+    var jwt = NodeSettings.from(NodeConfig.load(vertx, NodeConfig.DEFAULT_FILE, env).await()).auth().jwt();
+
+    assertThat(jwt.issuer()).isEqualTo("https://idp.example.test/realms/ops");
+    assertThat(jwt.discovery()).isTrue();
+    assertThat(jwt.jwksUrl()).isEqualTo("https://idp.example.test/keys");
+    assertThat(jwt.jwksRefreshMillis()).isEqualTo(60_000);
+    assertThat(jwt.jwksMinRefreshMillis()).isEqualTo(2_000);
+    assertThat(jwt.enabled()).isTrue();
+
+    var defaults = NodeSettings.from(NodeConfig.load(vertx, NodeConfig.DEFAULT_FILE, Map.of()).await()).auth().jwt();
+    assertThat(defaults.remoteKeys()).isFalse();
+    assertThat(defaults.jwksRefreshMillis()).isEqualTo(300_000);
+    assertThat(defaults.jwksMinRefreshMillis()).isEqualTo(10_000);
+  }
 }

@@ -18,11 +18,32 @@ import java.util.List;
 public record AuthSettings(String adminToken, long tokenCacheMillis, long tokenStaleMillis, long bridgeRecheckMillis,
                            Jwt jwt, Limits limits) {
 
-  /** JWTs from an identity provider: PEM public keys and/or a JWKS file; issuer and audience checked when set. */
-  public record Jwt(List<JsonObject> publicKeys, String jwksFile, String issuer, List<String> audience) {
+  /**
+   * JWTs from an identity provider: PEM public keys, a JWKS file, a JWKS URL or OpenID Connect discovery from the
+   * issuer; issuer and audience checked when set.
+   *
+   * @param jwksUrl              where the provider publishes its keys; null: none, or discovery's jwks_uri
+   * @param discovery            find the JWKS URL in {@code <issuer>/.well-known/openid-configuration}
+   * @param jwksRefreshMillis    how often the JWKS is fetched again (a removed key stops working then)
+   * @param jwksMinRefreshMillis the least time between two fetches, also for a token with an unknown key id
+   */
+  public record Jwt(List<JsonObject> publicKeys, String jwksFile, String issuer, List<String> audience, String jwksUrl,
+                    boolean discovery, long jwksRefreshMillis, long jwksMinRefreshMillis) {
+
+    public Jwt {
+      if (discovery && issuer == null) {
+        throw new IllegalArgumentException("auth.jwt.discovery needs auth.jwt.issuer (CONFIGD_AUTH_JWT_ISSUER): "
+            + "the discovery document is <issuer>/.well-known/openid-configuration");
+      }
+    }
 
     public boolean enabled() {
-      return !publicKeys.isEmpty() || jwksFile != null;
+      return !publicKeys.isEmpty() || jwksFile != null || remoteKeys();
+    }
+
+    /** Whether keys are fetched from the identity provider. */
+    public boolean remoteKeys() {
+      return jwksUrl != null || discovery;
     }
   }
 
@@ -47,8 +68,10 @@ public record AuthSettings(String adminToken, long tokenCacheMillis, long tokenS
         new Jwt(publicKeys(jwt.getJsonArray("publicKeys", new JsonArray())),
             // CONFIGD_AUTH_JWT_JWKS_FILE and friends arrive flat (auth.jwtJwksFile): both spellings work
             blankToNull(jwt.getString("jwksFile", auth.getString("jwtJwksFile"))),
-            blankToNull(jwt.getString("issuer", auth.getString("jwtIssuer"))),
-            audience(jwt.getValue("audience", auth.getValue("jwtAudience")))),
+            blankToNull(flatFirst(auth, jwt, "issuer")),
+            audience(jwt.getValue("audience", auth.getValue("jwtAudience"))),
+            blankToNull(flatFirst(auth, jwt, "jwksUrl")), Boolean.parseBoolean(flatFirst(auth, jwt, "discovery")),
+            (long) positive(auth, jwt, "jwksRefreshMillis", 300_000), (long) positive(auth, jwt, "jwksMinRefreshMillis", 10_000)),
         new Limits(
             number(limits, auth, "writesPerSecond", 100), (int) number(limits, auth, "writeBurst", 1000),
             number(limits, auth, "addressWritesPerSecond", 200), (int) number(limits, auth, "addressWriteBurst", 2000),
@@ -91,6 +114,29 @@ public record AuthSettings(String adminToken, long tokenCacheMillis, long tokenS
       return List.of(text.split("\\s*,\\s*"));
     }
     return List.of();
+  }
+
+  /** auth.jwt&lt;Name&gt; (what CONFIGD_AUTH_JWT_&lt;NAME&gt; sets) when it is set, else auth.jwt.&lt;name&gt;, as text. */
+  private static String flatFirst(JsonObject auth, JsonObject jwt, String name) {
+    Object flat = auth.getValue("jwt" + Character.toUpperCase(name.charAt(0)) + name.substring(1));
+    Object value = flat != null && !flat.toString().isBlank() ? flat : jwt.getValue(name);
+    return value == null ? null : value.toString().trim();
+  }
+
+  private static double positive(JsonObject auth, JsonObject jwt, String name, double otherwise) {
+    String text = flatFirst(auth, jwt, name);
+    if (text == null || text.isBlank()) {
+      return otherwise;
+    }
+    try {
+      double value = Double.parseDouble(text);
+      if (value > 0) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("auth.jwt." + name + " must be a positive number of milliseconds, not '" + text + "'");
   }
 
   private static String blankToNull(String text) {

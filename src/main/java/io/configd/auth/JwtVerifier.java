@@ -16,29 +16,114 @@ import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Verifies JWTs from an operator's identity provider with vertx-auth-jwt: signature by a configured key
  * (never "alg: none", never a key the token brings), expiry, and issuer and audience when configured.
+ * Keys come from PEM public keys, a JWKS file, and a JWKS URL or OpenID Connect discovery ({@link JwksSource}),
+ * refreshed periodically and when a token names a key id not in hand.
  * The principal is the {@code sub} claim; its grants come from {@code configd_grants}: [{env, prefix, access}].
  */
 public final class JwtVerifier {
 
   public static final String GRANTS_CLAIM = "configd_grants";
+  private static final Logger LOG = LoggerFactory.getLogger(JwtVerifier.class);
   private static final int MAX_SUBJECT = 128;
 
-  private final JWTAuth jwt;
-
-  private JwtVerifier(JWTAuth jwt) {
-    this.jwt = jwt;
+  /** The verifier of one set of keys, and their key ids. */
+  private record Keys(JWTAuth auth, Set<String> ids, List<JsonObject> remote) {
   }
 
-  /** Null when no key is configured: JWTs are then refused. Reads the JWKS file, if any, without blocking. */
+  private final Vertx vertx;
+  private final AuthSettings.Jwt settings;
+  private final List<JsonObject> fileKeys;
+  private final JwksSource jwks;
+  private volatile Keys keys;
+  private long timer = -1;
+
+  private JwtVerifier(Vertx vertx, AuthSettings.Jwt settings, List<JsonObject> fileKeys) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.fileKeys = fileKeys;
+    this.jwks = settings.remoteKeys() ? new JwksSource(vertx, settings) : null;
+    this.keys = build(List.of());
+  }
+
+  /**
+   * Null when no key is configured: JWTs are then refused. Reads the JWKS file, if any, without blocking; fetches the
+   * JWKS URL, if any: a node starts even when the identity provider does not answer (its JWTs are refused until it
+   * does; each token with an unknown key id, and each periodic refresh, tries again).
+   */
   public static Future<JwtVerifier> create(Vertx vertx, AuthSettings.Jwt settings) {
     if (!settings.enabled()) {
       return Future.succeededFuture(null);
     }
+    Future<List<JsonObject>> file = settings.jwksFile() == null ? Future.succeededFuture(List.of())
+        : vertx.fileSystem().readFile(settings.jwksFile()).map(buffer -> new JsonObject(buffer)
+            .getJsonArray("keys", new JsonArray()).stream().map(key -> (JsonObject) key).toList());
+    return file.compose(fileKeys -> {
+      JwtVerifier verifier = new JwtVerifier(vertx, settings, fileKeys);
+      if (verifier.jwks == null) {
+        return Future.succeededFuture(verifier);
+      }
+      verifier.timer = vertx.setPeriodic(settings.jwksRefreshMillis(), id -> verifier.refresh());
+      return verifier.refresh().map(verifier);
+    });
+  }
+
+  public Future<Principal> verify(String token) {
+    Keys current = keys;
+    TokenCredentials credentials = new TokenCredentials(token);
+    return current.auth().authenticate(credentials)
+        .recover(failure -> {
+          String kid = keyId(token);
+          if (jwks == null || kid == null || current.ids().contains(kid) || !jwks.mayFetch()) {
+            return Future.failedFuture(failure);
+          }
+          // A key id not in hand: the provider may have rotated; fetch once (bounded) and try again
+          return refresh().compose(v -> keys == current ? Future.failedFuture(failure)
+              : keys.auth().authenticate(credentials));
+        })
+        .recover(failure -> Future.failedFuture(new ConfigdException(Failure.UNAUTHORIZED,
+            "the JWT was refused (" + reason(failure, token) + ")")))
+        .map(user -> principal(payload(token)));
+  }
+
+  public void close() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    if (jwks != null) {
+      jwks.close();
+    }
+  }
+
+  /** Fetches the JWKS and puts its keys in use; a failure keeps the keys in hand (and is logged). */
+  private Future<Void> refresh() {
+    return jwks.fetch()
+        .map(remote -> {
+          install(remote);
+          return (Void) null;
+        })
+        .recover(failure -> {
+          LOG.warn("Could not fetch the JWKS of {}: {}; keeping the {} key(s) in hand", settings.jwksUrl() != null
+              ? settings.jwksUrl() : settings.issuer(), failure.getMessage(), keys.ids().size());
+          return Future.succeededFuture();
+        });
+  }
+
+  private synchronized void install(List<JsonObject> remote) {
+    if (keys.remote() != remote) { // several waiters of one fetch install it once
+      keys = build(remote);
+    }
+  }
+
+  private Keys build(List<JsonObject> remote) {
     JWTOptions checks = new JWTOptions();
     if (settings.issuer() != null) {
       checks.setIssuer(settings.issuer());
@@ -47,25 +132,39 @@ public final class JwtVerifier {
       checks.setAudience(settings.audience());
     }
     JWTAuthOptions options = new JWTAuthOptions().setJWTOptions(checks);
+    Set<String> ids = new HashSet<>();
     for (JsonObject key : settings.publicKeys()) {
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(key.getString("algorithm")).setBuffer(key.getString("pem"))
           .setId(key.getString("id")));
+      if (key.getString("id") != null) {
+        ids.add(key.getString("id"));
+      }
     }
-    Future<Void> jwks = settings.jwksFile() == null ? Future.succeededFuture()
-        : vertx.fileSystem().readFile(settings.jwksFile()).map(buffer -> {
-          new JsonObject(buffer).getJsonArray("keys", new JsonArray()).forEach(key -> options.addJwk((JsonObject) key));
-          return null;
-        });
-    return jwks.map(v -> new JwtVerifier(JWTAuth.create(vertx, options)));
+    for (List<JsonObject> set : List.of(fileKeys, remote)) {
+      for (JsonObject jwk : set) {
+        options.addJwk(jwk);
+        if (jwk.getString("kid") != null) {
+          ids.add(jwk.getString("kid"));
+        }
+      }
+    }
+    return new Keys(JWTAuth.create(vertx, options), Set.copyOf(ids), remote);
   }
 
-  public Future<Principal> verify(String token) {
-    return jwt.authenticate(new TokenCredentials(token))
-        .recover(failure -> Future.failedFuture(new ConfigdException(Failure.UNAUTHORIZED,
-            "the JWT was refused (" + reason(failure, token) + ")")))
-        .map(user -> principal(payload(token)));
+  /** The kid of the token's header, or null (no kid, or not a JWT at all). */
+  private static String keyId(String token) {
+    int dot = token.indexOf('.');
+    if (dot <= 0 || dot > 4096) {
+      return null;
+    }
+    try {
+      JsonObject header = new JsonObject(new String(Base64.getUrlDecoder().decode(token.substring(0, dot)),
+          StandardCharsets.UTF_8));
+      return header.getValue("kid") instanceof String kid && !kid.isEmpty() && kid.length() <= 256 ? kid : null;
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
-
   private static Principal principal(JsonObject claims) {
     if (!(claims.getValue("sub") instanceof String subject) || subject.isBlank() || subject.length() > MAX_SUBJECT) {
       throw new ConfigdException(Failure.UNAUTHORIZED, "the JWT needs a 'sub' claim of 1 to " + MAX_SUBJECT + " characters");

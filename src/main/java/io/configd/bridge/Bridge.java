@@ -63,7 +63,7 @@ public final class Bridge {
     this.vertx = vertx;
     this.settings = settings;
     this.stats = stats;
-    this.sessions = new SessionRegistry(new Fanout(vertx, stats), stats);
+    this.sessions = new SessionRegistry(new Fanout(vertx, stats, settings.traceHops()), stats);
     this.authorizer = new BridgeAuthorizer(authenticator, limits, settings.environments(), sessions);
     this.limits = limits;
     this.recheckMillis = auth.bridgeRecheckMillis();

@@ -1,5 +1,6 @@
 package io.configd.bridge;
 
+import io.configd.stream.HopTrace;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -25,10 +26,12 @@ final class Fanout {
   private final Vertx vertx;
   private final Map<String, Subscribers> byAddress = new HashMap<>();
   private final BridgeStats stats;
+  private final boolean traceHops;
 
-  Fanout(Vertx vertx, BridgeStats stats) {
+  Fanout(Vertx vertx, BridgeStats stats, boolean traceHops) {
     this.vertx = vertx;
     this.stats = stats;
+    this.traceHops = traceHops;
   }
 
   void add(String address, BridgeSession session) {
@@ -46,11 +49,16 @@ final class Fanout {
   private Subscribers subscribe(String address) {
     Subscribers subscribers = new Subscribers();
     subscribers.consumer = vertx.eventBus().<JsonObject>localConsumer(address,
-        message -> deliver(address, message.body(), subscribers));
+        message -> deliver(address, message.body(), trace(message.headers().get(HopTrace.HEADER)), subscribers));
     return subscribers;
   }
 
-  private void deliver(String address, JsonObject change, Subscribers subscribers) {
+  /** The propagation's stamps and this write's, when frames carry the change path's times; else null. */
+  private String trace(String released) {
+    return traceHops && released != null ? released + ',' + HopTrace.nowMicros() : null;
+  }
+
+  private void deliver(String address, JsonObject change, String trace, Subscribers subscribers) {
     String body = change.encode();
     String rec = null;
     String tcp = null;
@@ -67,9 +75,9 @@ final class Fanout {
       }
       String frame;
       if (session.messageType().equals("rec")) {
-        frame = rec != null ? rec : (rec = FrameCodec.message("rec", address, body));
+        frame = rec != null ? rec : (rec = FrameCodec.message("rec", address, trace, body));
       } else {
-        frame = tcp != null ? tcp : (tcp = FrameCodec.message("message", address, body));
+        frame = tcp != null ? tcp : (tcp = FrameCodec.message("message", address, trace, body));
       }
       session.write(frame);
       stats.delivered.increment();

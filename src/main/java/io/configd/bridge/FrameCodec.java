@@ -1,5 +1,6 @@
 package io.configd.bridge;
 
+import io.configd.stream.HopTrace;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
@@ -42,10 +43,12 @@ final class FrameCodec {
 
   /**
    * A change delivered at a subscribed address: "rec" on SockJS and WebSocket, "message" on TCP. {@code body} is
-   * JSON already, and the address is a validated config address ([A-Za-z0-9_.-]): nothing to escape.
+   * JSON already, the address is a validated config address ([A-Za-z0-9_.-]) and the trace digits and commas:
+   * nothing to escape. {@code trace} (null: none) goes in the frame's headers as configd-trace.
    */
-  static String message(String type, String address, String body) {
-    return "{\"type\":\"" + type + "\",\"address\":\"" + address + "\",\"body\":" + body + "}";
+  static String message(String type, String address, String trace, String body) {
+    String headers = trace == null ? "" : ",\"headers\":{\"" + HopTrace.HEADER + "\":\"" + trace + "\"}";
+    return "{\"type\":\"" + type + "\",\"address\":\"" + address + "\"" + headers + ",\"body\":" + body + "}";
   }
 
   /** The answer to a request, at the reply address the client chose. */

@@ -5,6 +5,7 @@ import io.configd.model.ConfigKey;
 import io.configd.model.KeyPrefix;
 import io.configd.store.ConfigStore;
 import io.configd.store.Failures;
+import io.configd.stream.HopTrace;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -39,8 +40,6 @@ public class PropagationVerticle extends VerticleBase {
   /** Clocks of the nodes and the broker may differ a little; reading a few seconds more costs only duplicates. */
   private static final long START_MARGIN_MILLIS = 5000;
 
-  /** The newest revision delivered per env/key: an older or equal one is a duplicate or out of order. */
-  private final Map<String, Long> delivered = new HashMap<>();
   private final LongAdder published = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
   /** From the change's commit to its publication to this node's subscribers, for the last change (-1: none yet). */
@@ -51,6 +50,7 @@ public class PropagationVerticle extends VerticleBase {
   private long assignTimer = -1;
   private int assignedPartitions;
   private long startedAt;
+  private RevisionOrder order;
 
   /** @param pool the node's PostgreSQL pool, which the node closes */
   public PropagationVerticle(PropagationSettings settings, Pool pool) {
@@ -61,13 +61,16 @@ public class PropagationVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     startedAt = System.currentTimeMillis();
+    order = new RevisionOrder(vertx, settings.orderWaitMs(), settings.orderMaxHoldMs(), store::changesBetween,
+        this::release);
     consumer = KafkaConsumer.create(vertx, settings.kafka().readerConfig("configd-propagation-" + settings.nodeName()));
     consumer.exceptionHandler(failure -> LOG.warn("Kafka consumer: {}", failure.toString()));
     Future<Void> snapshots = vertx.eventBus().<JsonObject>consumer(Addresses.SNAPSHOT, this::snapshot).completion();
     Future<Void> changes = vertx.eventBus().<JsonObject>consumer(Addresses.CHANGES, this::changes).completion();
     Future<Void> stats = vertx.eventBus().<JsonObject>localConsumer(Addresses.PROPAGATION_STATS,
         message -> message.reply(new JsonObject().put("published", published.sum()).put("duplicates", duplicates.sum())
-            .put("assignedPartitions", assignedPartitions).put("lastLagMillis", lastLagMillis < 0 ? null : lastLagMillis))).completion();
+            .put("assignedPartitions", assignedPartitions).put("lastLagMillis", lastLagMillis < 0 ? null : lastLagMillis)
+            .put("order", order.stats()))).completion();
     // Kafka may be down: the node starts without it and begins where it started once Kafka answers.
     return Future.all(snapshots, changes, stats).onSuccess(ready -> assignEveryPartition());
   }
@@ -75,6 +78,7 @@ public class PropagationVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(assignTimer);
+    order.stop();
     return consumer.close();
   }
 
@@ -87,7 +91,10 @@ public class PropagationVerticle extends VerticleBase {
    */
   private Future<Void> assignEveryPartition() {
     String topic = settings.kafka().topic();
-    return consumer.partitionsFor(topic)
+    // Released in order from the head of the change log: everything up to it is in every snapshot and catch-up.
+    Future<Void> head = order.started() ? Future.succeededFuture()
+        : store.headRevision().onSuccess(order::start).mapEmpty();
+    return head.compose(started -> consumer.partitionsFor(topic))
         .compose(partitions -> {
           if (partitions.isEmpty()) {
             return Future.failedFuture("topic " + topic + " has no partitions yet");
@@ -132,25 +139,34 @@ public class PropagationVerticle extends VerticleBase {
           e.getMessage());
       return;
     }
-    String env = change.getString("env");
-    String key = change.getString("key");
-    long revision = change.getLong("revision");
-    Long previous = delivered.get(env + '\0' + key);
-    if (previous != null && revision <= previous) {
-      duplicates.increment();
-      return;
-    }
-    delivered.put(env + '\0' + key, revision);
+    long consumedAt = nowMicros();
+    // Dropping the cached entry needs no order (fills and invalidations are version-checked), nor dropping
+    // duplicates: a revision already released from the change log still invalidates when Kafka brings it.
     vertx.eventBus().publish(Addresses.CACHE_INVALIDATE, change, LOCAL);
-    for (String path : ConfigKey.parse(key).selfAndAncestors()) {
-      vertx.eventBus().publish(Addresses.change(env, path), change, LOCAL);
+    if (!order.offer(new RevisionOrder.Held(change.getLong("revision"), change, HopTrace.relayed(record), consumedAt))) {
+      duplicates.increment();
     }
-    vertx.eventBus().publish(Addresses.change(env, ""), change, LOCAL);
+  }
+
+  /** A change whose turn has come: every earlier revision has been published on this node before it. */
+  private void release(RevisionOrder.Held held) {
+    JsonObject change = held.change();
+    String env = change.getString("env");
+    DeliveryOptions options = new DeliveryOptions().setLocalOnly(true)
+        .setHeaders(HopTrace.released(held.relayed(), held.consumedMicros(), nowMicros()));
+    for (String path : ConfigKey.parse(change.getString("key")).selfAndAncestors()) {
+      vertx.eventBus().publish(Addresses.change(env, path), change, options);
+    }
+    vertx.eventBus().publish(Addresses.change(env, ""), change, options);
     published.increment();
     String updatedAt = change.getString("updatedAt");
     if (updatedAt != null) { // a record written before the one naming carries none
       lastLagMillis = Math.max(0, System.currentTimeMillis() - Instant.parse(updatedAt).toEpochMilli());
     }
+  }
+
+  static long nowMicros() {
+    return HopTrace.nowMicros();
   }
 
   private void snapshot(Message<JsonObject> request) {

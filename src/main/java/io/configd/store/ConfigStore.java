@@ -102,6 +102,15 @@ public final class ConfigStore {
     });
   }
 
+  /** Every change, of every environment, after {@code after} and before {@code before}, in revision order. */
+  public Future<List<ConfigValue>> changesBetween(long after, long before, int limit) {
+    return pool.preparedQuery(SqlQueries.SELECT_CHANGES_BETWEEN).execute(Tuple.of(after, before, limit)).map(rows -> {
+      List<ConfigValue> changes = new ArrayList<>(rows.size());
+      rows.forEach(row -> changes.add(ConfigValueRow.from(row)));
+      return changes;
+    });
+  }
+
   public Future<Long> headRevision() {
     return pool.preparedQuery(SqlQueries.SELECT_HEAD_REVISION).execute().map(rows -> rows.iterator().next().getLong(0));
   }

@@ -92,7 +92,7 @@ final class SqlQueries {
    */
   static final String SELECT_CHANGES_BETWEEN = """
       select c.key, c.env, v.value::text as value, c.version, c.revision, v.deleted, v.critical, v.comment,
-        v.created_at as updated_at, v.created_by as updated_by
+        v.created_at as updated_at, v.created_by as updated_by, v.txn, v.txn_last
       from config_change c join config_version v using (env, key, version)
       where c.revision > $1 and c.revision < $2
       order by c.revision limit $3""";

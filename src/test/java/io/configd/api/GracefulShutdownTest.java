@@ -6,6 +6,7 @@ import io.configd.BridgeTestClient;
 import io.configd.Eventually;
 import io.configd.NodeProcess;
 import io.configd.TestServices;
+import io.configd.client.ConfigClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -16,6 +17,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -41,24 +43,40 @@ class GracefulShutdownTest {
   }
 
   private NodeProcess node;
+  private NodeProcess other;
+  private ConfigClient client;
   private volatile long signalledAt = Long.MAX_VALUE;
 
   @AfterEach
   void stop() {
-    if (node != null && node.isAlive()) {
-      node.kill();
+    if (client != null) {
+      client.close().await();
+    }
+    for (NodeProcess process : new NodeProcess[] {node, other}) {
+      if (process != null && process.isAlive()) {
+        process.kill();
+      }
     }
   }
 
   @Test
-  @DisplayName("under load: /ready turns 503 while requests are still served, bridge sockets get close code 1001, "
-      + "a request in flight when the server stops accepting is answered, and no request sent before the signal "
-      + "gets a reset")
+  @DisplayName("under load: /ready turns 503 while requests are still served, bridge sockets get close code 1001 and "
+      + "the Java client moves to the other node, a request in flight when the server stops accepting is answered, "
+      + "and no request sent before the signal gets a reset")
   void stopsWithoutResettingRequests(Vertx vertx) throws Exception {
     JsonObject config = TestServices.nodeConfig("GracefulShutdownTest");
-    config.put("shutdown", new JsonObject().put("readinessDelayMs", 1_500).put("requestGraceMs", 20_000));
-    node = NodeProcess.start(config).awaitReady(Duration.ofSeconds(120));
+    config.put("shutdown", new JsonObject().put("readinessDelayMs", 3_000).put("requestGraceMs", 20_000));
+    node = NodeProcess.start(config);
+    other = NodeProcess.start(TestServices.anotherNode(config, "graceful-other"));
+    node.awaitReady(Duration.ofSeconds(120));
+    other.awaitReady(Duration.ofSeconds(120));
     node.put("shutdown.key", ENV, "v0");
+    String stopping = "http://127.0.0.1:" + node.port();
+    String staying = "http://127.0.0.1:" + other.port();
+    client = ConfigClient.builder().node(stopping).node(staying).token(node.adminToken()).watch(ENV, "shutdown")
+        .backoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.2).build();
+    client.start().await();
+    assertThat(client.connectedNode()).contains(stopping);
     int port = node.port();
     String token = node.adminToken();
 
@@ -85,10 +103,11 @@ class GracefulShutdownTest {
     node.terminate();
 
     Eventually.await("/ready to answer 503 while the node still serves", WAIT, () -> readyStatus(port) == 503);
-    long servedAfterSignal = outcomes.stream().filter(o -> o.sentAt() > signalledAt && o.status() == 200).count();
-    assertThat(servedAfterSignal).as("requests served during the readiness delay").isPositive();
+    Eventually.await("a request sent after the signal answered, during the readiness delay", WAIT,
+        () -> outcomes.stream().anyMatch(o -> o.sentAt() > signalledAt && o.status() == 200));
     subscriber.closed().await();
     assertThat(subscriber.closeCode()).as("the bridge socket's close code").isEqualTo((short) 1001);
+    Eventually.await("the Java client on the other node", WAIT, () -> client.connectedNode().equals(Optional.of(staying)));
     Eventually.await("the server to stop accepting connections", WAIT, () -> refused(port));
 
     slow.write(body.substring(10));
@@ -101,6 +120,10 @@ class GracefulShutdownTest {
       thread.join(WAIT.toMillis());
     }
     node.awaitExit(WAIT);
+
+    other.put("shutdown.after", ENV, "moved");
+    Eventually.await("a change through the other node at the client", WAIT,
+        () -> client.find("shutdown.after").equals(Optional.of("moved")));
 
     List<Outcome> beforeSignal = outcomes.stream().filter(o -> o.sentAt() < signalledAt).toList();
     assertThat(beforeSignal).hasSizeGreaterThan(200);

@@ -70,14 +70,51 @@ public final class Bench {
         return node;
       };
       boolean ok = true;
+      PeerComparison comparison = new PeerComparison();
       for (String scenario : options.scenarios()) {
-        ok &= switch (scenario) {
-          case "propagation" -> new PropagationScenario(vertx, nodes, options).run(report);
-          case "soak" -> new PropagationScenario(vertx, nodes, options).soak(report);
-          case "reads" -> new ReadsScenario(vertx, main, starter, options).run(report);
-          case "writes" -> new WritesScenario(vertx, main, options).run(report);
+        switch (scenario) {
+          case "propagation" -> {
+            for (int n : options.subscriberCounts()) {
+              PropagationScenario propagation = new PropagationScenario(vertx, nodes, options.with(n, options.writeConcurrency()));
+              ok &= propagation.run(report, options.subscriberCounts().size() > 1 ? "propagation-" + n : "propagation");
+              comparison.configdPropagation(n, propagation.result);
+            }
+          }
+          case "soak" -> ok &= new PropagationScenario(vertx, nodes, options).soak(report);
+          case "reads" -> ok &= new ReadsScenario(vertx, main, starter, options).run(report);
+          case "writes" -> {
+            for (int c : options.writeConcurrencies()) {
+              WritesScenario writes = new WritesScenario(vertx, main, options.with(options.subscribers(), c));
+              ok &= writes.run(report, options.writeConcurrencies().size() > 1 ? "writes-c" + c : "writes");
+              comparison.configdWrites(c, writes.result);
+            }
+          }
+          case "txn" -> {
+            for (int c : options.writeConcurrencies()) {
+              ok &= new TxnScenario(vertx, main, options.with(options.subscribers(), c))
+                  .run(report, options.writeConcurrencies().size() > 1 ? "txn-c" + c : "txn");
+            }
+          }
           default -> throw new IllegalStateException("unknown scenario " + scenario);
-        };
+        }
+      }
+      if (options.peer() != null) {
+        // The peer runs after configd, on the same minutes, with the node still up (idle): the same machine for both.
+        EtcdPeer etcd = EtcdPeer.start(vertx, options.out(), run);
+        try {
+          report.otherNode(etcd.description());
+          EtcdScenarios peer = new EtcdScenarios(vertx, etcd, options);
+          for (String scenario : options.scenarios()) {
+            if (scenario.equals("writes")) {
+              options.writeConcurrencies().forEach(c -> comparison.etcdWrites(c, peer.writes(report, c)));
+            } else if (scenario.equals("propagation")) {
+              options.subscriberCounts().forEach(n -> comparison.etcdPropagation(n, peer.propagation(report, n)));
+            }
+          }
+        } finally {
+          etcd.stop();
+        }
+        report.json.put("comparison", comparison.print());
       }
       JsonObject after = main.stats();
       report.finish(after);

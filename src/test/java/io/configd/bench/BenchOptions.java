@@ -16,17 +16,20 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
                     int[] spread, int connectBatch, boolean deflate, int readConcurrency, double readSeconds, int hotKeys,
                     int coldKeys, int writeConcurrency, double writeSeconds, double warmupSeconds, String env,
                     Path out, String schema, String nodeClasspath, int nodes, List<String> readVariants, double soakMinutes,
-                    String command) {
+                    String command, String peer, List<Integer> subscriberCounts, List<Integer> writeConcurrencies) {
 
+  /** What "all" runs; {@code txn} (POST /v1/txn of 100 puts, at each write concurrency) runs when named. */
   static final List<String> SCENARIOS = List.of("propagation", "reads", "writes");
-  /** Scenarios that "all" leaves out: the soak runs for minutes. */
-  static final List<String> LONG_SCENARIOS = List.of("soak");
+  /** Scenarios that "all" leaves out: the soak runs for minutes, txn (POST /v1/txn of 100 puts) runs when named. */
+  static final List<String> LONG_SCENARIOS = List.of("soak", "txn");
+  static final List<String> NAMED = List.of("propagation", "reads", "writes", "soak", "txn");
 
   static final String USAGE = """
-      usage: bin/bench [all|propagation|reads|writes|soak[,...]] [options]
+      usage: bin/bench [all|propagation|reads|writes|soak|txn[,...]] [options]
         --quick                 small run of each figure (200 subscribers, 20 writes, 5 s of reads) for CI
         --url URL               bench an already-running node (default: start one with bin/configd)
-        --subscribers N         propagation: WebSocket subscribers (default 10000)
+        --subscribers N[,N...]  propagation: WebSocket subscribers, one run per count (default 10000; with
+                                --peer: 1000,10000)
         --writes W              propagation: writes (default 200)
         --rate R                propagation: writes per second, fixed rate (default 20)
         --spread K,G,A          propagation: percent of subscribers on one key, on a group prefix, on the
@@ -38,7 +41,9 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
         --nodes K               start K clustered nodes; propagation spreads its subscribers over them round-robin
                                 and writes through node 1; reads and writes use node 1 (default 1: one node, unclustered)
         --concurrency C         reads and writes: requests in flight (default 32 reads, 16 writes)
-        --read-concurrency C, --write-concurrency C
+        --read-concurrency C, --write-concurrency C[,C...]   (writes: one run per value; with --peer: 16,64)
+        --peer etcd             run Debian's etcd-server (apt-get install etcd-server) on spare ports beside the node:
+                                the same writes and the same watchers over its HTTP gateway, then both and their ratio
         --seconds T             reads (per variant) and writes: measured seconds (default 10)
         --warmup T              reads and writes: seconds run before measuring (default 2)
         --hot-keys H            reads: hot keys (default 10)
@@ -84,10 +89,10 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
         for (String scenario : arg.toLowerCase(Locale.ROOT).split(",")) {
           if (scenario.equals("all")) {
             scenarios.addAll(SCENARIOS);
-          } else if (SCENARIOS.contains(scenario) || LONG_SCENARIOS.contains(scenario)) {
+          } else if (NAMED.contains(scenario)) {
             scenarios.add(scenario);
           } else {
-            throw new UsageException("unknown scenario '" + scenario + "'; one of all, " + String.join(", ", SCENARIOS));
+            throw new UsageException("unknown scenario '" + scenario + "'; one of all, " + String.join(", ", NAMED));
           }
         }
       }
@@ -96,9 +101,18 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
       scenarios.addAll(SCENARIOS);
     }
     Options o = new Options(values);
+    String peer = o.text("peer", null);
+    if (peer != null && !peer.equals("etcd")) {
+      throw new UsageException("--peer takes etcd");
+    }
+    List<Integer> subscriberCounts = o.integers("subscribers", quick ? List.of(200) : peer != null ? List.of(1_000, 10_000) : List.of(10_000));
+    List<Integer> writeConcurrencies = o.integers("write-concurrency", null);
     int concurrency = o.integer("concurrency", 0);
+    if (writeConcurrencies == null) {
+      writeConcurrencies = concurrency > 0 ? List.of(concurrency) : peer != null ? List.of(16, 64) : List.of(16);
+    }
     BenchOptions options = new BenchOptions(List.copyOf(scenarios), quick, o.text("url", null),
-        o.integer("subscribers", quick ? 200 : 10_000),
+        subscriberCounts.get(0),
         o.integer("writes", quick ? 20 : 200),
         o.decimal("rate", 20),
         o.spread("spread", new int[] {60, 30, 10}),
@@ -108,7 +122,7 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
         o.decimal("seconds", quick ? 2.5 : 10),
         o.integer("hot-keys", 10),
         o.integer("cold-keys", quick ? 200 : 30_000),
-        o.integer("write-concurrency", concurrency > 0 ? concurrency : 16),
+        writeConcurrencies.get(0),
         o.decimal("seconds", quick ? 3 : 10),
         o.decimal("warmup", quick ? 0.5 : 2),
         o.text("env", "production"),
@@ -118,13 +132,15 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
         o.integer("nodes", 1),
         o.list("variants", ReadsScenario.VARIANTS),
         o.decimal("minutes", quick ? 0.5 : 10),
-        command);
+        command, peer, subscriberCounts, writeConcurrencies);
     o.rejectUnknown();
     if (!options.schema().matches("[a-z][a-z0-9_]{0,40}")) {
       throw new UsageException("--schema must match [a-z][a-z0-9_]*");
     }
-    if (options.subscribers() < 1 || options.writes() < 1 || options.rate() <= 0 || options.readConcurrency() < 1
-        || options.writeConcurrency() < 1 || options.soakMinutes() <= 0 || options.hotKeys() < 1 || options.coldKeys() < 1 || options.nodes() < 1) {
+    if (subscriberCounts.stream().anyMatch(count -> count < 1) || writeConcurrencies.stream().anyMatch(c -> c < 1)
+        || options.subscribers() < 1 || options.writes() < 1 || options.rate() <= 0 || options.readConcurrency() < 1
+        || options.writeConcurrency() < 1 || options.soakMinutes() <= 0 || options.hotKeys() < 1 || options.coldKeys() < 1
+        || options.nodes() < 1) {
       throw new UsageException("sizes and rates must be positive");
     }
     if (options.nodes() > 1 && options.url() != null) {
@@ -136,6 +152,13 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
       }
     }
     return options;
+  }
+
+  /** The same run with another subscriber count and write concurrency (one of the lists'). */
+  BenchOptions with(int subscriberCount, int writeConcurrency) {
+    return new BenchOptions(scenarios, quick, url, subscriberCount, writes, rate, spread, connectBatch, deflate,
+        readConcurrency, readSeconds, hotKeys, coldKeys, writeConcurrency, writeSeconds, warmupSeconds, env, out, schema,
+        nodeClasspath, nodes, readVariants, soakMinutes, command, peer, subscriberCounts, writeConcurrencies);
   }
 
   /** The option values, each taken at most once, so that a misspelt option is refused rather than ignored. */
@@ -168,6 +191,22 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
       } catch (NumberFormatException e) {
         throw new UsageException("--" + name + " takes a number, not '" + value + "'");
       }
+    }
+
+    List<Integer> integers(String name, List<Integer> fallback) {
+      String value = text(name, null);
+      if (value == null) {
+        return fallback;
+      }
+      List<Integer> numbers = new ArrayList<>();
+      for (String part : value.split(",")) {
+        try {
+          numbers.add(Integer.parseInt(part.trim().replace("_", "")));
+        } catch (NumberFormatException e) {
+          throw new UsageException("--" + name + " takes whole numbers separated by commas, not '" + value + "'");
+        }
+      }
+      return List.copyOf(numbers);
     }
 
     List<String> list(String name, List<String> fallback) {

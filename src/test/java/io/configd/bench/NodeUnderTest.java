@@ -149,6 +149,7 @@ final class NodeUnderTest {
     env.put("CONFIGD_KAFKA_GROUP_SUFFIX", "." + options.schema());
     env.put("CONFIGD_REDIS_NAMESPACE", options.schema() + ":");
     env.put("CONFIGD_NODE_NAME", name);
+    env.put("CONFIGD_BRIDGE_TRACE_HOPS", "true"); // change frames carry the times of each hop, for the breakdown
     // The bench measures the node, not its per-client safety limits: one principal writes as fast as it can.
     env.put("CONFIGD_AUTH_WRITES_PER_SECOND", "1000000");
     env.put("CONFIGD_AUTH_WRITE_BURST", "1000000");

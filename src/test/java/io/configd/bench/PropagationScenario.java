@@ -45,6 +45,9 @@ final class PropagationScenario {
   private final NodeUnderTest node;
   private final BenchOptions options;
   private final AtomicLong arrivals = new AtomicLong();
+  /** The trace of each revision's first traced frame (bridge.traceHops), for the per-hop breakdown. */
+  private final Map<Long, String> traces = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final String TRACE = "\"configd-trace\":\"";
 
   PropagationScenario(Vertx vertx, List<NodeUnderTest> nodes, BenchOptions options) {
     this.vertx = vertx;
@@ -57,9 +60,16 @@ final class PropagationScenario {
     return PREFIX + ".g" + (index % GROUPS) + ".k" + index;
   }
 
+  /** The figures of the last run (for the comparison with a peer). */
+  JsonObject result;
+
   /** Returns whether every change reached every subscriber it should have. */
   boolean run(Report report) {
-    return run(report, false);
+    return run(report, false, "propagation");
+  }
+
+  boolean run(Report report, String name) {
+    return run(report, false, name);
   }
 
   /**
@@ -67,15 +77,16 @@ final class PropagationScenario {
    * set sampled every 10 s from the first write to the last arrival; whether every change arrived, as in run.
    */
   boolean soak(Report report) {
-    return run(report, true);
+    return run(report, true, "soak");
   }
 
-  private boolean run(Report report, boolean soak) {
+  private boolean run(Report report, boolean soak, String name) {
     int n = options.subscribers();
     int writeCount = soak ? (int) Math.round(options.rate() * 60 * options.soakMinutes()) : options.writes();
-    JsonObject result = report.scenario(soak ? "soak" : "propagation", String.format("%,d subscribers, %d writes at %s/s%s%s", n,
+    JsonObject result = report.scenario(name, String.format("%,d subscribers, %d writes at %s/s%s%s", n,
         writeCount, options.rate(), soak ? String.format(" (%.1f minutes)", options.soakMinutes()) : "",
         nodes.size() > 1 ? ", " + nodes.size() + " clustered nodes, writes through " + node.name() : ""));
+    this.result = result;
     result.put("nodes", nodes.size());
     result.put("subscribers", n).put("writes", writeCount).put("subscribersOfferDeflate", options.deflate()).put("ratePerSecond", options.rate())
         .put("spreadKeyGroupAll", Report.array(options.spread())).put("keys", KEYS).put("groups", GROUPS);
@@ -379,6 +390,8 @@ final class PropagationScenario {
       }
     }
     long expected = expected(subscribers, writes);
+    long outOfOrder = subscribers.stream().mapToLong(sub -> sub.outOfOrder).sum();
+    long subscribersOutOfOrder = subscribers.stream().filter(sub -> sub.outOfOrder > 0).count();
     boolean complete = delivered == expected && failedWrites == 0;
     // Per write: the first arrival is the pipeline (commit → Kafka → propagation → first socket), the
     // spread from first to last arrival is the fan-out (node writing N sockets, generator reading them).
@@ -392,6 +405,8 @@ final class PropagationScenario {
     }
     Report.row("delivered / expected", String.format("%,d / %,d (%.3f %%)%s", delivered, expected,
         expected == 0 ? 0 : 100.0 * delivered / expected, complete ? "" : "  INCOMPLETE"));
+    Report.row("in revision order", outOfOrder == 0 ? "yes: every subscriber received its changes in increasing revision order"
+        : String.format("NO: %,d arrivals out of order, at %,d subscribers", outOfOrder, subscribersOutOfOrder));
     Report.row("failed writes, duplicates, strays", failedWrites + ", " + duplicates + ", " + (unmatched + misrouted)
         + (errors > 0 ? ", bridge errors " + errors : ""));
     Report.latencyHeader("ms");
@@ -419,11 +434,33 @@ final class PropagationScenario {
     if (beforeAck > 0) {
       Report.row("arrivals before the PUT's 200", beforeAck + " (counted as 0 ms from the 200)");
     }
+    HopBreakdown hops = new HopBreakdown(writes.length);
+    for (Write w : writes) {
+      String trace = w.revision >= 0 && w.firstArrival != Long.MAX_VALUE ? traces.get(w.revision) : null;
+      if (trace != null) {
+        hops.add(w.acked, w.firstArrival, trace);
+      }
+    }
+    if (hops.count() > 0) {
+      result.put("hops", hops.print());
+    } else {
+      Report.row("per-hop breakdown", "none: the node's frames carry no trace (bridge.traceHops is off)");
+    }
+    JsonObject order = new JsonObject();
+    for (NodeUnderTest each : nodes) {
+      JsonObject propagation = each.getJson("/v1/stats/propagation");
+      if (propagation.containsKey("order")) {
+        order.put(each.name(), propagation.getJsonObject("order"));
+        Report.row(each.name() + " revision order", propagation.getJsonObject("order").encode());
+      }
+    }
+    result.put("revisionOrder", order);
     result.put("expected", expected).put("delivered", delivered).put("complete", complete)
         .put("failedWrites", failedWrites).put("duplicates", duplicates).put("unmatched", unmatched)
         .put("misrouted", misrouted).put("bridgeErrors", errors).put("arrivalsBeforePutAnswer", beforeAck)
+        .put("outOfOrder", outOfOrder).put("subscribersOutOfOrder", subscribersOutOfOrder)
         .put("latencyMs", latency);
-    return complete && duplicates == 0 && misrouted == 0;
+    return complete && duplicates == 0 && misrouted == 0 && outOfOrder == 0;
   }
 
   private static long micros(long nanos) {
@@ -442,6 +479,8 @@ final class PropagationScenario {
     long[] arrivals = new long[16];
     int count;
     int errors;
+    /** Arrivals at or below the revision that arrived before them on this socket. */
+    int outOfOrder;
     private Promise<Void> snapshot;
     private String replyAddress;
 
@@ -484,9 +523,18 @@ final class PropagationScenario {
             revisions = Arrays.copyOf(revisions, count * 2);
             arrivals = Arrays.copyOf(arrivals, count * 2);
           }
-          revisions[count] = parseLong(text, at + 11);
+          long revision = parseLong(text, at + 11);
+          if (count > 0 && revision <= revisions[count - 1]) {
+            outOfOrder++;
+          }
+          revisions[count] = revision;
           arrivals[count] = now;
           count++;
+          int trace = text.indexOf(TRACE);
+          if (trace > 0 && trace < at) {
+            int from = trace + TRACE.length();
+            traces.putIfAbsent(revision, text.substring(from, text.indexOf('"', from)));
+          }
           PropagationScenario.this.arrivals.incrementAndGet();
         }
       } else if (text.contains("\"address\":\"" + replyAddress + "\"")) {

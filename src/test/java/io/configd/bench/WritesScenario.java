@@ -23,9 +23,17 @@ final class WritesScenario {
     this.options = options;
   }
 
+  /** The figures of the last run (for the comparison with a peer). */
+  JsonObject result;
+
   boolean run(Report report) {
-    JsonObject result = report.scenario("writes", String.format("durable PUT at concurrency %d for %s s over %d keys",
+    return run(report, "writes");
+  }
+
+  boolean run(Report report, String name) {
+    JsonObject result = report.scenario(name, String.format("durable PUT at concurrency %d for %s s over %d keys",
         options.writeConcurrency(), options.writeSeconds(), KEYS));
+    this.result = result;
     result.put("concurrency", options.writeConcurrency()).put("seconds", options.writeSeconds())
         .put("warmupSeconds", options.warmupSeconds()).put("keys", KEYS);
     AtomicLong sequence = new AtomicLong();

@@ -66,6 +66,18 @@ final class LocalState {
     watermarks.merge(watch, revision, Math::max);
   }
 
+  /**
+   * A live change on a connection that is in step: every earlier change of each watch covering it has reached the
+   * client (a node releases changes in revision order), so its revision is their watermark now.
+   */
+  void advanceLive(ConfigValue change) {
+    for (Watch watch : watches) {
+      if (watch.covers(change) && watermarks.containsKey(watch)) {
+        watermarks.merge(watch, change.revision(), Math::max);
+      }
+    }
+  }
+
   long epoch() {
     return epoch;
   }

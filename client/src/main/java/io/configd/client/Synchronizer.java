@@ -374,22 +374,35 @@ final class Synchronizer extends VerticleBase {
     return chain
         .recover(failure -> failure instanceof SnapshotRequiredException required
             ? resnapshot(source, required) : Future.failedFuture(failure))
-        .onSuccess(v -> fileChanged()).onComplete(done -> releaseHeld());
+        .onSuccess(v -> fileChanged()).onComplete(done -> releaseHeld(done.succeeded()));
   }
 
+  /**
+   * A change pushed over the bridge. A node releases changes in revision order, so once the connection is in step
+   * (registered, then caught up), each live change also moves the watermark of the watches covering it.
+   */
   private void live(ConfigValue change) {
     if (held != null) {
       held.add(change);
     } else {
       apply(change);
+      if (bridge != null) {
+        state.advanceLive(change);
+      }
     }
   }
 
-  private void releaseHeld() {
+  /** After a catch-up: the changes that arrived meanwhile, in order; they move the watermarks only if it completed. */
+  private void releaseHeld(boolean inStep) {
     List<ConfigValue> waiting = held;
     held = null;
     if (waiting != null) {
-      waiting.forEach(this::apply);
+      for (ConfigValue change : waiting) {
+        apply(change);
+        if (inStep) {
+          state.advanceLive(change);
+        }
+      }
     }
   }
 

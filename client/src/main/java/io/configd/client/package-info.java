@@ -6,8 +6,9 @@
  *
  * <p>How it stays correct (DESIGN.md invariants 3 and 4): it registers on the bridge before it asks for a
  * snapshot or for the changes since its watermark; it drops any change at or below the key's high-water
- * revision or the watermark of a watch covering the key; and its watermark only ever comes from a completed
- * snapshot or catch-up answer (live changes arrive in order per key, not across keys), refreshed every
- * sync interval and after every reconnect.
+ * revision or the watermark of a watch covering the key; its watermark comes from a completed snapshot or
+ * catch-up answer and then from each live change (a node releases changes in global revision order, so the newest
+ * revision seen on a connection that is in step is a valid resume point); it catches up again every sync interval
+ * and after every reconnect.
  */
 package io.configd.client;
