@@ -56,7 +56,10 @@ public final class NodeConfig {
     return ours;
   }
 
-  /** Folds the CONFIGD_* variables (merged in last) into the sections they name. */
+  /**
+   * Folds the CONFIGD_* variables (merged in last) into the sections they name. A field whose leading words name a
+   * nested object of the file descends into it: CONFIGD_AUTH_JWT_ISSUER sets auth.jwt.issuer, as the file spells it.
+   */
   static JsonObject applyEnvironment(JsonObject merged) {
     JsonObject config = merged.copy();
     JsonObject overrides = (JsonObject) config.remove(ENV_PREFIX);
@@ -68,36 +71,61 @@ public final class NodeConfig {
         continue; // a blank variable is an unset one: the file's value stands
       }
       String[] words = name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).split("_");
-      String section = words[0];
-      StringBuilder field = new StringBuilder(words[1]);
-      for (int i = 2; i < words.length; i++) {
-        field.append(Character.toUpperCase(words[i].charAt(0))).append(words[i].substring(1));
-      }
-      JsonObject target = config.getJsonObject(section);
+      JsonObject target = config.getJsonObject(words[0]);
       if (target == null) {
         target = new JsonObject();
-        config.put(section, target);
+        config.put(words[0], target);
       }
-      String key = field.toString();
-      target.put(key, typed(overrides.getString(name), target.getValue(key)));
+      int from = 1;
+      for (int to = from + 1; to < words.length; to++) {
+        if (target.getValue(camel(words, from, to)) instanceof JsonObject nested) {
+          target = nested;
+          from = to;
+          to = from;
+        }
+      }
+      String key = camel(words, from, words.length);
+      target.put(key, typed(name, overrides.getString(name), target.getValue(key)));
     }
     return config;
   }
 
-  private static Object typed(String text, Object like) {
-    if (like instanceof Integer) {
-      return Integer.parseInt(text.trim());
+  /** words[from..to) in camelCase: failed, auth, burst → failedAuthBurst. */
+  private static String camel(String[] words, int from, int to) {
+    StringBuilder field = new StringBuilder(words[from]);
+    for (int i = from + 1; i < to; i++) {
+      if (!words[i].isEmpty()) {
+        field.append(Character.toUpperCase(words[i].charAt(0))).append(words[i].substring(1));
+      }
     }
-    if (like instanceof Long) {
-      return Long.parseLong(text.trim());
-    }
-    if (like instanceof Number) {
-      return Double.parseDouble(text.trim());
+    return field.toString();
+  }
+
+  private static Object typed(String name, String text, Object like) {
+    try {
+      if (like instanceof Integer) {
+        return Integer.parseInt(text.trim());
+      }
+      if (like instanceof Long) {
+        return Long.parseLong(text.trim());
+      }
+      if (like instanceof Number) {
+        return Double.parseDouble(text.trim());
+      }
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a number, not '" + text + "'");
     }
     if (like instanceof Boolean) {
       return Boolean.parseBoolean(text.trim());
     }
     if (like instanceof JsonArray) {
+      if (text.trim().startsWith("[")) {
+        try {
+          return new JsonArray(text.trim()); // a list of objects, such as auth.jwt.publicKeys, as JSON
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException(name + " must be a JSON list or a comma-separated one: " + e.getMessage());
+        }
+      }
       JsonArray list = new JsonArray();
       for (String item : text.split(",")) {
         if (!item.isBlank()) {

@@ -6,7 +6,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import io.configd.auth.AuthSettings;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -51,6 +55,94 @@ class NodeConfigTest {
     assertThat(config.getJsonObject("node").getJsonArray("environments")).isEqualTo(new JsonArray().add("dev").add("prod"));
     assertThat(config.containsKey("PATH")).isFalse();
     assertThat(config.containsKey(NodeConfig.ENV_PREFIX)).isFalse();
+  }
+
+  @Test
+  @DisplayName("every setting of the shipped file is set by its CONFIGD_<SECTION>_<FIELD> variable, nested ones included")
+  void everySettingHasAnEnvironmentOverride(Vertx vertx) {
+    JsonObject shipped = NodeConfig.load(vertx, NodeConfig.DEFAULT_FILE, Map.of()).await();
+    Map<String, String> env = new TreeMap<>();
+    Map<String, Object> expected = new TreeMap<>();
+    leaves(shipped, "", (path, value) -> {
+      String variable = "CONFIGD_" + path.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('.', '_').toUpperCase(Locale.ROOT);
+      Object override;
+      if (value instanceof Integer n) {
+        override = n + 7;
+      } else if (value instanceof Long n) {
+        override = n + 7;
+      } else if (value instanceof Number n) {
+        override = n.doubleValue() + 0.5;
+      } else if (value instanceof Boolean b) {
+        override = !b;
+      } else if (value instanceof JsonArray && path.endsWith("publicKeys")) {
+        override = new JsonArray().add(new JsonObject().put("algorithm", "RS256").put("pem", "PEM"));
+      } else if (value instanceof JsonArray) {
+        override = new JsonArray().add("first-" + path).add("second");
+      } else {
+        override = "set-" + path;
+      }
+      env.put(variable, override instanceof JsonArray list && !path.endsWith("publicKeys")
+          ? list.getString(0) + ", " + list.getString(1) : String.valueOf(override));
+      expected.put(path, override);
+    });
+    assertThat(expected).containsKeys("auth.jwt.issuer", "auth.jwt.audience", "auth.jwt.jwksFile",
+        "auth.jwt.maxLifetimeSeconds", "auth.limits.failedAuthBurst", "http.port");
+
+    JsonObject config = NodeConfig.load(vertx, NodeConfig.DEFAULT_FILE, env).await();
+
+    expected.forEach((path, value) -> assertThat(valueAt(config, path)).as(path + " from " + env.keySet().stream()
+        .filter(name -> name.endsWith(path.substring(path.lastIndexOf('.') + 1).toUpperCase(Locale.ROOT))).toList())
+        .isEqualTo(value));
+  }
+
+  @Test
+  @DisplayName("a blank JWT setting in the file is unset: CONFIGD_AUTH_JWT_* variables give issuer, audience, keys and lifetime")
+  void jwtSettingsFromTheEnvironment(Vertx vertx) {
+    AuthSettings.Jwt shipped = AuthSettings.from(NodeConfig.load(vertx, NodeConfig.DEFAULT_FILE, Map.of()).await()).jwt();
+    assertThat(shipped.issuer()).isNull();
+    assertThat(shipped.jwksFile()).isNull();
+    assertThat(shipped.audience()).isEmpty();
+    assertThat(shipped.maxLifetimeSeconds()).isEqualTo(86_400);
+
+    AuthSettings.Jwt jwt = AuthSettings.from(NodeConfig.load(vertx, NodeConfig.DEFAULT_FILE, Map.of(
+        "CONFIGD_AUTH_JWT_ISSUER", "https://idp.example.test",
+        "CONFIGD_AUTH_JWT_AUDIENCE", "configd, other",
+        "CONFIGD_AUTH_JWT_JWKS_FILE", "/etc/configd/jwks.json",
+        "CONFIGD_AUTH_JWT_MAX_LIFETIME_SECONDS", "3600",
+        "CONFIGD_AUTH_JWT_PUBLIC_KEYS", "[{\"algorithm\": \"RS256\", \"pem\": \"PEM\"}]")).await()).jwt();
+    assertThat(jwt.issuer()).isEqualTo("https://idp.example.test");
+    assertThat(jwt.audience()).containsExactly("configd", "other");
+    assertThat(jwt.jwksFile()).isEqualTo("/etc/configd/jwks.json");
+    assertThat(jwt.maxLifetimeSeconds()).isEqualTo(3600);
+    assertThat(jwt.publicKeys()).extracting(key -> key.getString("algorithm")).containsExactly("RS256");
+
+    // a file without the jwt section gets them flat (auth.jwtIssuer): the same settings
+    JsonObject flat = new JsonObject().put("auth", new JsonObject().put("jwtIssuer", "https://flat.example.test")
+        .put("jwtAudience", "a,b").put("jwt", new JsonObject().put("issuer", "").put("audience", new JsonArray())));
+    assertThat(AuthSettings.from(flat).jwt().issuer()).isEqualTo("https://flat.example.test");
+    assertThat(AuthSettings.from(flat).jwt().audience()).containsExactly("a", "b");
+  }
+
+  private static void leaves(JsonObject object, String prefix, BiConsumer<String, Object> each) {
+    object.forEach(entry -> {
+      String path = prefix + entry.getKey();
+      if (entry.getKey().startsWith("_")) {
+        return; // a comment in the file
+      }
+      if (entry.getValue() instanceof JsonObject nested) {
+        leaves(nested, path + ".", each);
+      } else {
+        each.accept(path, entry.getValue());
+      }
+    });
+  }
+
+  private static Object valueAt(JsonObject config, String path) {
+    Object value = config;
+    for (String part : path.split("\\.")) {
+      value = ((JsonObject) value).getValue(part);
+    }
+    return value;
   }
 
   @Test

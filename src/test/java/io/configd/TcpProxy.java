@@ -19,19 +19,30 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TcpProxy {
 
   private final Vertx vertx;
+  private final boolean reset;
   private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
   private volatile boolean cut;
   private NetServer server;
   private NetClient client;
 
   public TcpProxy(Vertx vertx) {
+    this(vertx, false);
+  }
+
+  private TcpProxy(Vertx vertx, boolean reset) {
     this.vertx = vertx;
+    this.reset = reset;
+  }
+
+  /** A proxy whose {@link #cut()} resets the connections (SO_LINGER 0: an RST, not a FIN), as a crashed peer would. */
+  public static TcpProxy resetting(Vertx vertx) {
+    return new TcpProxy(vertx, true);
   }
 
   /** Listens on a spare loopback port and relays every connection to the target; completes with that port. */
   public Future<Integer> start(String targetHost, int targetPort) {
-    client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(2_000));
-    server = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0));
+    client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(2_000).setSoLinger(reset ? 0 : -1));
+    server = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0).setSoLinger(reset ? 0 : -1));
     return server.connectHandler(downstream -> relay(downstream, targetHost, targetPort)).listen()
         .map(NetServer::actualPort);
   }

@@ -79,7 +79,7 @@ public final class TestNode {
   }
 
   /**
-   * Sends a request; {@code headers} alternate names and values. Body: a JsonObject, a String, or null.
+   * Sends a request; {@code headers} alternate names and values. Body: a JsonObject, a String, a Buffer (bytes as they are), or null.
    * Carries this view's token unless {@code headers} has an Authorization of its own.
    */
   public Future<HttpResponse<Buffer>> request(HttpMethod method, String uri, Object body, String... headers) {
@@ -97,6 +97,9 @@ public final class TestNode {
     }
     if (body instanceof JsonObject json) {
       return request.sendJsonObject(json);
+    }
+    if (body instanceof Buffer bytes) {
+      return request.sendBuffer(bytes);
     }
     return request.sendBuffer(Buffer.buffer(body.toString()));
   }

@@ -46,7 +46,9 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +74,16 @@ public class ApiVerticle extends VerticleBase {
   public record Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                        RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
                        SpringCloudSettings spring, TlsSettings tls, NodeLifecycle lifecycle,
-                       WritePipeline writes, MetricsEndpoint metrics) {
+                       WritePipeline writes, MetricsEndpoint metrics, ConcurrentMap<String, AtomicInteger> connections) {
+
+    /** The same with a fresh table of open connections per address (one per node). */
+    public Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
+                  RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
+                  SpringCloudSettings spring, TlsSettings tls, NodeLifecycle lifecycle, WritePipeline writes,
+                  MetricsEndpoint metrics) {
+      this(settings, bridge, auth, pool, tokens, limits, jwt, bridgeStats, cache, spring, tls, lifecycle, writes,
+          metrics, HttpGuard.connectionTable());
+    }
   }
 
   private final Shared shared;
@@ -123,6 +134,13 @@ public class ApiVerticle extends VerticleBase {
   private Future<?> listen(BridgeSettings bridgeSettings) {
     HttpServerOptions options = new HttpServerOptions().setHost(settings.host()).setPort(settings.port())
         .setCompressionSupported(true)
+        .setMaxInitialLineLength(ApiSettings.MAX_INITIAL_LINE).setMaxHeaderSize(ApiSettings.MAX_HEADER_BYTES)
+        .setIdleTimeout(settings.idleTimeoutSeconds())
+        // with h2c on, Vert.x hands over the connection only once a whole request head arrived: the head timeout
+        // (HttpGuard) could never start for a client that never finishes one. HTTP/2 stays available over TLS (ALPN).
+        .setHttp2ClearTextEnabled(false)
+        // the kernel's share of a client that stops reading: bounded, not autotuned to megabytes (see Fanout)
+        .setSendBufferSize(bridgeSettings.sendBufferBytes())
         .setMaxWebSocketFrameSize(bridgeSettings.maxFrameBytes())
         .setMaxWebSocketMessageSize(bridgeSettings.maxFrameBytes())
         // Browsers and Node's ws offer permessage-deflate; accepting it costs a zlib stream per socket
@@ -131,11 +149,13 @@ public class ApiVerticle extends VerticleBase {
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
     vertx.eventBus().localConsumer(Addresses.BRIDGE_DISCONNECT_ALL, message -> bridge.disconnectAll());
+    HttpGuard guard = new HttpGuard(vertx, settings, shared.connections());
     TlsSettings tls = shared.tls();
     certificates = tls.enabled() ? new ServerCertificates(vertx, tls) : null;
     Future<Void> secured = certificates == null ? Future.succeededFuture() : certificates.configure(options);
     return secured
-        .compose(v -> vertx.createHttpServer(options).requestHandler(router()).listen())
+        .compose(v -> vertx.createHttpServer(options).connectionHandler(guard::connected)
+            .invalidRequestHandler(guard::invalid).requestHandler(guard.requests(router())).listen())
         .onSuccess(listening -> server = listening)
         .compose(listening -> bridge.startTcp(certificates))
         .compose(v -> listenForHealth(tls))
@@ -200,6 +220,7 @@ public class ApiVerticle extends VerticleBase {
   private Router router() {
     Router router = Router.router(vertx);
     router.route().handler(accessLog::handle);
+    router.route().handler(Requests::checkParameters);
     router.get("/health").handler(this::health);
     router.get("/ready").handler(this::ready);
     bridge.mount(router);

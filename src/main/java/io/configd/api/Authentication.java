@@ -5,12 +5,13 @@ import io.configd.auth.RateLimits;
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
 import io.configd.model.Principal;
+import io.configd.model.RateLimitedException;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The first handler of every /v1 route: a client that used up its failed authentications is refused
- * (429) before its token is even looked at; then the bearer token is verified (401 when it is missing,
- * malformed, unknown, revoked, expired or forged) and the principal is handed to the route.
+ * The first handler of every /v1 route: the bearer token is verified (401 when it is missing, malformed, unknown,
+ * revoked, expired or forged; 429 instead once the client address used up its failed authentications) and the
+ * principal is handed to the route. A valid token always passes, whatever failed before from its address.
  */
 final class Authentication {
 
@@ -33,8 +34,6 @@ final class Authentication {
   /** The same with the Authorization value a route read its own way (the Spring Cloud Config routes' token forms). */
   void handle(RoutingContext ctx, String authorization) {
     String address = addresses.of(ctx);
-    String bearer = Authenticator.bearer(authorization);
-    limits.checkNotBlocked(address, bearer);
     // The body waits until the token is verified (the BodyHandler after this one resumes the request):
     // an unauthenticated client never gets a body buffered.
     if (!ctx.request().isEnded()) {
@@ -47,11 +46,13 @@ final class Authentication {
         })
         .onFailure(failure -> {
           // A request with no credential guessed nothing; one with a wrong credential counts
+          Throwable answer = failure;
           if (authorization != null && failure instanceof ConfigdException e && e.failure() == Failure.UNAUTHORIZED) {
-            limits.failedAuthentication(address, bearer);
+            RateLimitedException limited = limits.failedAuthentication(address);
+            answer = limited == null ? failure : limited;
           }
           ctx.request().resume(); // whatever body it sent is dropped unread
-          ctx.fail(failure);
+          ctx.fail(answer);
         });
   }
 

@@ -8,8 +8,8 @@ import io.configd.model.KeyPrefix;
 import io.configd.model.QueryRules;
 import io.configd.store.AuditQuery;
 import io.configd.store.Precondition;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -194,11 +196,36 @@ final class Requests {
     if (cursor == null) {
       return null;
     }
+    String decoded;
     try {
-      return new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+      decoded = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
       throw new ConfigdException(Failure.INVALID_PARAMETER, "cursor is not one this server returned");
     }
+    if (decoded.indexOf(0) >= 0 || decoded.indexOf('\uFFFD') >= 0) {
+      throw new ConfigdException(Failure.INVALID_PARAMETER, "cursor is not one this server returned");
+    }
+    return decoded;
+  }
+
+  /**
+   * The first handler of every route: a query parameter holding U+0000 (which PostgreSQL cannot take as text) or a
+   * malformed query string is a 400 here, before anything reads it.
+   */
+  static void checkParameters(RoutingContext ctx) {
+    MultiMap params;
+    try {
+      params = ctx.request().params();
+    } catch (RuntimeException e) {
+      throw new ConfigdException(Failure.INVALID_PARAMETER, "the query string is malformed: " + e.getMessage());
+    }
+    for (Map.Entry<String, String> param : params) {
+      if (param.getKey().indexOf(0) >= 0 || param.getValue().indexOf(0) >= 0) {
+        throw new ConfigdException(Failure.INVALID_PARAMETER, "the query parameter '" + param.getKey().replace('\0', '?')
+            + "' contains U+0000; parameters are text without NUL");
+      }
+    }
+    ctx.next();
   }
 
   static String encodeCursor(String position) {
@@ -206,23 +233,18 @@ final class Requests {
         : Base64.getUrlEncoder().withoutPadding().encodeToString(position.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** A JSON object body with only the members {@code allowed}. */
+  /** A JSON object body ({@link StrictJson}) sent as application/json, with only the members {@code allowed}. */
   JsonObject jsonObject(RoutingContext ctx, Set<String> allowed) {
     String contentType = ctx.request().getHeader("Content-Type");
-    if (contentType != null && !contentType.toLowerCase().matches("application/([a-z.+-]*\\+)?json(;.*)?")) {
-      throw new ConfigdException(Failure.UNSUPPORTED_MEDIA_TYPE,
-          "the body must be JSON; send it with Content-Type: application/json, not " + contentType);
+    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).matches("application/([a-z.+-]*\\+)?json *(;.*)?")) {
+      throw new ConfigdException(Failure.UNSUPPORTED_MEDIA_TYPE, "the body must be JSON; send it with Content-Type: "
+          + "application/json" + (contentType == null ? "" : ", not " + contentType));
     }
     Buffer raw = ctx.body().buffer();
     if (raw == null || raw.length() == 0) {
       throw new ConfigdException(Failure.INVALID_BODY, "the request has no body; send a JSON object");
     }
-    Object parsed;
-    try {
-      parsed = Json.decodeValue(raw);
-    } catch (DecodeException e) {
-      throw new ConfigdException(Failure.INVALID_BODY, "the body is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
-    }
+    Object parsed = StrictJson.parse(raw);
     if (!(parsed instanceof JsonObject body)) {
       throw new ConfigdException(Failure.INVALID_BODY, "the body must be a JSON object");
     }

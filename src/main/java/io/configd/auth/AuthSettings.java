@@ -20,7 +20,8 @@ public record AuthSettings(String adminToken, long tokenCacheMillis, long tokenS
 
   /**
    * JWTs from an identity provider: PEM public keys, a JWKS file, a JWKS URL or OpenID Connect discovery from the
-   * issuer; issuer and audience checked when set.
+   * issuer; issuer and audience checked when set (blank is unset); {@code exp} required, at most
+   * {@code maxLifetimeSeconds} after {@code iat} (or now).
    *
    * @param jwksUrl              where the provider publishes its keys; null: none, or discovery's jwks_uri
    * @param discovery            find the JWKS URL in {@code <issuer>/.well-known/openid-configuration}
@@ -28,7 +29,8 @@ public record AuthSettings(String adminToken, long tokenCacheMillis, long tokenS
    * @param jwksMinRefreshMillis the least time between two fetches, also for a token with an unknown key id
    */
   public record Jwt(List<JsonObject> publicKeys, String jwksFile, String issuer, List<String> audience, String jwksUrl,
-                    boolean discovery, long jwksRefreshMillis, long jwksMinRefreshMillis) {
+                    boolean discovery, long jwksRefreshMillis, long jwksMinRefreshMillis,
+                    long maxLifetimeSeconds) {
 
     public Jwt {
       if (discovery && issuer == null) {
@@ -65,13 +67,16 @@ public record AuthSettings(String adminToken, long tokenCacheMillis, long tokenS
         auth.getLong("tokenCacheMillis", 10_000L),
         auth.getLong("tokenStaleMillis", 3_600_000L),
         auth.getLong("bridgeRecheckMillis", 5_000L),
-        new Jwt(publicKeys(jwt.getJsonArray("publicKeys", new JsonArray())),
-            // CONFIGD_AUTH_JWT_JWKS_FILE and friends arrive flat (auth.jwtJwksFile): both spellings work
-            blankToNull(jwt.getString("jwksFile", auth.getString("jwtJwksFile"))),
-            blankToNull(flatFirst(auth, jwt, "issuer")),
-            audience(jwt.getValue("audience", auth.getValue("jwtAudience"))),
+        // CONFIGD_AUTH_JWT_* lands in auth.jwt; in a file without that section, flat (auth.jwtIssuer): both count,
+        // and a blank value (as the shipped file has) is unset, never a value that beats the other spelling
+        new Jwt(publicKeys(jwt.getValue("publicKeys", auth.getValue("jwtPublicKeys"))),
+            firstSet(auth.getString("jwtJwksFile"), jwt.getString("jwksFile")),
+            firstSet(auth.getString("jwtIssuer"), jwt.getString("issuer")),
+            audience(auth.getValue("jwtAudience"), jwt.getValue("audience")),
             blankToNull(flatFirst(auth, jwt, "jwksUrl")), Boolean.parseBoolean(flatFirst(auth, jwt, "discovery")),
-            (long) positive(auth, jwt, "jwksRefreshMillis", 300_000), (long) positive(auth, jwt, "jwksMinRefreshMillis", 10_000)),
+            (long) positive(auth, jwt, "jwksRefreshMillis", 300_000), (long) positive(auth, jwt, "jwksMinRefreshMillis", 10_000),
+            (long) positive("auth.jwt.maxLifetimeSeconds", auth.getValue("jwtMaxLifetimeSeconds",
+                jwt.getValue("maxLifetimeSeconds")), 86_400)),
         new Limits(
             number(limits, auth, "writesPerSecond", 100), (int) number(limits, auth, "writeBurst", 1000),
             number(limits, auth, "addressWritesPerSecond", 200), (int) number(limits, auth, "addressWriteBurst", 2000),
@@ -97,7 +102,13 @@ public record AuthSettings(String adminToken, long tokenCacheMillis, long tokenS
     return otherwise;
   }
 
-  private static List<JsonObject> publicKeys(JsonArray keys) {
+  private static List<JsonObject> publicKeys(Object value) {
+    if (value instanceof String text && !text.isBlank()) {
+      value = new JsonArray(text.trim());
+    }
+    if (!(value instanceof JsonArray keys)) {
+      return List.of();
+    }
     return keys.stream().map(key -> {
       if (!(key instanceof JsonObject json) || json.getString("algorithm") == null || json.getString("pem") == null) {
         throw new IllegalArgumentException("auth.jwt.publicKeys: each key needs an 'algorithm' (e.g. RS256) and a 'pem'");
@@ -106,14 +117,42 @@ public record AuthSettings(String adminToken, long tokenCacheMillis, long tokenS
     }).toList();
   }
 
-  private static List<String> audience(Object value) {
-    if (value instanceof JsonArray list) {
-      return list.stream().map(Object::toString).toList();
-    }
-    if (value instanceof String text && !text.isBlank()) {
-      return List.of(text.split("\\s*,\\s*"));
+  private static List<String> audience(Object... values) {
+    for (Object value : values) {
+      List<String> audience = value instanceof JsonArray list ? list.stream().map(Object::toString).toList()
+          : value instanceof String text ? List.of(text.split(",")) : List.of();
+      audience = audience.stream().map(String::trim).filter(item -> !item.isEmpty()).toList();
+      if (!audience.isEmpty()) {
+        return audience;
+      }
     }
     return List.of();
+  }
+
+  private static String firstSet(String... values) {
+    for (String value : values) {
+      if (value != null && !value.isBlank()) {
+        return value.trim();
+      }
+    }
+    return null;
+  }
+
+  private static double positive(String name, Object value, double otherwise) {
+    double number = value instanceof Number n ? n.doubleValue()
+        : value instanceof String text && !text.isBlank() ? parse(name, text) : otherwise;
+    if (!(number > 0)) {
+      throw new IllegalArgumentException(name + " must be a positive number, not " + value);
+    }
+    return number;
+  }
+
+  private static double parse(String name, String text) {
+    try {
+      return Double.parseDouble(text.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a number, not '" + text + "'");
+    }
   }
 
   /** auth.jwt&lt;Name&gt; (what CONFIGD_AUTH_JWT_&lt;NAME&gt; sets) when it is set, else auth.jwt.&lt;name&gt;, as text. */

@@ -67,8 +67,22 @@ public final class Authenticator {
 
   /** Verifies a bearer value itself: a configd token or a JWT. */
   public Future<Principal> verify(String bearer) {
+    return verify(bearer, Long.MAX_VALUE);
+  }
+
+  /**
+   * Checks an Authorization value again, as the bridge does every {@code bridgeRecheckMillis}: a configd token's
+   * cached verification counts only while it is younger than {@code maxAgeMillis}, so that the recheck period and
+   * the cache time together stay within the cache time (a revocation reaches every socket of every node within it).
+   */
+  public Future<Principal> recheck(String authorization, long maxAgeMillis) {
+    String bearer = bearer(authorization);
+    return bearer == null ? unauthorized("the Authorization header is malformed") : verify(bearer, maxAgeMillis);
+  }
+
+  private Future<Principal> verify(String bearer, long maxAgeMillis) {
     if (ApiTokens.isConfigdToken(bearer)) {
-      return configdToken(ApiTokens.hash(bearer)).compose(Authenticator::unexpired);
+      return configdToken(ApiTokens.hash(bearer), maxAgeMillis).compose(Authenticator::unexpired);
     }
     if (jwt == null) {
       return unauthorized("unknown token; this node accepts configd tokens (cfd_…) and no JWTs (no auth.jwt keys)");
@@ -76,14 +90,16 @@ public final class Authenticator {
     return jwt.verify(bearer).compose(Authenticator::unexpired);
   }
 
-  /** Forgets a revoked token at once, wherever it is cached on this instance. */
+  /** Forgets a revoked token at once, wherever it is cached on this instance; look-ups under way are not joined. */
   public void revoked(String tokenId) {
     cache.revoked(tokenId);
+    pending.clear();
   }
 
-  private Future<Principal> configdToken(String hash) {
+  private Future<Principal> configdToken(String hash, long maxAgeMillis) {
     Principal cached = cache.verified.getIfPresent(hash);
-    if (cached != null) {
+    if (cached != null && (maxAgeMillis == Long.MAX_VALUE
+        || cache.age(hash).map(age -> age.toMillis() < maxAgeMillis).orElse(false))) {
       return Future.succeededFuture(cached);
     }
     Future<Principal> lookup = pending.get(hash);
@@ -97,6 +113,7 @@ public final class Authenticator {
   }
 
   private Future<Principal> lookUp(String hash) {
+    long revocationsBefore = cache.revocations();
     return tokens.findByHash(hash).recover(failure -> {
       Principal known = cache.lastKnown.getIfPresent(hash);
       if (known == null) {
@@ -115,7 +132,7 @@ public final class Authenticator {
         return unauthorized("the token '" + token.name() + "' was revoked");
       }
       Principal principal = new Principal(token.name(), token.id().toString(), token.grants(), token.expiresAt());
-      cache.put(hash, principal);
+      cache.put(hash, principal, revocationsBefore);
       tokens.touch(token.id()).onFailure(failure -> LOG.debug("Could not record the use of token '{}': {}",
           token.name(), failure.toString()));
       return Future.succeededFuture(principal);

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Verifies JWTs from an operator's identity provider with vertx-auth-jwt: signature by a configured key
- * (never "alg: none", never a key the token brings), expiry, and issuer and audience when configured.
+ * (never "alg: none", never a key the token brings), an {@code exp} no further ahead than auth.jwt.maxLifetimeSeconds,
+ * and issuer and audience when configured.
  * Keys come from PEM public keys, a JWKS file, and a JWKS URL or OpenID Connect discovery ({@link JwksSource}),
  * refreshed periodically and when a token names a key id not in hand.
  * The principal is the {@code sub} claim; its grants come from {@code configd_grants}: [{env, prefix, access}].
@@ -165,7 +166,7 @@ public final class JwtVerifier {
       return null;
     }
   }
-  private static Principal principal(JsonObject claims) {
+  private Principal principal(JsonObject claims) {
     if (!(claims.getValue("sub") instanceof String subject) || subject.isBlank() || subject.length() > MAX_SUBJECT) {
       throw new ConfigdException(Failure.UNAUTHORIZED, "the JWT needs a 'sub' claim of 1 to " + MAX_SUBJECT + " characters");
     }
@@ -178,8 +179,21 @@ public final class JwtVerifier {
     } else {
       throw new ConfigdException(Failure.UNAUTHORIZED, "the JWT's '" + GRANTS_CLAIM + "' claim must be a list of grants");
     }
-    Instant expiresAt = claims.getValue("exp") instanceof Number exp ? Instant.ofEpochSecond(exp.longValue()) : null;
-    return new Principal(subject, null, grants, expiresAt);
+    return new Principal(subject, null, grants, expiry(claims));
+  }
+
+  /** A JWT cannot be revoked: without an expiry, or with one far ahead, a leaked one would work for too long. */
+  private Instant expiry(JsonObject claims) {
+    if (!(claims.getValue("exp") instanceof Number exp)) {
+      throw new ConfigdException(Failure.UNAUTHORIZED, "the JWT needs an 'exp' claim (its expiry, in epoch seconds)");
+    }
+    long now = Instant.now().getEpochSecond();
+    long issued = claims.getValue("iat") instanceof Number iat ? Math.min(iat.longValue(), now) : now;
+    if (exp.longValue() - issued > settings.maxLifetimeSeconds()) {
+      throw new ConfigdException(Failure.UNAUTHORIZED, "the JWT's lifetime (exp - iat) is over the "
+          + settings.maxLifetimeSeconds() + " s this node accepts (auth.jwt.maxLifetimeSeconds)");
+    }
+    return Instant.ofEpochSecond(exp.longValue());
   }
 
   /** The claims of a token vertx-auth-jwt has just verified. */

@@ -11,13 +11,15 @@ import java.util.function.Supplier;
 
 /**
  * The rate limits of one node, in memory, shared by its API verticle instances (the node builds one): writes per principal and
- * per client address; failed authentications per client address and per configd token prefix. Buckets
- * idle for ten minutes are forgotten (a full bucket is the same as none).
+ * per client address; failed authentications per client address. Buckets idle for ten minutes are forgotten (a full
+ * bucket is the same as none).
+ *
+ * <p>A failure limit never refuses a valid credential: every credential is verified, and only a failed one is counted
+ * and, once its address used up its failures, answered 429 instead of 401. So an attacker behind the same address
+ * (a load balancer) as honest clients locks out nobody but itself, and nothing is keyed by a part of a token, which a
+ * stranger could share with a victim's.
  */
 public final class RateLimits {
-
-  /** Enough of a configd token to tell guesses at one token apart, far too little to help guess it. */
-  private static final int TOKEN_PREFIX_LENGTH = 12;
 
   /** The limits a request can be refused by, as /metrics labels them. */
   public enum Limit {
@@ -53,23 +55,17 @@ public final class RateLimits {
     return refusals.get(limit).sum();
   }
 
-  /** Refuses a client whose address or token prefix used up its failed authentications. */
-  public void checkNotBlocked(String address, String bearer) {
-    TokenBucket byToken = failedAuthByToken(bearer);
-    long wait = Math.max(failedAuth("address:" + address).peek(), byToken == null ? 0 : byToken.peek());
-    if (wait > 0) {
-      refusals.get(Limit.FAILED_AUTHENTICATIONS).increment();
-      throw new RateLimitedException("too many failed authentications from this client; retry in " + wait + " s", wait);
+  /**
+   * Counts a failed authentication against the client's address: null while the address has failures left, else the
+   * refusal to answer instead of the failure.
+   */
+  public RateLimitedException failedAuthentication(String address) {
+    long wait = failedAuth("address:" + address).take();
+    if (wait == 0) {
+      return null;
     }
-  }
-
-  /** Counts a failed authentication against the client's address and the token's prefix. */
-  public void failedAuthentication(String address, String bearer) {
-    failedAuth("address:" + address).take();
-    TokenBucket byToken = failedAuthByToken(bearer);
-    if (byToken != null) {
-      byToken.take();
-    }
+    refusals.get(Limit.FAILED_AUTHENTICATIONS).increment();
+    return new RateLimitedException("too many failed authentications from this client; retry in " + wait + " s", wait);
   }
 
   /** Counts a write; refuses it when the principal or the client address is over its limit. */
@@ -92,14 +88,6 @@ public final class RateLimits {
   /** A bucket for the refused frames of one bridge socket (not shared: a socket is one client). */
   public TokenBucket bridgeRefusals() {
     return new TokenBucket(limits.bridgeRefusalBurst(), limits.bridgeRefusalsPerMinute() / 60);
-  }
-
-  /** Null for a JWT or no token: JWTs share their first characters, so a prefix tells nothing apart. */
-  private TokenBucket failedAuthByToken(String bearer) {
-    if (bearer == null || !ApiTokens.isConfigdToken(bearer)) {
-      return null;
-    }
-    return failedAuth("token:" + bearer.substring(0, Math.min(TOKEN_PREFIX_LENGTH, bearer.length())));
   }
 
   private TokenBucket failedAuth(String key) {

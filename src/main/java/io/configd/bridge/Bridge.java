@@ -16,6 +16,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.ServerSSLOptions;
@@ -64,7 +65,8 @@ public final class Bridge {
     this.settings = settings;
     this.stats = stats;
     this.sessions = new SessionRegistry(new Fanout(vertx, stats, settings.traceHops()), stats);
-    this.authorizer = new BridgeAuthorizer(authenticator, limits, settings.environments(), sessions);
+    this.authorizer = new BridgeAuthorizer(authenticator, limits, settings.environments(), sessions,
+        Math.max(0, auth.tokenCacheMillis() - auth.bridgeRecheckMillis()));
     this.limits = limits;
     this.recheckMillis = auth.bridgeRecheckMillis();
   }
@@ -73,8 +75,9 @@ public final class Bridge {
   public void mount(Router router) {
     router.route(PATH + "/websocket").handler(ctx -> {
       String authorization = ctx.request().getHeader("Authorization");
+      HttpConnection connection = ctx.request().connection();
       ctx.request().toWebSocket()
-          .onSuccess(ws -> accept(new WebSocketSession(ws, settings, authorization)))
+          .onSuccess(ws -> accept(new WebSocketSession(ws, connection, settings, authorization)))
           .onFailure(failure -> LOG.debug("WebSocket upgrade failed: {}", failure.getMessage()));
     });
     SockJSHandlerOptions options = new SockJSHandlerOptions().setRegisterWriteHandler(false)
@@ -105,7 +108,8 @@ public final class Bridge {
     if (settings.tcpPort() < 0) {
       return Future.succeededFuture();
     }
-    NetServerOptions options = new NetServerOptions().setHost(settings.tcpHost()).setPort(settings.tcpPort());
+    NetServerOptions options = new NetServerOptions().setHost(settings.tcpHost()).setPort(settings.tcpPort())
+        .setSendBufferSize(settings.sendBufferBytes());
     Future<Void> secured = certificates == null ? Future.succeededFuture() : certificates.configure(options);
     return secured.compose(v -> vertx.createNetServer(options)
         .connectHandler(socket -> accept(new TcpSession(socket, settings)))
@@ -223,7 +227,9 @@ public final class Bridge {
     } else if (frame instanceof Frame.Register register) {
       register(session, register.address());
     } else if (frame instanceof Frame.Unregister unregister) {
-      if (unregister.address() != null) {
+      if (unregister.address() == null) {
+        invalid(session, "an unregister needs an 'address' string");
+      } else {
         sessions.unsubscribe(session, unregister.address());
       }
     } else if (frame instanceof Frame.Send send) {
@@ -236,7 +242,11 @@ public final class Bridge {
   }
 
   private void register(BridgeSession session, String address) {
-    if (address == null || !validAddressLength(session, address)) {
+    if (address == null) {
+      invalid(session, "a register needs an 'address' string, e.g. config.production.services.payment");
+      return;
+    }
+    if (!validAddressLength(session, address)) {
       return;
     }
     if (authorizer.register(session, address) instanceof BridgeAuthorizer.Refused refused) {
@@ -244,13 +254,17 @@ public final class Bridge {
       return;
     }
     if (sessions.subscribe(session, address, settings.maxHandlersPerSocket()) == SessionRegistry.Subscribed.FULL) {
-      refuse(session, "too_many_handlers", "at most " + settings.maxHandlersPerSocket() + " registrations per socket");
+      refused(session, "too_many_handlers", "at most " + settings.maxHandlersPerSocket() + " registrations per socket");
     }
   }
 
   private void send(BridgeSession session, Frame.Send frame) {
     String target = frame.address();
-    if (target == null || !validAddressLength(session, target)) {
+    if (target == null) {
+      invalid(session, "a send needs an 'address' string: " + String.join(" or ", INBOUND));
+      return;
+    }
+    if (!validAddressLength(session, target)) {
       return;
     }
     if (!INBOUND.contains(target)) {

@@ -50,8 +50,15 @@ final class BridgeAuthorizer {
   private final RateLimits limits;
   private final Environments environments;
   private final SessionRegistry sessions;
+  private final long recheckMaxAgeMillis;
 
-  BridgeAuthorizer(Authenticator authenticator, RateLimits limits, Environments environments, SessionRegistry sessions) {
+  /**
+   * @param recheckMaxAgeMillis how old a cached token verification a recheck may use: the token cache time less the
+   *                            recheck period, so that a revocation reaches a socket within the cache time
+   */
+  BridgeAuthorizer(Authenticator authenticator, RateLimits limits, Environments environments, SessionRegistry sessions,
+                   long recheckMaxAgeMillis) {
+    this.recheckMaxAgeMillis = recheckMaxAgeMillis;
     this.authenticator = authenticator;
     this.limits = limits;
     this.environments = environments;
@@ -64,12 +71,6 @@ final class BridgeAuthorizer {
       // the same token: nothing to verify again (expiry is checked by every decision that needs the principal)
       return Future.succeededFuture(new Unchanged());
     }
-    String bearer = Authenticator.bearer(authorization);
-    try {
-      limits.checkNotBlocked(session.host(), bearer);
-    } catch (RateLimitedException e) {
-      return Future.succeededFuture(new Refused("too_many_requests", e.failure(), e.getMessage()));
-    }
     return authenticator.authenticate(authorization)
         .<Decision>map(principal -> {
           sessions.authenticated(session, principal, authorization);
@@ -77,9 +78,10 @@ final class BridgeAuthorizer {
         })
         .otherwise(failure -> {
           if (failure instanceof ConfigdException e && e.failure() == Failure.UNAUTHORIZED) {
-            limits.failedAuthentication(session.host(), bearer);
             sessions.loggedOut(session);
-            return new Refused("auth_error", Failure.UNAUTHORIZED, e.getMessage());
+            RateLimitedException limited = limits.failedAuthentication(session.host());
+            return limited == null ? new Refused("auth_error", Failure.UNAUTHORIZED, e.getMessage())
+                : new Refused("too_many_requests", limited.failure(), limited.getMessage());
           }
           return new Refused("unavailable", Failure.UNAVAILABLE, "the token could not be checked now; retry shortly");
         });
@@ -99,7 +101,7 @@ final class BridgeAuthorizer {
       return Future.succeededFuture(new Allowed(principal)); // a JWT cannot be revoked; it expires
     }
     String authorization = sessions.authorization(session);
-    return authenticator.authenticate(authorization)
+    return authenticator.recheck(authorization, recheckMaxAgeMillis)
         .<Decision>map(Allowed::new)
         .otherwise(failure -> {
           if (failure instanceof ConfigdException e && e.failure() == Failure.UNAUTHORIZED

@@ -1,5 +1,7 @@
 package io.configd.bridge;
 
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.streams.WriteStream;
 import java.util.function.Consumer;
@@ -11,11 +13,15 @@ import java.util.function.Consumer;
  */
 abstract class BridgeSession {
 
+  /** How long a socket's close may take before the connection is aborted (a close frame waits behind a full queue). */
+  static final long CLOSE_TIMEOUT_MILLIS = 2_000;
   /** The WebSocket close code (RFC 6455) of a node that stops: the client reconnects elsewhere. */
   static final short GOING_AWAY = 1001;
   static final String GOING_AWAY_REASON = "configd node stopping: reconnect to another node";
 
   private boolean closed;
+  /** The transport said the socket is closed. */
+  private boolean ended;
 
   /** The frame type of a delivered message: "rec" on SockJS and WebSocket, "message" on TCP. */
   abstract String messageType();
@@ -32,6 +38,9 @@ abstract class BridgeSession {
   abstract SocketAddress address();
 
   abstract void closeSocket();
+
+  /** Drops the connection at once, with whatever waits to be written ({@link Abort}). */
+  abstract void abortSocket();
 
   /** Hands every inbound text frame to {@code frames}, and calls {@code closed} once when the socket closes. */
   abstract void listen(Consumer<String> frames, Runnable closed);
@@ -56,9 +65,27 @@ abstract class BridgeSession {
     }
   }
 
+  /** Closes the socket; aborts it when the close has not completed within {@link #CLOSE_TIMEOUT_MILLIS}. */
   void close() {
+    boolean first = !closed;
     closed = true;
     closeSocket();
+    Context context = Vertx.currentContext();
+    if (first && !ended && context != null) {
+      context.owner().setTimer(CLOSE_TIMEOUT_MILLIS, id -> {
+        if (!ended) {
+          abortSocket();
+        }
+      });
+    }
+  }
+
+  /** A client too slow to read what it is sent: no close handshake, the connection and its queued bytes go now. */
+  void abort() {
+    closed = true;
+    if (!ended) {
+      abortSocket();
+    }
   }
 
   /**
@@ -77,6 +104,7 @@ abstract class BridgeSession {
 
   void markClosed() {
     closed = true;
+    ended = true;
   }
 
   String remote() {

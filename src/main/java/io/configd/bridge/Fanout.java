@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * The subscriptions of the sockets held by one API verticle instance, indexed by address. One local
  * event-bus consumer per address with subscribers (never one per socket, never in the cluster's
  * map); a change is encoded once per address and the same frame is written to every socket, on
- * this instance's event loop. A socket whose write queue is full is closed: it reconnects and
- * catches up by revision instead of growing the server's memory.
+ * this instance's event loop. A socket whose write queue is full is aborted (no close handshake, which
+ * would wait behind the queue): it reconnects and catches up by revision instead of growing the server's memory.
  */
 final class Fanout {
 
@@ -68,9 +68,10 @@ final class Fanout {
         continue;
       }
       if (session.writeQueueFull()) {
-        LOG.info("Closing slow bridge client {}: its write queue is full (it will reconnect and catch up)", session.remote());
+        LOG.info("Aborting slow bridge client {}: its write queue is full (it will reconnect and catch up)", session.remote());
         stats.slowClosed.increment();
-        session.close();
+        session.abort(); // a close frame would wait behind the full queue
+
         continue;
       }
       String frame;

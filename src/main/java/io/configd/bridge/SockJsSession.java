@@ -57,6 +57,16 @@ final class SockJsSession extends BridgeSession {
     socket.close();
   }
 
+  /** The connection of the request that opened the socket: a WebSocket's own; for a polling transport, its first. */
+  @Override
+  void abortSocket() {
+    if (socket.routingContext() != null) {
+      Abort.connection(socket.routingContext().request().connection());
+    } else {
+      socket.close();
+    }
+  }
+
   @Override
   void closeGoingAway() {
     socket.close(GOING_AWAY, GOING_AWAY_REASON);

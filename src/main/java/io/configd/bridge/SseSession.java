@@ -121,6 +121,12 @@ final class SseSession extends BridgeSession {
   }
 
   @Override
+  void abortSocket() {
+    vertx.cancelTimer(heartbeat);
+    Abort.connection(request.connection());
+  }
+
+  @Override
   void listen(Consumer<String> frames, Runnable closed) {
     response.closeHandler(v -> {
       vertx.cancelTimer(heartbeat);
@@ -182,9 +188,9 @@ final class SseSession extends BridgeSession {
     if (!writeQueueFull()) {
       return false;
     }
-    LOG.info("Closing slow watch stream {}: its write queue is full (it will reconnect and resume)", remote());
+    LOG.info("Aborting slow watch stream {}: its write queue is full (it will reconnect and resume)", remote());
     stats.slowClosed.increment();
-    close();
+    abort();
     return true;
   }
 }

@@ -82,4 +82,9 @@ final class TcpSession extends BridgeSession {
   void closeSocket() {
     socket.close();
   }
+
+  @Override
+  void abortSocket() {
+    Abort.socket(socket);
+  }
 }

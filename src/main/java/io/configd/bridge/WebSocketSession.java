@@ -1,5 +1,6 @@
 package io.configd.bridge;
 
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.streams.WriteStream;
 import io.vertx.core.http.ServerWebSocket;
@@ -9,10 +10,13 @@ import java.util.function.Consumer;
 final class WebSocketSession extends BridgeSession {
 
   private final ServerWebSocket ws;
+  private final HttpConnection connection;
   private final String authorization;
 
-  WebSocketSession(ServerWebSocket ws, BridgeSettings settings, String authorization) {
+  /** @param connection the HTTP connection the socket was upgraded from, to abort it */
+  WebSocketSession(ServerWebSocket ws, HttpConnection connection, BridgeSettings settings, String authorization) {
     this.ws = ws;
+    this.connection = connection;
     this.authorization = authorization;
     ws.setWriteQueueMaxSize(settings.writeQueueMaxBytes());
   }
@@ -58,6 +62,11 @@ final class WebSocketSession extends BridgeSession {
   @Override
   void closeSocket() {
     ws.close();
+  }
+
+  @Override
+  void abortSocket() {
+    Abort.connection(connection);
   }
 
   @Override

@@ -113,6 +113,10 @@ public class CacheVerticle extends VerticleBase {
         })
         .onFailure(failure -> {
           cache.stats().pgErrors.increment();
+          if (!Failures.isUnavailable(failure)) {
+            Failures.reply(message, failure); // PostgreSQL answered: it is reachable, the query failed
+            return;
+          }
           cache.stats().unavailable.increment();
           probe.down(failure);
           Failures.reply(message, new ConfigdException(Failure.UNAVAILABLE, "the configuration store is unreachable; "

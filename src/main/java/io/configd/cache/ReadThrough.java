@@ -5,6 +5,7 @@ import io.configd.model.ConfigValue;
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
 import io.configd.store.ConfigStore;
+import io.configd.store.Failures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -109,6 +110,9 @@ final class ReadThrough {
         .transform(answer -> {
           if (answer.failed()) {
             cache.stats().pgErrors.increment();
+            if (!Failures.isUnavailable(answer.cause())) {
+              return Future.failedFuture(answer.cause()); // PostgreSQL answered: it is reachable, the query failed
+            }
             cache.stats().unavailable.increment();
             probe.down(answer.cause());
             return Future.failedFuture(new ConfigdException(Failure.UNAVAILABLE, "the configuration store is "

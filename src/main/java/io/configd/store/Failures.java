@@ -2,6 +2,7 @@ package io.configd.store;
 
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
+import io.vertx.core.VertxException;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -9,7 +10,7 @@ import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
-import java.net.ConnectException;
+import java.io.IOException;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,15 +46,29 @@ public final class Failures {
     return new ConfigdException(Failure.INTERNAL, "an unexpected error occurred; it has been logged");
   }
 
-  /** PostgreSQL refusing for its connection's sake (SQLSTATE 08, 57P), a refused or lost connection, a timeout. */
+  /**
+   * Whether the failure means a dependency cannot be reached now (503, and the cache's "PostgreSQL unreachable"),
+   * by SQLSTATE and exception type, along the cause chain: PostgreSQL's connection exceptions (class 08), shutdown
+   * or start-up (57P01-57P03), too many connections or out of resources (class 53); a refused, reset or lost
+   * connection (any socket IOException, a closed connection, the SQL client's "connection not active", a pool too
+   * busy); a timeout. Every other SQLSTATE
+   * (22xxx data exceptions, 23xxx constraint violations, 42xxx syntax) says nothing about reachability.
+   */
   public static boolean isUnavailable(Throwable failure) {
-    if (failure instanceof PgException pg) {
-      String state = pg.getSqlState();
-      return state != null && (state.startsWith("08") || state.startsWith("57P"));
+    for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof PgException pg) {
+        String state = pg.getSqlState();
+        return state != null && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53"));
+      }
+      // a plain VertxException is how the SQL client reports its connection's state ("not active now", "pool
+      // closed"): its subclasses (ReplyException, ...) say other things
+      if (cause instanceof IOException || cause instanceof TimeoutException || cause instanceof ClosedConnectionException
+          || cause instanceof HttpClosedException || cause instanceof ConnectionPoolTooBusyException
+          || cause.getClass() == VertxException.class) {
+        return true;
+      }
     }
-    return failure instanceof ConnectException || failure instanceof TimeoutException
-        || failure instanceof ClosedConnectionException || failure instanceof HttpClosedException
-        || failure instanceof ConnectionPoolTooBusyException;
+    return false;
   }
 
   /** Fails a bus request with the failure's code and detail; a failure that is a bug is logged with its stack trace. */

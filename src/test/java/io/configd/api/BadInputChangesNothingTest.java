@@ -11,6 +11,10 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -116,6 +120,89 @@ class BadInputChangesNothingTest {
     assertProblem(node.get("/v1/changes?env=production&since=-1"), 400, "invalid-parameter");
     assertProblem(node.get("/v1/changes?env=production&since=ten"), 400, "invalid-parameter");
     assertProblem(node.get("/v1/config/existing.key?env=production", "If-None-Match", "W/x"), 400, "invalid-parameter");
+  }
+
+  @Test
+  @DisplayName("U+0000 in a value, a member name, a comment, a token name, a cursor or a query parameter is a 400 at the "
+      + "edge, and PostgreSQL is still reachable after it")
+  void nulBytesNeverReachPostgresql() {
+    String uri = "/v1/config/existing.key?env=production";
+    String json = "application/json";
+    for (String body : List.of("{\"value\": \"a\\u0000b\"}", "{\"value\": {\"a\\u0000\": 1}}",
+        "{\"value\": [\"\\u0000\"]}", "{\"value\": 1, \"comment\": \"x\\u0000\"}")) {
+      JsonObject problem = expectRejected(() -> node.call(HttpMethod.PUT, uri, body, "Content-Type", json), 400,
+          "invalid-body");
+      assertThat(problem.getString("detail")).as(body).contains("U+0000");
+    }
+    expectRejected(() -> node.call(HttpMethod.POST, "/v1/config/existing.key/rollback?env=production",
+        "{\"version\": 1, \"comment\": \"\\u0000\"}", "Content-Type", json), 400, "invalid-body");
+    expectRejected(() -> node.call(HttpMethod.POST, "/v1/tokens", "{\"name\": \"a\\u0000\", \"grants\": [{\"env\": "
+        + "\"production\", \"prefix\": \"\", \"access\": \"read\"}]}", "Content-Type", json), 400, "invalid-body");
+    expectRejected(() -> node.call(HttpMethod.DELETE, uri + "&comment=%00", null), 400, "invalid-parameter");
+    String nul = Base64.getUrlEncoder().withoutPadding().encodeToString("a\0".getBytes(StandardCharsets.UTF_8));
+    assertProblem(node.get("/v1/config?env=production&prefix=existing&cursor=" + nul), 400, "invalid-parameter");
+    assertProblem(node.get("/v1/config/existing.key/versions?env=production&cursor=" + nul), 400, "invalid-parameter");
+    assertProblem(node.get("/v1/audit?actor=%00"), 400, "invalid-parameter");
+    assertProblem(node.get("/v1/audit?env=production&prefix=existing&cursor=" + nul), 400, "invalid-parameter");
+    assertProblem(node.get("/v1/config?env=production&prefix=a%00"), 400, "invalid-parameter");
+
+    assertThat(node.get("/ready").statusCode()).isEqualTo(200);
+    JsonObject cache = node.get("/v1/stats/cache").bodyAsJsonObject();
+    assertThat(cache.getJsonObject("postgresql").getBoolean("up")).as(cache.encode()).isTrue();
+    assertThat(node.get("/v1/config?env=production&prefix=existing").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("values keep their JSON type: numbers beyond a double, lone surrogates and bytes that are not UTF-8 "
+      + "(overlong, encoded surrogates) are refused, and a stored value reads back as it was sent")
+  void valuesAreStoredAsSent() {
+    String uri = "/v1/config/existing.key?env=production";
+    String json = "application/json";
+    for (String value : List.of("1e999999", "-1e999999", "1e-999999", "-2.5e-400", "\"\\ud800\"", "\"a\\udc00b\"",
+        "{\"\\ud83d\": 1}")) {
+      expectRejected(() -> node.call(HttpMethod.PUT, uri, "{\"value\": " + value + "}", "Content-Type", json), 400,
+          "invalid-body");
+    }
+    for (byte[] bytes : List.of(new byte[] {(byte) 0xc0, (byte) 0xaf}, new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80},
+        new byte[] {(byte) 0xe0, (byte) 0x80, (byte) 0xaf}, new byte[] {(byte) 0xff}, new byte[] {(byte) 0xc3})) {
+      Buffer body = Buffer.buffer("{\"value\": \"").appendBytes(bytes).appendString("\"}");
+      JsonObject problem = expectRejected(() -> node.call(HttpMethod.PUT, uri, body, "Content-Type", json), 400,
+          "invalid-body");
+      assertThat(problem.getString("detail")).contains("UTF-8");
+    }
+
+    String sent = "{\"s\": \"caf\u00e9 \\ud83d\\ude00 \\u00e9 /\", \"big\": 12345678901234567890, \"n\": -7, "
+        + "\"f\": 1.5, \"tiny\": 4.9e-324, \"t\": true, \"nothing\": null, "
+        + "\"list\": [0, -0.25, \"\"]}";
+    var written = node.call(HttpMethod.PUT, "/v1/config/exact.value?env=production", "{\"value\": " + sent + "}",
+        "Content-Type", json);
+    assertThat(written.statusCode()).as(written.bodyAsString()).isEqualTo(200);
+    Object read = node.get("/v1/config/exact.value?env=production").bodyAsJsonObject().getValue("value");
+    assertThat(read).isEqualTo(new JsonObject(sent));
+    assertThat(((JsonObject) read).getString("s")).isEqualTo("caf\u00e9 \ud83d\ude00 \u00e9 /");
+    assertThat(((JsonObject) read).getValue("big")).isEqualTo(new BigInteger("12345678901234567890"));
+  }
+
+  @Test
+  @DisplayName("a write body must be sent as application/json, without a byte-order mark and without comments")
+  void strictWriteBodies() {
+    String uri = "/v1/config/existing.key?env=production";
+    expectRejected(() -> node.call(HttpMethod.PUT, uri, "{\"value\": 2}"), 415, "unsupported-media-type");
+    expectRejected(() -> node.call(HttpMethod.PUT, uri, "{\"value\": 2}", "Content-Type", "text/plain"), 415,
+        "unsupported-media-type");
+    expectRejected(() -> node.call(HttpMethod.POST, "/v1/config/existing.key/rollback?env=production",
+        "{\"version\": 1}"), 415, "unsupported-media-type");
+    Buffer bom = Buffer.buffer(new byte[] {(byte) 0xef, (byte) 0xbb, (byte) 0xbf}).appendString("{\"value\": 2}");
+    JsonObject problem = expectRejected(() -> node.call(HttpMethod.PUT, uri, bom, "Content-Type", "application/json"),
+        400, "invalid-body");
+    assertThat(problem.getString("detail")).contains("byte-order mark");
+    for (String commented : List.of("{\"value\": 2 /* two */}", "{\"value\": 2} // two", "# two\n{\"value\": 2}",
+        "{'value': 2}", "{\"value\": 2,}", "{\"value\": NaN}", "{\"value\": 1, \"value\": 2}")) {
+      expectRejected(() -> node.call(HttpMethod.PUT, uri, commented, "Content-Type", "application/json"), 400,
+          "invalid-body");
+    }
+    assertThat(node.call(HttpMethod.PUT, "/v1/config/typed.json?env=production", "{\"value\": 2}", "Content-Type",
+        "application/json; charset=utf-8").statusCode()).isEqualTo(200);
   }
 
   @Test

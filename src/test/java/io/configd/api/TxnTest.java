@@ -164,7 +164,10 @@ class TxnTest {
     assertProblem(txn("development", ops(new JsonObject().put("op", "put").put("key", "a.b"))), 400, "invalid-body");
     assertProblem(txn("development", ops(put("a.b", 1).put("critical", "yes"))), 400, "invalid-body");
     assertProblem(NODE.node().call(HttpMethod.POST, "/v1/txn?env=prod", ops(put("a.b", 1))), 400, "unknown-environment");
-    assertProblem(NODE.node().call(HttpMethod.POST, "/v1/txn?env=development", "not json"), 400, "invalid-body");
+    assertProblem(NODE.node().call(HttpMethod.POST, "/v1/txn?env=development", "not json", "Content-Type",
+        "application/json"), 400, "invalid-body");
+    assertProblem(NODE.node().call(HttpMethod.POST, "/v1/txn?env=development", "not json"), 415,
+        "unsupported-media-type"); // a write body must say it is JSON
 
     assertThat(head("development")).isEqualTo(head);
     assertThat(NODE.node().get("/v1/config?env=development").bodyAsJsonObject().getJsonArray("items")).isEmpty();

@@ -197,7 +197,7 @@ class WatchOverServerSentEventsTest {
   }
 
   @Test
-  @DisplayName("a reader that stops reading is closed once its write queue is full: the server holds no more for it")
+  @DisplayName("a reader that stops reading is aborted once its write queue is full: the server holds no more for it")
   void slowReaderIsClosed() throws Exception {
     long slowBefore = NODE.node().get("/v1/stats/bridge").bodyAsJsonObject().getLong("slowClosed");
     try (Socket socket = new Socket()) {
@@ -216,14 +216,19 @@ class WatchOverServerSentEventsTest {
         NODE.node().put("watch.slow.k" + (written % 20), "production", big + written);
         written++;
       }
-      // What the kernel buffered is still readable; then the server has closed the connection.
+      // The server aborted the connection (an RST: a close would wait behind the full queue), so reading ends in a
+      // reset, or in an end of stream once what the kernel had already delivered is read.
       socket.setSoTimeout((int) WAIT.toMillis());
       InputStream in = socket.getInputStream();
       byte[] buffer = new byte[64 * 1024];
       long read = 0;
-      int n;
-      while ((n = in.read(buffer)) >= 0) {
-        read += n;
+      try {
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+          read += n;
+        }
+      } catch (java.net.SocketException reset) {
+        // the abort's RST
       }
       assertThat(read).as("bytes the reader got before the close").isLessThan((long) written * big.length());
     }

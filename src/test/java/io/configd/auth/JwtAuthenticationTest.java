@@ -3,6 +3,7 @@ package io.configd.auth;
 import static io.configd.Problem.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.configd.NodeConfig;
 import io.configd.TestNode;
 import io.configd.TestServices;
 import io.vertx.core.Vertx;
@@ -14,12 +15,15 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
@@ -27,6 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** JWTs from an operator's identity provider: verified with the configured key, issuer and audience; forgeries refused. */
 @ExtendWith(VertxExtension.class)
@@ -81,7 +86,8 @@ class JwtAuthenticationTest {
 
   @Test
   @DisplayName("forged and unacceptable JWTs are refused: alg none, a wrong key, HS256 keyed with the public key, "
-      + "expired, wrong issuer, wrong audience, no sub, malformed grants")
+      + "expired, without exp, living longer than the maximum lifetime, wrong issuer, wrong audience, no sub, "
+      + "malformed grants")
   void forgeries() {
     JsonObject payment = claims("mallory", "*", "", "admin");
     String valid = sign(idp, payment, ISSUER, AUDIENCE, 300);
@@ -95,6 +101,10 @@ class JwtAuthenticationTest {
         valid.substring(0, valid.lastIndexOf('.') + 1) + Base64.getUrlEncoder().withoutPadding()
             .encodeToString("forged".getBytes(StandardCharsets.UTF_8)),
         signExpired(payment),
+        // fresh claims: generateToken adds iat, exp, iss and aud to the object it is given
+        idp.generateToken(claims("mallory", "*", "", "admin").put("iss", ISSUER).put("aud", AUDIENCE),
+            new JWTOptions().setAlgorithm("RS256")),
+        sign(idp, claims("mallory", "*", "", "admin"), ISSUER, AUDIENCE, 2 * 86_400),
         sign(idp, payment, "https://evil.example.test", AUDIENCE, 300),
         sign(idp, payment, ISSUER, "someone-else", 300),
         sign(idp, new JsonObject().put("configd_grants", payment.getJsonArray("configd_grants")), ISSUER, AUDIENCE, 300),
@@ -102,8 +112,9 @@ class JwtAuthenticationTest {
         sign(idp, new JsonObject().put("sub", "x").put("configd_grants", new JsonArray().add(
             new JsonObject().put("env", "*").put("prefix", "").put("access", "root"))), ISSUER, AUDIENCE, 300));
     for (String token : forged) {
-      var problem = assertProblem(node.as(token).get("/v1/config/services.payment.url?env=production"), 401,
-          "unauthorized");
+      var response = node.as(token).get("/v1/config/services.payment.url?env=production");
+      assertThat(response.statusCode()).as("forgery " + forged.indexOf(token) + ": " + payloadOf(token)).isEqualTo(401);
+      var problem = assertProblem(response, 401, "unauthorized");
       assertThat(problem.getString("detail")).doesNotContain(token);
       assertProblem(node.as(token).put("services.payment.url", "production", "pwned"), 401, "unauthorized");
     }
@@ -111,6 +122,43 @@ class JwtAuthenticationTest {
         .isEqualTo("pg://pay");
     assertThat(node.as(valid).get("/v1/config/services.payment.url?env=production").statusCode())
         .as("the same claims, properly signed").isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("issuer and audience set by CONFIGD_AUTH_JWT_* are checked although the shipped file has them blank")
+  void issuerAndAudienceFromTheEnvironment(Vertx vertx, @TempDir Path dir) throws Exception {
+    JsonObject file = TestServices.nodeConfig("JwtAuthenticationTestEnv");
+    file.getJsonObject("auth").put("jwt", new JsonObject().put("jwksFile", "").put("issuer", "").put("audience", new JsonArray())
+        .put("publicKeys", new JsonArray().add(new JsonObject().put("algorithm", "RS256").put("pem", publicPem))));
+    Path conf = dir.resolve("configd.json");
+    Files.writeString(conf, file.encodePrettily());
+    JsonObject config = NodeConfig.load(vertx, conf.toString(), Map.of("CONFIGD_AUTH_JWT_ISSUER", ISSUER,
+        "CONFIGD_AUTH_JWT_AUDIENCE", AUDIENCE, "CONFIGD_AUTH_FAILED_AUTH_BURST", "1000")).await();
+    TestNode envNode = TestNode.start(vertx, config).await();
+    try {
+      // fresh claims each time: generateToken adds iat, exp, iss and aud to the object it is given
+      for (String token : List.of(sign(idp, claims("carol", "production", "services", "read"),
+              "https://evil.example.test", AUDIENCE, 300),
+          sign(idp, claims("carol", "production", "services", "read"), ISSUER, "someone-else", 300),
+          idp.generateToken(claims("carol", "production", "services", "read"),
+              new JWTOptions().setAlgorithm("RS256").setExpiresInSeconds(300)))) {
+        assertProblem(envNode.as(token).get("/v1/config/services.payment.url?env=production"), 401, "unauthorized");
+      }
+      assertProblem(envNode.as(sign(idp, claims("carol", "production", "services", "read"), ISSUER, AUDIENCE, 300))
+          .get("/v1/config/services.x?env=production"), 404,
+          "not-found");
+    } finally {
+      envNode.stop().await();
+    }
+  }
+
+  private static String payloadOf(String token) {
+    String[] parts = token.split("\\.");
+    try {
+      return parts.length < 2 ? token : new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return parts[1];
+    }
   }
 
   static JsonObject claims(String subject, String env, String prefix, String access) {

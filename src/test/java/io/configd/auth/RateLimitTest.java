@@ -9,8 +9,11 @@ import io.configd.TestServices;
 import io.configd.model.Addresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -22,7 +25,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RateLimitTest {
 
   @Test
-  @DisplayName("guessing tokens hits 429 with Retry-After, on the API and the bridge alike, and then even a valid token waits")
+  @DisplayName("guessing tokens hits 429 with Retry-After, on the API and the bridge alike, while a valid token from the "
+      + "same address still passes")
   void bruteForceHitsTheLimit(Vertx vertx) {
     JsonObject config = TestServices.nodeConfig("RateLimitTestGuesses");
     config.getJsonObject("auth").put("limits", new JsonObject().put("failedAuthBurst", 6).put("failedAuthPerMinute", 0.5));
@@ -45,11 +49,49 @@ class RateLimitTest {
       JsonObject problem = assertProblem(limited, 429, "too-many-requests");
       assertThat(Long.parseLong(limited.getHeader("Retry-After"))).isPositive();
       assertThat(problem.getString("detail")).contains("failed authentications");
-      assertProblem(node.get("/v1/config/a?env=production"), 429, "too-many-requests");
+      assertProblem(node.get("/v1/config/a?env=production"), 404, "not-found"); // the admin's token: never limited
+      assertProblem(node.as(ApiTokens.generate()).get("/v1/config/a?env=production"), 429, "too-many-requests");
       assertThat(node.get("/health").statusCode()).isEqualTo(200);
     } finally {
       node.stop().await();
     }
+  }
+
+  @Test
+  @DisplayName("a stranger's failures lock out no valid token: not the victim's from the stranger's own address, "
+      + "not one sharing the first characters of the stranger's bad tokens from another address")
+  void failuresNeverLockOutAValidToken(Vertx vertx) {
+    JsonObject config = TestServices.nodeConfig("RateLimitTestInnocent");
+    config.getJsonObject("auth").put("limits", new JsonObject().put("failedAuthBurst", 5).put("failedAuthPerMinute", 0.5));
+    TestNode node = TestNode.start(vertx, config).await();
+    // the stranger and, later, the victim share 127.0.0.2 (one load balancer); the victim also comes from 127.0.0.1
+    WebClient shared = WebClient.create(vertx, new WebClientOptions().setLocalAddress("127.0.0.2")
+        .setDefaultHost("127.0.0.1").setDefaultPort(node.port()));
+    try {
+      String victim = node.createToken("victim", "production", "", "read");
+      node.put("innocent.k", "production", 1);
+      for (int i = 0; i < 40; i++) {
+        String guess = victim.substring(0, 16) + ApiTokens.generate().substring(16);
+        HttpResponse<Buffer> refused = get(shared, guess);
+        assertThat(refused.statusCode()).as("guess " + i).isEqualTo(i < 5 ? 401 : 429);
+        assertThat(node.as(victim).get("/v1/config/innocent.k?env=production").statusCode()).as("victim after guess " + i)
+            .isEqualTo(200);
+        assertThat(get(shared, victim).statusCode()).as("victim behind the stranger's address after guess " + i)
+            .isEqualTo(200);
+      }
+      BridgeTestClient bridge = BridgeTestClient.connect(vertx.createWebSocketClient(
+          new WebSocketClientOptions().setLocalAddress("127.0.0.2")), node.port(), true, victim).await();
+      JsonObject reply = bridge.request(Addresses.SNAPSHOT, new JsonObject().put("env", "production")).await();
+      assertThat(reply.getString("type")).as(reply.encode()).isEqualTo("rec");
+      bridge.close().await();
+    } finally {
+      shared.close();
+      node.stop().await();
+    }
+  }
+
+  private static HttpResponse<Buffer> get(WebClient client, String token) {
+    return client.get("/v1/config/innocent.k?env=production").putHeader("Authorization", "Bearer " + token).send().await();
   }
 
   @Test

@@ -152,6 +152,7 @@ final class NodeUnderTest {
     env.put("CONFIGD_BRIDGE_TRACE_HOPS", "true"); // change frames carry the times of each hop, for the breakdown
     // The bench measures the node, not its per-client safety limits: one principal writes as fast as it can.
     env.put("CONFIGD_AUTH_WRITES_PER_SECOND", "1000000");
+    env.put("CONFIGD_HTTP_MAX_CONNECTIONS_PER_ADDRESS", "0"); // every simulated subscriber comes from 127.0.0.1
     env.put("CONFIGD_AUTH_WRITE_BURST", "1000000");
     env.put("CONFIGD_AUTH_ADDRESS_WRITES_PER_SECOND", "1000000");
     env.put("CONFIGD_AUTH_ADDRESS_WRITE_BURST", "1000000");

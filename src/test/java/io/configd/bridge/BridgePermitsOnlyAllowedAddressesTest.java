@@ -122,6 +122,42 @@ class BridgePermitsOnlyAllowedAddressesTest {
   }
 
   @Test
+  @DisplayName("registrations refused for the handler limit count toward the refusal limit: a client that keeps trying "
+      + "is closed")
+  void tooManyHandlersCountAsRefusals() {
+    BridgeTestClient client = BridgeTestClient.connect(NODE.vertx(), NODE.node().port(), NODE.node().adminToken()).await();
+    // authenticated first, so that the registrations below do not wait in line for a token check
+    client.request(Addresses.SNAPSHOT, new JsonObject().put("env", "staging").put("prefix", "flood")).await();
+    for (int i = 0; i < 64 + 100 && !client.isClosed(); i++) {
+      try {
+        client.register("config.staging.flood.k" + i).await();
+      } catch (RuntimeException closed) {
+        break; // the node closed the socket under the write
+      }
+    }
+    Eventually.await("the flooding socket closed", WAIT, client::isClosed);
+    assertThat(client.errors).extracting(err -> err.getString("body")).contains("too_many_handlers", "too_many_requests");
+    assertThat(client.errors.stream().filter(err -> err.getString("body").equals("too_many_handlers")).count())
+        .as("refusals before the socket closed").isLessThanOrEqualTo(25);
+  }
+
+  @Test
+  @DisplayName("a register, unregister or send whose address is missing or not a string gets an invalid_frame error")
+  void addressMustBeAString() {
+    BridgeTestClient client = BridgeTestClient.connect(NODE.vertx(), NODE.node().port(), NODE.node().adminToken()).await();
+    client.frame(new JsonObject().put("type", "register").put("address", 5)).await();
+    Eventually.await("an answer to the register", WAIT, () -> client.errors.size() == 1);
+    assertThat(client.errors.get(0).getString("body")).isEqualTo("invalid_frame");
+    assertThat(client.errors.get(0).getString("message")).contains("address");
+    client.frame(new JsonObject().put("type", "unregister")).await();
+    Eventually.await("an answer to the unregister", WAIT, () -> client.errors.size() == 2);
+    client.frame(new JsonObject().put("type", "send").put("address", new JsonObject()).put("replyAddress", "r")
+        .put("body", new JsonObject())).await();
+    Eventually.await("the third invalid frame to close the socket", WAIT, client::isClosed);
+    assertThat(client.errors).extracting(err -> err.getString("body")).containsOnly("invalid_frame");
+  }
+
+  @Test
   @DisplayName("the TCP bridge speaks length-prefixed frames, refuses internal addresses and closes on a bad length")
   void tcpBridge() {
     NetClient net = NODE.vertx().createNetClient();

@@ -65,7 +65,10 @@ class PostgresqlOutageTest {
         .onComplete(testContext.succeeding(started -> {
           node = started;
           pool = PgSettings.from(config.getJsonObject("pg")).pool(vertx);
-          otherNode = new RedisTier(vertx, CacheSettings.from(config), new CacheStats(), (from, to) -> { });
+          // the node keys Redis by its epoch: so does the other node this test plays
+          CacheSettings cache = CacheSettings.from(config);
+          otherNode = new RedisTier(vertx, cache.withNamespace(cache.namespace() + "e" + started.node().epoch() + ":"),
+              new CacheStats(), (from, to) -> { });
           testContext.completeNow();
         }));
   }

@@ -49,9 +49,11 @@ class RetentionTest {
     }
     NODE.node().call(HttpMethod.DELETE, "/v1/config/ret.http.k4?env=" + ENV, null);
     long head = changes("ret.http", 1_000_000).getLong("head");
-    JsonObject problem = Eventually.value("the change log pruned", WAIT, () -> NODE.node()
-        .get("/v1/changes?env=" + ENV + "&prefix=ret.http&since=0"), response -> response.statusCode() == 410)
-        .bodyAsJsonObject();
+    // pruning runs in batches every 100 ms: wait until it kept exactly the newest KEPT revisions, where it stops
+    JsonObject problem = Eventually.value("the change log pruned down to the newest " + KEPT + " revisions", WAIT,
+        () -> NODE.node().get("/v1/changes?env=" + ENV + "&prefix=ret.http&since=0"),
+        response -> response.statusCode() == 410
+            && response.bodyAsJsonObject().getLong("oldestRevision") == head - KEPT + 1).bodyAsJsonObject();
     assertThat(problem.getString("type")).endsWith("/revision-compacted");
     assertThat(problem.getInteger("status")).isEqualTo(410);
     long oldest = problem.getLong("oldestRevision");
@@ -96,8 +98,8 @@ class RetentionTest {
   }
 
   @Test
-  @DisplayName("a Java and a Node.js client whose revision was pruned while they were cut off recover by a fresh "
-      + "snapshot, with no key missing and none that no longer exists")
+  @DisplayName("a Java client on the bridge, one polling over HTTP and a Node.js client whose revision was pruned while "
+      + "they were cut off recover by a fresh snapshot, with no key missing and none that no longer exists")
   void clientsRecoverBySnapshot() throws Exception {
     for (int k = 0; k < 6; k++) {
       put("ret.app.k" + k, 0);
@@ -108,9 +110,13 @@ class RetentionTest {
     ConfigClient java = ConfigClient.builder().vertx(NODE.vertx()).node(url).token(NODE.node().adminToken())
         .watch(ENV, "ret.app").backoff(Duration.ofMillis(50), Duration.ofMillis(500), 0.5)
         .syncInterval(Duration.ofMinutes(5)).build();
+    ConfigClient polling = ConfigClient.builder().vertx(NODE.vertx()).node(url).token(NODE.node().adminToken())
+        .watch(ENV, "ret.app").backoff(Duration.ofMillis(50), Duration.ofMillis(500), 0.5).bridge(false)
+        .pollInterval(Duration.ofMillis(200)).build();
     try (NodeScript node = NodeScript.start(new File("clients/node"), "bin/follow.js", url, ENV + ":ret.app",
         NODE.node().adminToken())) {
       java.start().await();
+      polling.start().await();
       node.await("started", WAIT);
       long watermark = java.watermark(ENV, "ret.app").orElseThrow();
 
@@ -133,6 +139,8 @@ class RetentionTest {
           () -> held(java).equals(expected));
       Eventually.await("the Node.js client's fresh snapshot (events: " + node.events() + ")", WAIT,
           () -> held(node).equals(expected));
+      Eventually.await("the polling Java client's fresh snapshot (it holds " + polling.keys() + ")", WAIT,
+          () -> held(polling).equals(expected));
       assertThat(node.count("resnapshot")).isGreaterThanOrEqualTo(1);
       assertThat(node.count("warning")).isZero();
 
@@ -141,6 +149,7 @@ class RetentionTest {
           && held(node).get("ret.app.k0").equals(6));
     } finally {
       java.close().await();
+      polling.close().await();
       proxy.close().await();
     }
   }

@@ -11,6 +11,8 @@ public enum Failure {
   UNKNOWN_ENVIRONMENT(4001, 400, "unknown-environment", "Unknown environment"),
   INVALID_BODY(4002, 400, "invalid-body", "Invalid request body"),
   INVALID_PARAMETER(4003, 400, "invalid-parameter", "Invalid parameter"),
+  /** Refused by the HTTP server before any route: malformed headers, a Transfer-Encoding other than chunked. */
+  INVALID_REQUEST(4004, 400, "invalid-request", "Invalid HTTP request"),
   UNAUTHORIZED(4010, 401, "unauthorized", "Unauthorized"),
   FORBIDDEN(4030, 403, "forbidden", "Forbidden"),
   NOT_FOUND(4040, 404, "not-found", "Not found"),
@@ -25,8 +27,10 @@ public enum Failure {
   REVISION_COMPACTED(4101, 410, "revision-compacted", "Revision compacted"),
   PRECONDITION_FAILED(4120, 412, "precondition-failed", "Precondition failed"),
   VALUE_TOO_LARGE(4130, 413, "value-too-large", "Value too large"),
+  URI_TOO_LONG(4140, 414, "uri-too-long", "URI too long"),
   UNSUPPORTED_MEDIA_TYPE(4150, 415, "unsupported-media-type", "Unsupported media type"),
   TOO_MANY_REQUESTS(4290, 429, "too-many-requests", "Too many requests"),
+  HEADERS_TOO_LARGE(4310, 431, "headers-too-large", "Request header fields too large"),
   UNAVAILABLE(5030, 503, "unavailable", "Service unavailable"),
   INTERNAL(5000, 500, "internal", "Internal error");
 
