@@ -33,13 +33,15 @@ final class CasWriters implements Runnable {
   private final int contenders;
   private final long pauseMillis;
   private final Supplier<Connection> postgres;
+  private final int txnEvery;
   private final ExecutorService pool;
   private final Map<String, Integer> expected = new HashMap<>();
   private volatile boolean running = true;
   private Connection connection;
 
   CasWriters(int lane, List<String> keys, List<ChaosNode> nodes, Api api, History history, int contenders,
-             long pauseMillis, Supplier<Connection> postgres) {
+             long pauseMillis, Supplier<Connection> postgres, int txnEvery) {
+    this.txnEvery = txnEvery;
     this.lane = lane;
     this.keys = keys;
     this.nodes = nodes;
@@ -65,6 +67,13 @@ final class CasWriters implements Runnable {
     long number = 0;
     while (running) {
       String key = keys.get((int) (number % keys.size()));
+      if (txnEvery > 0 && keys.size() > 1 && number % txnEvery == txnEvery - 1) {
+        if (transaction(number, List.of(key, keys.get((int) ((number + 1) % keys.size()))))) {
+          number++;
+          Waits.pause(pauseMillis);
+        }
+        continue;
+      }
       Integer expect = expected.get(key);
       if (expect == null) {
         expect = currentVersion(key);
@@ -116,6 +125,55 @@ final class CasWriters implements Runnable {
       Waits.pause(300);
     }
     return new Write(id, key, expect, List.copyOf(attempts));
+  }
+
+  /**
+   * A transaction in place of a round: a put on each key with its expected version (POST /v1/txn), all applied or
+   * none; sent again unchanged to the next node when unanswered. False when stopped before it could be sent.
+   */
+  private boolean transaction(long number, List<String> txnKeys) {
+    List<Integer> expects = new ArrayList<>();
+    for (String key : txnKeys) {
+      Integer expect = expected.get(key);
+      if (expect == null) {
+        expect = currentVersion(key);
+        if (expect == null) {
+          return false;
+        }
+      }
+      expects.add(expect);
+    }
+    String id = "l" + lane + "t" + number;
+    io.vertx.core.json.JsonArray ops = new io.vertx.core.json.JsonArray();
+    for (int i = 0; i < txnKeys.size(); i++) {
+      ops.add(new JsonObject().put("op", "put").put("key", txnKeys.get(i)).put("value", new JsonObject().put("w", id + "." + i))
+          .put("expect", expects.get(i) == 0 ? "absent" : expects.get(i)));
+    }
+    JsonObject body = new JsonObject().put("ops", ops);
+    List<Attempt> attempts = new ArrayList<>();
+    List<Long> revisions = new ArrayList<>();
+    List<Integer> versions = new ArrayList<>();
+    for (int attempt = 0; attempt < 3; attempt++) {
+      int node = (int) ((number + attempt) % nodes.size());
+      Api.Answer answer = api.post(nodes.get(node).url(), "/v1/txn?env=" + Api.ENV, body);
+      attempts.add(new Attempt(node + 1, answer.status(), 0, 0, answer.error()));
+      if (answer.status() == 200 && answer.body() != null) {
+        answer.body().getJsonArray("results").forEach(result -> {
+          revisions.add(((JsonObject) result).getLong("revision"));
+          versions.add(((JsonObject) result).getInteger("version"));
+        });
+        break;
+      }
+      if (answer.status() >= 400 && answer.status() < 500) {
+        break;
+      }
+      Waits.pause(300);
+    }
+    history.txns.add(new History.Txn(id, txnKeys, expects, List.copyOf(attempts), List.copyOf(revisions)));
+    for (int i = 0; i < txnKeys.size(); i++) {
+      expected.put(txnKeys.get(i), versions.size() == txnKeys.size() ? versions.get(i) : null);
+    }
+    return true;
   }
 
   /** The key's version in PostgreSQL (0 when absent); null when stopped before PostgreSQL answered. */

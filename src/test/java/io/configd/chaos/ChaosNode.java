@@ -68,13 +68,24 @@ final class ChaosNode {
     }
   }
 
+  /**
+   * Waits for /ready; a node that exits while starting (under load its first connections can time out) is started
+   * again, as an orchestrator would. How many starts it took is in the node's log.
+   */
   void awaitReady(int seconds) {
-    Waits.until(name() + " to be ready (log: " + dir.resolve(name() + ".log") + ")", seconds, () -> {
+    Waits.until(name() + " to be ready (log: " + dir.resolve(name() + ".log") + ")", seconds, this::readyOrRestarted);
+  }
+
+  /** Ready; or, when the node exited, started again (false: not ready yet). */
+  boolean readyOrRestarted() {
+    synchronized (this) {
       if (!isAlive()) {
-        throw new IllegalStateException(name() + " exited; see " + dir.resolve(name() + ".log"));
+        System.out.println("chaos: " + name() + " exited while starting; starting it again");
+        start();
+        return false;
       }
-      return ready();
-    });
+    }
+    return ready();
   }
 
   boolean ready() {

@@ -24,13 +24,13 @@ record ChaosOptions(Duration faults, Duration hold, Duration gap, int nodes, int
                     int subscribers, int txnEvery, Duration pause, Duration settle, List<Faults.Kind> kinds) {
 
   static ChaosOptions defaults() {
-    return new ChaosOptions(Duration.ofMinutes(30), Duration.ofSeconds(15), Duration.ofSeconds(20), 3, 3, 3, 4, 2, 6, 0,
+    return new ChaosOptions(Duration.ofMinutes(30), Duration.ofSeconds(15), Duration.ofSeconds(20), 3, 3, 3, 4, 2, 6, 5,
         Duration.ofMillis(20), Duration.ofSeconds(240), List.of(Faults.Kind.values()));
   }
 
   /** The short run of bin/test: every fault once, each held 5 s with 4 s between them; a small workload. */
   static ChaosOptions short_() {
-    return new ChaosOptions(Duration.ofSeconds(54), Duration.ofSeconds(5), Duration.ofSeconds(4), 3, 2, 3, 3, 1, 3, 0,
+    return new ChaosOptions(Duration.ofSeconds(54), Duration.ofSeconds(5), Duration.ofSeconds(4), 3, 2, 3, 3, 1, 3, 4,
         Duration.ofMillis(40), Duration.ofSeconds(180), List.of(Faults.Kind.values()));
   }
 
@@ -107,7 +107,7 @@ record ChaosOptions(Duration faults, Duration hold, Duration gap, int nodes, int
         --nodes 3      clustered nodes, each in a network namespace of the run's own
         --lanes 3 --contenders 3 --keys 4   CAS writers: lanes x contenders, each lane on keys of its own
         --readers 2 --subscribers 6         GET readers and Java-client subscribers
-        --txn-every 0  a transaction in place of every n-th CAS round (0: none)
+        --txn-every 5  a transaction (POST /v1/txn, a put on two keys) in place of every n-th CAS round (0: none)
         --settle 240   seconds to wait after the faults for Kafka, the audit log and subscribers to catch up
         --faults       which faults, in turn (default all): node_sigkill, node_sigstop, kafka_sigkill,
                        redis_sigkill, postgresql_restart, partition; none: the workload alone

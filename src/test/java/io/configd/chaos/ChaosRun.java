@@ -55,7 +55,7 @@ final class ChaosRun {
         }
         allKeys.addAll(keys);
         lanes.add(new CasWriters(lane, keys, cluster.nodes(), api, history, options.contenders(), options.pause().toMillis(),
-            cluster::connect));
+            cluster::connect, options.txnEvery()));
       }
       List<Readers> readers = new ArrayList<>();
       for (int r = 0; r < options.readers(); r++) {

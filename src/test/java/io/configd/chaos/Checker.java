@@ -57,6 +57,62 @@ final class Checker {
     cas();
     once();
     reads();
+    txns();
+  }
+
+  /** All or nothing, at most once, contiguous revisions in op order; an acknowledged one as its answer said. */
+  private void txns() {
+    long applied = 0;
+    Map<Outcome, Long> outcomes = new HashMap<>();
+    for (History.Txn txn : history.txns) {
+      findings.checked(TXNS, 1);
+      outcomes.merge(txn.outcome(), 1L, Long::sum);
+      List<Version> ops = new ArrayList<>();
+      boolean twice = false;
+      for (int i = 0; i < txn.keys().size(); i++) {
+        List<Version> rows = byId.getOrDefault(txn.id() + "." + i, List.of());
+        twice |= rows.size() > 1;
+        ops.addAll(rows);
+      }
+      String what = "txn " + txn.id() + " (" + txn.outcome() + ", " + txn.attempts().size() + " attempts) on " + txn.keys();
+      if (twice) {
+        findings.violation(TXNS, what + " is applied more than once: " + ops);
+        continue;
+      }
+      if (!ops.isEmpty() && ops.size() != txn.keys().size()) {
+        findings.violation(TXNS, what + ": only " + ops.size() + " of its " + txn.keys().size() + " puts are in the history");
+        continue;
+      }
+      if (ops.isEmpty()) {
+        if (txn.outcome() == Outcome.ACKNOWLEDGED) {
+          findings.violation(TXNS, what + " was acknowledged but none of it is in the history");
+        }
+        continue;
+      }
+      applied++;
+      if (txn.outcome() == Outcome.REFUSED) {
+        findings.violation(TXNS, what + " was refused on every attempt, yet it is in the history");
+      }
+      for (int i = 0; i < ops.size(); i++) {
+        Version op = ops.get(i);
+        if (!op.key().equals(txn.keys().get(i)) || op.version() != txn.expects().get(i) + 1) {
+          findings.violation(TXNS, what + ": put " + i + " is " + op + ", expected " + txn.keys().get(i) + " v"
+              + (txn.expects().get(i) + 1));
+        }
+        if (i > 0 && op.revision() != ops.get(i - 1).revision() + 1) {
+          findings.violation(TXNS, what + ": revisions " + ops.stream().map(Version::revision).toList()
+              + " are not contiguous in op order");
+        }
+      }
+      if (txn.outcome() == Outcome.ACKNOWLEDGED
+          && !txn.revisions().equals(ops.stream().map(Version::revision).toList())) {
+        findings.violation(TXNS, what + ": answered revisions " + txn.revisions() + ", the history holds "
+            + ops.stream().map(Version::revision).toList());
+      }
+    }
+    findings.figure("transactions: " + history.txns.size() + ", " + outcomes.getOrDefault(Outcome.ACKNOWLEDGED, 0L)
+        + " acknowledged, " + outcomes.getOrDefault(Outcome.REFUSED, 0L) + " refused (4xx), "
+        + outcomes.getOrDefault(Outcome.UNKNOWN, 0L) + " without an answer; " + applied + " applied");
   }
 
   private void acknowledged() {
@@ -219,6 +275,11 @@ final class Checker {
         }
       } else if (next != null) {
         stale++; // another round's write (one without an answer, applied late) took the version first
+        if (stale <= 5) {
+          findings.figure("  lost round " + where + ": v" + (round.expect() + 1) + " is " + next.id() + " (r"
+              + next.revision() + "); its writers: " + round.writes().stream().map(w -> w.id() + " "
+              + w.attempts().stream().map(a -> "node-" + a.node() + ":" + a.status()).toList()).toList());
+        }
       } else if (round.writes().stream().allMatch(w -> w.outcome() == Outcome.REFUSED)) {
         findings.violation(CAS, where + ": every writer was refused with 412, yet v" + round.expect()
             + " is still the key's last version");

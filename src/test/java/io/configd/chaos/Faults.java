@@ -112,7 +112,7 @@ final class Faults implements Runnable {
   private void watchRestart(ChaosNode node) {
     long started = System.nanoTime();
     Thread watcher = new Thread(() -> {
-      boolean ready = Waits.within(300, node::ready);
+      boolean ready = Waits.within(300, node::readyOrRestarted);
       long seconds = (System.nanoTime() - started) / 1_000_000_000;
       synchronized (this) {
         restarts.add(node.name() + (ready ? " ready " + seconds + " s after its restart" : " NOT ready 300 s after its restart"));

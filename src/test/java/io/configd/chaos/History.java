@@ -47,13 +47,16 @@ final class History {
   record Round(int lane, long number, String key, int expect, List<Write> writes) {
   }
 
-  /** A transaction of puts on several keys, each with its expected version: all applied or none. */
+  /**
+   * A transaction of puts on several keys, each with its expected version: all applied or none. Op i's value has
+   * the id {@code id.i}; revisions are those of the 200's results.
+   */
   record Txn(String id, List<String> keys, List<Integer> expects, List<Attempt> attempts, List<Long> revisions) {
     Outcome outcome() {
       if (attempts.stream().anyMatch(a -> a.status() / 100 == 2)) {
         return Outcome.ACKNOWLEDGED;
       }
-      return attempts.stream().allMatch(a -> a.status() == 412) ? Outcome.REFUSED : Outcome.UNKNOWN;
+      return attempts.stream().allMatch(a -> a.status() >= 400 && a.status() < 500) ? Outcome.REFUSED : Outcome.UNKNOWN;
     }
   }
 
