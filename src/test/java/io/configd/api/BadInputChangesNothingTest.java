@@ -176,7 +176,7 @@ class BadInputChangesNothingTest {
         + "\"list\": [0, -0.25, \"\"]}";
     var written = node.call(HttpMethod.PUT, "/v1/config/exact.value?env=production", "{\"value\": " + sent + "}",
         "Content-Type", json);
-    assertThat(written.statusCode()).as(written.bodyAsString()).isEqualTo(200);
+    assertThat(written.statusCode()).as(written.bodyAsString()).isEqualTo(201);
     Object read = node.get("/v1/config/exact.value?env=production").bodyAsJsonObject().getValue("value");
     assertThat(read).isEqualTo(new JsonObject(sent));
     assertThat(((JsonObject) read).getString("s")).isEqualTo("caf\u00e9 \ud83d\ude00 \u00e9 /");
@@ -202,7 +202,7 @@ class BadInputChangesNothingTest {
           "invalid-body");
     }
     assertThat(node.call(HttpMethod.PUT, "/v1/config/typed.json?env=production", "{\"value\": 2}", "Content-Type",
-        "application/json; charset=utf-8").statusCode()).isEqualTo(200);
+        "application/json; charset=utf-8").statusCode()).isEqualTo(201);
   }
 
   @Test

@@ -85,7 +85,7 @@ class HttpServerHardeningTest {
             + "\r\nContent-Length: 12\r\n\r\n{\"value\": 1}");
         String answer = client.readUntilClosed(Duration.ofSeconds(30));
         assertThat(answer).as(encoding).startsWith("HTTP/1.1 400").contains("application/problem+json")
-            .contains("https://configd.io/problems/invalid-request");
+            .contains("/problems/invalid-request");
       }
     }
     assertThat(node.get("/v1/config/te.k?env=production").statusCode()).isEqualTo(404);
@@ -103,7 +103,7 @@ class HttpServerHardeningTest {
       try (RawHttp client = RawHttp.connect(node.port())) {
         String answer = client.send(c[0]).readUntilClosed(Duration.ofSeconds(30));
         assertThat(answer).as(c[2]).contains(" " + c[1] + " ").contains("application/problem+json")
-            .contains("https://configd.io/problems/" + c[2]);
+            .contains("/problems/" + c[2]);
       }
     }
   }

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ChangeTopicTest {
 
   private static final Set<String> FIELDS =
-      Set.of("key", "env", "value", "version", "revision", "updatedAt", "updatedBy", "deleted", "critical");
+      Set.of("key", "env", "value", "version", "revision", "updatedAt", "updatedBy", "deleted", "critical", "epoch");
 
   private static JsonObject config;
   private static TestNode node;

@@ -42,7 +42,7 @@ class PostgresqlFailuresAreClassifiedTest {
     TestNode node = TestNode.start(vertx, config).await();
     Map<Integer, Integer> statuses = new TreeMap<>();
     try {
-      assertThat(node.put("reset.k", "production", 0).statusCode()).isEqualTo(200);
+      assertThat(node.put("reset.k", "production", 0).statusCode()).isEqualTo(201);
       for (int round = 0; round < 5 && !statuses.containsKey(503); round++) {
         List<Future<Integer>> writes = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
