@@ -69,6 +69,9 @@ class SubscribersReceiveChangesInRevisionOrderTest {
         }
       });
       config.put("publisher", tuned.getJsonObject("publisher").copy());
+      // 4,000 writes as fast as the nodes take them: the write limits are not what this test is about
+      config.getJsonObject("auth").put("limits", new JsonObject().put("writesPerSecond", 1_000_000)
+          .put("writeBurst", 1_000_000).put("addressWritesPerSecond", 1_000_000).put("addressWriteBurst", 1_000_000));
       nodes.add(NodeProcess.start(config));
     }
     nodes.forEach(node -> node.awaitReady(WAIT));
