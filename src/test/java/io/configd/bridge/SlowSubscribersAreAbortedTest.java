@@ -52,6 +52,11 @@ class SlowSubscribersAreAbortedTest {
         assertThat(System.nanoTime()).as("the stuck client was marked slow within 120 s").isLessThan(deadline);
         assertThat(node.put(KEY, "production", big + writes).statusCode()).isEqualTo(writes == 0 ? 201 : 200);
         writes++;
+        // the reading subscriber keeps up (each change reaches it before the next write), so only the stuck one is slow
+        BridgeTestClient keepingUp = reader;
+        int written = writes;
+        Eventually.await("the reading subscriber got change " + written, Duration.ofSeconds(30),
+            () -> keepingUp.messages.size() >= written);
       }
       Eventually.await("the stuck socket is gone from the node", Duration.ofSeconds(30),
           () -> stats(node).getLong("connected") == connected - 1);
