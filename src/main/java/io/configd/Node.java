@@ -22,6 +22,9 @@ import io.configd.restore.RestoreCheck;
 import io.configd.retention.RetentionVerticle;
 import io.configd.store.Failures;
 import io.configd.store.Migrations;
+import io.configd.store.SecretStore;
+import io.configd.secrets.Secrets;
+import io.configd.secrets.SecretsVerticle;
 import io.configd.store.WritePipeline;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -58,7 +61,8 @@ public final class Node {
   private final MetricsEndpoint metricsEndpoint;
   private final BridgeStats bridgeStats;
   private final SharedCache cache;
-  private final WritePipeline writes;
+  private WritePipeline writes;
+  private Secrets secrets;
   private final NodeLifecycle lifecycle;
   private final List<String> deployments = new ArrayList<>();
   private final List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
@@ -78,7 +82,6 @@ public final class Node {
     this.tokens = new TokenCache(settings.auth());
     this.limits = new RateLimits(settings.auth().limits());
     this.cache = SharedCache.create(settings.cache());
-    this.writes = new WritePipeline(pool, settings.api().maxBatchOps());
   }
 
   public static Future<Node> deploy(Vertx vertx, JsonObject config) {
@@ -112,11 +115,17 @@ public final class Node {
     return Migrations.migrate(vertx, settings.pg())
         .compose(migrated -> RestoreCheck.run(vertx, settings.restore(), settings.kafka(), pool, settings.name()))
         .onSuccess(serving -> epoch = serving)
+        .compose(checked -> Secrets.start(settings.secrets(), new SecretStore(pool)))
+        .onSuccess(started -> {
+          secrets = started;
+          writes = new WritePipeline(pool, settings.api().maxBatchOps(), secrets);
+        })
         .compose(checked -> AdminBootstrap.ensure(pool, settings.auth(), settings.api().port()))
         .compose(bootstrapped -> deploy(new CacheVerticle(epochCache(), pool, cache)))
         .compose(cache -> deploy(new PublisherVerticle(settings.publisher(), pool, epoch)))
-        .compose(publisher -> deploy(new PropagationVerticle(settings.propagation(), pool)))
+        .compose(publisher -> deploy(new PropagationVerticle(settings.propagation(), pool, secrets)))
         .compose(propagation -> deploy(new AuditVerticle(settings.audit(), pool)))
+        .compose(audit -> deploy(new SecretsVerticle(secrets, new SecretStore(pool))))
         .compose(audit -> deploy(new NotificationVerticle(settings.notification(), pool)))
         .compose(notify -> deploy(new RetentionVerticle(settings.retention(), pool)))
         .compose(retention -> settings.spring().busEnabled()
@@ -126,7 +135,7 @@ public final class Node {
           this.jwt = jwt;
           ApiVerticle.Shared shared = new ApiVerticle.Shared(settings.api(), settings.bridge(), settings.auth(), pool,
               tokens, limits, jwt, bridgeStats, cache, settings.spring(), settings.tls(), lifecycle, writes,
-              metricsEndpoint);
+              metricsEndpoint, secrets);
           return vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(shared);
             apis.add(api);

@@ -1,5 +1,6 @@
 package io.configd;
 
+import io.configd.secrets.SecretsSettings;
 import io.configd.api.ApiSettings;
 import io.configd.api.NodeLifecycle;
 import io.configd.audit.AuditSettings;
@@ -31,7 +32,7 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
                     PublisherSettings publisher, PropagationSettings propagation, AuditSettings audit,
                     NotificationSettings notification, SpringCloudSettings spring, TlsSettings tls,
                     RestoreSettings restore, RetentionSettings retention, MetricsSettings metrics,
-                    NodeLifecycle.Settings shutdown) {
+                    NodeLifecycle.Settings shutdown, SecretsSettings secrets) {
 
   static NodeSettings from(JsonObject config) {
     JsonObject node = config.getJsonObject("node");
@@ -51,7 +52,7 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
         SpringCloudSettings.from(section(config, "spring"), name),
         TlsSettings.from(section(config, "tls")), RestoreSettings.from(section(config, "restore")),
         RetentionSettings.from(section(config, "retention")), MetricsSettings.from(section(config, "metrics")),
-        NodeLifecycle.Settings.from(section(config, "shutdown")));
+        NodeLifecycle.Settings.from(section(config, "shutdown")), SecretsSettings.from(section(config, "secrets")));
   }
 
   private static JsonObject section(JsonObject config, String name) {

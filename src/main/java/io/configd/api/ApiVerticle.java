@@ -24,6 +24,7 @@ import io.configd.model.Grant;
 import io.configd.model.KeyPrefix;
 import io.configd.model.Principal;
 import io.configd.model.RevisionCompactedException;
+import io.configd.secrets.Secrets;
 import io.configd.springcloud.SpringCloudSettings;
 import io.configd.store.AuditStore;
 import io.configd.store.ChangePage;
@@ -71,19 +72,21 @@ public class ApiVerticle extends VerticleBase {
    * @param lifecycle    where the node stands, for /ready and the shutdown
    * @param writes       the node's one write pipeline: every write path goes through it
    * @param metrics      GET /metrics
+   * @param secrets      reveals a sealed secret to a reader with secret access, masks it for any other
    */
   public record Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                        RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
                        SpringCloudSettings spring, TlsSettings tls, NodeLifecycle lifecycle,
-                       WritePipeline writes, MetricsEndpoint metrics, ConcurrentMap<String, AtomicInteger> connections) {
+                       WritePipeline writes, MetricsEndpoint metrics, Secrets secrets,
+                       ConcurrentMap<String, AtomicInteger> connections) {
 
     /** The same with a fresh table of open connections per address (one per node). */
     public Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                   RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
                   SpringCloudSettings spring, TlsSettings tls, NodeLifecycle lifecycle, WritePipeline writes,
-                  MetricsEndpoint metrics) {
+                  MetricsEndpoint metrics, Secrets secrets) {
       this(settings, bridge, auth, pool, tokens, limits, jwt, bridgeStats, cache, spring, tls, lifecycle, writes,
-          metrics, HttpGuard.connectionTable());
+          metrics, secrets, HttpGuard.connectionTable());
     }
   }
 
@@ -93,6 +96,7 @@ public class ApiVerticle extends VerticleBase {
   private final ConfigStore store;
   private final WritePipeline writes;
   private final AuditStore audit;
+  private final Secrets secrets;
   private CachedReads reads;
   private HttpServer server;
   private HttpServer healthServer;
@@ -112,6 +116,7 @@ public class ApiVerticle extends VerticleBase {
     this.store = new ConfigStore(shared.pool());
     this.writes = shared.writes();
     this.audit = new AuditStore(shared.pool());
+    this.secrets = shared.secrets();
   }
 
   @Override
@@ -125,7 +130,8 @@ public class ApiVerticle extends VerticleBase {
     authentication = new Authentication(authenticator, shared.limits(), addresses);
     txn = new TxnApi(requests, new TxnRequests(requests, settings.maxTxnOps(), settings.maxValueBytes()), writes,
         authentication, () -> reads);
-    bridge = new Bridge(vertx, shared.bridge(), authenticator, shared.limits(), shared.auth(), shared.bridgeStats());
+    bridge = new Bridge(vertx, shared.bridge(), authenticator, shared.limits(), shared.auth(), shared.bridgeStats(),
+        secrets);
     vertx.eventBus().<JsonObject>consumer(Addresses.TOKEN_REVOKED, message -> {
       authenticator.revoked(message.body().getString("id"));
       bridge.recheckAll();
@@ -256,6 +262,7 @@ public class ApiVerticle extends VerticleBase {
     });
     router.get("/v1/stats/propagation").handler(ctx -> stats(ctx, Addresses.PROPAGATION_STATS));
     router.get("/v1/stats/cluster").handler(ctx -> stats(ctx, Addresses.CLUSTER_STATS));
+    router.get("/v1/secrets/status").handler(ctx -> stats(ctx, Addresses.SECRETS_STATUS));
     router.get("/v1/whoami").handler(this::whoami);
     router.put("/v1/config/:key").handler(this::put);
     router.get("/v1/config/:key").handler(this::get);
@@ -273,8 +280,9 @@ public class ApiVerticle extends VerticleBase {
     router.post("/v1/tokens").handler(tokens::create);
     router.get("/v1/tokens").handler(tokens::list);
     router.delete("/v1/tokens/:id").handler(tokens::revoke);
-    new SpringCloudConfigApi(shared.spring(), settings.environments(), store, authentication).mount(router);
-    new ExportImportApi(requests, store, writes, authentication, txn::cached, settings.maxTxnOps()).mount(router);
+    new SpringCloudConfigApi(shared.spring(), settings.environments(), store, authentication, secrets).mount(router);
+    new ExportImportApi(requests, store, writes, authentication, txn::cached, settings.maxTxnOps(), secrets)
+        .mount(router);
 
     router.route().failureHandler(this::failure);
     router.errorHandler(404, Problems::handle);
@@ -303,9 +311,10 @@ public class ApiVerticle extends VerticleBase {
     String actor = mayWrite(ctx, env, key);
     var precondition = requests.precondition(ctx);
     Requests.WriteBody body = requests.writeBody(ctx);
-    writes.write(new Write(env, key, body.encodedValue(), false, body.critical(), body.comment(), actor, precondition))
+    writes.write(new Write(env, key, body.encodedValue(), false, body.critical(), body.comment(), actor, precondition,
+            body.secret(), null))
         .compose(this::cached)
-        .onSuccess(value -> sendWritten(ctx, value))
+        .onSuccess(value -> sendWritten(ctx, shown(ctx, value)))
         .onFailure(ctx::fail);
   }
 
@@ -316,7 +325,7 @@ public class ApiVerticle extends VerticleBase {
     var precondition = requests.precondition(ctx);
     writes.write(new Write(env, key, null, true, null, ctx.request().getParam("comment"), actor, precondition))
         .compose(this::cached)
-        .onSuccess(value -> sendValue(ctx, value))
+        .onSuccess(value -> sendValue(ctx, shown(ctx, value)))
         .onFailure(ctx::fail);
   }
 
@@ -328,7 +337,7 @@ public class ApiVerticle extends VerticleBase {
     Requests.RollbackBody body = requests.rollbackBody(ctx);
     writes.rollback(env, key, body.version(), body.comment(), actor, precondition)
         .compose(this::cached)
-        .onSuccess(value -> sendValue(ctx, value))
+        .onSuccess(value -> sendValue(ctx, shown(ctx, value)))
         .onFailure(ctx::fail);
   }
 
@@ -351,6 +360,10 @@ public class ApiVerticle extends VerticleBase {
         ctx.fail(notFound(key, env));
       } else if (entry.version() == notModifiedIf) {
         ctx.response().setStatusCode(304).putHeader("ETag", entry.etag()).end();
+      } else if (entry.value().secret()) {
+        // a secret is opened (or masked) per reader: its cached body holds the ciphertext
+        ctx.response().putHeader("ETag", entry.etag());
+        json(ctx, 200, shown(ctx, entry.value()).toJson());
       } else {
         // the body was encoded once, when this version entered the cache
         ctx.response().putHeader("ETag", entry.etag()).putHeader("Content-Type", JSON).end(entry.body());
@@ -379,7 +392,7 @@ public class ApiVerticle extends VerticleBase {
     store.version(env, key, version)
         .map(found -> found.orElseThrow(() -> new ConfigdException(Failure.NOT_FOUND,
             "key '" + key + "' has no version " + version + " in " + env)))
-        .onSuccess(value -> json(ctx, 200, value.toJson()))
+        .onSuccess(value -> json(ctx, 200, shown(ctx, value).toJson()))
         .onFailure(ctx::fail);
   }
 
@@ -395,7 +408,7 @@ public class ApiVerticle extends VerticleBase {
           if (page.items().isEmpty() && cursor == null) {
             throw notFound(key, env);
           }
-          return pageJson(page).put("key", key.value()).put("env", env);
+          return pageJson(page, Authentication.principal(ctx)).put("key", key.value()).put("env", env);
         })
         .onSuccess(body -> json(ctx, 200, body))
         .onFailure(ctx::fail);
@@ -408,7 +421,7 @@ public class ApiVerticle extends VerticleBase {
     int limit = requests.limit(ctx);
     String after = requests.cursor(ctx);
     reads.list(new CacheListing(env, prefix, after == null ? "" : after, limit, readable))
-        .map(page -> pageJson(page).put("env", env).put("prefix", prefix.value()))
+        .map(page -> pageJson(page, Authentication.principal(ctx)).put("env", env).put("prefix", prefix.value()))
         .onSuccess(body -> json(ctx, 200, body))
         .onFailure(ctx::fail);
   }
@@ -420,7 +433,8 @@ public class ApiVerticle extends VerticleBase {
     long since = requests.since(ctx);
     int limit = requests.limit(ctx);
     store.changes(env, prefix, since, limit, readable)
-        .map(page -> changesJson(page).put("env", env).put("prefix", prefix.value()).put("since", since))
+        .map(page -> changesJson(page, Authentication.principal(ctx)).put("env", env).put("prefix", prefix.value())
+            .put("since", since))
         .onSuccess(body -> json(ctx, 200, body))
         .onFailure(ctx::fail);
   }
@@ -572,15 +586,20 @@ public class ApiVerticle extends VerticleBase {
     json(ctx, 201, value.toJson());
   }
 
-  private static JsonObject pageJson(Page<ConfigValue> page) {
+  /** A version as the request's principal may see it (a secret revealed or masked). */
+  private ConfigValue shown(RoutingContext ctx, ConfigValue value) {
+    return secrets.forReader(value, Authentication.principal(ctx));
+  }
+
+  private JsonObject pageJson(Page<ConfigValue> page, Principal reader) {
     JsonArray items = new JsonArray();
-    page.items().forEach(value -> items.add(value.toJson()));
+    page.items().forEach(value -> items.add(secrets.forReader(value, reader).toJson()));
     return new JsonObject().put("items", items).put("next", Requests.encodeCursor(page.next()));
   }
 
-  private static JsonObject changesJson(ChangePage page) {
+  private JsonObject changesJson(ChangePage page, Principal reader) {
     JsonArray items = new JsonArray();
-    page.items().forEach(value -> items.add(value.toChangeJson()));
+    page.items().forEach(value -> items.add(secrets.forReader(value, reader).toChangeJson()));
     return new JsonObject().put("items", items).put("next", page.next()).put("head", page.head()).put("more", page.more())
         .put("epoch", page.epoch());
   }

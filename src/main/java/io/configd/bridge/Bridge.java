@@ -9,12 +9,14 @@ import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
 import io.configd.model.KeyPrefix;
 import io.configd.model.Principal;
+import io.configd.secrets.Secrets;
 import io.configd.model.QueryRules;
 import io.configd.store.Failures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.NetServer;
@@ -53,6 +55,7 @@ public final class Bridge {
   private final BridgeAuthorizer authorizer;
   private final RateLimits limits;
   private final BridgeStats stats;
+  private final Secrets secrets;
   private final long recheckMillis;
   private NetServer tcp;
   private long idleTimer;
@@ -60,11 +63,13 @@ public final class Bridge {
 
   /** @param stats the node's bridge counters, shared by its API instances */
   public Bridge(Vertx vertx, BridgeSettings settings, Authenticator authenticator, RateLimits limits, AuthSettings auth,
-                BridgeStats stats) {
+                BridgeStats stats, Secrets secrets) {
     this.vertx = vertx;
     this.settings = settings;
     this.stats = stats;
-    this.sessions = new SessionRegistry(new Fanout(vertx, stats, settings.traceHops()), stats);
+    this.secrets = secrets;
+    this.sessions = new SessionRegistry(new Fanout(vertx, stats, settings.traceHops(), secrets,
+        this::principal), stats);
     this.authorizer = new BridgeAuthorizer(authenticator, limits, settings.environments(), sessions,
         Math.max(0, auth.tokenCacheMillis() - auth.bridgeRecheckMillis()));
     this.limits = limits;
@@ -96,7 +101,8 @@ public final class Bridge {
    */
   public void watch(HttpServerRequest request, Principal principal, String authorization, String env, KeyPrefix prefix,
                     long since) {
-    SseSession session = new SseSession(vertx, request, env, prefix.value(), since, settings, stats);
+    SseSession session = new SseSession(vertx, request, env, prefix.value(), since, settings, stats,
+        change -> secrets.forReader(change, principal));
     accept(session);
     sessions.authenticated(session, principal, authorization);
     sessions.subscribe(session, Addresses.change(env, prefix.value()), settings.maxHandlersPerSocket());
@@ -296,11 +302,22 @@ public final class Bridge {
     }
     vertx.eventBus().<JsonObject>request(target, request,
             new DeliveryOptions().setSendTimeout(settings.requestTimeoutMillis()).setLocalOnly(true))
-        .onSuccess(answer -> session.send(FrameCodec.reply(session.messageType(), reply, answer.body())))
+        .onSuccess(answer -> session.send(FrameCodec.reply(session.messageType(), reply,
+            shown(answer.body(), sessions.principal(session)))))
         .onFailure(failure -> {
           ConfigdException problem = Failures.classify(failure);
           replyFailure(session, reply, problem.failure().code(), problem.getMessage());
         });
+  }
+
+  private Principal principal(BridgeSession session) {
+    return sessions.principal(session);
+  }
+
+  /** A snapshot or catch-up answer with its secrets revealed or masked for the session's principal. */
+  private JsonObject shown(JsonObject answer, Principal principal) {
+    JsonArray items = answer.getJsonArray("items");
+    return items == null ? answer : answer.copy().put("items", secrets.forReader(items, principal));
   }
 
   /**

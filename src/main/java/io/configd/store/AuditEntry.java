@@ -9,11 +9,12 @@ import java.time.Instant;
 /**
  * Who changed what, when and why: one row of the audit log, named as the value it records ({@code updatedAt},
  * {@code updatedBy}); {@code recordedAt} is when the audit row was written. Values are JSON values, null when absent.
- * {@code txn} is the transaction that wrote the version (POST /v1/txn), null for a single write.
+ * {@code txn} is the transaction that wrote the version (POST /v1/txn), null for a single write. A secret key's
+ * values are its mask: the audit log says that it changed, and by whom, never what it holds.
  */
 public record AuditEntry(long revision, String env, String key, String updatedBy, Integer previousVersion, int version,
                          Object oldValue, Object newValue, boolean deleted, boolean critical, String comment,
-                         Instant updatedAt, Instant recordedAt, ConfigValue.Txn txn) {
+                         Instant updatedAt, Instant recordedAt, ConfigValue.Txn txn, boolean secret) {
 
   static AuditEntry from(Row row) {
     return new AuditEntry(row.getLong("revision"), row.getString("env"), row.getString("key"), row.getString("actor"),
@@ -21,7 +22,8 @@ public record AuditEntry(long revision, String env, String key, String updatedBy
         decode(row.getString("new_value")), row.getBoolean("deleted"), row.getBoolean("critical"),
         row.getString("comment"), row.getOffsetDateTime("changed_at").toInstant(),
         row.getOffsetDateTime("recorded_at").toInstant(),
-        row.getLong("txn") == null ? null : new ConfigValue.Txn(row.getLong("txn"), row.getLong("txn_last")));
+        row.getLong("txn") == null ? null : new ConfigValue.Txn(row.getLong("txn"), row.getLong("txn_last")),
+        Boolean.TRUE.equals(row.getBoolean("secret")));
   }
 
   public JsonObject toJson() {
@@ -41,6 +43,9 @@ public record AuditEntry(long revision, String env, String key, String updatedBy
         .put("recordedAt", recordedAt.toString());
     if (txn != null) {
       json.put("txn", txn.toJson());
+    }
+    if (secret) {
+      json.put("secret", true);
     }
     return json;
   }

@@ -32,26 +32,115 @@ public final class WritePipeline {
 
   private final Pool pool;
   private final ConfigStore store;
+  private final Sealer sealer;
   private final int maxOps;
   private final WriteStats stats = new WriteStats();
   private final Deque<BatchItem<?>> queue = new ArrayDeque<>();
   private boolean inFlight;
 
-  /** @param maxOps the most ops one batch carries (a larger transaction goes alone) */
+  /** A pipeline of a node without secrets. */
   public WritePipeline(Pool pool, int maxOps) {
+    this(pool, maxOps, Sealer.NONE);
+  }
+
+  /**
+   * @param maxOps the most ops one batch carries (a larger transaction goes alone)
+   * @param sealer seals a secret key's value before it joins a batch
+   */
+  public WritePipeline(Pool pool, int maxOps, Sealer sealer) {
     this.pool = pool;
     this.store = new ConfigStore(pool);
     this.maxOps = maxOps;
+    this.sealer = sealer;
   }
 
   /** Records a new version of a key; fails with PRECONDITION_FAILED when {@code write.expected()} does not hold. */
   public Future<ConfigValue> write(Write write) {
-    return enqueue(new BatchItem.Single(write));
+    return write(write, false);
+  }
+
+  private Future<ConfigValue> write(Write write, boolean resealed) {
+    Write sealed;
+    try {
+      sealed = resealed ? write.sealedAs(sealer.seal(write.env(), write.key().value(), write.encodedValue()))
+          : sealed(write);
+    } catch (RuntimeException refused) {
+      return Future.failedFuture(refused);
+    }
+    return enqueue(new BatchItem.Single(sealed))
+        .recover(failure -> {
+          if (failure instanceof BatchItem.SealRequired required && !resealed) {
+            // another node made the key secret since this one last heard: PostgreSQL refused the clear value
+            sealer.learnSecret(write.env(), required.key.value());
+            return write(write, true);
+          }
+          return Future.failedFuture(failure);
+        })
+        .onSuccess(this::learn);
   }
 
   /** Records every op of the transaction in one commit with contiguous revisions, or none of them. */
   public Future<TxnResult> transaction(Transaction txn) {
-    return enqueue(new BatchItem.Txn(txn));
+    return transaction(txn, txn.ops().size());
+  }
+
+  /** @param retries how many more times a refused clear value may be sealed and the transaction recorded again */
+  private Future<TxnResult> transaction(Transaction txn, int retries) {
+    Transaction sealed;
+    try {
+      sealed = new Transaction(txn.env(), txn.actor(), txn.ops().stream().map(op -> sealed(txn.env(), op)).toList());
+    } catch (RuntimeException refused) {
+      return Future.failedFuture(refused);
+    }
+    return enqueue(new BatchItem.Txn(sealed))
+        .recover(failure -> {
+          if (failure instanceof BatchItem.SealRequired required && retries > 0
+              && !sealer.knownSecret(txn.env(), required.key.value())) {
+            sealer.learnSecret(txn.env(), required.key.value());
+            return transaction(txn, retries - 1);
+          }
+          return Future.failedFuture(failure);
+        })
+        .onSuccess(result -> result.results().forEach(op -> {
+          if (op.recorded() != null) {
+            learn(op.recorded());
+          }
+        }));
+  }
+
+  private void learn(ConfigValue recorded) {
+    if (recorded.secret()) {
+      sealer.learnSecret(recorded.env(), recorded.key());
+    }
+  }
+
+  /**
+   * The write with its value sealed when the key is or becomes secret, before it joins a batch: PostgreSQL receives
+   * the ciphertext only. A key not yet known secret here but secret in PostgreSQL is refused there and sealed then.
+   */
+  private Write sealed(Write write) {
+    boolean known = sealer.knownSecret(write.env(), write.key().value());
+    if (known && Boolean.FALSE.equals(write.secret())) {
+      throw BatchItem.sticky(write.key(), write.env());
+    }
+    if (write.deleted() || write.sealed() != null || !(known || Boolean.TRUE.equals(write.secret()))) {
+      return write;
+    }
+    return write.sealedAs(sealer.seal(write.env(), write.key().value(), write.encodedValue()));
+  }
+
+  private TxnOp sealed(String env, TxnOp op) {
+    boolean known = sealer.knownSecret(env, op.key().value());
+    if (op.kind() != TxnOp.Kind.PUT) {
+      return op;
+    }
+    if (known && Boolean.FALSE.equals(op.secret())) {
+      throw BatchItem.sticky(op.key(), env);
+    }
+    if (op.sealed() != null || !(known || Boolean.TRUE.equals(op.secret()))) {
+      return op;
+    }
+    return op.sealedAs(sealer.seal(env, op.key().value(), op.encodedValue()));
   }
 
   /** Writes the value of an earlier version as a new version (history is immutable, so it is read first). */
@@ -66,6 +155,11 @@ public final class WritePipeline {
                 + "' is a deletion; delete the key with DELETE instead of rolling back to it");
           }
           String why = comment != null ? comment : "rollback to version " + version;
+          if (target.secrecy() == ConfigValue.Secrecy.SEALED) {
+            // the ciphertext is bound to this key: the version's own goes again, never opened here
+            return write(new Write(env, key, null, false, target.critical(), why, actor, expected, Boolean.TRUE,
+                Sealer.Sealed.of(target.sealed())));
+          }
           return write(new Write(env, key, Json.encode(target.value()), false, target.critical(), why, actor, expected));
         });
   }
@@ -188,6 +282,9 @@ public final class WritePipeline {
     String[] env = new String[n];
     String[] key = new String[n];
     String[] value = new String[n];
+    Boolean[] secret = new Boolean[n];
+    String[] sealed = new String[n];
+    Integer[] dataKey = new Integer[n];
     Boolean[] critical = new Boolean[n];
     String[] comment = new String[n];
     String[] actor = new String[n];
@@ -198,7 +295,10 @@ public final class WritePipeline {
       kind[i] = op.kind().wire();
       env[i] = op.env();
       key[i] = op.key().value();
-      value[i] = op.encodedValue();
+      value[i] = op.storedValue();
+      secret[i] = op.secret();
+      sealed[i] = op.sealed() == null ? null : op.sealed().ciphertext();
+      dataKey[i] = op.sealed() == null ? null : op.sealed().dataKey();
       critical[i] = op.critical();
       comment[i] = op.comment();
       actor[i] = op.actor();
@@ -210,6 +310,7 @@ public final class WritePipeline {
         .addArrayOfBoolean(txns.toArray(Boolean[]::new))
         .addArrayOfString(kind).addArrayOfString(env).addArrayOfString(key).addArrayOfString(value)
         .addArrayOfBoolean(critical).addArrayOfString(comment).addArrayOfString(actor).addArrayOfString(expect)
-        .addArrayOfInteger(expectVersion);
+        .addArrayOfInteger(expectVersion).addArrayOfBoolean(secret).addArrayOfString(sealed)
+        .addArrayOfInteger(dataKey);
   }
 }

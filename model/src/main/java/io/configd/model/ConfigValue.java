@@ -15,10 +15,39 @@ import java.time.format.DateTimeParseException;
  * change message ({@link #toChangeJson}: the change stream, {@code /v1/changes}, snapshots), which leaves out the
  * comment. Both carry {@code txn} when a transaction wrote the version.
  *
- * @param txn the transaction that wrote this version (POST /v1/txn), null for a single write
+ * <p>A secret key's version travels {@link Secrecy#SEALED}: {@code value} is the {@link #MASK} and {@code sealed} the
+ * AES-GCM ciphertext of the clear value (PostgreSQL, Redis, the near cache, Kafka). At the edge it becomes
+ * {@link Secrecy#REVEALED} (the clear value, for a reader with secret access) or {@link Secrecy#MASKED} (the mask).
+ *
+ * @param txn     the transaction that wrote this version (POST /v1/txn), null for a single write
+ * @param secrecy whether the key is secret and in which form this copy carries its value
+ * @param sealed  the ciphertext of a {@link Secrecy#SEALED} version, else null
  */
 public record ConfigValue(String key, String env, Object value, int version, long revision, boolean deleted,
-                          boolean critical, String comment, Instant updatedAt, String updatedBy, Txn txn) {
+                          boolean critical, String comment, Instant updatedAt, String updatedBy, Txn txn,
+                          Secrecy secrecy, String sealed) {
+
+  /** What stands for a secret's value wherever its clear value may not go. */
+  public static final String MASK = "******";
+
+  /** A key that is not secret; or a secret one: sealed (at rest, in transit), masked or revealed (at the edge). */
+  public enum Secrecy {
+    NONE, SEALED, MASKED, REVEALED;
+
+    public boolean secret() {
+      return this != NONE;
+    }
+  }
+
+  public ConfigValue {
+    secrecy = secrecy == null ? Secrecy.NONE : secrecy;
+  }
+
+  /** A version of a key that is not secret. */
+  public ConfigValue(String key, String env, Object value, int version, long revision, boolean deleted,
+                     boolean critical, String comment, Instant updatedAt, String updatedBy, Txn txn) {
+    this(key, env, value, version, revision, deleted, critical, comment, updatedAt, updatedBy, txn, Secrecy.NONE, null);
+  }
 
   /**
    * The transaction a change belongs to: its changes are exactly the revisions {@code id} to {@code last}.
@@ -50,7 +79,33 @@ public record ConfigValue(String key, String env, Object value, int version, lon
   /** The same version without its transaction: the current entry, as reads answer it. */
   public ConfigValue withoutTxn() {
     return txn == null ? this
-        : new ConfigValue(key, env, value, version, revision, deleted, critical, comment, updatedAt, updatedBy);
+        : new ConfigValue(key, env, value, version, revision, deleted, critical, comment, updatedAt, updatedBy, null,
+            secrecy, sealed);
+  }
+
+  public boolean secret() {
+    return secrecy.secret();
+  }
+
+  /** A sealed secret as a reader without secret access sees it: the mask, no ciphertext. */
+  public ConfigValue masked() {
+    if (secrecy == Secrecy.NONE || secrecy == Secrecy.MASKED) {
+      return this;
+    }
+    return new ConfigValue(key, env, deleted ? null : MASK, version, revision, deleted, critical, comment, updatedAt,
+        updatedBy, txn, Secrecy.MASKED, null);
+  }
+
+  /** A sealed secret with its clear value, for a reader with secret access. */
+  public ConfigValue revealed(Object clear) {
+    return new ConfigValue(key, env, clear, version, revision, deleted, critical, comment, updatedAt, updatedBy, txn,
+        Secrecy.REVEALED, null);
+  }
+
+  /** The same version with another value and ciphertext (a value sealed again under another data key). */
+  public ConfigValue withSealed(String ciphertext) {
+    return new ConfigValue(key, env, value, version, revision, deleted, critical, comment, updatedAt, updatedBy, txn,
+        Secrecy.SEALED, ciphertext);
   }
 
   /** True when the key is {@code prefix} itself or lies below it, in whole segments; "" holds every key. */
@@ -76,7 +131,7 @@ public record ConfigValue(String key, String env, Object value, int version, lon
     if (txn != null) {
       json.put("txn", txn.toJson());
     }
-    return json;
+    return putSecrecy(json);
   }
 
   /** The change message: {key, env, value, version, revision, updatedAt, updatedBy, deleted, critical[, txn]}. */
@@ -94,6 +149,17 @@ public record ConfigValue(String key, String env, Object value, int version, lon
     if (txn != null) {
       json.put("txn", txn.toJson());
     }
+    return putSecrecy(json);
+  }
+
+  /** A secret's members: {@code secret: true}, and {@code sealed} (the ciphertext) or {@code masked: true}. */
+  private JsonObject putSecrecy(JsonObject json) {
+    switch (secrecy) {
+      case NONE -> { }
+      case SEALED -> json.put("secret", true).put("sealed", sealed);
+      case MASKED -> json.put("secret", true).put("masked", true);
+      case REVEALED -> json.put("secret", true);
+    }
     return json;
   }
 
@@ -108,10 +174,21 @@ public record ConfigValue(String key, String env, Object value, int version, lon
           json.getValue("value"), required(json, "version", json.getInteger("version")),
           required(json, "revision", json.getLong("revision")), json.getBoolean("deleted", false),
           json.getBoolean("critical", false), json.getString("comment"), time == null ? null : Instant.parse(time),
-          json.getString("updatedBy"), Txn.fromJson(json.getJsonObject("txn")));
+          json.getString("updatedBy"), Txn.fromJson(json.getJsonObject("txn")), secrecy(json),
+          json.getString("sealed"));
     } catch (ClassCastException | DateTimeParseException e) {
       throw new DecodeException("not a configuration value: " + e.getMessage());
     }
+  }
+
+  private static Secrecy secrecy(JsonObject json) {
+    if (!json.getBoolean("secret", false)) {
+      return Secrecy.NONE;
+    }
+    if (json.getString("sealed") != null) {
+      return Secrecy.SEALED;
+    }
+    return json.getBoolean("masked", false) ? Secrecy.MASKED : Secrecy.REVEALED;
   }
 
   private static <T> T required(JsonObject json, String member, T value) {
