@@ -12,6 +12,7 @@ import io.configd.bridge.BridgeStats;
 import io.configd.cache.CacheSettings;
 import io.configd.cache.CacheVerticle;
 import io.configd.cache.SharedCache;
+import io.configd.instances.InstanceBook;
 import io.configd.metrics.MetricsEndpoint;
 import io.configd.metrics.NodeMetrics;
 import io.configd.model.Addresses;
@@ -63,6 +64,7 @@ public final class Node {
   private final Guards guards;
   private final WritePipeline writes;
   private final NodeLifecycle lifecycle;
+  private final InstanceBook instances;
   private final List<String> deployments = new ArrayList<>();
   private final List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
   private MessageConsumer<Void> clusterStats;
@@ -83,6 +85,7 @@ public final class Node {
     this.cache = SharedCache.create(settings.cache());
     this.guards = new Guards(vertx, pool, settings.guards());
     this.writes = new WritePipeline(pool, settings.api().maxBatchOps(), guards);
+    this.instances = new InstanceBook(settings.name());
   }
 
   public static Future<Node> deploy(Vertx vertx, JsonObject config) {
@@ -131,7 +134,7 @@ public final class Node {
           this.jwt = jwt;
           ApiVerticle.Shared shared = new ApiVerticle.Shared(settings.api(), settings.bridge(), settings.auth(), pool,
               tokens, limits, jwt, bridgeStats, cache, settings.spring(), settings.tls(), lifecycle, writes,
-              metricsEndpoint, guards, new Approvals(guards, writes));
+              metricsEndpoint, instances, guards, new Approvals(guards, writes));
           return vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(shared);
             apis.add(api);

@@ -15,6 +15,8 @@ public enum Failure {
   INVALID_REQUEST(4004, 400, "invalid-request", "Invalid HTTP request"),
   /** A JSON Schema document that is not a valid draft 2020-12 schema (PUT /v1/schemas). */
   INVALID_SCHEMA(4005, 400, "invalid-schema", "Invalid JSON Schema"),
+  /** An instance's identity (hello, instance/app/labels parameters) or ack breaks its grammar. */
+  INVALID_INSTANCE(4007, 400, "invalid-instance", "Invalid instance identity or ack"),
   UNAUTHORIZED(4010, 401, "unauthorized", "Unauthorized"),
   FORBIDDEN(4030, 403, "forbidden", "Forbidden"),
   NOT_FOUND(4040, 404, "not-found", "Not found"),
