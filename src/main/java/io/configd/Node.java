@@ -78,7 +78,7 @@ public final class Node {
     this.tokens = new TokenCache(settings.auth());
     this.limits = new RateLimits(settings.auth().limits());
     this.cache = SharedCache.create(settings.cache());
-    this.writes = new WritePipeline(pool, settings.api().maxBatchOps());
+    this.writes = new WritePipeline(pool, settings.api().maxBatchOps(), settings.api().maxBatchesInFlight());
   }
 
   public static Future<Node> deploy(Vertx vertx, JsonObject config) {
