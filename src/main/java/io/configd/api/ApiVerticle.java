@@ -13,6 +13,7 @@ import io.configd.cache.CacheListing;
 import io.configd.cache.CachedEntry;
 import io.configd.cache.CachedReads;
 import io.configd.cache.SharedCache;
+import io.configd.instances.InstanceBook;
 import io.configd.metrics.MetricsEndpoint;
 import io.configd.model.Access;
 import io.configd.model.Addresses;
@@ -21,6 +22,7 @@ import io.configd.model.ConfigValue;
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
 import io.configd.model.Grant;
+import io.configd.model.Instance;
 import io.configd.model.KeyPrefix;
 import io.configd.model.Principal;
 import io.configd.model.RevisionCompactedException;
@@ -47,6 +49,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -71,19 +74,21 @@ public class ApiVerticle extends VerticleBase {
    * @param lifecycle    where the node stands, for /ready and the shutdown
    * @param writes       the node's one write pipeline: every write path goes through it
    * @param metrics      GET /metrics
+   * @param instances    the instances connected to this node (bridge hellos, reads that name one, acks)
    */
   public record Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                        RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
                        SpringCloudSettings spring, TlsSettings tls, NodeLifecycle lifecycle,
-                       WritePipeline writes, MetricsEndpoint metrics, ConcurrentMap<String, AtomicInteger> connections) {
+                       WritePipeline writes, MetricsEndpoint metrics, InstanceBook instances,
+                       ConcurrentMap<String, AtomicInteger> connections) {
 
     /** The same with a fresh table of open connections per address (one per node). */
     public Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                   RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
                   SpringCloudSettings spring, TlsSettings tls, NodeLifecycle lifecycle, WritePipeline writes,
-                  MetricsEndpoint metrics) {
+                  MetricsEndpoint metrics, InstanceBook instances) {
       this(settings, bridge, auth, pool, tokens, limits, jwt, bridgeStats, cache, spring, tls, lifecycle, writes,
-          metrics, HttpGuard.connectionTable());
+          metrics, instances, HttpGuard.connectionTable());
     }
   }
 
@@ -125,7 +130,8 @@ public class ApiVerticle extends VerticleBase {
     authentication = new Authentication(authenticator, shared.limits(), addresses);
     txn = new TxnApi(requests, new TxnRequests(requests, settings.maxTxnOps(), settings.maxValueBytes()), writes,
         authentication, () -> reads);
-    bridge = new Bridge(vertx, shared.bridge(), authenticator, shared.limits(), shared.auth(), shared.bridgeStats());
+    bridge = new Bridge(vertx, shared.bridge(), authenticator, shared.limits(), shared.auth(), shared.bridgeStats(),
+        shared.instances());
     vertx.eventBus().<JsonObject>consumer(Addresses.TOKEN_REVOKED, message -> {
       authenticator.revoked(message.body().getString("id"));
       bridge.recheckAll();
@@ -337,6 +343,7 @@ public class ApiVerticle extends VerticleBase {
     ConfigKey key = requests.key(ctx);
     Authentication.principal(ctx).require(Access.READ, env, key);
     int notModifiedIf = requests.ifNoneMatchVersion(ctx);
+    reader(ctx, env, key.value());
     reads.read(env, key).onComplete(read -> {
       if (read.failed()) {
         ctx.fail(read.cause());
@@ -407,6 +414,7 @@ public class ApiVerticle extends VerticleBase {
     List<String> readable = Authentication.principal(ctx).readableUnder(env, prefix);
     int limit = requests.limit(ctx);
     String after = requests.cursor(ctx);
+    reader(ctx, env, prefix.value());
     reads.list(new CacheListing(env, prefix, after == null ? "" : after, limit, readable))
         .map(page -> pageJson(page).put("env", env).put("prefix", prefix.value()))
         .onSuccess(body -> json(ctx, 200, body))
@@ -419,6 +427,7 @@ public class ApiVerticle extends VerticleBase {
     List<String> readable = Authentication.principal(ctx).readableUnder(env, prefix);
     long since = requests.since(ctx);
     int limit = requests.limit(ctx);
+    reader(ctx, env, prefix.value());
     store.changes(env, prefix, since, limit, readable)
         .map(page -> changesJson(page).put("env", env).put("prefix", prefix.value()).put("since", since))
         .onSuccess(body -> json(ctx, 200, body))
@@ -451,7 +460,7 @@ public class ApiVerticle extends VerticleBase {
         ctx.fail(new RevisionCompactedException(since, head.oldestRevision()));
       } else {
         bridge.watch(ctx.request(), Authentication.principal(ctx), ctx.request().getHeader("Authorization"), env,
-            prefix, since);
+            prefix, since, Requests.instance(ctx).orElse(null));
       }
     }).onFailure(ctx::fail);
   }
@@ -507,6 +516,16 @@ public class ApiVerticle extends VerticleBase {
       }
       json(ctx, ready ? 200 : 503, body.put("publisher", publisher.result()));
     });
+  }
+
+  /**
+   * The instance a read names (its instance, app and labels parameters or headers), which then counts as connected
+   * to this node while it keeps reading; empty for an anonymous read.
+   */
+  private Optional<Instance> reader(RoutingContext ctx, String env, String prefix) {
+    Optional<Instance> instance = Requests.instance(ctx);
+    instance.ifPresent(named -> shared.instances().read(named, env, prefix));
+    return instance;
   }
 
   /** Checks the principal may write the key and is within its write limits; returns it as the change's actor. */
