@@ -84,7 +84,7 @@ public final class Node {
     this.limits = new RateLimits(settings.auth().limits());
     this.cache = SharedCache.create(settings.cache());
     this.guards = new Guards(vertx, pool, settings.guards());
-    this.writes = new WritePipeline(pool, settings.api().maxBatchOps(), guards);
+    this.writes = new WritePipeline(pool, settings.api().maxBatchOps(), settings.api().maxBatchesInFlight(), guards);
     this.instances = new InstanceBook(settings.name());
   }
 

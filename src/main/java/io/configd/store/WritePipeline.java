@@ -34,22 +34,31 @@ public final class WritePipeline {
   private final Pool pool;
   private final ConfigStore store;
   private final int maxOps;
+  private final int maxInFlight;
   private final WriteGuard guard;
   private final WriteStats stats = new WriteStats();
   private final Deque<BatchItem<?>> queue = new ArrayDeque<>();
-  private boolean inFlight;
+  private int inFlight;
 
-  /** @param maxOps the most ops one batch carries (a larger transaction goes alone) */
-  public WritePipeline(Pool pool, int maxOps, WriteGuard guard) {
+  /**
+   * @param maxOps      the most ops one batch carries (a larger transaction goes alone)
+   * @param maxInFlight the most batches sent to PostgreSQL at once (at least 1)
+   * @param guard       what every write passes first: the schemas and approval policies
+   */
+  public WritePipeline(Pool pool, int maxOps, int maxInFlight, WriteGuard guard) {
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight must be at least 1, not " + maxInFlight);
+    }
     this.pool = pool;
     this.store = new ConfigStore(pool);
     this.maxOps = maxOps;
+    this.maxInFlight = maxInFlight;
     this.guard = guard;
   }
 
   /** Without guards: for tests of the store alone. */
-  public WritePipeline(Pool pool, int maxOps) {
-    this(pool, maxOps, WriteGuard.NONE);
+  public WritePipeline(Pool pool, int maxOps, int maxInFlight) {
+    this(pool, maxOps, maxInFlight, WriteGuard.NONE);
   }
 
   /**
@@ -93,17 +102,17 @@ public final class WritePipeline {
 
   /** Batches, writes per batch and their sizes, for GET /v1/stats/writes. */
   public synchronized JsonObject stats() {
-    return stats.toJson(queue.size(), inFlight).put("maxOpsPerBatch", maxOps);
+    return stats.toJson(queue.size(), inFlight).put("maxOpsPerBatch", maxOps).put("maxBatchesInFlight", maxInFlight);
   }
 
   private <T> Future<T> enqueue(BatchItem<T> item) {
     List<BatchItem<?>> batch;
     synchronized (this) {
       queue.add(item);
-      if (inFlight) {
+      if (inFlight == maxInFlight) {
         return item.future();
       }
-      inFlight = true;
+      inFlight++;
       batch = take();
     }
     run(batch);
@@ -133,7 +142,7 @@ public final class WritePipeline {
     List<BatchItem<?>> batch;
     synchronized (this) {
       if (queue.isEmpty()) {
-        inFlight = false;
+        inFlight--;
         return;
       }
       batch = take();
