@@ -12,6 +12,7 @@ import io.configd.bridge.BridgeStats;
 import io.configd.cache.CacheSettings;
 import io.configd.cache.CacheVerticle;
 import io.configd.cache.SharedCache;
+import io.configd.instances.InstanceBook;
 import io.configd.metrics.MetricsEndpoint;
 import io.configd.metrics.NodeMetrics;
 import io.configd.model.Addresses;
@@ -26,6 +27,8 @@ import io.configd.store.SecretStore;
 import io.configd.secrets.Secrets;
 import io.configd.secrets.SecretsVerticle;
 import io.configd.store.WritePipeline;
+import io.configd.guard.Approvals;
+import io.configd.guard.Guards;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -61,9 +64,11 @@ public final class Node {
   private final MetricsEndpoint metricsEndpoint;
   private final BridgeStats bridgeStats;
   private final SharedCache cache;
+  private final Guards guards;
   private WritePipeline writes;
   private Secrets secrets;
   private final NodeLifecycle lifecycle;
+  private final InstanceBook instances;
   private final List<String> deployments = new ArrayList<>();
   private final List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
   private MessageConsumer<Void> clusterStats;
@@ -82,6 +87,8 @@ public final class Node {
     this.tokens = new TokenCache(settings.auth());
     this.limits = new RateLimits(settings.auth().limits());
     this.cache = SharedCache.create(settings.cache());
+    this.guards = new Guards(vertx, pool, settings.guards());
+    this.instances = new InstanceBook(settings.name());
   }
 
   public static Future<Node> deploy(Vertx vertx, JsonObject config) {
@@ -107,6 +114,7 @@ public final class Node {
   }
 
   private Future<Void> start() {
+    guards.listen();
     clusterStats = vertx.eventBus().localConsumer(Addresses.CLUSTER_STATS,
         message -> clusterStats().onComplete(message::reply, failure -> Failures.reply(message, failure)));
     metrics.bind(bridgeStats, limits, lifecycle::serving, settings.kafka(), settings.name(),
@@ -118,7 +126,8 @@ public final class Node {
         .compose(checked -> Secrets.start(settings.secrets(), new SecretStore(pool)))
         .onSuccess(started -> {
           secrets = started;
-          writes = new WritePipeline(pool, settings.api().maxBatchOps(), secrets);
+          writes = new WritePipeline(pool, settings.api().maxBatchOps(), settings.api().maxBatchesInFlight(), guards,
+              secrets);
         })
         .compose(checked -> AdminBootstrap.ensure(pool, settings.auth(), settings.api().port()))
         .compose(bootstrapped -> deploy(new CacheVerticle(epochCache(), pool, cache)))
@@ -135,7 +144,7 @@ public final class Node {
           this.jwt = jwt;
           ApiVerticle.Shared shared = new ApiVerticle.Shared(settings.api(), settings.bridge(), settings.auth(), pool,
               tokens, limits, jwt, bridgeStats, cache, settings.spring(), settings.tls(), lifecycle, writes,
-              metricsEndpoint, secrets);
+              metricsEndpoint, instances, guards, new Approvals(guards, writes), secrets);
           return vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(shared);
             apis.add(api);

@@ -14,6 +14,7 @@ import io.configd.propagation.PropagationSettings;
 import io.configd.publisher.PublisherSettings;
 import io.configd.restore.RestoreSettings;
 import io.configd.retention.RetentionSettings;
+import io.configd.guard.GuardSettings;
 import io.configd.springcloud.SpringCloudSettings;
 import io.configd.store.PgSettings;
 import io.configd.stream.KafkaSettings;
@@ -32,7 +33,8 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
                     PublisherSettings publisher, PropagationSettings propagation, AuditSettings audit,
                     NotificationSettings notification, SpringCloudSettings spring, TlsSettings tls,
                     RestoreSettings restore, RetentionSettings retention, MetricsSettings metrics,
-                    NodeLifecycle.Settings shutdown, SecretsSettings secrets) {
+                    NodeLifecycle.Settings shutdown, SecretsSettings secrets,
+                    GuardSettings guards) {
 
   static NodeSettings from(JsonObject config) {
     JsonObject node = config.getJsonObject("node");
@@ -52,7 +54,8 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
         SpringCloudSettings.from(section(config, "spring"), name),
         TlsSettings.from(section(config, "tls")), RestoreSettings.from(section(config, "restore")),
         RetentionSettings.from(section(config, "retention")), MetricsSettings.from(section(config, "metrics")),
-        NodeLifecycle.Settings.from(section(config, "shutdown")), SecretsSettings.from(section(config, "secrets")));
+        NodeLifecycle.Settings.from(section(config, "shutdown")), SecretsSettings.from(section(config, "secrets")),
+        GuardSettings.from(section(config, "guards")));
   }
 
   private static JsonObject section(JsonObject config, String name) {

@@ -13,6 +13,7 @@ import io.configd.cache.CacheListing;
 import io.configd.cache.CachedEntry;
 import io.configd.cache.CachedReads;
 import io.configd.cache.SharedCache;
+import io.configd.instances.InstanceBook;
 import io.configd.metrics.MetricsEndpoint;
 import io.configd.model.Access;
 import io.configd.model.Addresses;
@@ -21,6 +22,7 @@ import io.configd.model.ConfigValue;
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
 import io.configd.model.Grant;
+import io.configd.model.Instance;
 import io.configd.model.KeyPrefix;
 import io.configd.model.Principal;
 import io.configd.model.RevisionCompactedException;
@@ -32,7 +34,10 @@ import io.configd.store.ConfigStore;
 import io.configd.store.Page;
 import io.configd.store.TokenStore;
 import io.configd.store.Write;
+import io.configd.store.HeldForApproval;
 import io.configd.store.WritePipeline;
+import io.configd.guard.Approvals;
+import io.configd.guard.Guards;
 import io.configd.tls.ServerCertificates;
 import io.configd.tls.TlsSettings;
 import io.vertx.core.Future;
@@ -48,6 +53,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,21 +78,25 @@ public class ApiVerticle extends VerticleBase {
    * @param lifecycle    where the node stands, for /ready and the shutdown
    * @param writes       the node's one write pipeline: every write path goes through it
    * @param metrics      GET /metrics
+   * @param instances    the instances connected to this node (bridge hellos, reads that name one, acks)
+   * @param guards       the schemas and approval policies the write pipeline enforces, and their routes'
    * @param secrets      reveals a sealed secret to a reader with secret access, masks it for any other
    */
   public record Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                        RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
                        SpringCloudSettings spring, TlsSettings tls, NodeLifecycle lifecycle,
-                       WritePipeline writes, MetricsEndpoint metrics, Secrets secrets,
+                       WritePipeline writes, MetricsEndpoint metrics, InstanceBook instances, Guards guards,
+                       Approvals approvals, Secrets secrets,
                        ConcurrentMap<String, AtomicInteger> connections) {
 
     /** The same with a fresh table of open connections per address (one per node). */
     public Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                   RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
                   SpringCloudSettings spring, TlsSettings tls, NodeLifecycle lifecycle, WritePipeline writes,
-                  MetricsEndpoint metrics, Secrets secrets) {
+                  MetricsEndpoint metrics, InstanceBook instances, Guards guards, Approvals approvals,
+                  Secrets secrets) {
       this(settings, bridge, auth, pool, tokens, limits, jwt, bridgeStats, cache, spring, tls, lifecycle, writes,
-          metrics, secrets, HttpGuard.connectionTable());
+          metrics, instances, guards, approvals, secrets, HttpGuard.connectionTable());
     }
   }
 
@@ -131,7 +141,7 @@ public class ApiVerticle extends VerticleBase {
     txn = new TxnApi(requests, new TxnRequests(requests, settings.maxTxnOps(), settings.maxValueBytes()), writes,
         authentication, () -> reads);
     bridge = new Bridge(vertx, shared.bridge(), authenticator, shared.limits(), shared.auth(), shared.bridgeStats(),
-        secrets);
+        shared.instances(), secrets);
     vertx.eventBus().<JsonObject>consumer(Addresses.TOKEN_REVOKED, message -> {
       authenticator.revoked(message.body().getString("id"));
       bridge.recheckAll();
@@ -283,6 +293,8 @@ public class ApiVerticle extends VerticleBase {
     new SpringCloudConfigApi(shared.spring(), settings.environments(), store, authentication, secrets).mount(router);
     new ExportImportApi(requests, store, writes, authentication, txn::cached, settings.maxTxnOps(), secrets)
         .mount(router);
+    new GuardsApi(requests, settings.environments(), shared.guards(), shared.approvals(), authentication, this::cached,
+        txn::cached).mount(router);
 
     router.route().failureHandler(this::failure);
     router.errorHandler(404, Problems::handle);
@@ -346,6 +358,7 @@ public class ApiVerticle extends VerticleBase {
     ConfigKey key = requests.key(ctx);
     Authentication.principal(ctx).require(Access.READ, env, key);
     int notModifiedIf = requests.ifNoneMatchVersion(ctx);
+    reader(ctx, env, key.value());
     reads.read(env, key).onComplete(read -> {
       if (read.failed()) {
         ctx.fail(read.cause());
@@ -420,6 +433,7 @@ public class ApiVerticle extends VerticleBase {
     List<String> readable = Authentication.principal(ctx).readableUnder(env, prefix);
     int limit = requests.limit(ctx);
     String after = requests.cursor(ctx);
+    reader(ctx, env, prefix.value());
     reads.list(new CacheListing(env, prefix, after == null ? "" : after, limit, readable))
         .map(page -> pageJson(page, Authentication.principal(ctx)).put("env", env).put("prefix", prefix.value()))
         .onSuccess(body -> json(ctx, 200, body))
@@ -432,6 +446,7 @@ public class ApiVerticle extends VerticleBase {
     List<String> readable = Authentication.principal(ctx).readableUnder(env, prefix);
     long since = requests.since(ctx);
     int limit = requests.limit(ctx);
+    reader(ctx, env, prefix.value());
     store.changes(env, prefix, since, limit, readable)
         .map(page -> changesJson(page, Authentication.principal(ctx)).put("env", env).put("prefix", prefix.value())
             .put("since", since))
@@ -465,7 +480,7 @@ public class ApiVerticle extends VerticleBase {
         ctx.fail(new RevisionCompactedException(since, head.oldestRevision()));
       } else {
         bridge.watch(ctx.request(), Authentication.principal(ctx), ctx.request().getHeader("Authorization"), env,
-            prefix, since);
+            prefix, since, Requests.instance(ctx).orElse(null));
       }
     }).onFailure(ctx::fail);
   }
@@ -523,6 +538,16 @@ public class ApiVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * The instance a read names (its instance, app and labels parameters or headers), which then counts as connected
+   * to this node while it keeps reading; empty for an anonymous read.
+   */
+  private Optional<Instance> reader(RoutingContext ctx, String env, String prefix) {
+    Optional<Instance> instance = Requests.instance(ctx);
+    instance.ifPresent(named -> shared.instances().read(named, env, prefix));
+    return instance;
+  }
+
   /** Checks the principal may write the key and is within its write limits; returns it as the change's actor. */
   private String mayWrite(RoutingContext ctx, String env, ConfigKey key) {
     Principal principal = Authentication.principal(ctx);
@@ -540,7 +565,11 @@ public class ApiVerticle extends VerticleBase {
   }
 
   private void failure(RoutingContext ctx) {
-    if (ctx.failure() == null && ctx.statusCode() == 413 && ctx.request().path().equals("/v1/import")) {
+    if (ctx.failure() instanceof HeldForApproval held) {
+      // an approval policy holds the write, whichever route it came by: 202 with the pending change
+      ctx.response().putHeader("Location", "/v1/pending/" + held.pending().getString("id"));
+      json(ctx, 202, held.pending());
+    } else if (ctx.failure() == null && ctx.statusCode() == 413 && ctx.request().path().equals("/v1/import")) {
       Problems.send(ctx, Failure.VALUE_TOO_LARGE, "the import's body is larger than " + settings.maxTxnBytes()
           + " bytes; import a narrower prefix at a time");
     } else if (ctx.failure() == null && ctx.statusCode() == 413 && ctx.request().path().equals("/v1/txn")) {

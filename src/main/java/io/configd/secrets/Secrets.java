@@ -213,6 +213,7 @@ public final class Secrets implements Sealer {
   // ---- the edge: revealed or masked ----
 
   /** The clear value (JSON text) of a sealed version; fails with INTERNAL, saying nothing of the value, if it cannot. */
+  @Override
   public String open(String env, String key, String sealed) {
     String[] parts = sealed.split("\\.", 3);
     SecretKey dataKey = parts.length == 3 && parts[0].equals("v1") ? dataKeys.get(parseId(parts[1])) : null;

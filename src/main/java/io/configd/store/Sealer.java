@@ -20,6 +20,9 @@ public interface Sealer {
   /** Seals the clear value (JSON text) of {@code env}/{@code key}; fails with CONFLICT when no master key is set. */
   Sealed seal(String env, String key, String encodedValue);
 
+  /** The clear value (JSON text) of a sealed value, for the checks a write passes in memory (a rollback's schema). */
+  String open(String env, String key, String sealed);
+
   boolean knownSecret(String env, String key);
 
   /** Remembers that a key is secret (a write or a change seen on the stream said so). */
@@ -31,6 +34,11 @@ public interface Sealer {
     public Sealed seal(String env, String key, String encodedValue) {
       throw new io.configd.model.ConfigdException(io.configd.model.Failure.CONFLICT,
           "secrets are not configured on this node: set secrets.masterKey (CONFIGD_SECRETS_MASTER_KEY)");
+    }
+
+    @Override
+    public String open(String env, String key, String sealed) {
+      return seal(env, key, null).ciphertext();
     }
 
     @Override

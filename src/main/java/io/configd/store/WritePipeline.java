@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one door every write of a node goes through once the API has checked its grants and input (PUT, DELETE,
- * rollback, POST /v1/txn). Group commit: while one batch is being committed, the writes that arrive queue up; when
+ * rollback, POST /v1/txn, import, an approved pending change). Each write first passes the node's {@link WriteGuard}
+ * (schemas and approval policies), whatever route it came by. Group commit: while one batch is being committed, the writes that arrive queue up; when
  * it commits they leave together as the next batch, recorded by one statement (configd_write_batch) in one
  * PostgreSQL transaction: one counter bump, one round trip, one flush. A batch never waits for a timer, so a lone
  * write goes at once. Each write keeps its own outcome; a future completes only once its write has committed.
@@ -32,38 +33,119 @@ public final class WritePipeline {
 
   private final Pool pool;
   private final ConfigStore store;
-  private final Sealer sealer;
   private final int maxOps;
+  private final int maxInFlight;
+  private final WriteGuard guard;
+  private final Sealer sealer;
   private final WriteStats stats = new WriteStats();
   private final Deque<BatchItem<?>> queue = new ArrayDeque<>();
-  private boolean inFlight;
-
-  /** A pipeline of a node without secrets. */
-  public WritePipeline(Pool pool, int maxOps) {
-    this(pool, maxOps, Sealer.NONE);
-  }
+  private int inFlight;
 
   /**
-   * @param maxOps the most ops one batch carries (a larger transaction goes alone)
-   * @param sealer seals a secret key's value before it joins a batch
+   * @param maxOps      the most ops one batch carries (a larger transaction goes alone)
+   * @param maxInFlight the most batches sent to PostgreSQL at once (at least 1)
+   * @param guard       what every write passes first: the schemas and approval policies
+   * @param sealer      seals a secret key's value after the guard admitted it and before it joins a batch
    */
-  public WritePipeline(Pool pool, int maxOps, Sealer sealer) {
+  public WritePipeline(Pool pool, int maxOps, int maxInFlight, WriteGuard guard, Sealer sealer) {
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight must be at least 1, not " + maxInFlight);
+    }
     this.pool = pool;
     this.store = new ConfigStore(pool);
     this.maxOps = maxOps;
+    this.maxInFlight = maxInFlight;
+    this.guard = guard;
     this.sealer = sealer;
   }
 
-  /** Records a new version of a key; fails with PRECONDITION_FAILED when {@code write.expected()} does not hold. */
-  public Future<ConfigValue> write(Write write) {
-    return write(write, false);
+  /** Without secrets. */
+  public WritePipeline(Pool pool, int maxOps, int maxInFlight, WriteGuard guard) {
+    this(pool, maxOps, maxInFlight, guard, Sealer.NONE);
   }
 
-  private Future<ConfigValue> write(Write write, boolean resealed) {
+  /** Without guards: for tests of the store alone. */
+  public WritePipeline(Pool pool, int maxOps, int maxInFlight) {
+    this(pool, maxOps, maxInFlight, WriteGuard.NONE, Sealer.NONE);
+  }
+
+  /**
+   * Records a new version of a key; fails with PRECONDITION_FAILED when {@code write.expected()} does not hold, with
+   * SCHEMA_VIOLATION or {@link HeldForApproval} when the guard refuses or holds it.
+   */
+  public Future<ConfigValue> write(Write write) {
+    return admitted(write, null);
+  }
+
+  /** Records every op of the transaction in one commit with contiguous revisions, or none of them. */
+  public Future<TxnResult> transaction(Transaction txn) {
+    return admitted(txn, null);
+  }
+
+  /** An approved pending change of one op: its schema checked again, its approval policy satisfied by {@code approver}. */
+  public Future<ConfigValue> writeApproved(Write write, String approver) {
+    return admitted(write, approver);
+  }
+
+  /** An approved pending transaction, as {@link #writeApproved}. */
+  public Future<TxnResult> transactionApproved(Transaction txn, String approver) {
+    return admitted(txn, approver);
+  }
+
+  /**
+   * A secret's value is sealed first, so that what the guard keeps of a write it holds for approval is the
+   * ciphertext; the guard checks the schemas against the clear value, in memory only.
+   */
+  private Future<ConfigValue> admitted(Write write, String approver) {
     Write sealed;
     try {
-      sealed = resealed ? write.sealedAs(sealer.seal(write.env(), write.key().value(), write.encodedValue()))
-          : sealed(write);
+      sealed = sealed(write);
+    } catch (RuntimeException refused) {
+      return Future.failedFuture(refused);
+    }
+    return guard.admit(Proposal.of(opened(sealed)), approver).compose(admitted -> sealedWrite(sealed, false));
+  }
+
+  private Future<TxnResult> admitted(Transaction txn, String approver) {
+    Transaction sealed;
+    try {
+      sealed = new Transaction(txn.env(), txn.actor(), txn.ops().stream().map(op -> sealed(txn.env(), op)).toList());
+    } catch (RuntimeException refused) {
+      return Future.failedFuture(refused);
+    }
+    Transaction opened = new Transaction(sealed.env(), sealed.actor(),
+        sealed.ops().stream().map(op -> opened(sealed.env(), op)).toList());
+    return guard.admit(Proposal.of(opened), approver)
+        .compose(admitted -> sealedTransaction(sealed, sealed.ops().size()));
+  }
+
+  /** A sealed write that came without its clear value (an approved pending change) with it, for the checks. */
+  private Write opened(Write write) {
+    if (write.sealed() == null || write.encodedValue() != null) {
+      return write;
+    }
+    return new Write(write.env(), write.key(), sealer.open(write.env(), write.key().value(), write.sealed().ciphertext()),
+        write.deleted(), write.critical(), write.comment(), write.actor(), write.expected(), write.secret(),
+        write.sealed());
+  }
+
+  private TxnOp opened(String env, TxnOp op) {
+    if (op.sealed() == null || op.encodedValue() != null) {
+      return op;
+    }
+    return new TxnOp(op.kind(), op.key(), sealer.open(env, op.key().value(), op.sealed().ciphertext()), op.critical(),
+        op.comment(), op.expected(), op.secret(), op.sealed());
+  }
+
+  /**
+   * The write with its value sealed when the key is or becomes secret, before it joins a batch: PostgreSQL receives
+   * the ciphertext only. A key not yet known secret here but secret in PostgreSQL is refused there, then sealed and
+   * recorded again ({@code resealed}).
+   */
+  private Future<ConfigValue> sealedWrite(Write write, boolean resealed) {
+    Write sealed;
+    try {
+      sealed = resealed ? write.sealedAs(sealer.seal(write.env(), write.key().value(), write.encodedValue())) : write;
     } catch (RuntimeException refused) {
       return Future.failedFuture(refused);
     }
@@ -72,20 +154,15 @@ public final class WritePipeline {
           if (failure instanceof BatchItem.SealRequired required && !resealed) {
             // another node made the key secret since this one last heard: PostgreSQL refused the clear value
             sealer.learnSecret(write.env(), required.key.value());
-            return write(write, true);
+            return sealedWrite(write, true);
           }
           return Future.failedFuture(failure);
         })
         .onSuccess(this::learn);
   }
 
-  /** Records every op of the transaction in one commit with contiguous revisions, or none of them. */
-  public Future<TxnResult> transaction(Transaction txn) {
-    return transaction(txn, txn.ops().size());
-  }
-
   /** @param retries how many more times a refused clear value may be sealed and the transaction recorded again */
-  private Future<TxnResult> transaction(Transaction txn, int retries) {
+  private Future<TxnResult> sealedTransaction(Transaction txn, int retries) {
     Transaction sealed;
     try {
       sealed = new Transaction(txn.env(), txn.actor(), txn.ops().stream().map(op -> sealed(txn.env(), op)).toList());
@@ -97,7 +174,7 @@ public final class WritePipeline {
           if (failure instanceof BatchItem.SealRequired required && retries > 0
               && !sealer.knownSecret(txn.env(), required.key.value())) {
             sealer.learnSecret(txn.env(), required.key.value());
-            return transaction(txn, retries - 1);
+            return sealedTransaction(txn, retries - 1);
           }
           return Future.failedFuture(failure);
         })
@@ -114,10 +191,6 @@ public final class WritePipeline {
     }
   }
 
-  /**
-   * The write with its value sealed when the key is or becomes secret, before it joins a batch: PostgreSQL receives
-   * the ciphertext only. A key not yet known secret here but secret in PostgreSQL is refused there and sealed then.
-   */
   private Write sealed(Write write) {
     boolean known = sealer.knownSecret(write.env(), write.key().value());
     if (known && Boolean.FALSE.equals(write.secret())) {
@@ -156,7 +229,7 @@ public final class WritePipeline {
           }
           String why = comment != null ? comment : "rollback to version " + version;
           if (target.secrecy() == ConfigValue.Secrecy.SEALED) {
-            // the ciphertext is bound to this key: the version's own goes again, never opened here
+            // the guards check the clear value in memory; the version's own ciphertext (bound to this key) goes again
             return write(new Write(env, key, null, false, target.critical(), why, actor, expected, Boolean.TRUE,
                 Sealer.Sealed.of(target.sealed())));
           }
@@ -166,17 +239,17 @@ public final class WritePipeline {
 
   /** Batches, writes per batch and their sizes, for GET /v1/stats/writes. */
   public synchronized JsonObject stats() {
-    return stats.toJson(queue.size(), inFlight).put("maxOpsPerBatch", maxOps);
+    return stats.toJson(queue.size(), inFlight).put("maxOpsPerBatch", maxOps).put("maxBatchesInFlight", maxInFlight);
   }
 
   private <T> Future<T> enqueue(BatchItem<T> item) {
     List<BatchItem<?>> batch;
     synchronized (this) {
       queue.add(item);
-      if (inFlight) {
+      if (inFlight == maxInFlight) {
         return item.future();
       }
-      inFlight = true;
+      inFlight++;
       batch = take();
     }
     run(batch);
@@ -206,7 +279,7 @@ public final class WritePipeline {
     List<BatchItem<?>> batch;
     synchronized (this) {
       if (queue.isEmpty()) {
-        inFlight = false;
+        inFlight--;
         return;
       }
       batch = take();
