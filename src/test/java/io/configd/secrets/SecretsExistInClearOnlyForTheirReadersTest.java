@@ -304,6 +304,35 @@ class SecretsExistInClearOnlyForTheirReadersTest {
         .getString("value")).isEqualTo(value);
   }
 
+  @Test
+  @DisplayName("a secret held for approval is kept sealed: the pending change shows the mask, PostgreSQL holds no clear text, the approval commits it sealed")
+  void aSecretHeldForApprovalStaysSealed() throws Exception {
+    String prefix = "services.vault";
+    assertThat(node.call(HttpMethod.PUT, "/v1/policies/" + prefix + "?env=production",
+        new JsonObject().put("requireApproval", true)).statusCode()).isEqualTo(201);
+    TestNode author = node.as(node.createToken("vault-writer", "production", prefix, "write"));
+    TestNode approver = node.as(node.createToken("vault-approver", "production", prefix, "approve"));
+    String value = clear("vault");
+    HttpResponse<Buffer> held = author.call(HttpMethod.PUT, "/v1/config/" + prefix + ".key?env=production",
+        new JsonObject().put("value", value).put("secret", true));
+    assertThat(held.statusCode()).as(held.bodyAsString()).isEqualTo(202);
+    assertThat(held.bodyAsString()).doesNotContain(value).contains(ConfigValue.MASK).doesNotContain("\"sealed\"");
+    String id = held.bodyAsJsonObject().getString("id");
+    assertThat(approver.get("/v1/pending/" + id).bodyAsString()).doesNotContain(value).doesNotContain("\"sealed\"");
+    assertThat(StreamTesting.queryLong(config, "select count(*) from pending_op where sealed is not null "
+        + "and value::text not like '%" + value + "%' and sealed not like '%" + value + "%'")).isEqualTo(1);
+
+    HttpResponse<Buffer> approved = approver.call(HttpMethod.POST, "/v1/pending/" + id + "/approve", null);
+    assertThat(approved.statusCode()).as(approved.bodyAsString()).isEqualTo(200);
+    assertThat(approved.bodyAsString()).doesNotContain(value);
+    assertMasked(node.as(secretReader).get("/v1/config/" + prefix + ".key?env=production").bodyAsJsonObject());
+    assertThat(node.get("/v1/config/" + prefix + ".key?env=production").bodyAsJsonObject().getString("value"))
+        .as("the admin sees the committed secret").isEqualTo(value);
+    assertMasked(node.as(reader).get("/v1/config/" + prefix + ".key?env=production").bodyAsJsonObject());
+    assertThat(StreamTesting.queryLong(config, "select count(*) from config_version where key = '" + prefix
+        + ".key' and sealed is not null and value::text not like '%" + value + "%'")).isEqualTo(1);
+  }
+
   private static String watch(String token, String key) throws Exception {
     StringBuilder events = new StringBuilder();
     var response = node.as(token).http().get("/v1/watch").addQueryParam("env", "production")
