@@ -6,6 +6,7 @@ import io.configd.audit.AuditSettings;
 import io.configd.auth.AuthSettings;
 import io.configd.bridge.BridgeSettings;
 import io.configd.cache.CacheSettings;
+import io.configd.instances.InstancesSettings;
 import io.configd.metrics.MetricsSettings;
 import io.configd.model.Environments;
 import io.configd.notify.NotificationSettings;
@@ -31,7 +32,7 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
                     PublisherSettings publisher, PropagationSettings propagation, AuditSettings audit,
                     NotificationSettings notification, SpringCloudSettings spring, TlsSettings tls,
                     RestoreSettings restore, RetentionSettings retention, MetricsSettings metrics,
-                    NodeLifecycle.Settings shutdown) {
+                    NodeLifecycle.Settings shutdown, InstancesSettings instances) {
 
   static NodeSettings from(JsonObject config) {
     JsonObject node = config.getJsonObject("node");
@@ -51,7 +52,8 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
         SpringCloudSettings.from(section(config, "spring"), name),
         TlsSettings.from(section(config, "tls")), RestoreSettings.from(section(config, "restore")),
         RetentionSettings.from(section(config, "retention")), MetricsSettings.from(section(config, "metrics")),
-        NodeLifecycle.Settings.from(section(config, "shutdown")));
+        NodeLifecycle.Settings.from(section(config, "shutdown")),
+        InstancesSettings.from(section(config, "instances")));
   }
 
   private static JsonObject section(JsonObject config, String name) {
