@@ -25,6 +25,8 @@ import io.configd.retention.RetentionVerticle;
 import io.configd.store.Failures;
 import io.configd.store.Migrations;
 import io.configd.store.WritePipeline;
+import io.configd.guard.Approvals;
+import io.configd.guard.Guards;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -60,6 +62,7 @@ public final class Node {
   private final MetricsEndpoint metricsEndpoint;
   private final BridgeStats bridgeStats;
   private final SharedCache cache;
+  private final Guards guards;
   private final WritePipeline writes;
   private final NodeLifecycle lifecycle;
   private final InstanceBook instances;
@@ -81,7 +84,8 @@ public final class Node {
     this.tokens = new TokenCache(settings.auth());
     this.limits = new RateLimits(settings.auth().limits());
     this.cache = SharedCache.create(settings.cache());
-    this.writes = new WritePipeline(pool, settings.api().maxBatchOps());
+    this.guards = new Guards(vertx, pool, settings.guards());
+    this.writes = new WritePipeline(pool, settings.api().maxBatchOps(), settings.api().maxBatchesInFlight(), guards);
     this.instances = new InstanceBook(settings.name());
   }
 
@@ -108,6 +112,7 @@ public final class Node {
   }
 
   private Future<Void> start() {
+    guards.listen();
     clusterStats = vertx.eventBus().localConsumer(Addresses.CLUSTER_STATS,
         message -> clusterStats().onComplete(message::reply, failure -> Failures.reply(message, failure)));
     metrics.bind(bridgeStats, limits, lifecycle::serving, settings.kafka(), settings.name(),
@@ -132,7 +137,7 @@ public final class Node {
           this.jwt = jwt;
           ApiVerticle.Shared shared = new ApiVerticle.Shared(settings.api(), settings.bridge(), settings.auth(), pool,
               tokens, limits, jwt, bridgeStats, cache, settings.spring(), settings.tls(), lifecycle, writes,
-              metricsEndpoint, instances, settings.instances());
+              metricsEndpoint, instances, settings.instances(), guards, new Approvals(guards, writes));
           return vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(shared);
             apis.add(api);

@@ -12,7 +12,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.TreeMap;
 
-/** The instances of the whole cluster (V10__instances.sql): what each node's heartbeat writes, what the API lists. */
+/** The instances of the whole cluster (V13__instances.sql): what each node's heartbeat writes, what the API lists. */
 public final class InstanceStore {
 
   private final Pool pool;
