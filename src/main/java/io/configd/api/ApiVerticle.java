@@ -29,6 +29,7 @@ import io.configd.store.AuditStore;
 import io.configd.store.ChangePage;
 import io.configd.store.ConfigStore;
 import io.configd.store.Page;
+import io.configd.store.RolloutStore;
 import io.configd.store.TokenStore;
 import io.configd.store.Write;
 import io.configd.store.WritePipeline;
@@ -47,6 +48,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -275,6 +277,7 @@ public class ApiVerticle extends VerticleBase {
     router.delete("/v1/tokens/:id").handler(tokens::revoke);
     new SpringCloudConfigApi(shared.spring(), settings.environments(), store, authentication).mount(router);
     new ExportImportApi(requests, store, writes, authentication, txn::cached, settings.maxTxnOps()).mount(router);
+    new RolloutsApi(requests, new RolloutStore(shared.pool(), writes), authentication, this::cached).mount(router);
 
     router.route().failureHandler(this::failure);
     router.errorHandler(404, Problems::handle);
@@ -578,9 +581,10 @@ public class ApiVerticle extends VerticleBase {
     return new JsonObject().put("items", items).put("next", Requests.encodeCursor(page.next()));
   }
 
+  /** An anonymous reader's changes: released versions only (a rollout's change reaches only the instances it targets). */
   private static JsonObject changesJson(ChangePage page) {
     JsonArray items = new JsonArray();
-    page.items().forEach(value -> items.add(value.toChangeJson()));
+    page.items().stream().filter(value -> value.reaches(null, Map.of())).forEach(value -> items.add(value.toChangeJson()));
     return new JsonObject().put("items", items).put("next", page.next()).put("head", page.head()).put("more", page.more())
         .put("epoch", page.epoch());
   }
