@@ -12,6 +12,7 @@ import io.configd.bridge.BridgeStats;
 import io.configd.cache.CacheSettings;
 import io.configd.cache.CacheVerticle;
 import io.configd.cache.SharedCache;
+import io.configd.instances.InstanceBook;
 import io.configd.metrics.MetricsEndpoint;
 import io.configd.metrics.NodeMetrics;
 import io.configd.model.Addresses;
@@ -60,6 +61,7 @@ public final class Node {
   private final SharedCache cache;
   private final WritePipeline writes;
   private final NodeLifecycle lifecycle;
+  private final InstanceBook instances;
   private final List<String> deployments = new ArrayList<>();
   private final List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
   private MessageConsumer<Void> clusterStats;
@@ -78,7 +80,8 @@ public final class Node {
     this.tokens = new TokenCache(settings.auth());
     this.limits = new RateLimits(settings.auth().limits());
     this.cache = SharedCache.create(settings.cache());
-    this.writes = new WritePipeline(pool, settings.api().maxBatchOps());
+    this.writes = new WritePipeline(pool, settings.api().maxBatchOps(), settings.api().maxBatchesInFlight());
+    this.instances = new InstanceBook(settings.name());
   }
 
   public static Future<Node> deploy(Vertx vertx, JsonObject config) {
@@ -126,7 +129,7 @@ public final class Node {
           this.jwt = jwt;
           ApiVerticle.Shared shared = new ApiVerticle.Shared(settings.api(), settings.bridge(), settings.auth(), pool,
               tokens, limits, jwt, bridgeStats, cache, settings.spring(), settings.tls(), lifecycle, writes,
-              metricsEndpoint);
+              metricsEndpoint, instances);
           return vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(shared);
             apis.add(api);

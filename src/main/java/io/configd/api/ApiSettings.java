@@ -11,6 +11,8 @@ import java.util.List;
  * @param maxTxnOps      the most ops one POST /v1/txn may hold
  * @param maxTxnBytes    the largest body of a POST /v1/txn
  * @param maxBatchOps    the most ops the write pipeline gathers in one commit (a larger transaction goes alone)
+ * @param maxBatchesInFlight the most write batches sent to PostgreSQL at once (the next waits on the revision row
+ *                       while the one before commits)
  * @param trustedProxies addresses and CIDRs whose Forwarded / X-Forwarded-For headers name the client
  * @param accessLog      an access log line per request ({@code log.access})
  * @param headerTimeoutMillis       a new connection must send a complete request head within this time, else it is closed
@@ -20,7 +22,7 @@ import java.util.List;
  *                                  load balancer every client has the balancer's address)
  */
 public record ApiSettings(String host, int port, int maxValueBytes, Environments environments, int maxTxnOps,
-                          int maxTxnBytes, int maxBatchOps, List<String> trustedProxies, boolean accessLog,
+                          int maxTxnBytes, int maxBatchOps, int maxBatchesInFlight, List<String> trustedProxies, boolean accessLog,
                           int headerTimeoutMillis, int idleTimeoutSeconds, int maxConnectionsPerAddress) {
 
   /** Netty's limits, stated so that the problems can name them. */
@@ -33,7 +35,8 @@ public record ApiSettings(String host, int port, int maxValueBytes, Environments
     new ClientAddresses(proxies); // a bad entry fails the start here
     return new ApiSettings(http.getString("host", "0.0.0.0"), http.getInteger("port", 8080),
         http.getInteger("maxValueBytes", 1 << 20), environments, http.getInteger("maxTxnOps", 1000),
-        http.getInteger("maxTxnBytes", 16 << 20), http.getInteger("maxBatchOps", 1000), proxies, accessLog,
+        http.getInteger("maxTxnBytes", 16 << 20), http.getInteger("maxBatchOps", 1000),
+        http.getInteger("maxBatchesInFlight", 2), proxies, accessLog,
         http.getInteger("headerTimeoutMillis", 10_000), http.getInteger("idleTimeoutSeconds", 120),
         http.getInteger("maxConnectionsPerAddress", 4096));
   }

@@ -13,6 +13,7 @@ import io.configd.cache.CacheListing;
 import io.configd.cache.CachedEntry;
 import io.configd.cache.CachedReads;
 import io.configd.cache.SharedCache;
+import io.configd.instances.InstanceBook;
 import io.configd.metrics.MetricsEndpoint;
 import io.configd.model.Access;
 import io.configd.model.Addresses;
@@ -21,6 +22,7 @@ import io.configd.model.ConfigValue;
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
 import io.configd.model.Grant;
+import io.configd.model.Instance;
 import io.configd.model.KeyPrefix;
 import io.configd.model.Principal;
 import io.configd.model.RevisionCompactedException;
@@ -48,7 +50,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,19 +75,21 @@ public class ApiVerticle extends VerticleBase {
    * @param lifecycle    where the node stands, for /ready and the shutdown
    * @param writes       the node's one write pipeline: every write path goes through it
    * @param metrics      GET /metrics
+   * @param instances    the instances connected to this node (bridge hellos, reads that name one, acks)
    */
   public record Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                        RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
                        SpringCloudSettings spring, TlsSettings tls, NodeLifecycle lifecycle,
-                       WritePipeline writes, MetricsEndpoint metrics, ConcurrentMap<String, AtomicInteger> connections) {
+                       WritePipeline writes, MetricsEndpoint metrics, InstanceBook instances,
+                       ConcurrentMap<String, AtomicInteger> connections) {
 
     /** The same with a fresh table of open connections per address (one per node). */
     public Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                   RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
                   SpringCloudSettings spring, TlsSettings tls, NodeLifecycle lifecycle, WritePipeline writes,
-                  MetricsEndpoint metrics) {
+                  MetricsEndpoint metrics, InstanceBook instances) {
       this(settings, bridge, auth, pool, tokens, limits, jwt, bridgeStats, cache, spring, tls, lifecycle, writes,
-          metrics, HttpGuard.connectionTable());
+          metrics, instances, HttpGuard.connectionTable());
     }
   }
 
@@ -95,6 +99,7 @@ public class ApiVerticle extends VerticleBase {
   private final ConfigStore store;
   private final WritePipeline writes;
   private final AuditStore audit;
+  private final RolloutStore rollouts;
   private CachedReads reads;
   private HttpServer server;
   private HttpServer healthServer;
@@ -114,6 +119,7 @@ public class ApiVerticle extends VerticleBase {
     this.store = new ConfigStore(shared.pool());
     this.writes = shared.writes();
     this.audit = new AuditStore(shared.pool());
+    this.rollouts = new RolloutStore(shared.pool(), shared.writes());
   }
 
   @Override
@@ -127,7 +133,8 @@ public class ApiVerticle extends VerticleBase {
     authentication = new Authentication(authenticator, shared.limits(), addresses);
     txn = new TxnApi(requests, new TxnRequests(requests, settings.maxTxnOps(), settings.maxValueBytes()), writes,
         authentication, () -> reads);
-    bridge = new Bridge(vertx, shared.bridge(), authenticator, shared.limits(), shared.auth(), shared.bridgeStats());
+    bridge = new Bridge(vertx, shared.bridge(), authenticator, shared.limits(), shared.auth(), shared.bridgeStats(),
+        shared.instances());
     vertx.eventBus().<JsonObject>consumer(Addresses.TOKEN_REVOKED, message -> {
       authenticator.revoked(message.body().getString("id"));
       bridge.recheckAll();
@@ -277,7 +284,7 @@ public class ApiVerticle extends VerticleBase {
     router.delete("/v1/tokens/:id").handler(tokens::revoke);
     new SpringCloudConfigApi(shared.spring(), settings.environments(), store, authentication).mount(router);
     new ExportImportApi(requests, store, writes, authentication, txn::cached, settings.maxTxnOps()).mount(router);
-    new RolloutsApi(requests, new RolloutStore(shared.pool(), writes), authentication, this::cached).mount(router);
+    new RolloutsApi(requests, rollouts, authentication, this::cached).mount(router);
 
     router.route().failureHandler(this::failure);
     router.errorHandler(404, Problems::handle);
@@ -340,6 +347,7 @@ public class ApiVerticle extends VerticleBase {
     ConfigKey key = requests.key(ctx);
     Authentication.principal(ctx).require(Access.READ, env, key);
     int notModifiedIf = requests.ifNoneMatchVersion(ctx);
+    Optional<Instance> instance = reader(ctx, env, key.value());
     reads.read(env, key).onComplete(read -> {
       if (read.failed()) {
         ctx.fail(read.cause());
@@ -352,14 +360,33 @@ public class ApiVerticle extends VerticleBase {
       CachedEntry entry = answer.entry();
       if (entry == null || entry.value().deleted()) {
         ctx.fail(notFound(key, env));
-      } else if (entry.version() == notModifiedIf) {
-        ctx.response().setStatusCode(304).putHeader("ETag", entry.etag()).end();
+      } else if (instance.isPresent()) {
+        // a read naming its instance gets the value a live rollout targets it with, if one does
+        rollouts.liveValues(env, KeyPrefix.parse(key.value()))
+            .map(live -> RolloutStore.overlay(List.of(entry.value()), live, instance.get()).get(0))
+            .onSuccess(value -> {
+              if (value.rollout() == null) {
+                sendEntry(ctx, entry, notModifiedIf);
+              } else { // no ETag: the version is the released one's, which this value is not
+                json(ctx, 200, value.toJson());
+              }
+            })
+            .onFailure(ctx::fail);
       } else {
-        // the body was encoded once, when this version entered the cache
-        ctx.response().putHeader("ETag", entry.etag()).putHeader("Content-Type", JSON).end(entry.body());
+        sendEntry(ctx, entry, notModifiedIf);
       }
     });
   }
+
+  /** The cached entry as it was encoded when it entered the cache, or 304 when the client holds that version. */
+  private static void sendEntry(RoutingContext ctx, CachedEntry entry, int notModifiedIf) {
+    if (entry.version() == notModifiedIf) {
+      ctx.response().setStatusCode(304).putHeader("ETag", entry.etag()).end();
+    } else {
+      ctx.response().putHeader("ETag", entry.etag()).putHeader("Content-Type", JSON).end(entry.body());
+    }
+  }
+
 
   /**
    * Tells this node's cache about a committed write before the client hears of it, so that the next read here
@@ -410,7 +437,10 @@ public class ApiVerticle extends VerticleBase {
     List<String> readable = Authentication.principal(ctx).readableUnder(env, prefix);
     int limit = requests.limit(ctx);
     String after = requests.cursor(ctx);
+    Optional<Instance> instance = reader(ctx, env, prefix.value());
     reads.list(new CacheListing(env, prefix, after == null ? "" : after, limit, readable))
+        .compose(page -> instance.isEmpty() ? Future.succeededFuture(page) : rollouts.liveValues(env, prefix)
+            .map(live -> new Page<>(RolloutStore.overlay(page.items(), live, instance.get()), page.next())))
         .map(page -> pageJson(page).put("env", env).put("prefix", prefix.value()))
         .onSuccess(body -> json(ctx, 200, body))
         .onFailure(ctx::fail);
@@ -422,8 +452,10 @@ public class ApiVerticle extends VerticleBase {
     List<String> readable = Authentication.principal(ctx).readableUnder(env, prefix);
     long since = requests.since(ctx);
     int limit = requests.limit(ctx);
+    Optional<Instance> instance = reader(ctx, env, prefix.value());
     store.changes(env, prefix, since, limit, readable)
-        .map(page -> changesJson(page).put("env", env).put("prefix", prefix.value()).put("since", since))
+        .map(page -> changesJson(page, instance.orElse(null)).put("env", env).put("prefix", prefix.value())
+            .put("since", since))
         .onSuccess(body -> json(ctx, 200, body))
         .onFailure(ctx::fail);
   }
@@ -454,7 +486,7 @@ public class ApiVerticle extends VerticleBase {
         ctx.fail(new RevisionCompactedException(since, head.oldestRevision()));
       } else {
         bridge.watch(ctx.request(), Authentication.principal(ctx), ctx.request().getHeader("Authorization"), env,
-            prefix, since);
+            prefix, since, Requests.instance(ctx).orElse(null));
       }
     }).onFailure(ctx::fail);
   }
@@ -510,6 +542,16 @@ public class ApiVerticle extends VerticleBase {
       }
       json(ctx, ready ? 200 : 503, body.put("publisher", publisher.result()));
     });
+  }
+
+  /**
+   * The instance a read names (its instance, app and labels parameters or headers), which then counts as connected
+   * to this node while it keeps reading; empty for an anonymous read.
+   */
+  private Optional<Instance> reader(RoutingContext ctx, String env, String prefix) {
+    Optional<Instance> instance = Requests.instance(ctx);
+    instance.ifPresent(named -> shared.instances().read(named, env, prefix));
+    return instance;
   }
 
   /** Checks the principal may write the key and is within its write limits; returns it as the change's actor. */
@@ -581,10 +623,14 @@ public class ApiVerticle extends VerticleBase {
     return new JsonObject().put("items", items).put("next", Requests.encodeCursor(page.next()));
   }
 
-  /** An anonymous reader's changes: released versions only (a rollout's change reaches only the instances it targets). */
-  private static JsonObject changesJson(ChangePage page) {
+  /**
+   * The changes a reader receives: a rollout's change only for an instance it targets (an anonymous reader, null,
+   * gets released versions only); {@code next} still moves past the others.
+   */
+  private static JsonObject changesJson(ChangePage page, Instance instance) {
     JsonArray items = new JsonArray();
-    page.items().stream().filter(value -> value.reaches(null, Map.of())).forEach(value -> items.add(value.toChangeJson()));
+    page.items().stream().filter(value -> RolloutStore.reaches(value, instance))
+        .forEach(value -> items.add(value.toChangeJson()));
     return new JsonObject().put("items", items).put("next", page.next()).put("head", page.head()).put("more", page.more())
         .put("epoch", page.epoch());
   }

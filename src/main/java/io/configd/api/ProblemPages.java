@@ -23,6 +23,10 @@ final class ProblemPages {
         + "or an unknown member (rejected, not ignored, so that a typo never passes silently).");
     WHEN.put(Failure.INVALID_PARAMETER, "A query parameter or header that cannot be read: a non-numeric version, "
         + "If-Match, limit, since, cursor or format.");
+    WHEN.put(Failure.INVALID_INSTANCE, "An instance's identity or ack that breaks its grammar: an instance id or app "
+        + "that is not 1 to 128 characters of letters, digits and _ . : @ -, a label name or value outside the "
+        + "Kubernetes label grammar (63 characters at most), more than 32 labels, a label that is not a string, or an "
+        + "ack whose revision, failures or versions are not whole numbers.");
     WHEN.put(Failure.UNAUTHORIZED, "No token, a malformed Authorization header, or an unknown, revoked, expired or "
         + "forged token.");
     WHEN.put(Failure.FORBIDDEN, "Authenticated, but the token's grants do not allow this; the detail names the "

@@ -4,6 +4,7 @@ import io.configd.model.ConfigKey;
 import io.configd.model.ConfigdException;
 import io.configd.model.Environments;
 import io.configd.model.Failure;
+import io.configd.model.Instance;
 import io.configd.model.KeyPrefix;
 import io.configd.model.QueryRules;
 import io.configd.store.AuditQuery;
@@ -17,8 +18,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -225,6 +228,46 @@ final class Requests {
    * The first handler of every route: a query parameter holding U+0000 (which PostgreSQL cannot take as text) or a
    * malformed query string is a 400 here, before anything reads it.
    */
+  /** The query parameters, else headers, by which a read names its instance ({@link Instance}). */
+  static final String INSTANCE_PARAM = "instance";
+  static final String APP_PARAM = "app";
+  static final String LABELS_PARAM = "labels";
+  static final String INSTANCE_HEADER = "X-Configd-Instance";
+  static final String APP_HEADER = "X-Configd-App";
+  static final String LABELS_HEADER = "X-Configd-Labels";
+  private static final String INSTANCE_DATA = "configd.instance";
+
+  /**
+   * The instance a request names: the query parameters {@code instance}, {@code app}, {@code labels}
+   * ({@code zone=eu-1,version=2.3.1}) when any is given (an EventSource cannot set headers), else the headers
+   * {@code X-Configd-Instance}, {@code X-Configd-App}, {@code X-Configd-Labels}; empty when it names none. Read once
+   * per request; a malformed one is 400 invalid-instance.
+   */
+  static Optional<Instance> instance(RoutingContext ctx) {
+    Optional<Instance> known = ctx.get(INSTANCE_DATA);
+    if (known != null) {
+      return known;
+    }
+    MultiMap params = ctx.request().params();
+    boolean inQuery = params.contains(INSTANCE_PARAM) || params.contains(APP_PARAM) || params.contains(LABELS_PARAM);
+    Instance instance = inQuery
+        ? Instance.fromParameters(single(params, INSTANCE_PARAM), single(params, APP_PARAM), single(params, LABELS_PARAM))
+        : Instance.fromParameters(ctx.request().getHeader(INSTANCE_HEADER), ctx.request().getHeader(APP_HEADER),
+            ctx.request().getHeader(LABELS_HEADER));
+    Optional<Instance> named = Optional.ofNullable(instance);
+    ctx.put(INSTANCE_DATA, named);
+    return named;
+  }
+
+  private static String single(MultiMap params, String name) {
+    List<String> values = params.getAll(name);
+    if (values.size() > 1) {
+      throw new ConfigdException(Failure.INVALID_INSTANCE, "the query parameter '" + name + "' is given "
+          + values.size() + " times; give it once");
+    }
+    return values.isEmpty() ? null : values.get(0);
+  }
+
   static void checkParameters(RoutingContext ctx) {
     MultiMap params;
     try {

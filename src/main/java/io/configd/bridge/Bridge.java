@@ -3,10 +3,13 @@ package io.configd.bridge;
 import io.configd.auth.AuthSettings;
 import io.configd.auth.Authenticator;
 import io.configd.auth.RateLimits;
+import io.configd.instances.InstanceBook;
 import io.configd.model.Addresses;
 import io.configd.model.ConfigKey;
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
+import io.configd.model.Instance;
+import io.configd.model.InstanceAck;
 import io.configd.model.KeyPrefix;
 import io.configd.model.Principal;
 import io.configd.model.QueryRules;
@@ -43,7 +46,8 @@ public final class Bridge {
 
   public static final String PATH = "/eventbus";
   private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
-  private static final Set<String> INBOUND = Set.of(Addresses.SNAPSHOT, Addresses.CHANGES);
+  private static final Set<String> INBOUND = Set.of(Addresses.SNAPSHOT, Addresses.CHANGES, Addresses.HELLO,
+      Addresses.ACK);
   /** Frames a client may have waiting while its token is being verified. */
   private static final int MAX_WAITING_FRAMES = 256;
 
@@ -58,13 +62,16 @@ public final class Bridge {
   private long idleTimer;
   private long recheckTimer;
 
-  /** @param stats the node's bridge counters, shared by its API instances */
+  /**
+   * @param stats the node's bridge counters, shared by its API instances
+   * @param book  the node's instances, which the sockets' hellos and acks are told to
+   */
   public Bridge(Vertx vertx, BridgeSettings settings, Authenticator authenticator, RateLimits limits, AuthSettings auth,
-                BridgeStats stats) {
+                BridgeStats stats, InstanceBook book) {
     this.vertx = vertx;
     this.settings = settings;
     this.stats = stats;
-    this.sessions = new SessionRegistry(new Fanout(vertx, stats, settings.traceHops()), stats);
+    this.sessions = new SessionRegistry(new Fanout(vertx, stats, settings.traceHops()), stats, book);
     this.authorizer = new BridgeAuthorizer(authenticator, limits, settings.environments(), sessions,
         Math.max(0, auth.tokenCacheMillis() - auth.bridgeRecheckMillis()));
     this.limits = limits;
@@ -93,12 +100,17 @@ public final class Bridge {
    * Streams the changes of {@code env}/{@code prefix} after {@code since} as Server-Sent Events on this request's
    * response ({@link SseSession}). The API has authenticated the principal and checked its read grant; the stream is
    * then a bridge session like the others: subscribed through the fan-out, closed when slow, its token checked again.
+   *
+   * @param instance the instance the request named (its parameters or headers), or null for an anonymous watch
    */
   public void watch(HttpServerRequest request, Principal principal, String authorization, String env, KeyPrefix prefix,
-                    long since) {
+                    long since, Instance instance) {
     SseSession session = new SseSession(vertx, request, env, prefix.value(), since, settings, stats);
     accept(session);
     sessions.authenticated(session, principal, authorization);
+    if (instance != null) {
+      sessions.identified(session, instance);
+    }
     sessions.subscribe(session, Addresses.change(env, prefix.value()), settings.maxHandlersPerSocket());
     session.start(() -> sessions.seen(session));
   }
@@ -281,6 +293,14 @@ public final class Bridge {
       countRefusal(session);
       return;
     }
+    if (target.equals(Addresses.HELLO)) {
+      hello(session, reply, frame.body());
+      return;
+    }
+    if (target.equals(Addresses.ACK)) {
+      ack(session, reply, frame.body());
+      return;
+    }
     JsonObject request;
     try {
       request = validRequest(target, frame.body());
@@ -288,6 +308,8 @@ public final class Bridge {
       replyFailure(session, reply, e.failure().code(), e.getMessage());
       return;
     }
+    // a snapshot or catch-up answers with what this socket's instance runs: a rollout's value only where it targets it
+    session.instance().ifPresent(instance -> request.put("instance", instance.toJson()));
     if (authorizer.read(session, request.getString("env"), request.getString("prefix"))
         instanceof BridgeAuthorizer.Refused refused) {
       replyFailure(session, reply, refused.failure().code(), refused.code() + ": " + refused.detail());
@@ -301,6 +323,58 @@ public final class Bridge {
           ConfigdException problem = Failures.classify(failure);
           replyFailure(session, reply, problem.failure().code(), problem.getMessage());
         });
+  }
+
+  /**
+   * The socket names its instance: {instance, app, labels}. Answered with the identity as the node keeps it and the
+   * node's name. A socket is one instance: a hello with another id than its first is refused (409), one with the same
+   * id replaces its app and labels.
+   */
+  private void hello(BridgeSession session, String reply, Object body) {
+    Instance instance;
+    try {
+      instance = Instance.fromJson(body);
+    } catch (ConfigdException e) {
+      replyFailure(session, reply, e.failure().code(), e.getMessage());
+      return;
+    }
+    String current = session.instance().map(Instance::id).orElse(null);
+    if (current != null && !current.equals(instance.id())) {
+      replyFailure(session, reply, Failure.CONFLICT.code(), "this socket is instance '" + current
+          + "'; another instance needs its own socket");
+      return;
+    }
+    sessions.identified(session, instance);
+    session.send(FrameCodec.reply(session.messageType(), reply, instance.toJson().put("node", sessions.node())));
+  }
+
+  /**
+   * What the socket's instance applied: {env, revision, keys, failures}. It must have said hello first (409), and may
+   * acknowledge only keys its token reads (403): an ack cannot speak for keys the client cannot see.
+   */
+  private void ack(BridgeSession session, String reply, Object body) {
+    InstanceAck ack;
+    try {
+      ack = InstanceAck.fromJson(body, settings.environments());
+    } catch (ConfigdException e) {
+      replyFailure(session, reply, e.failure().code(), e.getMessage());
+      return;
+    }
+    if (session.instance().isEmpty()) {
+      replyFailure(session, reply, Failure.CONFLICT.code(), "this socket has not named its instance: send "
+          + Addresses.HELLO + " {instance, app, labels} before an ack");
+      return;
+    }
+    for (String key : ack.keys().keySet()) {
+      if (authorizer.read(session, ack.env(), key) instanceof BridgeAuthorizer.Refused refused) {
+        replyFailure(session, reply, refused.failure().code(), refused.code() + ": " + refused.detail());
+        countRefusal(session);
+        return;
+      }
+    }
+    sessions.acked(session, ack);
+    session.send(FrameCodec.reply(session.messageType(), reply, new JsonObject().put("env", ack.env())
+        .put("revision", ack.revision())));
   }
 
   /**

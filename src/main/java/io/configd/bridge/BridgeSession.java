@@ -1,9 +1,11 @@
 package io.configd.bridge;
 
+import io.configd.model.Instance;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.streams.WriteStream;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -22,6 +24,8 @@ abstract class BridgeSession {
   private boolean closed;
   /** The transport said the socket is closed. */
   private boolean ended;
+  /** Who the client said it is (its hello, or a watch's parameters); set by the {@link SessionRegistry} only. */
+  private Instance instance;
 
   /** The frame type of a delivered message: "rec" on SockJS and WebSocket, "message" on TCP. */
   abstract String messageType();
@@ -48,6 +52,15 @@ abstract class BridgeSession {
   /** The Authorization header of the request that opened the socket, when the transport has one. */
   String upgradeAuthorization() {
     return null;
+  }
+
+  /** The instance this socket's client named itself, once it did (a hello on the bridge, parameters on a watch). */
+  Optional<Instance> instance() {
+    return Optional.ofNullable(instance);
+  }
+
+  void identify(Instance instance) {
+    this.instance = instance;
   }
 
   boolean writeQueueFull() {

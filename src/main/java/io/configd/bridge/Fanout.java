@@ -109,7 +109,7 @@ final class Fanout {
 
   /** Whether the socket's instance is one the targeting names; an anonymous socket gets released values only. */
   private static boolean targeted(BridgeSession session, String key, Targeting targeting) {
-    return false;
+    return session.instance().map(instance -> targeting.matches(key, instance.id(), instance.labels())).orElse(false);
   }
 
   private static final class Subscribers {

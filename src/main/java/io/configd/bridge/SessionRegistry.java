@@ -1,6 +1,10 @@
 package io.configd.bridge;
 
 import io.configd.auth.TokenBucket;
+import io.configd.instances.InstanceBook;
+import io.configd.model.Addresses;
+import io.configd.model.Instance;
+import io.configd.model.InstanceAck;
 import io.configd.model.Principal;
 import io.vertx.core.Future;
 import java.time.Instant;
@@ -33,6 +37,8 @@ final class SessionRegistry {
     /** Frames wait here, in order, while a token is being verified. */
     Future<Void> frames = Future.succeededFuture();
     int waitingFrames;
+    /** The session's share of its instance in the node's book, once it named one. */
+    InstanceBook.Connection instance;
 
     State(TokenBucket refusals) {
       this.refusals = refusals;
@@ -42,10 +48,12 @@ final class SessionRegistry {
   private final Map<BridgeSession, State> sessions = new LinkedHashMap<>();
   private final Fanout fanout;
   private final BridgeStats stats;
+  private final InstanceBook book;
 
-  SessionRegistry(Fanout fanout, BridgeStats stats) {
+  SessionRegistry(Fanout fanout, BridgeStats stats, InstanceBook book) {
     this.fanout = fanout;
     this.stats = stats;
+    this.book = book;
   }
 
   /** @param refusals the bucket of this socket's refused frames: a client refused again and again is closed */
@@ -65,6 +73,9 @@ final class SessionRegistry {
       stats.subscriptions.add(-state.addresses.size());
       state.addresses.forEach(address -> fanout.remove(address, session));
       state.addresses.clear();
+      if (state.instance != null) {
+        state.instance.close();
+      }
     }
   }
 
@@ -153,6 +164,53 @@ final class SessionRegistry {
     authenticated(session, null, null);
   }
 
+  // ---- which instance the client is
+
+  /**
+   * The session's client named its instance (a hello, a watch's parameters); a hello again with the same id replaces
+   * its app and labels. The caller has checked that the id is the session's own, if it had one.
+   */
+  void identified(BridgeSession session, Instance instance) {
+    State state = sessions.get(session);
+    if (state == null) {
+      return;
+    }
+    InstanceBook.Connection previous = state.instance;
+    state.instance = book.connect(instance, session.transport());
+    state.addresses.forEach(address -> watch(state.instance, address, true));
+    if (previous != null) {
+      previous.close();
+    }
+    session.identify(instance);
+  }
+
+  /** Records what the session's instance applied; false when the session has not named its instance. */
+  boolean acked(BridgeSession session, InstanceAck ack) {
+    State state = sessions.get(session);
+    if (state == null || state.instance == null) {
+      return false;
+    }
+    state.instance.ack(ack);
+    return true;
+  }
+
+  String node() {
+    return book.node();
+  }
+
+  /** config.&lt;env&gt;[.&lt;prefix&gt;] as the book's watch of env and prefix. */
+  private static void watch(InstanceBook.Connection connection, String address, boolean add) {
+    String rest = address.substring(Addresses.CHANGE_PREFIX.length());
+    int dot = rest.indexOf('.');
+    String env = dot < 0 ? rest : rest.substring(0, dot);
+    String prefix = dot < 0 ? "" : rest.substring(dot + 1);
+    if (add) {
+      connection.watch(env, prefix);
+    } else {
+      connection.unwatch(env, prefix);
+    }
+  }
+
   // ---- what the client receives
 
   List<String> addresses(BridgeSession session) {
@@ -171,6 +229,9 @@ final class SessionRegistry {
     state.addresses.add(address);
     stats.subscriptions.increment();
     fanout.add(address, session);
+    if (state.instance != null) {
+      watch(state.instance, address, true);
+    }
     return Subscribed.ADDED;
   }
 
@@ -179,6 +240,9 @@ final class SessionRegistry {
     if (state != null && state.addresses.remove(address)) {
       stats.subscriptions.decrement();
       fanout.remove(address, session);
+      if (state.instance != null) {
+        watch(state.instance, address, false);
+      }
     }
   }
 }

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * When the NOTIFY of each revision arrived, until the relay sends it: the first hop of the change path's trace.
+ * When the NOTIFY of each revision arrived (one per batch, naming its revisions), until the relay sends it: the first hop of the change path's trace.
  * Bounded (a follower hears every NOTIFY and relays none), the oldest forgotten first.
  */
 final class NotifyTimes {
@@ -19,11 +19,18 @@ final class NotifyTimes {
     }
   };
 
+  /** A NOTIFY's payload: the first and last revision its statement added ("41-57"), or one revision. */
   void heard(String payload) {
+    long at = HopTrace.nowMicros();
     try {
-      heardAt.putIfAbsent(Long.parseLong(payload), HopTrace.nowMicros());
+      int dash = payload.indexOf('-');
+      long first = Long.parseLong(dash < 0 ? payload : payload.substring(0, dash));
+      long last = dash < 0 ? first : Long.parseLong(payload.substring(dash + 1));
+      for (long revision = Math.max(first, last - MAX + 1); revision <= last; revision++) {
+        heardAt.putIfAbsent(revision, at);
+      }
     } catch (NumberFormatException e) {
-      // not a revision: nothing to trace
+      // not revisions: nothing to trace
     }
   }
 

@@ -16,7 +16,10 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
+import io.configd.model.Instance;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -253,6 +256,33 @@ public final class RolloutStore {
           rows.forEach(row -> values.add(ConfigValueRow.from(row)));
           return values;
         });
+  }
+
+  /** Whether the instance (null: an anonymous reader) receives the change: see {@link ConfigValue#reaches}. */
+  public static boolean reaches(ConfigValue change, Instance instance) {
+    return instance == null ? change.reaches(null, Map.of()) : change.reaches(instance.id(), instance.labels());
+  }
+
+  /**
+   * What a page of current values is to an instance: each key a live rollout targets it with (from
+   * {@link #liveValues}) holds the rollout's value, when the rollout stands on the version the page holds.
+   */
+  public static List<ConfigValue> overlay(List<ConfigValue> items, List<ConfigValue> live, Instance instance) {
+    Map<String, ConfigValue> targeted = new HashMap<>();
+    for (ConfigValue value : live) {
+      if (reaches(value, instance)) {
+        targeted.put(value.key(), value);
+      }
+    }
+    if (targeted.isEmpty()) {
+      return items;
+    }
+    List<ConfigValue> overlaid = new ArrayList<>(items.size());
+    for (ConfigValue item : items) {
+      ConfigValue rollout = targeted.get(item.key());
+      overlaid.add(rollout != null && rollout.version() == item.version() && !item.deleted() ? rollout : item);
+    }
+    return overlaid;
   }
 
   // ---- inside a transaction

@@ -33,15 +33,23 @@ public final class WritePipeline {
   private final Pool pool;
   private final ConfigStore store;
   private final int maxOps;
+  private final int maxInFlight;
   private final WriteStats stats = new WriteStats();
   private final Deque<BatchItem<?>> queue = new ArrayDeque<>();
-  private boolean inFlight;
+  private int inFlight;
 
-  /** @param maxOps the most ops one batch carries (a larger transaction goes alone) */
-  public WritePipeline(Pool pool, int maxOps) {
+  /**
+   * @param maxOps      the most ops one batch carries (a larger transaction goes alone)
+   * @param maxInFlight the most batches sent to PostgreSQL at once (at least 1)
+   */
+  public WritePipeline(Pool pool, int maxOps, int maxInFlight) {
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight must be at least 1, not " + maxInFlight);
+    }
     this.pool = pool;
     this.store = new ConfigStore(pool);
     this.maxOps = maxOps;
+    this.maxInFlight = maxInFlight;
   }
 
   /** Records a new version of a key; fails with PRECONDITION_FAILED when {@code write.expected()} does not hold. */
@@ -72,17 +80,17 @@ public final class WritePipeline {
 
   /** Batches, writes per batch and their sizes, for GET /v1/stats/writes. */
   public synchronized JsonObject stats() {
-    return stats.toJson(queue.size(), inFlight).put("maxOpsPerBatch", maxOps);
+    return stats.toJson(queue.size(), inFlight).put("maxOpsPerBatch", maxOps).put("maxBatchesInFlight", maxInFlight);
   }
 
   private <T> Future<T> enqueue(BatchItem<T> item) {
     List<BatchItem<?>> batch;
     synchronized (this) {
       queue.add(item);
-      if (inFlight) {
+      if (inFlight == maxInFlight) {
         return item.future();
       }
-      inFlight = true;
+      inFlight++;
       batch = take();
     }
     run(batch);
@@ -112,7 +120,7 @@ public final class WritePipeline {
     List<BatchItem<?>> batch;
     synchronized (this) {
       if (queue.isEmpty()) {
-        inFlight = false;
+        inFlight--;
         return;
       }
       batch = take();

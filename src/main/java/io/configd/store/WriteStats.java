@@ -41,7 +41,7 @@ final class WriteStats {
     splitBatches.incrementAndGet();
   }
 
-  JsonObject toJson(int queued, boolean inFlight) {
+  JsonObject toJson(int queued, int inFlight) {
     long count = batches.get();
     JsonArray histogram = new JsonArray();
     for (int i = 0; i <= BOUNDS.length; i++) {

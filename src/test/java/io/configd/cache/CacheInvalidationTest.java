@@ -98,7 +98,7 @@ class CacheInvalidationTest {
   @DisplayName("what one node filled into Redis, the other node reads from Redis without asking PostgreSQL")
   void sharedRedis(Vertx vertx, VertxTestContext testContext) {
     String key = "services.search.replicas";
-    new WritePipeline(pool, 1000).write(new Write(ENV, ConfigKey.parse(key), "3", false, null, null, "test", Precondition.NONE))
+    new WritePipeline(pool, 1000, 2).write(new Write(ENV, ConfigKey.parse(key), "3", false, null, null, "test", Precondition.NONE))
         .compose(v -> get(a, key)) // a: near miss, Redis miss, PostgreSQL, fill
         .compose(v -> CacheTesting.until(vertx, 5_000, "node a filled Redis", () -> stats(a),
             stats -> counter(stats, "redis", "fills") == 1))
@@ -118,7 +118,7 @@ class CacheInvalidationTest {
   @DisplayName("a change from the change stream drops an outdated entry even when no pub/sub message came")
   void changeStreamInvalidation(Vertx vertx, VertxTestContext testContext) {
     String key = "services.mail.sender";
-    WritePipeline store = new WritePipeline(pool, 1000);
+    WritePipeline store = new WritePipeline(pool, 1000, 2);
     put(a, key, "a@example.com")
         .compose(v -> get(b, key))
         // a write the caches hear nothing about, as when the pub/sub message is lost

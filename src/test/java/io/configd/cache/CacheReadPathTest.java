@@ -52,7 +52,7 @@ class CacheReadPathTest {
       node = started;
       namespace += "e" + started.node().epoch() + ":"; // the node keys Redis by its epoch too
       pool = PgSettings.from(config.getJsonObject("pg")).pool(vertx);
-      store = new WritePipeline(pool, 1000);
+      store = new WritePipeline(pool, 1000, 2);
       testContext.completeNow();
     }));
   }

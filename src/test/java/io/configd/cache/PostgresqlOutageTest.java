@@ -84,7 +84,7 @@ class PostgresqlOutageTest {
   @DisplayName("cached keys answer 200 marked stale from the near cache or Redis, an uncached key, the listing and "
       + "a write get 503 problem+json, and answers are fresh again once PostgreSQL is back")
   void staleAnswersWhilePostgresqlIsCut(Vertx vertx, VertxTestContext testContext) {
-    WritePipeline store = new WritePipeline(pool, 1000);
+    WritePipeline store = new WritePipeline(pool, 1000, 2);
     put(node, IN_NEAR_CACHE, "jdbc:postgresql://db/payments") // the writer keeps it in its near cache
         .compose(v -> writeElsewhere(store, IN_REDIS_ONLY, 20))
         .compose(otherNode::fill) // as another node would after reading it

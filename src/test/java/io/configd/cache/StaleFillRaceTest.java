@@ -74,7 +74,7 @@ class StaleFillRaceTest {
     CacheSettings settings = CacheSettings.from(config);
     pool = pg.pool(vertx);
     store = new ConfigStore(pool);
-    writes = new WritePipeline(pool, 1000);
+    writes = new WritePipeline(pool, 1000, 2);
     Migrations.migrate(vertx, pg)
         .compose(migrated -> vertx.deployVerticle(new CacheVerticle(settings, pool, SharedCache.create(settings),
             holdVersion3)))

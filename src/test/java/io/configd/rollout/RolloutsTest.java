@@ -66,12 +66,13 @@ class RolloutsTest {
     return node().get("/v1/changes?env=" + ENV + "&since=0&limit=1").bodyAsJsonObject().getLong("head");
   }
 
+  /** An instance as the bridge names it in a snapshot or catch-up request (Instance#toJson). */
   private static JsonObject instance(String id, String... labels) {
     JsonObject json = new JsonObject();
     for (int i = 0; i + 1 < labels.length; i += 2) {
       json.put(labels[i], labels[i + 1]);
     }
-    return new JsonObject().put("id", id).put("labels", json);
+    return new JsonObject().put("instance", id).put("labels", json);
   }
 
   /** What the bridge asks for a socket of that instance (null: anonymous): the catch-up after {@code since}. */
@@ -206,7 +207,7 @@ class RolloutsTest {
     Set<String> running = new HashSet<>();
     for (JsonObject instance : fleet) {
       if (value.equals(snapshotValue(instance, key))) {
-        running.add(instance.getString("id"));
+        running.add(instance.getString("instance"));
       }
     }
     return running;

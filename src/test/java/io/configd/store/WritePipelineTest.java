@@ -17,6 +17,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,7 +43,8 @@ class WritePipelineTest {
     PgSettings settings = PgSettings.from(TestServices.nodeConfig("WritePipelineTest").getJsonObject("pg"));
     Migrations.migrate(vertx, settings).await();
     pool = settings.pool(vertx);
-    pipeline = new WritePipeline(pool, 1000);
+    // one batch in flight: the writes sent while it is blocked queue up behind it as one batch
+    pipeline = new WritePipeline(pool, 1000, 1);
   }
 
   @AfterAll
@@ -66,7 +68,7 @@ class WritePipelineTest {
       blocker.query("select revision from config_revision where id = 1 for update").execute().await();
       Future<ConfigValue> first = put("batch.first", 0, Precondition.NONE);
       Eventually.await("the first batch is in flight", Duration.ofSeconds(10),
-          () -> pipeline.stats().getBoolean("inFlight"));
+          () -> pipeline.stats().getInteger("inFlight") == 1);
       writes = List.of(first,
           put("batch.a", 2, new Precondition.Version(1)),
           put("batch.b", 2, new Precondition.Version(7)),
@@ -110,7 +112,7 @@ class WritePipelineTest {
       blocker.query("select revision from config_revision where id = 1 for update").execute().await();
       Future<ConfigValue> first = put("split.first", 0, Precondition.NONE);
       Eventually.await("the first batch is in flight", Duration.ofSeconds(10),
-          () -> pipeline.stats().getBoolean("inFlight"));
+          () -> pipeline.stats().getInteger("inFlight") == 1);
       writes = List.of(first, put("split.a", 1, Precondition.NONE),
           pipeline.write(new Write(ENV, ConfigKey.parse("split.bad"), Json.encode("nul \u0000 inside"), false, null,
               null, "test", Precondition.NONE)),
@@ -130,7 +132,50 @@ class WritePipelineTest {
     assertThat(pipeline.stats().getLong("splitBatches")).isGreaterThanOrEqualTo(1);
   }
 
+  @Test
+  @DisplayName("two batches in flight: the second waits in PostgreSQL for the first, the rest queue as one batch; "
+      + "revisions stay gap-free and each write keeps its outcome")
+  void twoBatchesInFlight() {
+    WritePipeline pipelined = new WritePipeline(pool, 1000, 2);
+    long head = new ConfigStore(pool).headRevision().await();
+    List<Future<ConfigValue>> writes = new ArrayList<>();
+    SqlConnection blocker = pool.getConnection().await();
+    try {
+      Transaction held = blocker.begin().await();
+      blocker.query("select revision from config_revision where id = 1 for update").execute().await();
+      writes.add(put(pipelined, "flight.a", 1, Precondition.NONE));
+      writes.add(put(pipelined, "flight.b", 1, Precondition.NONE));
+      Eventually.await("two batches in flight", Duration.ofSeconds(10),
+          () -> pipelined.stats().getInteger("inFlight") == 2);
+      writes.add(put(pipelined, "flight.c", 1, Precondition.NONE));
+      writes.add(put(pipelined, "flight.a", 2, new Precondition.Version(7)));
+      writes.add(put(pipelined, "flight.d", 1, Precondition.ABSENT));
+      assertThat(pipelined.stats().getInteger("queued")).as("a third batch waits in the node").isEqualTo(3);
+      held.rollback().await();
+    } finally {
+      blocker.close().await();
+    }
+    Future.join(writes).otherwiseEmpty().await();
+
+    assertRefused(writes.get(3), Failure.PRECONDITION_FAILED, "If-Match: \"7\" but the current version is 1");
+    List<Long> revisions = new ArrayList<>();
+    for (int i : List.of(0, 1, 2, 4)) {
+      assertThat(writes.get(i).succeeded()).as("write %d: %s", i, writes.get(i)).isTrue();
+      revisions.add(writes.get(i).result().revision());
+    }
+    assertThat(revisions).containsExactlyInAnyOrder(head + 1, head + 2, head + 3, head + 4);
+    assertThat(revisions.get(3)).as("the queued writes shared the third batch, in order").isEqualTo(revisions.get(2) + 1);
+    JsonObject stats = pipelined.stats();
+    assertThat(stats.getLong("batches")).as("%s", stats).isEqualTo(3);
+    assertThat(stats.getInteger("inFlight")).isZero();
+    assertThat(new ConfigStore(pool).headRevision().await()).isEqualTo(head + 4);
+  }
+
   private static Future<ConfigValue> put(String key, int value, Precondition expected) {
+    return put(pipeline, key, value, expected);
+  }
+
+  private static Future<ConfigValue> put(WritePipeline pipeline, String key, int value, Precondition expected) {
     return pipeline.write(new Write(ENV, ConfigKey.parse(key), Json.encode(value), false, null, null, "test", expected));
   }
 

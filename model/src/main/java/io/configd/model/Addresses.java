@@ -12,6 +12,12 @@ public final class Addresses {
   /** Request/reply, from the bridge: {env, prefix, since, limit} → the changes after that revision, in order. */
   public static final String CHANGES = "configd.changes";
 
+  /** Request/reply, from the bridge: {instance, app, labels} names the socket's instance ({@link Instance}). */
+  public static final String HELLO = "configd.hello";
+
+  /** Request/reply, from the bridge: {env, revision, keys, failures}, what the socket's instance applied. */
+  public static final String ACK = "configd.ack";
+
   /** Local publish: close every bridge socket of this node (they reconnect and catch up). */
   public static final String BRIDGE_DISCONNECT_ALL = "configd.bridge.disconnect-all";
 

@@ -13,6 +13,8 @@ public enum Failure {
   INVALID_PARAMETER(4003, 400, "invalid-parameter", "Invalid parameter"),
   /** Refused by the HTTP server before any route: malformed headers, a Transfer-Encoding other than chunked. */
   INVALID_REQUEST(4004, 400, "invalid-request", "Invalid HTTP request"),
+  /** An instance's identity (hello, instance/app/labels parameters) or ack breaks its grammar. */
+  INVALID_INSTANCE(4007, 400, "invalid-instance", "Invalid instance identity or ack"),
   UNAUTHORIZED(4010, 401, "unauthorized", "Unauthorized"),
   FORBIDDEN(4030, 403, "forbidden", "Forbidden"),
   NOT_FOUND(4040, 404, "not-found", "Not found"),

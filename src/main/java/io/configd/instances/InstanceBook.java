@@ -1,0 +1,209 @@
+package io.configd.instances;
+
+import io.configd.model.Instance;
+import io.configd.model.InstanceAck;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The instances connected to this node, and what each said it applied: told by the bridge sessions and the reads that
+ * name an instance (any API event loop), read by the {@link InstancesVerticle}'s heartbeat, which writes what changed
+ * to PostgreSQL in one batch so that every node can list the cluster's instances. One per node, built by the node;
+ * every method is synchronized (a hello, an ack, a close are rare next to the changes the bridge writes).
+ */
+public final class InstanceBook {
+
+  /** One instance's entry: its connections here (bridge sockets, watch streams), its reads, its acks. */
+  private static final class Entry {
+    Instance instance;
+    final Set<String> transports = new TreeSet<>();
+    final List<Connection> connections = new ArrayList<>();
+    /** env → prefixes read over plain HTTP (a GET naming the instance), kept while it keeps reading. */
+    final Map<String, Set<String>> reads = new TreeMap<>();
+    final Map<String, Applied> acks = new TreeMap<>();
+    final Instant connectedAt = Instant.now();
+    /** System.nanoTime of the last read over plain HTTP, or 0. */
+    long lastRead;
+    boolean dirty = true;
+
+    Entry(Instance instance) {
+      this.instance = instance;
+    }
+  }
+
+  /** What an instance applied in one environment: the acks merged. */
+  private static final class Applied {
+    long revision;
+    long failures;
+    final Map<String, Long> keys = new TreeMap<>();
+  }
+
+  /** One bridge socket's or watch stream's share of an instance: its watches; closed when the socket closes. */
+  public final class Connection {
+    private final String id;
+    private final Set<String> watches = new TreeSet<>();
+    private boolean closed;
+
+    private Connection(String id) {
+      this.id = id;
+    }
+
+    /** The socket subscribed to {@code prefix} of {@code env}. */
+    public void watch(String env, String prefix) {
+      synchronized (InstanceBook.this) {
+        if (!closed && watches.add(env + ':' + prefix)) {
+          entry().dirty = true;
+        }
+      }
+    }
+
+    public void unwatch(String env, String prefix) {
+      synchronized (InstanceBook.this) {
+        if (!closed && watches.remove(env + ':' + prefix)) {
+          entry().dirty = true;
+        }
+      }
+    }
+
+    public void ack(InstanceAck ack) {
+      synchronized (InstanceBook.this) {
+        if (!closed) {
+          merge(entry(), ack);
+        }
+      }
+    }
+
+    /** The socket closed: the instance is gone once no other connection or recent read holds it. */
+    public void close() {
+      synchronized (InstanceBook.this) {
+        if (!closed) {
+          closed = true;
+          Entry entry = entries.get(id);
+          if (entry != null) {
+            entry.connections.remove(this);
+            entry.dirty = true;
+          }
+        }
+      }
+    }
+
+    private Entry entry() {
+      return entries.get(id);
+    }
+  }
+
+  /**
+   * What the heartbeat writes of one instance: who it is, how it is connected here, what it watches and applied.
+   *
+   * @param watches env:prefix pairs
+   * @param acks    env → {revision, failures, keys}
+   * @param gone    whether it left this node (no connection, no recent read)
+   */
+  public record Snapshot(Instance instance, Set<String> transports, Set<String> watches,
+                         Map<String, InstanceAck> acks, Instant connectedAt, boolean gone) {
+  }
+
+  private final Map<String, Entry> entries = new HashMap<>();
+  private final String node;
+
+  /** @param node this node's name, which the listing shows each instance connected to */
+  public InstanceBook(String node) {
+    this.node = node;
+  }
+
+  public String node() {
+    return node;
+  }
+
+  /** A bridge socket or watch stream of {@code instance} opened ({@code transport}: sockjs, websocket, tcp, sse). */
+  public synchronized Connection connect(Instance instance, String transport) {
+    Entry entry = entries.computeIfAbsent(instance.id(), id -> new Entry(instance));
+    entry.instance = instance;
+    entry.transports.add(transport);
+    entry.dirty = true;
+    Connection connection = new Connection(instance.id());
+    entry.connections.add(connection);
+    return connection;
+  }
+
+  /** A read over plain HTTP that named its instance: it counts as connected while it keeps reading. */
+  public synchronized void read(Instance instance, String env, String prefix) {
+    if (touched(instance).reads.computeIfAbsent(env, e -> new TreeSet<>()).add(prefix)) {
+      entries.get(instance.id()).dirty = true;
+    }
+  }
+
+  /** An ack sent over plain HTTP. */
+  public synchronized void ack(Instance instance, InstanceAck ack) {
+    merge(touched(instance), ack);
+  }
+
+  private Entry touched(Instance instance) {
+    Entry entry = entries.computeIfAbsent(instance.id(), id -> new Entry(instance));
+    if (!entry.instance.equals(instance)) {
+      entry.instance = instance;
+      entry.dirty = true;
+    }
+    entry.lastRead = System.nanoTime();
+    if (entry.transports.add("http")) {
+      entry.dirty = true;
+    }
+    return entry;
+  }
+
+  /** How many instances are connected to this node now. */
+  public synchronized int size() {
+    return entries.size();
+  }
+
+  /**
+   * The entries that changed since the last call, and those that left (no connection, and no read for
+   * {@code readNanos}); those that left are forgotten here, PostgreSQL keeps them as gone.
+   */
+  public synchronized List<Snapshot> changed(long readNanos) {
+    long now = System.nanoTime();
+    List<Snapshot> changed = new ArrayList<>();
+    for (var iterator = entries.values().iterator(); iterator.hasNext(); ) {
+      Entry entry = iterator.next();
+      boolean reading = entry.lastRead != 0 && now - entry.lastRead < readNanos;
+      boolean gone = entry.connections.isEmpty() && !reading;
+      if (gone) {
+        iterator.remove();
+      }
+      if (entry.dirty || gone) {
+        entry.dirty = false;
+        changed.add(snapshot(entry, gone));
+      }
+    }
+    return changed;
+  }
+
+  /** Everything, dirty or not (after PostgreSQL lost what the last heartbeats wrote). */
+  public synchronized void markAllChanged() {
+    entries.values().forEach(entry -> entry.dirty = true);
+  }
+
+  private static Snapshot snapshot(Entry entry, boolean gone) {
+    Set<String> watches = new TreeSet<>();
+    entry.connections.forEach(connection -> watches.addAll(connection.watches));
+    entry.reads.forEach((env, prefixes) -> prefixes.forEach(prefix -> watches.add(env + ':' + prefix)));
+    Map<String, InstanceAck> acks = new TreeMap<>();
+    entry.acks.forEach((env, applied) -> acks.put(env,
+        new InstanceAck(env, applied.revision, applied.keys, applied.failures)));
+    return new Snapshot(entry.instance, Set.copyOf(entry.transports), watches, acks, entry.connectedAt, gone);
+  }
+
+  private static void merge(Entry entry, InstanceAck ack) {
+    Applied applied = entry.acks.computeIfAbsent(ack.env(), env -> new Applied());
+    applied.revision = ack.revision();
+    applied.failures = ack.failures(); // the client's count against that revision, not an increment
+    applied.keys.putAll(ack.keys());
+    entry.dirty = true;
+  }
+}
