@@ -1,5 +1,6 @@
 package io.configd.publisher;
 
+import io.configd.store.HeldForApproval;
 import io.configd.store.Rollout;
 import io.configd.store.RolloutStore;
 import io.vertx.core.Future;
@@ -99,6 +100,11 @@ final class RolloutDriver {
                 + "last step baked", Future::succeededFuture)
             .onSuccess(promoted -> LOG.info("Rollout {} of '{}' in {} promoted as version {}", rollout.id(),
                 rollout.key(), rollout.env(), promoted.promotedVersion()))
+            // an approval policy holds the promotion: the plan waits, paused, instead of proposing it every tick
+            .recover(failure -> failure instanceof HeldForApproval held
+                ? rollouts.pause(rollout.id(), "its promotion waits for approval: pending change "
+                    + held.pending().getValue("id"), ACTOR).<Rollout>mapEmpty()
+                : Future.failedFuture(failure))
             .mapEmpty();
       }
       return rollouts.retarget(rollout.id(), rollout.targeting().withBasisPoints(steps.get(next).basisPoints()),

@@ -54,7 +54,10 @@ public final class RolloutStore {
   public Future<Rollout> start(NewRollout request) {
     String env = request.env();
     String key = request.key().value();
-    return pool.withTransaction(conn -> lockRevision(conn)
+    // the value reaches instances before any write of it: it must satisfy the key's schema as a PUT must
+    Write asWrite = new Write(env, request.key(), request.encodedValue(), false, null, request.comment(),
+        request.actor(), Precondition.NONE);
+    return writes.checkSchemas(asWrite).compose(valid -> pool.withTransaction(conn -> lockRevision(conn)
         .compose(head -> entry(conn, env, key).compose(entry -> {
           if (entry.isEmpty()) {
             throw new ConfigdException(Failure.NOT_FOUND, "key '" + key + "' has no released value in " + env
@@ -99,7 +102,7 @@ public final class RolloutStore {
                         request.actor(), describe(id, "started", targeting, request.comment()))
                         .compose(recorded -> selectForUpdate(conn, id)));
               });
-        })));
+        }))));
   }
 
   /**
