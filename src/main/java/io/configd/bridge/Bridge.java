@@ -317,6 +317,8 @@ public final class Bridge {
       replyFailure(session, reply, e.failure().code(), e.getMessage());
       return;
     }
+    // a snapshot or catch-up answers with what this socket's instance runs: a rollout's value only where it targets it
+    session.instance().ifPresent(instance -> request.put("instance", instance.toJson()));
     if (authorizer.read(session, request.getString("env"), request.getString("prefix"))
         instanceof BridgeAuthorizer.Refused refused) {
       replyFailure(session, reply, refused.failure().code(), refused.code() + ": " + refused.detail());

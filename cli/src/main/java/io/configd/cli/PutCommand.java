@@ -73,6 +73,9 @@ final class PutCommand implements Callable<Integer> {
     }
     Api.Answer answer = root.api().send("PUT", Api.path("/v1/config/" + key, Api.query("env", env)),
         "application/json", body.encode(), headers.toArray(String[]::new));
+    if (Held.printed(root, answer)) {
+      return ExitCode.HELD;
+    }
     ConfigValue written = ConfigValue.fromJson(answer.json());
     if (root.json()) {
       root.out().println(answer.json().encode());

@@ -34,6 +34,9 @@ final class RollbackCommand implements Callable<Integer> {
     }
     Api.Answer answer = root.api().send("POST", Api.path("/v1/config/" + key + "/rollback", Api.query("env", env)),
         "application/json", body.encode());
+    if (Held.printed(root, answer)) {
+      return ExitCode.HELD;
+    }
     ConfigValue written = ConfigValue.fromJson(answer.json());
     if (root.json()) {
       root.out().println(answer.json().encode());
