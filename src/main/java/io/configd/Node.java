@@ -133,7 +133,7 @@ public final class Node {
         })
         .compose(checked -> AdminBootstrap.ensure(pool, settings.auth(), settings.api().port()))
         .compose(bootstrapped -> deploy(new CacheVerticle(epochCache(), pool, cache)))
-        .compose(cache -> deploy(new PublisherVerticle(settings.publisher(), pool, epoch)))
+        .compose(cache -> deploy(new PublisherVerticle(settings.publisher(), pool, epoch, writes)))
         .compose(publisher -> deploy(new PropagationVerticle(settings.propagation(), pool, secrets)))
         .compose(propagation -> deploy(new AuditVerticle(settings.audit(), pool)))
         .compose(audit -> deploy(new SecretsVerticle(secrets, new SecretStore(pool))))

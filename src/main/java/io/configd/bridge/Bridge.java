@@ -1,5 +1,6 @@
 package io.configd.bridge;
 
+import io.configd.auth.ClientAddresses;
 import io.configd.auth.AuthSettings;
 import io.configd.auth.Authenticator;
 import io.configd.auth.RateLimits;
@@ -61,6 +62,7 @@ public final class Bridge {
   private final BridgeStats stats;
   private final Secrets secrets;
   private final long recheckMillis;
+  private final ClientAddresses addresses;
   private NetServer tcp;
   private long idleTimer;
   private long recheckTimer;
@@ -68,11 +70,14 @@ public final class Bridge {
   /**
    * @param stats the node's bridge counters, shared by its API instances
    * @param book  the node's instances, which the sockets' hellos and acks are told to
+   * @param addresses who the client of an HTTP transport's socket is behind the trusted proxies (rate limits count
+   *                  by it); a TCP socket's client is its peer
    * @param secrets a secret is revealed to a socket whose principal has secret access, masked for the others
    */
   public Bridge(Vertx vertx, BridgeSettings settings, Authenticator authenticator, RateLimits limits, AuthSettings auth,
-                BridgeStats stats, InstanceBook book, Secrets secrets) {
+                BridgeStats stats, InstanceBook book, ClientAddresses addresses, Secrets secrets) {
     this.vertx = vertx;
+    this.addresses = addresses;
     this.settings = settings;
     this.stats = stats;
     this.secrets = secrets;
@@ -89,14 +94,16 @@ public final class Bridge {
     router.route(PATH + "/websocket").handler(ctx -> {
       String authorization = ctx.request().getHeader("Authorization");
       HttpConnection connection = ctx.request().connection();
+      String client = addresses.of(ctx);
       ctx.request().toWebSocket()
-          .onSuccess(ws -> accept(new WebSocketSession(ws, connection, settings, authorization)))
+          .onSuccess(ws -> accept(new WebSocketSession(ws, connection, settings, authorization), client))
           .onFailure(failure -> LOG.debug("WebSocket upgrade failed: {}", failure.getMessage()));
     });
     SockJSHandlerOptions options = new SockJSHandlerOptions().setRegisterWriteHandler(false)
         .setInsertJSESSIONID(false);
     router.route(PATH + "/*").subRouter(SockJSHandler.create(vertx, options)
-        .socketHandler(socket -> accept(new SockJsSession(socket, settings))));
+        .socketHandler(socket -> accept(new SockJsSession(socket, settings),
+            addresses.of(socket.remoteAddress(), socket.headers()))));
     long period = Math.max(1000, settings.idleTimeoutSeconds() * 500L);
     idleTimer = vertx.setPeriodic(period, id -> closeIdle());
     recheckTimer = vertx.setPeriodic(Math.max(50, recheckMillis), id -> recheckAll());
@@ -113,7 +120,7 @@ public final class Bridge {
                     long since, Instance instance) {
     SseSession session = new SseSession(vertx, request, env, prefix.value(), since, settings, stats,
         change -> secrets.forReader(change, principal));
-    accept(session);
+    accept(session, addresses.of(request));
     sessions.authenticated(session, principal, authorization);
     if (instance != null) {
       sessions.identified(session, instance);
@@ -131,7 +138,8 @@ public final class Bridge {
         .setSendBufferSize(settings.sendBufferBytes());
     Future<Void> secured = certificates == null ? Future.succeededFuture() : certificates.configure(options);
     return secured.compose(v -> vertx.createNetServer(options)
-        .connectHandler(socket -> accept(new TcpSession(socket, settings)))
+        .connectHandler(socket -> accept(new TcpSession(socket, settings),
+            socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress()))
         .listen())
         .onSuccess(server -> tcp = server)
         .mapEmpty();
@@ -180,7 +188,8 @@ public final class Bridge {
     }
   }
 
-  private void accept(BridgeSession session) {
+  private void accept(BridgeSession session, String client) {
+    session.client(client);
     sessions.add(session, limits.bridgeRefusals());
     session.listen(text -> onFrame(session, text), () -> sessions.remove(session));
     String upgrade = session.upgradeAuthorization();
@@ -315,6 +324,8 @@ public final class Bridge {
       replyFailure(session, reply, e.failure().code(), e.getMessage());
       return;
     }
+    // a snapshot or catch-up answers with what this socket's instance runs: a rollout's value only where it targets it
+    session.instance().ifPresent(instance -> request.put("instance", instance.toJson()));
     if (authorizer.read(session, request.getString("env"), request.getString("prefix"))
         instanceof BridgeAuthorizer.Refused refused) {
       replyFailure(session, reply, refused.failure().code(), refused.code() + ": " + refused.detail());

@@ -89,7 +89,7 @@ abstract sealed class BatchItem<T> {
         : op.sealed() != null ? ConfigValue.Secrecy.SEALED : ConfigValue.Secrecy.MASKED;
     return new ConfigValue(op.key().value(), op.env(), value, outcome.version(), outcome.revision(),
         op.kind() == TxnOp.Kind.DELETE, outcome.critical(), op.comment(), outcome.createdAt(), op.actor(), txn,
-        secrecy, op.sealed() == null ? null : op.sealed().ciphertext());
+        null, secrecy, op.sealed() == null ? null : op.sealed().ciphertext());
   }
 
   static ConfigdException sticky(ConfigKey key, String env) {

@@ -3,6 +3,7 @@ package io.configd.model;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.Map;
 import java.time.format.DateTimeParseException;
 
 /**
@@ -15,17 +16,18 @@ import java.time.format.DateTimeParseException;
  * change message ({@link #toChangeJson}: the change stream, {@code /v1/changes}, snapshots), which leaves out the
  * comment. Both carry {@code txn} when a transaction wrote the version.
  *
+ * @param txn     the transaction that wrote this version (POST /v1/txn), null for a single write
+ * @param rollout the rollout this change belongs to (a value for part of the fleet), null for a released value
+ * @param secrecy whether the key is secret and in which form this copy carries its value
+ * @param sealed  the ciphertext of a {@link Secrecy#SEALED} version, else null
+ *
  * <p>A secret key's version travels {@link Secrecy#SEALED}: {@code value} is the {@link #MASK} and {@code sealed} the
  * AES-GCM ciphertext of the clear value (PostgreSQL, Redis, the near cache, Kafka). At the edge it becomes
  * {@link Secrecy#REVEALED} (the clear value, for a reader with secret access) or {@link Secrecy#MASKED} (the mask).
- *
- * @param txn     the transaction that wrote this version (POST /v1/txn), null for a single write
- * @param secrecy whether the key is secret and in which form this copy carries its value
- * @param sealed  the ciphertext of a {@link Secrecy#SEALED} version, else null
  */
 public record ConfigValue(String key, String env, Object value, int version, long revision, boolean deleted,
                           boolean critical, String comment, Instant updatedAt, String updatedBy, Txn txn,
-                          Secrecy secrecy, String sealed) {
+                          Rollout rollout, Secrecy secrecy, String sealed) {
 
   /** What stands for a secret's value wherever its clear value may not go. */
   public static final String MASK = "******";
@@ -45,8 +47,58 @@ public record ConfigValue(String key, String env, Object value, int version, lon
 
   /** A version of a key that is not secret. */
   public ConfigValue(String key, String env, Object value, int version, long revision, boolean deleted,
+                     boolean critical, String comment, Instant updatedAt, String updatedBy, Txn txn, Rollout rollout) {
+    this(key, env, value, version, revision, deleted, critical, comment, updatedAt, updatedBy, txn, rollout,
+        Secrecy.NONE, null);
+  }
+
+  /**
+   * A change of a rollout: {@code target} brings the rollout's value to the instances its targeting names (the
+   * others keep the released version, which {@code version} names); {@code abort} brings those instances back to the
+   * released value. Only the instances the targeting names receive it, in every path (live, snapshot, catch-up).
+   *
+   * @param basisPoints the percentage in hundredths of a percent, null when the rollout has none
+   */
+  public record Rollout(long id, String action, String selector, Integer basisPoints) {
+
+    public static final String TARGET = "target";
+    public static final String ABORT = "abort";
+
+    public Targeting targeting() {
+      return new Targeting(selector == null ? null : Selector.parse(selector), basisPoints);
+    }
+
+    /** Whether an instance receives this change of {@code key}: the instances its targeting names; never an anonymous one. */
+    public boolean reaches(String key, String instanceId, Map<String, String> labels) {
+      return targeting().matches(key, instanceId, labels);
+    }
+
+    public JsonObject toJson() {
+      JsonObject json = new JsonObject().put("id", id).put("action", action);
+      if (selector != null) {
+        json.put("selector", selector);
+      }
+      if (basisPoints != null) {
+        json.put("percentage", Targeting.percentage(basisPoints));
+      }
+      return json;
+    }
+
+    static Rollout fromJson(JsonObject json) {
+      if (json == null) {
+        return null;
+      }
+      Object percentage = json.getValue("percentage");
+      return new Rollout(required(json, "rollout.id", json.getLong("id")),
+          required(json, "rollout.action", json.getString("action")), json.getString("selector"),
+          percentage == null ? null : Targeting.basisPoints(percentage, "rollout.percentage"));
+    }
+  }
+
+  /** A released version (no rollout). */
+  public ConfigValue(String key, String env, Object value, int version, long revision, boolean deleted,
                      boolean critical, String comment, Instant updatedAt, String updatedBy, Txn txn) {
-    this(key, env, value, version, revision, deleted, critical, comment, updatedAt, updatedBy, txn, Secrecy.NONE, null);
+    this(key, env, value, version, revision, deleted, critical, comment, updatedAt, updatedBy, txn, null);
   }
 
   /**
@@ -80,7 +132,7 @@ public record ConfigValue(String key, String env, Object value, int version, lon
   public ConfigValue withoutTxn() {
     return txn == null ? this
         : new ConfigValue(key, env, value, version, revision, deleted, critical, comment, updatedAt, updatedBy, null,
-            secrecy, sealed);
+            rollout, secrecy, sealed);
   }
 
   public boolean secret() {
@@ -93,19 +145,21 @@ public record ConfigValue(String key, String env, Object value, int version, lon
       return this;
     }
     return new ConfigValue(key, env, deleted ? null : MASK, version, revision, deleted, critical, comment, updatedAt,
-        updatedBy, txn, Secrecy.MASKED, null);
+        updatedBy, txn, rollout, Secrecy.MASKED, null);
   }
 
   /** A sealed secret with its clear value, for a reader with secret access. */
   public ConfigValue revealed(Object clear) {
     return new ConfigValue(key, env, clear, version, revision, deleted, critical, comment, updatedAt, updatedBy, txn,
-        Secrecy.REVEALED, null);
+        rollout, Secrecy.REVEALED, null);
   }
 
-  /** The same version with another value and ciphertext (a value sealed again under another data key). */
-  public ConfigValue withSealed(String ciphertext) {
-    return new ConfigValue(key, env, value, version, revision, deleted, critical, comment, updatedAt, updatedBy, txn,
-        Secrecy.SEALED, ciphertext);
+  /**
+   * Whether an instance receives this change: a released version reaches everyone, a rollout's change only the
+   * instances its targeting names ({@code instanceId} null: an anonymous reader, who gets released values only).
+   */
+  public boolean reaches(String instanceId, Map<String, String> labels) {
+    return rollout == null || rollout.reaches(key, instanceId, labels);
   }
 
   /** True when the key is {@code prefix} itself or lies below it, in whole segments; "" holds every key. */
@@ -131,6 +185,9 @@ public record ConfigValue(String key, String env, Object value, int version, lon
     if (txn != null) {
       json.put("txn", txn.toJson());
     }
+    if (rollout != null) {
+      json.put("rollout", rollout.toJson());
+    }
     return putSecrecy(json);
   }
 
@@ -149,9 +206,16 @@ public record ConfigValue(String key, String env, Object value, int version, lon
     if (txn != null) {
       json.put("txn", txn.toJson());
     }
+    if (rollout != null) {
+      json.put("rollout", rollout.toJson());
+    }
     return putSecrecy(json);
   }
 
+  /**
+   * Reads either shape. Fails with a DecodeException saying what is wrong when key, env, version or revision is
+   * missing or of the wrong type, or a time is not ISO-8601; the other members are optional.
+   */
   /** A secret's members: {@code secret: true}, and {@code sealed} (the ciphertext) or {@code masked: true}. */
   private JsonObject putSecrecy(JsonObject json) {
     switch (secrecy) {
@@ -163,10 +227,6 @@ public record ConfigValue(String key, String env, Object value, int version, lon
     return json;
   }
 
-  /**
-   * Reads either shape. Fails with a DecodeException saying what is wrong when key, env, version or revision is
-   * missing or of the wrong type, or a time is not ISO-8601; the other members are optional.
-   */
   public static ConfigValue fromJson(JsonObject json) {
     try {
       String time = json.getString("updatedAt");
@@ -174,9 +234,9 @@ public record ConfigValue(String key, String env, Object value, int version, lon
           json.getValue("value"), required(json, "version", json.getInteger("version")),
           required(json, "revision", json.getLong("revision")), json.getBoolean("deleted", false),
           json.getBoolean("critical", false), json.getString("comment"), time == null ? null : Instant.parse(time),
-          json.getString("updatedBy"), Txn.fromJson(json.getJsonObject("txn")), secrecy(json),
-          json.getString("sealed"));
-    } catch (ClassCastException | DateTimeParseException e) {
+          json.getString("updatedBy"), Txn.fromJson(json.getJsonObject("txn")),
+          Rollout.fromJson(json.getJsonObject("rollout")), secrecy(json), json.getString("sealed"));
+    } catch (ClassCastException | DateTimeParseException | ConfigdException e) {
       throw new DecodeException("not a configuration value: " + e.getMessage());
     }
   }
