@@ -1,6 +1,5 @@
 package io.configd.cli;
 
-import io.configd.model.ConfigValue;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,13 +29,6 @@ final class DeleteCommand implements Callable<Integer> {
     String[] headers = version == null ? new String[0] : new String[] {"If-Match", "\"" + version + "\""};
     Api.Answer answer = root.api().send("DELETE", Api.path("/v1/config/" + key, Api.query("env", env, "comment",
         comment)), null, null, headers);
-    ConfigValue deleted = ConfigValue.fromJson(answer.json());
-    if (root.json()) {
-      root.out().println(answer.json().encode());
-    } else {
-      root.out().println("deleted " + deleted.key() + " in " + deleted.env() + ": version " + deleted.version()
-          + ", revision " + deleted.revision());
-    }
-    return ExitCode.OK;
+    return root.printWritten(answer, deleted -> "deleted " + deleted.key() + " in " + deleted.env());
   }
 }
