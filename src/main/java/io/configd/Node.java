@@ -24,6 +24,8 @@ import io.configd.retention.RetentionVerticle;
 import io.configd.store.Failures;
 import io.configd.store.Migrations;
 import io.configd.store.WritePipeline;
+import io.configd.guard.Approvals;
+import io.configd.guard.Guards;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -59,6 +61,7 @@ public final class Node {
   private final MetricsEndpoint metricsEndpoint;
   private final BridgeStats bridgeStats;
   private final SharedCache cache;
+  private final Guards guards;
   private final WritePipeline writes;
   private final NodeLifecycle lifecycle;
   private final InstanceBook instances;
@@ -80,7 +83,8 @@ public final class Node {
     this.tokens = new TokenCache(settings.auth());
     this.limits = new RateLimits(settings.auth().limits());
     this.cache = SharedCache.create(settings.cache());
-    this.writes = new WritePipeline(pool, settings.api().maxBatchOps(), settings.api().maxBatchesInFlight());
+    this.guards = new Guards(vertx, pool, settings.guards());
+    this.writes = new WritePipeline(pool, settings.api().maxBatchOps(), settings.api().maxBatchesInFlight(), guards);
     this.instances = new InstanceBook(settings.name());
   }
 
@@ -107,6 +111,7 @@ public final class Node {
   }
 
   private Future<Void> start() {
+    guards.listen();
     clusterStats = vertx.eventBus().localConsumer(Addresses.CLUSTER_STATS,
         message -> clusterStats().onComplete(message::reply, failure -> Failures.reply(message, failure)));
     metrics.bind(bridgeStats, limits, lifecycle::serving, settings.kafka(), settings.name(),
@@ -129,7 +134,7 @@ public final class Node {
           this.jwt = jwt;
           ApiVerticle.Shared shared = new ApiVerticle.Shared(settings.api(), settings.bridge(), settings.auth(), pool,
               tokens, limits, jwt, bridgeStats, cache, settings.spring(), settings.tls(), lifecycle, writes,
-              metricsEndpoint, instances);
+              metricsEndpoint, instances, guards, new Approvals(guards, writes));
           return vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(shared);
             apis.add(api);

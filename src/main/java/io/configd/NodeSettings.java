@@ -13,6 +13,7 @@ import io.configd.propagation.PropagationSettings;
 import io.configd.publisher.PublisherSettings;
 import io.configd.restore.RestoreSettings;
 import io.configd.retention.RetentionSettings;
+import io.configd.guard.GuardSettings;
 import io.configd.springcloud.SpringCloudSettings;
 import io.configd.store.PgSettings;
 import io.configd.stream.KafkaSettings;
@@ -31,7 +32,7 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
                     PublisherSettings publisher, PropagationSettings propagation, AuditSettings audit,
                     NotificationSettings notification, SpringCloudSettings spring, TlsSettings tls,
                     RestoreSettings restore, RetentionSettings retention, MetricsSettings metrics,
-                    NodeLifecycle.Settings shutdown) {
+                    NodeLifecycle.Settings shutdown, GuardSettings guards) {
 
   static NodeSettings from(JsonObject config) {
     JsonObject node = config.getJsonObject("node");
@@ -51,7 +52,7 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
         SpringCloudSettings.from(section(config, "spring"), name),
         TlsSettings.from(section(config, "tls")), RestoreSettings.from(section(config, "restore")),
         RetentionSettings.from(section(config, "retention")), MetricsSettings.from(section(config, "metrics")),
-        NodeLifecycle.Settings.from(section(config, "shutdown")));
+        NodeLifecycle.Settings.from(section(config, "shutdown")), GuardSettings.from(section(config, "guards")));
   }
 
   private static JsonObject section(JsonObject config, String name) {

@@ -33,7 +33,10 @@ import io.configd.store.ConfigStore;
 import io.configd.store.Page;
 import io.configd.store.TokenStore;
 import io.configd.store.Write;
+import io.configd.store.HeldForApproval;
 import io.configd.store.WritePipeline;
+import io.configd.guard.Approvals;
+import io.configd.guard.Guards;
 import io.configd.tls.ServerCertificates;
 import io.configd.tls.TlsSettings;
 import io.vertx.core.Future;
@@ -75,20 +78,22 @@ public class ApiVerticle extends VerticleBase {
    * @param writes       the node's one write pipeline: every write path goes through it
    * @param metrics      GET /metrics
    * @param instances    the instances connected to this node (bridge hellos, reads that name one, acks)
+   * @param guards       the schemas and approval policies the write pipeline enforces, and their routes'
    */
   public record Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                        RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
                        SpringCloudSettings spring, TlsSettings tls, NodeLifecycle lifecycle,
-                       WritePipeline writes, MetricsEndpoint metrics, InstanceBook instances,
+                       WritePipeline writes, MetricsEndpoint metrics, InstanceBook instances, Guards guards,
+                       Approvals approvals,
                        ConcurrentMap<String, AtomicInteger> connections) {
 
     /** The same with a fresh table of open connections per address (one per node). */
     public Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                   RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
                   SpringCloudSettings spring, TlsSettings tls, NodeLifecycle lifecycle, WritePipeline writes,
-                  MetricsEndpoint metrics, InstanceBook instances) {
+                  MetricsEndpoint metrics, InstanceBook instances, Guards guards, Approvals approvals) {
       this(settings, bridge, auth, pool, tokens, limits, jwt, bridgeStats, cache, spring, tls, lifecycle, writes,
-          metrics, instances, HttpGuard.connectionTable());
+          metrics, instances, guards, approvals, HttpGuard.connectionTable());
     }
   }
 
@@ -281,6 +286,8 @@ public class ApiVerticle extends VerticleBase {
     router.delete("/v1/tokens/:id").handler(tokens::revoke);
     new SpringCloudConfigApi(shared.spring(), settings.environments(), store, authentication).mount(router);
     new ExportImportApi(requests, store, writes, authentication, txn::cached, settings.maxTxnOps()).mount(router);
+    new GuardsApi(requests, settings.environments(), shared.guards(), shared.approvals(), authentication, this::cached,
+        txn::cached).mount(router);
 
     router.route().failureHandler(this::failure);
     router.errorHandler(404, Problems::handle);
@@ -545,7 +552,11 @@ public class ApiVerticle extends VerticleBase {
   }
 
   private void failure(RoutingContext ctx) {
-    if (ctx.failure() == null && ctx.statusCode() == 413 && ctx.request().path().equals("/v1/import")) {
+    if (ctx.failure() instanceof HeldForApproval held) {
+      // an approval policy holds the write, whichever route it came by: 202 with the pending change
+      ctx.response().putHeader("Location", "/v1/pending/" + held.pending().getString("id"));
+      json(ctx, 202, held.pending());
+    } else if (ctx.failure() == null && ctx.statusCode() == 413 && ctx.request().path().equals("/v1/import")) {
       Problems.send(ctx, Failure.VALUE_TOO_LARGE, "the import's body is larger than " + settings.maxTxnBytes()
           + " bytes; import a narrower prefix at a time");
     } else if (ctx.failure() == null && ctx.statusCode() == 413 && ctx.request().path().equals("/v1/txn")) {

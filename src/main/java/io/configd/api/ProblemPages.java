@@ -23,6 +23,11 @@ final class ProblemPages {
         + "or an unknown member (rejected, not ignored, so that a typo never passes silently).");
     WHEN.put(Failure.INVALID_PARAMETER, "A query parameter or header that cannot be read: a non-numeric version, "
         + "If-Match, limit, since, cursor or format.");
+    WHEN.put(Failure.INVALID_SCHEMA, "The schema document is not a JSON Schema of draft 2020-12 (or names another "
+        + "draft in $schema); the detail names what is wrong. Nothing was changed.");
+    WHEN.put(Failure.SCHEMA_VIOLATION, "A value does not satisfy the JSON Schema of the nearest prefix above its key "
+        + "(or a schema change would refuse current values, with enforce=existing); the member errors lists each failing "
+        + "key, instance location and rule. Nothing was written.");
     WHEN.put(Failure.INVALID_INSTANCE, "An instance's identity or ack that breaks its grammar: an instance id or app "
         + "that is not 1 to 128 characters of letters, digits and _ . : @ -, a label name or value outside the "
         + "Kubernetes label grammar (63 characters at most), more than 32 labels, a label that is not a string, or an "

@@ -9,11 +9,13 @@ import java.time.Instant;
 /**
  * Who changed what, when and why: one row of the audit log, named as the value it records ({@code updatedAt},
  * {@code updatedBy}); {@code recordedAt} is when the audit row was written. Values are JSON values, null when absent.
- * {@code txn} is the transaction that wrote the version (POST /v1/txn), null for a single write.
+ * {@code txn} is the transaction that wrote the version (POST /v1/txn), null for a single write. {@code approvedBy}
+ * names who approved it when it waited for approval (the pending change {@code pendingId}), null otherwise.
  */
 public record AuditEntry(long revision, String env, String key, String updatedBy, Integer previousVersion, int version,
                          Object oldValue, Object newValue, boolean deleted, boolean critical, String comment,
-                         Instant updatedAt, Instant recordedAt, ConfigValue.Txn txn) {
+                         Instant updatedAt, Instant recordedAt, ConfigValue.Txn txn, String approvedBy,
+                         java.util.UUID pendingId) {
 
   static AuditEntry from(Row row) {
     return new AuditEntry(row.getLong("revision"), row.getString("env"), row.getString("key"), row.getString("actor"),
@@ -21,7 +23,8 @@ public record AuditEntry(long revision, String env, String key, String updatedBy
         decode(row.getString("new_value")), row.getBoolean("deleted"), row.getBoolean("critical"),
         row.getString("comment"), row.getOffsetDateTime("changed_at").toInstant(),
         row.getOffsetDateTime("recorded_at").toInstant(),
-        row.getLong("txn") == null ? null : new ConfigValue.Txn(row.getLong("txn"), row.getLong("txn_last")));
+        row.getLong("txn") == null ? null : new ConfigValue.Txn(row.getLong("txn"), row.getLong("txn_last")),
+        row.getString("approved_by"), row.getUUID("pending_id"));
   }
 
   public JsonObject toJson() {
@@ -41,6 +44,9 @@ public record AuditEntry(long revision, String env, String key, String updatedBy
         .put("recordedAt", recordedAt.toString());
     if (txn != null) {
       json.put("txn", txn.toJson());
+    }
+    if (approvedBy != null) {
+      json.put("approvedBy", approvedBy).put("pendingId", pendingId.toString());
     }
     return json;
   }

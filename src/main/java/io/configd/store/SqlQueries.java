@@ -221,18 +221,25 @@ final class SqlQueries {
    */
   static final String RECORD_AUDIT = """
       insert into audit_log (revision, env, key, actor, previous_version, version, old_value, new_value, deleted,
-        critical, comment, changed_at, txn, txn_last)
+        critical, comment, changed_at, txn, txn_last, approved_by, pending_id)
       select v.revision, v.env, v.key, v.created_by, nullif(v.version - 1, 0), v.version, p.value, v.value, v.deleted,
-        v.critical, v.comment, v.created_at, v.txn, v.txn_last
+        v.critical, v.comment, v.created_at, v.txn, v.txn_last, a.decided_by, a.id
       from config_version v
       left join config_version p on p.env = v.env and p.key = v.key and p.version = v.version - 1
+      -- an approved pending change is marked approved before it commits: its version is the one after its base
+      left join lateral (
+        select c.id, c.decided_by from pending_op o join pending_change c on c.id = o.pending
+        where o.env = v.env and o.key = v.key and o.base_version = v.version - 1 and c.status = 'approved'
+          and c.author = v.created_by
+        order by c.decided_at desc limit 1) a on true
       where v.revision = any($1)
       on conflict (revision) do nothing""";
 
   /** Audit rows after a revision, oldest first, filtered by env, key prefix, actor and time when given. */
   static final String SELECT_AUDIT = """
       select revision, env, key, actor, previous_version, version, old_value::text as old_value,
-        new_value::text as new_value, deleted, critical, comment, changed_at, recorded_at, txn, txn_last
+        new_value::text as new_value, deleted, critical, comment, changed_at, recorded_at, txn, txn_last,
+        approved_by, pending_id
       from audit_log
       where revision > $1
         and ($2::text is null or env = $2)
@@ -324,4 +331,93 @@ final class SqlQueries {
   static final String REVOKE_TOKEN = """
       update api_token set revoked_at = coalesce(revoked_at, now()) where id = $1
       returning id, name, grants::text as grants, created_at, created_by, expires_at, revoked_at, last_used_at""";
+
+  // ---- Guarded changes: schemas, approval policies, pending changes (issue 17 items 1-2) ----
+
+  /** The newest version of every (prefix, env) schema, removals included (document null). */
+  static final String SELECT_CURRENT_SCHEMAS = """
+      select distinct on (prefix, env) prefix, env, version, document::text as document, comment, created_at, created_by
+      from config_schema order by prefix, env, version desc""";
+
+  /** A schema's next version; two concurrent writers of one (prefix, env) collide on the key (23505). */
+  static final String INSERT_SCHEMA = """
+      insert into config_schema (prefix, env, version, document, comment, created_by)
+      select $1, $2, coalesce(max(version), 0) + 1, cast($3 as text)::jsonb, $4, $5
+      from config_schema where prefix = $1 and env = $2
+      returning prefix, env, version, document::text as document, comment, created_at, created_by""";
+
+  /** A schema's versions below $3, newest first, at most $4. */
+  static final String SELECT_SCHEMA_VERSIONS = """
+      select prefix, env, version, document::text as document, comment, created_at, created_by
+      from config_schema where prefix = $1 and env = $2 and version < $3 order by version desc limit $4""";
+
+  static final String SELECT_CURRENT_POLICIES = """
+      select distinct on (prefix, env) prefix, env, version, required, expires_in_ms, comment, created_at, created_by
+      from approval_policy order by prefix, env, version desc""";
+
+  static final String INSERT_POLICY = """
+      insert into approval_policy (prefix, env, version, required, expires_in_ms, comment, created_by)
+      select $1, $2, coalesce(max(version), 0) + 1, $3, $4, $5, $6
+      from approval_policy where prefix = $1 and env = $2
+      returning prefix, env, version, required, expires_in_ms, comment, created_at, created_by""";
+
+  static final String SELECT_POLICY_VERSIONS = """
+      select prefix, env, version, required, expires_in_ms, comment, created_at, created_by
+      from approval_policy where prefix = $1 and env = $2 and version < $3 order by version desc limit $4""";
+
+  static final String INSERT_PENDING = """
+      insert into pending_change (id, env, single, author, comment, expires_at)
+      values ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond')""";
+
+  static final String INSERT_PENDING_OPS = """
+      insert into pending_op (pending, ord, op, env, key, value, critical, comment, base_version, base_deleted, base_value)
+      select $1, o.ord, o.op, $2, o.key, o.value::jsonb, o.critical, o.comment, o.base_version, o.base_deleted,
+        o.base_value::jsonb
+      from unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::int[], $10::boolean[],
+                  $11::text[]) as o(ord, op, key, value, critical, comment, base_version, base_deleted, base_value)""";
+
+  /** A pending change's columns, its status as readers see it (expired once past expires_at) and its ops as JSON. */
+  private static final String PENDING_COLUMNS = """
+      c.id, c.env, c.single, c.author, c.comment, c.created_at, c.expires_at,
+        case when c.status = 'pending' and c.expires_at <= now() then 'expired' else c.status end as status,
+        c.decided_by, c.decided_at, c.reason, c.revision,
+        (select json_agg(json_build_object('op', o.op, 'key', o.key, 'value', o.value, 'critical', o.critical,
+           'comment', o.comment, 'baseVersion', o.base_version, 'baseDeleted', o.base_deleted, 'baseValue', o.base_value)
+           order by o.ord) from pending_op o where o.pending = c.id)::text as ops""";
+
+  static final String SELECT_PENDING = "select " + PENDING_COLUMNS + " from pending_change c where c.id = $1";
+
+  /**
+   * Pending changes after the cursor change $3 (creation order), at most $4: of env $1 unless null, in status $2
+   * unless null, and only those whose every key one of the grants ($5 envs, $6 prefixes) covers, unless null.
+   */
+  static final String SELECT_PENDING_PAGE = "select " + PENDING_COLUMNS + """
+
+      from pending_change c
+      where ($1::text is null or c.env = $1)
+        and ($2::text is null or (case when c.status = 'pending' and c.expires_at <= now() then 'expired'
+                                   else c.status end) = $2)
+        and ($3::uuid is null or (c.created_at, c.id) > (select p.created_at, p.id from pending_change p where p.id = $3))
+        and ($5::text[] is null or not exists (
+          select 1 from pending_op o where o.pending = c.id and not exists (
+            select 1 from unnest($5::text[], $6::text[]) as g(env, prefix)
+            where (g.env = '*' or g.env = o.env)
+              and (g.prefix = '' or o.key = g.prefix or (o.key >= g.prefix || '.' and o.key < g.prefix || '/')))))
+      order by c.created_at, c.id limit $4""";
+
+  /** Takes a pending change for its approval: once, and only while it is pending and not expired. */
+  static final String CLAIM_PENDING = """
+      update pending_change set status = 'approved', decided_by = $2, decided_at = now()
+      where id = $1 and status = 'pending' and expires_at > now()""";
+
+  /** Gives a claimed change back when its commit was refused (the key moved on, a schema refuses it). */
+  static final String RELEASE_PENDING = """
+      update pending_change set status = 'pending', decided_by = null, decided_at = null
+      where id = $1 and status = 'approved' and revision is null""";
+
+  static final String COMMITTED_PENDING = "update pending_change set revision = $2 where id = $1";
+
+  static final String REJECT_PENDING = """
+      update pending_change set status = 'rejected', decided_by = $2, decided_at = now(), reason = $3
+      where id = $1 and status = 'pending'""";
 }

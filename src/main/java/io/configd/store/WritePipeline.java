@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one door every write of a node goes through once the API has checked its grants and input (PUT, DELETE,
- * rollback, POST /v1/txn). Group commit: while one batch is being committed, the writes that arrive queue up; when
+ * rollback, POST /v1/txn, import, an approved pending change). Each write first passes the node's {@link WriteGuard}
+ * (schemas and approval policies), whatever route it came by. Group commit: while one batch is being committed, the writes that arrive queue up; when
  * it commits they leave together as the next batch, recorded by one statement (configd_write_batch) in one
  * PostgreSQL transaction: one counter bump, one round trip, one flush. A batch never waits for a timer, so a lone
  * write goes at once. Each write keeps its own outcome; a future completes only once its write has committed.
@@ -34,6 +35,7 @@ public final class WritePipeline {
   private final ConfigStore store;
   private final int maxOps;
   private final int maxInFlight;
+  private final WriteGuard guard;
   private final WriteStats stats = new WriteStats();
   private final Deque<BatchItem<?>> queue = new ArrayDeque<>();
   private int inFlight;
@@ -41,8 +43,9 @@ public final class WritePipeline {
   /**
    * @param maxOps      the most ops one batch carries (a larger transaction goes alone)
    * @param maxInFlight the most batches sent to PostgreSQL at once (at least 1)
+   * @param guard       what every write passes first: the schemas and approval policies
    */
-  public WritePipeline(Pool pool, int maxOps, int maxInFlight) {
+  public WritePipeline(Pool pool, int maxOps, int maxInFlight, WriteGuard guard) {
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be at least 1, not " + maxInFlight);
     }
@@ -50,16 +53,35 @@ public final class WritePipeline {
     this.store = new ConfigStore(pool);
     this.maxOps = maxOps;
     this.maxInFlight = maxInFlight;
+    this.guard = guard;
   }
 
-  /** Records a new version of a key; fails with PRECONDITION_FAILED when {@code write.expected()} does not hold. */
+  /** Without guards: for tests of the store alone. */
+  public WritePipeline(Pool pool, int maxOps, int maxInFlight) {
+    this(pool, maxOps, maxInFlight, WriteGuard.NONE);
+  }
+
+  /**
+   * Records a new version of a key; fails with PRECONDITION_FAILED when {@code write.expected()} does not hold, with
+   * SCHEMA_VIOLATION or {@link HeldForApproval} when the guard refuses or holds it.
+   */
   public Future<ConfigValue> write(Write write) {
-    return enqueue(new BatchItem.Single(write));
+    return guard.admit(Proposal.of(write), null).compose(admitted -> enqueue(new BatchItem.Single(write)));
   }
 
   /** Records every op of the transaction in one commit with contiguous revisions, or none of them. */
   public Future<TxnResult> transaction(Transaction txn) {
-    return enqueue(new BatchItem.Txn(txn));
+    return guard.admit(Proposal.of(txn), null).compose(admitted -> enqueue(new BatchItem.Txn(txn)));
+  }
+
+  /** An approved pending change of one op: its schema checked again, its approval policy satisfied by {@code approver}. */
+  public Future<ConfigValue> writeApproved(Write write, String approver) {
+    return guard.admit(Proposal.of(write), approver).compose(admitted -> enqueue(new BatchItem.Single(write)));
+  }
+
+  /** An approved pending transaction, as {@link #writeApproved}. */
+  public Future<TxnResult> transactionApproved(Transaction txn, String approver) {
+    return guard.admit(Proposal.of(txn), approver).compose(admitted -> enqueue(new BatchItem.Txn(txn)));
   }
 
   /** Writes the value of an earlier version as a new version (history is immutable, so it is read first). */

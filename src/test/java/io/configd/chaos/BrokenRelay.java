@@ -2,6 +2,7 @@ package io.configd.chaos;
 
 import io.configd.model.ConfigValue;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,22 +21,28 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * (the same PostgreSQL advisory lock, held on its own connection from before the nodes start, so no node ever
  * relays) and relays the outbox in revision order with the product's own change message, but every {@code n}-th
  * change it marks relayed (moves the relay's watermark past it) without sending it: the bug of a relay that marks
- * a change before Kafka acknowledged it.
+ * a change before Kafka acknowledged it; and every {@code forgeEvery}-th change it sends with another value than
+ * the one PostgreSQL holds (the workload's write id replaced by {@code forged-<revision>}): the bug of a relay that
+ * sends the wrong row's body. A lost change is healed for subscribers by revision order (it reads the change log),
+ * a forged one is not: it reaches them as it was sent.
  * Nothing in the node is changed or bypassed; the checker has real losses to find.
  */
 final class BrokenRelay implements AutoCloseable {
 
   private final ChaosCluster cluster;
   private final int dropEvery;
+  private final int forgeEvery;
   private final Connection lock;
   private final KafkaProducer<String, String> producer;
   private final List<Long> dropped = new CopyOnWriteArrayList<>();
+  private final List<Long> forged = new CopyOnWriteArrayList<>();
   private final Thread thread;
   private volatile boolean running = true;
 
-  BrokenRelay(ChaosCluster cluster, int dropEvery) {
+  BrokenRelay(ChaosCluster cluster, int dropEvery, int forgeEvery) {
     this.cluster = cluster;
     this.dropEvery = dropEvery;
+    this.forgeEvery = forgeEvery;
     this.lock = cluster.connect();
     try (PreparedStatement statement = lock.prepareStatement(
         "select pg_try_advisory_lock(hashtextextended(? || '.configd-publisher', 0))")) {
@@ -63,6 +70,11 @@ final class BrokenRelay implements AutoCloseable {
   /** The revisions it marked relayed without sending them to Kafka. */
   List<Long> dropped() {
     return List.copyOf(dropped);
+  }
+
+  /** The revisions it sent with a forged value. */
+  List<Long> forged() {
+    return List.copyOf(forged);
   }
 
   private void relayLoop() {
@@ -101,8 +113,13 @@ final class BrokenRelay implements AutoCloseable {
       if (change.revision() % dropEvery == 0) {
         dropped.add(change.revision()); // the bug: marked relayed below, never sent
       } else {
+        JsonObject message = change.toChangeJson();
+        if (change.revision() % forgeEvery == 0 && !change.deleted()) {
+          forged.add(change.revision()); // the bug: another value than the one committed
+          message.put("value", new JsonObject().put("w", "forged-" + change.revision()));
+        }
         try {
-          producer.send(new ProducerRecord<>(ChaosCluster.TOPIC, change.key(), change.toChangeJson().encode())).get();
+          producer.send(new ProducerRecord<>(ChaosCluster.TOPIC, change.key(), message.encode())).get();
         } catch (Exception e) {
           throw new IllegalStateException("Kafka refused: " + e, e);
         }

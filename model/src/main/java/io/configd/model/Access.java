@@ -2,9 +2,12 @@ package io.configd.model;
 
 import java.util.Locale;
 
-/** What a grant allows, each level including the ones below it: read &lt; write &lt; admin. */
+/**
+ * What a grant allows, each level including the ones below it: read &lt; write &lt; approve &lt; admin. Approve is
+ * approving someone else's change held by an approval policy (never one's own).
+ */
 public enum Access {
-  READ, WRITE, ADMIN;
+  READ, WRITE, APPROVE, ADMIN;
 
   public boolean includes(Access needed) {
     return compareTo(needed) >= 0;

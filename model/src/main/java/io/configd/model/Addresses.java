@@ -52,4 +52,7 @@ public final class Addresses {
   public static String change(String env, String path) {
     return path.isEmpty() ? CHANGE_PREFIX + env : CHANGE_PREFIX + env + "." + path;
   }
+
+  /** Published when a node changed a schema or an approval policy: every node (clustered) reloads its guards. */
+  public static final String GUARDS_CHANGED = "configd.guards.changed";
 }

@@ -13,6 +13,8 @@ public enum Failure {
   INVALID_PARAMETER(4003, 400, "invalid-parameter", "Invalid parameter"),
   /** Refused by the HTTP server before any route: malformed headers, a Transfer-Encoding other than chunked. */
   INVALID_REQUEST(4004, 400, "invalid-request", "Invalid HTTP request"),
+  /** A JSON Schema document that is not a valid draft 2020-12 schema (PUT /v1/schemas). */
+  INVALID_SCHEMA(4005, 400, "invalid-schema", "Invalid JSON Schema"),
   /** An instance's identity (hello, instance/app/labels parameters) or ack breaks its grammar. */
   INVALID_INSTANCE(4007, 400, "invalid-instance", "Invalid instance identity or ack"),
   UNAUTHORIZED(4010, 401, "unauthorized", "Unauthorized"),
@@ -31,6 +33,8 @@ public enum Failure {
   VALUE_TOO_LARGE(4130, 413, "value-too-large", "Value too large"),
   URI_TOO_LONG(4140, 414, "uri-too-long", "URI too long"),
   UNSUPPORTED_MEDIA_TYPE(4150, 415, "unsupported-media-type", "Unsupported media type"),
+  /** A value fails the JSON Schema of its prefix; the problem's {@code errors} name each location and rule. */
+  SCHEMA_VIOLATION(4220, 422, "schema-violation", "Value does not match its schema"),
   TOO_MANY_REQUESTS(4290, 429, "too-many-requests", "Too many requests"),
   HEADERS_TOO_LARGE(4310, 431, "headers-too-large", "Request header fields too large"),
   UNAVAILABLE(5030, 503, "unavailable", "Service unavailable"),
