@@ -13,6 +13,7 @@ import io.configd.cache.CacheSettings;
 import io.configd.cache.CacheVerticle;
 import io.configd.cache.SharedCache;
 import io.configd.instances.InstanceBook;
+import io.configd.instances.InstancesVerticle;
 import io.configd.metrics.MetricsEndpoint;
 import io.configd.metrics.NodeMetrics;
 import io.configd.model.Addresses;
@@ -117,6 +118,7 @@ public final class Node {
     metrics.bind(bridgeStats, limits, lifecycle::serving, settings.kafka(), settings.name(),
         List.of(settings.audit().group() + settings.kafka().groupSuffix(),
             settings.notification().group() + settings.kafka().groupSuffix()));
+    metrics.bindInstances(instances);
     return Migrations.migrate(vertx, settings.pg())
         .compose(migrated -> RestoreCheck.run(vertx, settings.restore(), settings.kafka(), pool, settings.name()))
         .onSuccess(serving -> epoch = serving)
@@ -127,6 +129,7 @@ public final class Node {
         .compose(propagation -> deploy(new AuditVerticle(settings.audit(), pool)))
         .compose(audit -> deploy(new NotificationVerticle(settings.notification(), pool)))
         .compose(notify -> deploy(new RetentionVerticle(settings.retention(), pool)))
+        .compose(retention -> deploy(new InstancesVerticle(settings.instances(), instances, pool)))
         .compose(retention -> settings.spring().busEnabled()
             ? deploy(new BusVerticle(settings.spring(), settings.kafka(), settings.name())) : Future.succeededFuture(""))
         .compose(notify -> JwtVerifier.create(vertx, settings.auth().jwt()))
@@ -134,7 +137,7 @@ public final class Node {
           this.jwt = jwt;
           ApiVerticle.Shared shared = new ApiVerticle.Shared(settings.api(), settings.bridge(), settings.auth(), pool,
               tokens, limits, jwt, bridgeStats, cache, settings.spring(), settings.tls(), lifecycle, writes,
-              metricsEndpoint, instances, guards, new Approvals(guards, writes));
+              metricsEndpoint, instances, settings.instances(), guards, new Approvals(guards, writes));
           return vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(shared);
             apis.add(api);

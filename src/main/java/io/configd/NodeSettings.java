@@ -6,6 +6,7 @@ import io.configd.audit.AuditSettings;
 import io.configd.auth.AuthSettings;
 import io.configd.bridge.BridgeSettings;
 import io.configd.cache.CacheSettings;
+import io.configd.instances.InstancesSettings;
 import io.configd.metrics.MetricsSettings;
 import io.configd.model.Environments;
 import io.configd.notify.NotificationSettings;
@@ -32,7 +33,7 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
                     PublisherSettings publisher, PropagationSettings propagation, AuditSettings audit,
                     NotificationSettings notification, SpringCloudSettings spring, TlsSettings tls,
                     RestoreSettings restore, RetentionSettings retention, MetricsSettings metrics,
-                    NodeLifecycle.Settings shutdown, GuardSettings guards) {
+                    NodeLifecycle.Settings shutdown, InstancesSettings instances, GuardSettings guards) {
 
   static NodeSettings from(JsonObject config) {
     JsonObject node = config.getJsonObject("node");
@@ -52,7 +53,8 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
         SpringCloudSettings.from(section(config, "spring"), name),
         TlsSettings.from(section(config, "tls")), RestoreSettings.from(section(config, "restore")),
         RetentionSettings.from(section(config, "retention")), MetricsSettings.from(section(config, "metrics")),
-        NodeLifecycle.Settings.from(section(config, "shutdown")), GuardSettings.from(section(config, "guards")));
+        NodeLifecycle.Settings.from(section(config, "shutdown")),
+        InstancesSettings.from(section(config, "instances")), GuardSettings.from(section(config, "guards")));
   }
 
   private static JsonObject section(JsonObject config, String name) {

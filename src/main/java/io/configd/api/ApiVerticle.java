@@ -14,6 +14,7 @@ import io.configd.cache.CachedEntry;
 import io.configd.cache.CachedReads;
 import io.configd.cache.SharedCache;
 import io.configd.instances.InstanceBook;
+import io.configd.instances.InstancesSettings;
 import io.configd.metrics.MetricsEndpoint;
 import io.configd.model.Access;
 import io.configd.model.Addresses;
@@ -30,6 +31,7 @@ import io.configd.springcloud.SpringCloudSettings;
 import io.configd.store.AuditStore;
 import io.configd.store.ChangePage;
 import io.configd.store.ConfigStore;
+import io.configd.store.InstanceStore;
 import io.configd.store.Page;
 import io.configd.store.TokenStore;
 import io.configd.store.Write;
@@ -78,22 +80,24 @@ public class ApiVerticle extends VerticleBase {
    * @param writes       the node's one write pipeline: every write path goes through it
    * @param metrics      GET /metrics
    * @param instances    the instances connected to this node (bridge hellos, reads that name one, acks)
+   * @param instanceSettings how long an instance counts as connected without news from its node
    * @param guards       the schemas and approval policies the write pipeline enforces, and their routes'
    */
   public record Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                        RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
                        SpringCloudSettings spring, TlsSettings tls, NodeLifecycle lifecycle,
-                       WritePipeline writes, MetricsEndpoint metrics, InstanceBook instances, Guards guards,
-                       Approvals approvals,
+                       WritePipeline writes, MetricsEndpoint metrics, InstanceBook instances,
+                       InstancesSettings instanceSettings, Guards guards, Approvals approvals,
                        ConcurrentMap<String, AtomicInteger> connections) {
 
     /** The same with a fresh table of open connections per address (one per node). */
     public Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                   RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
                   SpringCloudSettings spring, TlsSettings tls, NodeLifecycle lifecycle, WritePipeline writes,
-                  MetricsEndpoint metrics, InstanceBook instances, Guards guards, Approvals approvals) {
+                  MetricsEndpoint metrics, InstanceBook instances, InstancesSettings instanceSettings, Guards guards,
+                  Approvals approvals) {
       this(settings, bridge, auth, pool, tokens, limits, jwt, bridgeStats, cache, spring, tls, lifecycle, writes,
-          metrics, instances, guards, approvals, HttpGuard.connectionTable());
+          metrics, instances, instanceSettings, guards, approvals, HttpGuard.connectionTable());
     }
   }
 
@@ -286,6 +290,8 @@ public class ApiVerticle extends VerticleBase {
     router.delete("/v1/tokens/:id").handler(tokens::revoke);
     new SpringCloudConfigApi(shared.spring(), settings.environments(), store, authentication).mount(router);
     new ExportImportApi(requests, store, writes, authentication, txn::cached, settings.maxTxnOps()).mount(router);
+    new InstancesApi(requests, settings.environments(), new InstanceStore(shared.pool()), store, shared.instances(),
+        shared.instanceSettings()).mount(router);
     new GuardsApi(requests, settings.environments(), shared.guards(), shared.approvals(), authentication, this::cached,
         txn::cached).mount(router);
 

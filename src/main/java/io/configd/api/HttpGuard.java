@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * within {@code http.headerTimeoutMillis} (a slowloris client dribbling bytes is closed; so is a TLS ClientHello, which
  * never ends a line); at most {@code http.maxConnectionsPerAddress} connections per client address, counted across
  * the node's API instances; a Transfer-Encoding other than {@code chunked} is a 400 and the connection closes
- * (RFC 9112 §6.3: the body's length cannot be known); requests the decoder refused (414, 431, 400) are answered in
- * problem+json. Silent connections are closed by the server's idle timeout ({@code http.idleTimeoutSeconds}).
+ * (RFC 9112 §6.3: the body's length cannot be known); requests the decoder refused (414, 431, 400) and request
+ * lines of another HTTP version (505, {@link VersionGuard}) are answered in problem+json. Silent connections are closed by the server's idle timeout ({@code http.idleTimeoutSeconds}).
  * One instance per API verticle instance (one event loop); the connection counts are the node's.
  */
 final class HttpGuard {
@@ -48,6 +48,7 @@ final class HttpGuard {
   }
 
   void connected(HttpConnection connection) {
+    VersionGuard.install(connection);
     String address = connection.remoteAddress() == null ? "unknown" : connection.remoteAddress().hostAddress();
     int open = connections.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
     connection.closeHandler(v -> {

@@ -10,7 +10,7 @@ import io.vertx.core.net.impl.ConnectionBase;
 /**
  * Drops a connection at once, with what waits to be written. Vert.x's close() and shutdown() both flush the write
  * queue before they close, which never ends for a client that stopped reading; so the Netty channel is closed
- * directly at its transport (the one place configd reaches below the Vert.x API), with SO_LINGER 0: an RST, and the kernel frees the
+ * directly at its transport (with api/VersionGuard, where configd reaches below the Vert.x API), with SO_LINGER 0: an RST, and the kernel frees the
  * bytes queued for the client at once instead of holding them for a peer that will not read them.
  */
 final class Abort {

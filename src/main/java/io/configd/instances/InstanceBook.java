@@ -2,6 +2,7 @@ package io.configd.instances;
 
 import io.configd.model.Instance;
 import io.configd.model.InstanceAck;
+import io.configd.store.InstancePresence;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,6 +28,8 @@ public final class InstanceBook {
     /** env → prefixes read over plain HTTP (a GET naming the instance), kept while it keeps reading. */
     final Map<String, Set<String>> reads = new TreeMap<>();
     final Map<String, Applied> acks = new TreeMap<>();
+    /** What its connections watched, the closed ones' too: what a gone instance is listed under. */
+    final Set<String> watched = new TreeSet<>();
     final Instant connectedAt = Instant.now();
     /** System.nanoTime of the last read over plain HTTP, or 0. */
     long lastRead;
@@ -58,6 +61,7 @@ public final class InstanceBook {
     public void watch(String env, String prefix) {
       synchronized (InstanceBook.this) {
         if (!closed && watches.add(env + ':' + prefix)) {
+          entry().watched.add(env + ':' + prefix);
           entry().dirty = true;
         }
       }
@@ -96,17 +100,6 @@ public final class InstanceBook {
     private Entry entry() {
       return entries.get(id);
     }
-  }
-
-  /**
-   * What the heartbeat writes of one instance: who it is, how it is connected here, what it watches and applied.
-   *
-   * @param watches env:prefix pairs
-   * @param acks    env → {revision, failures, keys}
-   * @param gone    whether it left this node (no connection, no recent read)
-   */
-  public record Snapshot(Instance instance, Set<String> transports, Set<String> watches,
-                         Map<String, InstanceAck> acks, Instant connectedAt, boolean gone) {
   }
 
   private final Map<String, Entry> entries = new HashMap<>();
@@ -162,13 +155,18 @@ public final class InstanceBook {
     return entries.size();
   }
 
+  /** The ids of the instances connected to this node now. */
+  public synchronized List<String> ids() {
+    return List.copyOf(entries.keySet());
+  }
+
   /**
    * The entries that changed since the last call, and those that left (no connection, and no read for
    * {@code readNanos}); those that left are forgotten here, PostgreSQL keeps them as gone.
    */
-  public synchronized List<Snapshot> changed(long readNanos) {
+  public synchronized List<InstancePresence> changed(long readNanos) {
     long now = System.nanoTime();
-    List<Snapshot> changed = new ArrayList<>();
+    List<InstancePresence> changed = new ArrayList<>();
     for (var iterator = entries.values().iterator(); iterator.hasNext(); ) {
       Entry entry = iterator.next();
       boolean reading = entry.lastRead != 0 && now - entry.lastRead < readNanos;
@@ -189,14 +187,17 @@ public final class InstanceBook {
     entries.values().forEach(entry -> entry.dirty = true);
   }
 
-  private static Snapshot snapshot(Entry entry, boolean gone) {
+  private static InstancePresence snapshot(Entry entry, boolean gone) {
     Set<String> watches = new TreeSet<>();
     entry.connections.forEach(connection -> watches.addAll(connection.watches));
+    if (gone) {
+      watches.addAll(entry.watched);
+    }
     entry.reads.forEach((env, prefixes) -> prefixes.forEach(prefix -> watches.add(env + ':' + prefix)));
     Map<String, InstanceAck> acks = new TreeMap<>();
     entry.acks.forEach((env, applied) -> acks.put(env,
         new InstanceAck(env, applied.revision, applied.keys, applied.failures)));
-    return new Snapshot(entry.instance, Set.copyOf(entry.transports), watches, acks, entry.connectedAt, gone);
+    return new InstancePresence(entry.instance, Set.copyOf(entry.transports), watches, acks, entry.connectedAt, gone);
   }
 
   private static void merge(Entry entry, InstanceAck ack) {

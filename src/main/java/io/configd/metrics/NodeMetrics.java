@@ -108,6 +108,13 @@ public final class NodeMetrics {
     consumerLag = new ConsumerLag(vertx, kafka, "configd-metrics-" + nodeName, groups, registry);
   }
 
+  /** The instances connected to this node (bridge sockets and watch streams that named one, recent HTTP readers). */
+  public void bindInstances(io.configd.instances.InstanceBook book) {
+    Gauge.builder("configd.instances", book, io.configd.instances.InstanceBook::size)
+        .description("Instances connected to this node that named themselves (hello, or a read's instance parameter)")
+        .register(registry);
+  }
+
   private void bindBridge(BridgeStats bridge) {
     for (String transport : BridgeStats.TRANSPORTS) {
       Gauge.builder("configd.bridge.sockets", bridge, stats -> stats.sockets(transport))

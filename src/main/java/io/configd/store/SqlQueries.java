@@ -332,6 +332,65 @@ final class SqlQueries {
       update api_token set revoked_at = coalesce(revoked_at, now()) where id = $1
       returning id, name, grants::text as grants, created_at, created_by, expires_at, revoked_at, last_used_at""";
 
+  // ---- instances (V13__instances.sql)
+
+  /** One instance as this node knows it: connected ($10 false) or gone from it ($10 true). */
+  static final String UPSERT_INSTANCE = """
+      insert into instance_presence (instance_id, node, app, labels, transports, watches, acks, connected_at, last_seen,
+        gone_at)
+      values ($1, $2, $3, cast($4 as text)::jsonb, $5::text[], cast($6 as text)::jsonb, cast($7 as text)::jsonb, $8,
+        now(), case when $9 then now() end)
+      on conflict (instance_id, node) do update set app = excluded.app, labels = excluded.labels,
+        transports = excluded.transports, watches = excluded.watches, acks = excluded.acks,
+        connected_at = excluded.connected_at, last_seen = now(), gone_at = excluded.gone_at""";
+
+  /** The node's heartbeat: the instances still connected to it were seen now. */
+  static final String REFRESH_INSTANCES = """
+      update instance_presence set last_seen = now()
+      where node = $1 and gone_at is null and instance_id = any($2::text[])""";
+
+  /** A node that starts or stops: whatever it had recorded as connected has left it. */
+  static final String NODE_INSTANCES_GONE = """
+      update instance_presence set gone_at = now() where node = $1 and gone_at is null""";
+
+  /** Instances gone (or whose node stopped refreshing them) longer ago than $1 ms are forgotten. */
+  static final String FORGET_INSTANCES = """
+      delete from instance_presence where coalesce(gone_at, last_seen) < now() - $1::float8 * interval '1 millisecond'""";
+
+  /**
+   * The instances watching something of env $1 that overlaps the prefix $2 (a watch above it or below it), after the
+   * id $3, one row each (the connected one when it has several: one per node), connected only ($5 'connected'), gone
+   * only ('gone') or both (null); a row is connected while its node refreshed it in the last $4 ms.
+   */
+  static final String SELECT_INSTANCES = """
+      select * from (
+        select distinct on (instance_id) instance_id, node, app, labels::text as labels, transports,
+          watches::text as watches, (acks -> $1)::text as acked, connected_at, last_seen, gone_at,
+          (gone_at is null and last_seen > now() - $4::float8 * interval '1 millisecond') as connected
+        from instance_presence
+        where instance_id > $3 and exists (
+          select 1 from jsonb_array_elements(watches) w
+          where w ->> 'env' = $1 and ($2 = '' or w ->> 'prefix' = '' or w ->> 'prefix' = $2
+            or starts_with(w ->> 'prefix', $2 || '.') or starts_with($2, (w ->> 'prefix') || '.')))
+        order by instance_id, connected desc, last_seen desc) one
+      where $5::text is null or connected = ($5 = 'connected')
+      order by instance_id limit $6""";
+
+  /**
+   * The instances whose watches cover the key $2 of env $1, one row each as in SELECT_INSTANCES, with the version of
+   * the key they applied (null: none acknowledged) and the revision they acknowledged in the env.
+   */
+  static final String SELECT_KEY_INSTANCES = """
+      select distinct on (instance_id) instance_id, node, app, labels::text as labels,
+        (acks -> $1 -> 'keys' ->> $2)::bigint as applied, (acks -> $1 ->> 'revision')::bigint as revision,
+        (acks -> $1 ->> 'failures')::bigint as failures, last_seen, gone_at,
+        (gone_at is null and last_seen > now() - $3::float8 * interval '1 millisecond') as connected
+      from instance_presence
+      where exists (
+        select 1 from jsonb_array_elements(watches) w
+        where w ->> 'env' = $1 and (w ->> 'prefix' = '' or w ->> 'prefix' = $2 or starts_with($2, (w ->> 'prefix') || '.')))
+      order by instance_id, connected desc, last_seen desc""";
+
   // ---- Guarded changes: schemas, approval policies, pending changes (issue 17 items 1-2) ----
 
   /** The newest version of every (prefix, env) schema, removals included (document null). */

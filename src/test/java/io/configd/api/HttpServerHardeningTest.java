@@ -92,17 +92,23 @@ class HttpServerHardeningTest {
   }
 
   @Test
-  @DisplayName("a request the HTTP decoder refuses is answered in problem+json: 414, 431, 400")
+  @DisplayName("a request the HTTP decoder refuses is answered in problem+json: 414, 431, 400, and 505 for another "
+      + "HTTP version, with a status line the client can read")
   void decoderFailures() throws Exception {
     String[][] cases = {
         {"GET /" + "a".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n", "414", "uri-too-long"},
         {"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(9000) + "\r\n\r\n", "431", "headers-too-large"},
         {"GET /health HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n", "400", "invalid-request"},
+        {"GET /health HTTP/2.5\r\nHost: x\r\n\r\n", "505", "http-version-not-supported"},
+        {"GET /health HTTP/0.9\r\nHost: x\r\n\r\n", "505", "http-version-not-supported"},
+        {"GET /health HTTX/1.1\r\nHost: x\r\n\r\n", "400", "invalid-request"},
+        {"PUT /v1/config/v.k?env=production HTTP/1.2\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}", "505",
+            "http-version-not-supported"},
     };
     for (String[] c : cases) {
       try (RawHttp client = RawHttp.connect(node.port())) {
         String answer = client.send(c[0]).readUntilClosed(Duration.ofSeconds(30));
-        assertThat(answer).as(c[2]).contains(" " + c[1] + " ").contains("application/problem+json")
+        assertThat(answer).as(c[2]).matches("(?s)HTTP/1\\.[01] " + c[1] + " .*").contains("application/problem+json")
             .contains("/problems/" + c[2]);
       }
     }

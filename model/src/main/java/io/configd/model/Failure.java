@@ -38,6 +38,8 @@ public enum Failure {
   TOO_MANY_REQUESTS(4290, 429, "too-many-requests", "Too many requests"),
   HEADERS_TOO_LARGE(4310, 431, "headers-too-large", "Request header fields too large"),
   UNAVAILABLE(5030, 503, "unavailable", "Service unavailable"),
+  /** The request line names an HTTP version other than 1.0 and 1.1. */
+  VERSION_NOT_SUPPORTED(5050, 505, "http-version-not-supported", "HTTP version not supported"),
   INTERNAL(5000, 500, "internal", "Internal error");
 
   /** Relative (RFC 9457 resolves it against the request URI): every node serves the page, GET /problems/{slug}. */
