@@ -16,6 +16,11 @@ function lowerBound(keys, target) {
   return low;
 }
 
+/** Whether key is prefix or below it ('' holds every key). */
+function under(prefix, key) {
+  return prefix === '' || key === prefix || key.startsWith(`${prefix}.`);
+}
+
 export class EnvStore {
   constructor(env) {
     this.env = env;
@@ -66,6 +71,33 @@ export class EnvStore {
       this.listeners.forEach((listener) => listener(applied, live));
     }
     return applied;
+  }
+
+  /**
+   * Forgets the revisions known at or under prefix, keeping what is shown: a fresh snapshot follows (the database
+   * was restored, or the changes to catch up were pruned), and its values are taken whatever revision they carry.
+   */
+  forget(prefix) {
+    for (const key of [...this.revisions.keys()]) {
+      if (under(prefix, key)) {
+        this.revisions.delete(key);
+      }
+    }
+  }
+
+  /** After forget and the fresh snapshot: drops what is at or under prefix that neither it nor a live change brought. */
+  prune(prefix) {
+    let removed = false;
+    for (const key of [...this.entries.keys()]) {
+      if (under(prefix, key) && !this.revisions.has(key)) {
+        this.entries.delete(key);
+        removed = true;
+      }
+    }
+    if (removed) {
+      this.keys = [...this.entries.keys()].sort();
+      this.listeners.forEach((listener) => listener([], false));
+    }
   }
 
   markLoaded() {

@@ -14,6 +14,8 @@ export class Run {
     this.adminToken = adminToken;
     this.artifacts = artifacts;
     this.problems = [];
+    /** While a scenario has cut the page's network (a Proxy), failed loads are what it expects, not problems. */
+    this.networkCut = false;
     mkdirSync(artifacts, { recursive: true });
   }
 
@@ -28,6 +30,9 @@ export class Run {
     const page = await context.newPage();
     page.on('pageerror', (error) => this.problems.push(`page error: ${error.message}`));
     page.on('console', (message) => {
+      if (this.networkCut && /net::ERR_(CONNECTION_RESET|CONNECTION_REFUSED|EMPTY_RESPONSE|CONNECTION_CLOSED)/.test(message.text())) {
+        return;
+      }
       if (message.type() === 'error' && !/status of 4\d\d|the server responded with a status of 4/.test(message.text())) {
         this.problems.push(`console error: ${message.text()}`);
       }

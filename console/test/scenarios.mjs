@@ -207,6 +207,7 @@ export const scenarios = {
       check(JSON.stringify(before) === JSON.stringify(after), `no layout jump on live updates: ${before} → ${after}`);
       await run.shot(page, 'live-update');
 
+      run.networkCut = true;
       proxy.cut();
       await page.locator('.live-state[data-state="reconnecting"]').waitFor();
       await run.put('development', `${base}.a`, { now: 3 });
@@ -214,10 +215,60 @@ export const scenarios = {
       await run.api('DELETE', `/v1/config/${base}.b?env=development`);
       proxy.restore();
       await page.locator('.live-state[data-state="live"]').waitFor({ timeout: 30000 });
+      run.networkCut = false;
       await page.locator('.row', { hasText: `${base}.c` }).waitFor();
       await page.locator('pre.value', { hasText: '"now": 3' }).waitFor();
       await eventually('the deletion to be caught up', async () => (await page.locator('.row', { hasText: `${base}.b` }).count()) === 0);
       await page.locator('.count', { hasText: '2 keys' }).waitFor();
+    } finally {
+      proxy.close();
+    }
+  },
+
+  /**
+   * Run against a node that keeps only its newest 10 revisions (PrunedCatchUpInTheBrowserTest): while the page is
+   * cut off, more changes than that are written, so its catch-up is refused (410 revision-compacted); it loads a fresh
+   * snapshot instead, shows what changed and drops the key deleted meanwhile.
+   */
+  async prunedCatchUp(run) {
+    const base = prefix('pruned');
+    await run.put('development', `${base}.a`, 1);
+    await run.put('development', `${base}.b`, 'doomed');
+    const proxy = new Proxy(Number(new URL(run.url).port));
+    const port = await proxy.start();
+    const via = `http://127.0.0.1:${port}`;
+    try {
+      const page = await run.page();
+      await page.goto(`${via}/console/`);
+      await page.getByLabel('Token').fill(run.adminToken);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.goto(`${via}/console/#/browse/development/${base}.a`);
+      await page.locator('.key-title', { hasText: `${base}.a` }).waitFor();
+      await page.locator('.live-state[data-state="live"]').waitFor();
+      await page.getByLabel('Filter').fill(base);
+      await page.locator('.count', { hasText: '2 keys' }).waitFor();
+      const head = (await run.api('GET', `/v1/changes?env=development&prefix=${base}&since=0`)).body.head;
+
+      run.networkCut = true;
+      proxy.cut();
+      await page.locator('.live-state[data-state="reconnecting"]').waitFor();
+      await run.put('development', `${base}.a`, { now: 'after the cut' });
+      await run.api('DELETE', `/v1/config/${base}.b?env=development`);
+      await run.put('development', `${base}.c`, 'while cut');
+      for (let i = 0; i < 15; i += 1) {
+        await run.put('development', `console.filler.r${run36}.k${i}`, i);
+      }
+      await eventually('the changes after the cut pruned', async () =>
+        (await run.api('GET', `/v1/changes?env=development&prefix=${base}&since=${head}`)).status === 410, 60000);
+      proxy.restore();
+      await page.locator('.live-state[data-state="live"]').waitFor({ timeout: 30000 });
+      run.networkCut = false;
+      await page.locator('.row', { hasText: `${base}.c` }).waitFor();
+      await page.locator('pre.value', { hasText: 'after the cut' }).waitFor();
+      await eventually('the key deleted while cut to be gone', async () => (await page.locator('.row', { hasText: `${base}.b` }).count()) === 0);
+      await page.locator('.count', { hasText: '2 keys' }).waitFor();
+      await run.put('development', `${base}.a`, { now: 'live again' });
+      await page.locator('pre.value', { hasText: 'live again' }).waitFor();
     } finally {
       proxy.close();
     }

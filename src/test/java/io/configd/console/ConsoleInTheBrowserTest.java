@@ -2,6 +2,7 @@ package io.configd.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.configd.TestNode;
 import io.configd.TestNodeExtension;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
@@ -45,14 +46,8 @@ class ConsoleInTheBrowserTest {
   });
 
   @BeforeAll
-  static void requireBrowser() {
-    if (!CHROMIUM.canExecute()) {
-      throw new IllegalStateException(CHROMIUM + " is missing: run bin/test, which installs Debian's chromium "
-          + "(apt-get install chromium), or set CHROMIUM to a Chromium binary");
-    }
-    if (!new File(PROJECT, "console/node_modules/playwright-core").isDirectory()) {
-      throw new IllegalStateException("console/node_modules is missing: the Maven build installs it (console/build.mjs runs npm ci)");
-    }
+  static void browserPresent() {
+    requireBrowser();
   }
 
   @Test
@@ -167,16 +162,36 @@ class ConsoleInTheBrowserTest {
 
   /** Runs console/test/run.mjs for one scenario. */
   private static void scenario(String name, String... environment) {
-    node("scenario " + name, List.of("console/test/run.mjs", name), environment);
+    scenario(NODE.node(), name, environment);
+  }
+
+  /** Runs console/test/run.mjs for one scenario against that node. */
+  static void scenario(TestNode node, String name, String... environment) {
+    node(node, "scenario " + name, List.of("console/test/run.mjs", name), environment);
+  }
+
+  private static void node(String name, List<String> arguments, String... environment) {
+    node(NODE.node(), name, arguments, environment);
+  }
+
+  /** The browser and console/node_modules are there, else a message that says how to get them. */
+  static void requireBrowser() {
+    if (!CHROMIUM.canExecute()) {
+      throw new IllegalStateException(CHROMIUM + " is missing: run bin/test, which installs Debian's chromium "
+          + "(apt-get install chromium), or set CHROMIUM to a Chromium binary");
+    }
+    if (!new File(PROJECT, "console/node_modules/playwright-core").isDirectory()) {
+      throw new IllegalStateException("console/node_modules is missing: the Maven build installs it (console/build.mjs runs npm ci)");
+    }
   }
 
   /** Runs node with these arguments; its output is printed, and is the failure message when it fails. */
-  private static void node(String name, List<String> arguments, String... environment) {
+  private static void node(TestNode node, String name, List<String> arguments, String... environment) {
     List<String> command = new ArrayList<>(List.of("node"));
     command.addAll(arguments);
     ProcessBuilder builder = new ProcessBuilder(command).directory(PROJECT).redirectErrorStream(true);
-    builder.environment().put("CONSOLE_URL", "http://127.0.0.1:" + NODE.node().port());
-    builder.environment().put("CONSOLE_ADMIN_TOKEN", NODE.node().adminToken());
+    builder.environment().put("CONSOLE_URL", "http://127.0.0.1:" + node.port());
+    builder.environment().put("CONSOLE_ADMIN_TOKEN", node.adminToken());
     builder.environment().put("CONSOLE_ARTIFACTS", ARTIFACTS);
     builder.environment().put("CHROMIUM", CHROMIUM.getPath());
     for (int i = 0; i + 1 < environment.length; i += 2) {
