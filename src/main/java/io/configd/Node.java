@@ -124,7 +124,7 @@ public final class Node {
         .onSuccess(serving -> epoch = serving)
         .compose(checked -> AdminBootstrap.ensure(pool, settings.auth(), settings.api().port()))
         .compose(bootstrapped -> deploy(new CacheVerticle(epochCache(), pool, cache)))
-        .compose(cache -> deploy(new PublisherVerticle(settings.publisher(), pool, epoch)))
+        .compose(cache -> deploy(new PublisherVerticle(settings.publisher(), pool, epoch, writes)))
         .compose(publisher -> deploy(new PropagationVerticle(settings.propagation(), pool)))
         .compose(propagation -> deploy(new AuditVerticle(settings.audit(), pool)))
         .compose(audit -> deploy(new NotificationVerticle(settings.notification(), pool)))

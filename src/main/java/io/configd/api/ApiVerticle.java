@@ -1,5 +1,6 @@
 package io.configd.api;
 
+import io.configd.auth.ClientAddresses;
 import io.configd.auth.AuthSettings;
 import io.configd.auth.Authenticator;
 import io.configd.auth.JwtVerifier;
@@ -33,6 +34,7 @@ import io.configd.store.ChangePage;
 import io.configd.store.ConfigStore;
 import io.configd.store.InstanceStore;
 import io.configd.store.Page;
+import io.configd.store.RolloutStore;
 import io.configd.store.TokenStore;
 import io.configd.store.Write;
 import io.configd.store.HeldForApproval;
@@ -107,6 +109,7 @@ public class ApiVerticle extends VerticleBase {
   private final ConfigStore store;
   private final WritePipeline writes;
   private final AuditStore audit;
+  private final RolloutStore rollouts;
   private CachedReads reads;
   private HttpServer server;
   private HttpServer healthServer;
@@ -126,6 +129,7 @@ public class ApiVerticle extends VerticleBase {
     this.store = new ConfigStore(shared.pool());
     this.writes = shared.writes();
     this.audit = new AuditStore(shared.pool());
+    this.rollouts = new RolloutStore(shared.pool(), shared.writes());
   }
 
   @Override
@@ -140,7 +144,7 @@ public class ApiVerticle extends VerticleBase {
     txn = new TxnApi(requests, new TxnRequests(requests, settings.maxTxnOps(), settings.maxValueBytes()), writes,
         authentication, () -> reads);
     bridge = new Bridge(vertx, shared.bridge(), authenticator, shared.limits(), shared.auth(), shared.bridgeStats(),
-        shared.instances());
+        shared.instances(), addresses);
     vertx.eventBus().<JsonObject>consumer(Addresses.TOKEN_REVOKED, message -> {
       authenticator.revoked(message.body().getString("id"));
       bridge.recheckAll();
@@ -290,6 +294,7 @@ public class ApiVerticle extends VerticleBase {
     router.delete("/v1/tokens/:id").handler(tokens::revoke);
     new SpringCloudConfigApi(shared.spring(), settings.environments(), store, authentication).mount(router);
     new ExportImportApi(requests, store, writes, authentication, txn::cached, settings.maxTxnOps()).mount(router);
+    new RolloutsApi(requests, rollouts, authentication, this::cached).mount(router);
     new InstancesApi(requests, settings.environments(), new InstanceStore(shared.pool()), store, shared.instances(),
         shared.instanceSettings()).mount(router);
     new GuardsApi(requests, settings.environments(), shared.guards(), shared.approvals(), authentication, this::cached,
@@ -356,7 +361,7 @@ public class ApiVerticle extends VerticleBase {
     ConfigKey key = requests.key(ctx);
     Authentication.principal(ctx).require(Access.READ, env, key);
     int notModifiedIf = requests.ifNoneMatchVersion(ctx);
-    reader(ctx, env, key.value());
+    Optional<Instance> instance = reader(ctx, env, key.value());
     reads.read(env, key).onComplete(read -> {
       if (read.failed()) {
         ctx.fail(read.cause());
@@ -369,14 +374,33 @@ public class ApiVerticle extends VerticleBase {
       CachedEntry entry = answer.entry();
       if (entry == null || entry.value().deleted()) {
         ctx.fail(notFound(key, env));
-      } else if (entry.version() == notModifiedIf) {
-        ctx.response().setStatusCode(304).putHeader("ETag", entry.etag()).end();
+      } else if (instance.isPresent()) {
+        // a read naming its instance gets the value a live rollout targets it with, if one does
+        rollouts.liveValues(env, KeyPrefix.parse(key.value()))
+            .map(live -> RolloutStore.overlay(List.of(entry.value()), live, instance.get()).get(0))
+            .onSuccess(value -> {
+              if (value.rollout() == null) {
+                sendEntry(ctx, entry, notModifiedIf);
+              } else { // no ETag: the version is the released one's, which this value is not
+                json(ctx, 200, value.toJson());
+              }
+            })
+            .onFailure(ctx::fail);
       } else {
-        // the body was encoded once, when this version entered the cache
-        ctx.response().putHeader("ETag", entry.etag()).putHeader("Content-Type", JSON).end(entry.body());
+        sendEntry(ctx, entry, notModifiedIf);
       }
     });
   }
+
+  /** The cached entry as it was encoded when it entered the cache, or 304 when the client holds that version. */
+  private static void sendEntry(RoutingContext ctx, CachedEntry entry, int notModifiedIf) {
+    if (entry.version() == notModifiedIf) {
+      ctx.response().setStatusCode(304).putHeader("ETag", entry.etag()).end();
+    } else {
+      ctx.response().putHeader("ETag", entry.etag()).putHeader("Content-Type", JSON).end(entry.body());
+    }
+  }
+
 
   /**
    * Tells this node's cache about a committed write before the client hears of it, so that the next read here
@@ -427,8 +451,10 @@ public class ApiVerticle extends VerticleBase {
     List<String> readable = Authentication.principal(ctx).readableUnder(env, prefix);
     int limit = requests.limit(ctx);
     String after = requests.cursor(ctx);
-    reader(ctx, env, prefix.value());
+    Optional<Instance> instance = reader(ctx, env, prefix.value());
     reads.list(new CacheListing(env, prefix, after == null ? "" : after, limit, readable))
+        .compose(page -> instance.isEmpty() ? Future.succeededFuture(page) : rollouts.liveValues(env, prefix)
+            .map(live -> new Page<>(RolloutStore.overlay(page.items(), live, instance.get()), page.next())))
         .map(page -> pageJson(page).put("env", env).put("prefix", prefix.value()))
         .onSuccess(body -> json(ctx, 200, body))
         .onFailure(ctx::fail);
@@ -440,9 +466,10 @@ public class ApiVerticle extends VerticleBase {
     List<String> readable = Authentication.principal(ctx).readableUnder(env, prefix);
     long since = requests.since(ctx);
     int limit = requests.limit(ctx);
-    reader(ctx, env, prefix.value());
+    Optional<Instance> instance = reader(ctx, env, prefix.value());
     store.changes(env, prefix, since, limit, readable)
-        .map(page -> changesJson(page).put("env", env).put("prefix", prefix.value()).put("since", since))
+        .map(page -> changesJson(page, instance.orElse(null)).put("env", env).put("prefix", prefix.value())
+            .put("since", since))
         .onSuccess(body -> json(ctx, 200, body))
         .onFailure(ctx::fail);
   }
@@ -614,9 +641,14 @@ public class ApiVerticle extends VerticleBase {
     return new JsonObject().put("items", items).put("next", Requests.encodeCursor(page.next()));
   }
 
-  private static JsonObject changesJson(ChangePage page) {
+  /**
+   * The changes a reader receives: a rollout's change only for an instance it targets (an anonymous reader, null,
+   * gets released versions only); {@code next} still moves past the others.
+   */
+  private static JsonObject changesJson(ChangePage page, Instance instance) {
     JsonArray items = new JsonArray();
-    page.items().forEach(value -> items.add(value.toChangeJson()));
+    page.items().stream().filter(value -> RolloutStore.reaches(value, instance))
+        .forEach(value -> items.add(value.toChangeJson()));
     return new JsonObject().put("items", items).put("next", page.next()).put("head", page.head()).put("more", page.more())
         .put("epoch", page.epoch());
   }

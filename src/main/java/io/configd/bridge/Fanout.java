@@ -1,5 +1,7 @@
 package io.configd.bridge;
 
+import io.configd.model.ConfigValue;
+import io.configd.model.Targeting;
 import io.configd.stream.HopTrace;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -63,8 +65,15 @@ final class Fanout {
     String rec = null;
     String tcp = null;
     boolean written = false;
+    // a rollout's change reaches only the instances it targets (decided once per socket, the frame encoded once)
+    ConfigValue.Rollout rollout = rolloutOf(change);
+    Targeting targeting = rollout == null ? null : rollout.targeting();
+    String key = change.getString("key");
     for (BridgeSession session : List.copyOf(subscribers.sessions)) {
       if (session.closed()) {
+        continue;
+      }
+      if (targeting != null && !targeted(session, key, targeting)) {
         continue;
       }
       if (session.writeQueueFull()) {
@@ -87,6 +96,20 @@ final class Fanout {
     if (written) {
       stats.written(change);
     }
+  }
+
+  /** The rollout a change message belongs to, or null for a released version (or an unreadable member). */
+  private static ConfigValue.Rollout rolloutOf(JsonObject change) {
+    JsonObject rollout = change.getJsonObject("rollout");
+    if (rollout == null) {
+      return null;
+    }
+    return ConfigValue.fromJson(change).rollout();
+  }
+
+  /** Whether the socket's instance is one the targeting names; an anonymous socket gets released values only. */
+  private static boolean targeted(BridgeSession session, String key, Targeting targeting) {
+    return session.instance().map(instance -> targeting.matches(key, instance.id(), instance.labels())).orElse(false);
   }
 
   private static final class Subscribers {

@@ -151,6 +151,8 @@ final class SseSession extends BridgeSession {
     pumping = true;
     wokenUp = false;
     JsonObject ask = new JsonObject().put("env", env).put("prefix", prefix).put("since", sent).put("limit", PAGE);
+    // a rollout's change is for the instances it targets: the catch-up answers for this watch's instance
+    instance().ifPresent(named -> ask.put("instance", named.toJson()));
     vertx.eventBus().<JsonObject>request(Addresses.CHANGES, ask,
             new DeliveryOptions().setSendTimeout(settings.requestTimeoutMillis()).setLocalOnly(true))
         .onSuccess(answer -> {

@@ -158,6 +158,14 @@ public final class Guards implements WriteGuard {
     });
   }
 
+  @Override
+  public Future<Void> schemas(Proposal proposal) {
+    return rules().compose(inForce -> {
+      List<JsonObject> failures = violations(inForce, proposal);
+      return failures.isEmpty() ? Future.succeededFuture() : Future.failedFuture(refused(proposal, failures));
+    });
+  }
+
   /** Every rule each put's value breaks, each failure naming its op (in a transaction), key and schema. */
   private static List<JsonObject> violations(GuardRules inForce, Proposal proposal) {
     List<JsonObject> failures = new ArrayList<>();

@@ -5,6 +5,7 @@ import io.configd.model.ConfigKey;
 import io.configd.model.KeyPrefix;
 import io.configd.store.ConfigStore;
 import io.configd.store.Failures;
+import io.configd.store.RolloutStore;
 import io.configd.stream.HopTrace;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -46,6 +47,7 @@ public class PropagationVerticle extends VerticleBase {
   private long lastLagMillis = -1;
   private final PropagationSettings settings;
   private final ConfigStore store;
+  private final RolloutStore rollouts;
   private KafkaConsumer<String, String> consumer;
   private long assignTimer = -1;
   private int assignedPartitions;
@@ -56,6 +58,7 @@ public class PropagationVerticle extends VerticleBase {
   public PropagationVerticle(PropagationSettings settings, Pool pool) {
     this.settings = settings;
     this.store = new ConfigStore(pool);
+    this.rollouts = new RolloutStore(pool, null);
   }
 
   @Override
@@ -169,27 +172,39 @@ public class PropagationVerticle extends VerticleBase {
     return HopTrace.nowMicros();
   }
 
+  /**
+   * A page of current values; for a request naming an instance ({@code instance: {id, labels}}, set by the bridge from
+   * the socket's identity), each key a live rollout targets that instance with holds the rollout's value instead.
+   */
   private void snapshot(Message<JsonObject> request) {
     JsonObject body = request.body();
     String after = body.getString("after", "");
-    store.snapshot(body.getString("env"), KeyPrefix.parse(body.getString("prefix")), after, settings.snapshotPageSize())
-        .onSuccess(snapshot -> {
-          JsonArray items = new JsonArray();
-          snapshot.items().forEach(value -> items.add(value.toChangeJson()));
-          request.reply(new JsonObject().put("env", body.getString("env")).put("prefix", body.getString("prefix"))
-              .put("revision", snapshot.revision()).put("epoch", snapshot.epoch()).put("items", items)
-              .put("next", snapshot.next()));
-        })
+    String env = body.getString("env");
+    KeyPrefix prefix = KeyPrefix.parse(body.getString("prefix"));
+    Reader reader = Reader.of(body);
+    store.snapshot(env, prefix, after, settings.snapshotPageSize())
+        .compose(snapshot -> (reader.anonymous() ? Future.succeededFuture(snapshot.items())
+            : rollouts.liveValues(env, prefix).map(live -> reader.overlay(snapshot.items(), live)))
+            .map(items -> {
+              JsonArray json = new JsonArray();
+              items.forEach(value -> json.add(value.toChangeJson()));
+              return new JsonObject().put("env", env).put("prefix", body.getString("prefix"))
+                  .put("revision", snapshot.revision()).put("epoch", snapshot.epoch()).put("items", json)
+                  .put("next", snapshot.next());
+            }))
+        .onSuccess(request::reply)
         .onFailure(failure -> Failures.reply(request, failure));
   }
 
+  /** The changes after a revision; a rollout's change only for an instance it targets ({@link Reader}). */
   private void changes(Message<JsonObject> request) {
     JsonObject body = request.body();
+    Reader reader = Reader.of(body);
     store.changes(body.getString("env"), KeyPrefix.parse(body.getString("prefix")), body.getLong("since"),
             body.getInteger("limit", 1000), null)
         .onSuccess(page -> {
           JsonArray items = new JsonArray();
-          page.items().forEach(value -> items.add(value.toChangeJson()));
+          page.items().stream().filter(reader::receives).forEach(value -> items.add(value.toChangeJson()));
           request.reply(new JsonObject().put("items", items).put("next", page.next()).put("head", page.head())
               .put("more", page.more()).put("epoch", page.epoch()));
         })

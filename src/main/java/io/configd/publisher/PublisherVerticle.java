@@ -4,6 +4,8 @@ import io.configd.model.Addresses;
 import io.configd.model.ConfigValue;
 import io.configd.model.Failure;
 import io.configd.store.OutboxStore;
+import io.configd.store.RolloutStore;
+import io.configd.store.WritePipeline;
 import io.configd.stream.HopTrace;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -40,6 +42,8 @@ public class PublisherVerticle extends VerticleBase {
   private PgSubscriber subscriber;
   private Leadership leadership;
   private TopicSetup topicSetup;
+  private final RolloutStore rollouts;
+  private RolloutDriver driver;
 
   /** Where the relay stands. Every state that waits is woken by the one timer ({@link #schedule}). */
   enum State {
@@ -81,11 +85,13 @@ public class PublisherVerticle extends VerticleBase {
   /**
    * @param pool  the node's PostgreSQL pool, which the node closes
    * @param epoch the database's epoch, which every change message carries (fixed while the node runs)
+   * @param writes the node's write pipeline, through which the leader promotes a rollout whose plan is done
    */
-  public PublisherVerticle(PublisherSettings settings, Pool pool, long epoch) {
+  public PublisherVerticle(PublisherSettings settings, Pool pool, long epoch, WritePipeline writes) {
     this.settings = settings;
     this.epoch = epoch;
     this.outbox = new OutboxStore(pool);
+    this.rollouts = new RolloutStore(pool, writes);
   }
 
   @Override
@@ -95,7 +101,12 @@ public class PublisherVerticle extends VerticleBase {
     // Each send's own future reports its failure to the relay; the stream-wide report would only repeat it.
     producer.exceptionHandler(failure -> LOG.debug("Kafka producer: {}", failure.toString()));
     topicSetup = new TopicSetup(vertx, settings.kafka(), clientId + "-admin");
-    leadership = new Leadership(vertx, settings.nodeName(), settings.pg().connectOptions(), settings.leaderRetryMs(), this::wake, () -> { });
+    driver = new RolloutDriver(vertx, rollouts, settings.rolloutTickMs(), settings.nodeName());
+    leadership = new Leadership(vertx, settings.nodeName(), settings.pg().connectOptions(), settings.leaderRetryMs(),
+        () -> {
+          wake();
+          driver.start();
+        }, driver::stop);
     subscriber = PgSubscriber.subscriber(vertx, settings.pg().connectOptions())
         .reconnectPolicy(retries -> settings.leaderRetryMs());
     // (Re)subscribed: a notification may have been missed while the connection was down.
@@ -119,6 +130,7 @@ public class PublisherVerticle extends VerticleBase {
   public Future<?> stop() {
     state = State.STOPPED;
     vertx.cancelTimer(timer);
+    driver.stop();
     // How the last batch ended does not matter here (it is relayed again later): only that it ended.
     return inFlight.timeout(15, TimeUnit.SECONDS).otherwiseEmpty()
         .eventually(this::storeWatermark)

@@ -58,9 +58,10 @@ final class SqlQueries {
   static final String SELECT_CHANGES = """
       with head as (select revision, epoch, compacted_revision from config_revision where id = 1)
       select head.revision as head, head.epoch, head.compacted_revision, c.* from head left join lateral (
-        select c.key, c.env, v.value::text as value, c.version, c.revision, v.deleted, v.critical, v.comment,
-          v.created_at as updated_at, v.created_by as updated_by, v.txn, v.txn_last
-        from config_change c join config_version v using (env, key, version)
+        select c.key, c.env, c.value::text as value, c.version, c.revision, c.deleted, c.critical, c.comment,
+          c.updated_at, c.updated_by, c.txn, c.txn_last, c.rollout_id, c.rollout_kind, c.rollout_selector,
+          c.rollout_basis_points
+        from change_message c
         where c.revision > $1 and c.revision <= head.revision
           and c.env = $2 and ($3 = '' or c.key = $3 or (c.key >= $4 and c.key < $5))
           and ($7::text[] is null or exists (
@@ -91,9 +92,10 @@ final class SqlQueries {
    * revision has.
    */
   static final String SELECT_CHANGES_BETWEEN = """
-      select c.key, c.env, v.value::text as value, c.version, c.revision, v.deleted, v.critical, v.comment,
-        v.created_at as updated_at, v.created_by as updated_by, v.txn, v.txn_last
-      from config_change c join config_version v using (env, key, version)
+      select c.key, c.env, c.value::text as value, c.version, c.revision, c.deleted, c.critical, c.comment,
+        c.updated_at, c.updated_by, c.txn, c.txn_last, c.rollout_id, c.rollout_kind, c.rollout_selector,
+        c.rollout_basis_points
+      from change_message c
       where c.revision > $1 and c.revision < $2
       order by c.revision limit $3""";
 
@@ -149,12 +151,13 @@ final class SqlQueries {
         and not exists (select 1 from config_entry e where e.env = c.env and e.key = c.key and e.version = c.version)""";
 
   /**
-   * The version history's rows in ($1, $2], but each key's current version and a version whose successor the audit
-   * log has not recorded yet (its row takes the old value from it).
+   * The version history's rows in ($1, $2], but each key's current version, a version whose successor the audit
+   * log has not recorded yet (its row takes the old value from it) and a version a rollout's later change stands on.
    */
   static final String PRUNE_VERSIONS = """
       delete from config_version v where v.revision > $1 and v.revision <= $2
         and not exists (select 1 from config_entry e where e.env = v.env and e.key = v.key and e.version = v.version)
+        and not exists (select 1 from config_change c where c.env = v.env and c.key = v.key and c.version = v.version)
         and not exists (select 1 from config_version n where n.env = v.env and n.key = v.key and n.version = v.version + 1
           and not exists (select 1 from audit_log a where a.revision = n.revision))""";
 
@@ -193,9 +196,10 @@ final class SqlQueries {
         select coalesce((select revision from mark), (select revision from config_relay where id = 1)) as revision
       )
       select relayed.revision as relayed, c.* from relayed left join lateral (
-        select c.revision, c.env, c.key, c.version, v.value::text as value, v.deleted, v.critical, v.comment,
-          v.created_at as updated_at, v.created_by as updated_by, v.txn, v.txn_last
-        from config_change c join config_version v using (env, key, version)
+        select c.revision, c.env, c.key, c.version, c.value::text as value, c.deleted, c.critical, c.comment,
+          c.updated_at, c.updated_by, c.txn, c.txn_last, c.rollout_id, c.rollout_kind, c.rollout_selector,
+          c.rollout_basis_points
+        from change_message c
         where c.revision > relayed.revision
         order by c.revision limit $3
       ) c on true
@@ -205,7 +209,7 @@ final class SqlQueries {
   static final String SELECT_BACKLOG = """
       with relayed as (select revision from config_relay where id = 1),
       oldest as (
-        select c.revision, v.created_at from relayed, config_change c join config_version v using (env, key, version)
+        select c.revision, c.updated_at as created_at from relayed, change_message c
         where c.revision > relayed.revision order by c.revision limit 1
       )
       select (select count(*) from relayed, config_change c where c.revision > relayed.revision) as size,
@@ -332,6 +336,125 @@ final class SqlQueries {
       update api_token set revoked_at = coalesce(revoked_at, now()) where id = $1
       returning id, name, grants::text as grants, created_at, created_by, expires_at, revoked_at, last_used_at""";
 
+  // ---- Rollouts: a value for part of the fleet, widened step by step, promoted or aborted (issue 16) ----
+
+  static final String ROLLOUT_COLUMNS = """
+      id, env, key, value::text as value, base_version, selector, basis_points, steps::text as steps, step,
+      step_started_at, failure_threshold, state, stop_reason, first_revision, revision, promoted_version, comment,
+      created_at, created_by, updated_at, updated_by""";
+
+  /** The revision counter, locked: a rollout's change takes the next revision in commit order, as every write does. */
+  static final String LOCK_REVISION = "select revision from config_revision where id = 1 for update";
+
+  static final String SET_REVISION = "update config_revision set revision = $1 where id = 1";
+
+  /** The key's current entry (a tombstone too), read while the revision counter is locked, so no write can pass it. */
+  static final String SELECT_ENTRY_STATE = """
+      select version, deleted, critical from config_entry where env = $1 and key = $2 and version > 0""";
+
+  /** Live rollouts of a key standing on a version that is no longer released: every instance has the newer one. */
+  static final String SUPERSEDE_ROLLOUTS = """
+      update rollout r set state = 'superseded', stop_reason = 'version ' || e.version || ' was released meanwhile',
+        updated_at = now(), updated_by = $3
+      from config_entry e
+      where r.env = $1 and r.key = $2 and r.state in ('active', 'paused')
+        and e.env = r.env and e.key = r.key and e.version <> r.base_version""";
+
+  static final String SELECT_LIVE_ROLLOUT_ID = """
+      select id from rollout where env = $1 and key = $2 and state in ('active', 'paused')""";
+
+  static final String INSERT_ROLLOUT = """
+      insert into rollout (env, key, value, base_version, selector, basis_points, steps, step, step_started_at,
+        failure_threshold, state, first_revision, revision, comment, created_by, updated_by)
+      values ($1, $2, cast($3 as text)::jsonb, $4, $5, $6, cast($7 as text)::jsonb, $8,
+        case when $8::int is null then null else now() end, $9, 'active', $10, $10, $11, $12, $12)
+      returning id""";
+
+  static final String INSERT_ROLLOUT_CHANGE = """
+      insert into rollout_change (revision, rollout, kind, selector, basis_points, created_by)
+      values ($1, $2, $3, $4, $5, $6)""";
+
+  /** The change log's row of a rollout's change: it names the released version the rollout stands on. */
+  static final String INSERT_ROLLOUT_CONFIG_CHANGE = """
+      insert into config_change (revision, env, key, version) values ($1, $2, $3, $4)""";
+
+  /**
+   * The audit row of a rollout's change, written with it (the audit consumer finds it there): a 'target' goes from the
+   * released value to the rollout's, an 'abort' back.
+   */
+  static final String INSERT_ROLLOUT_AUDIT = """
+      insert into audit_log (revision, env, key, actor, previous_version, version, old_value, new_value, deleted,
+        critical, comment, changed_at)
+      select $1, r.env, r.key, $2, r.base_version, r.base_version,
+        case when $3 = 'target' then v.value else r.value end, case when $3 = 'target' then r.value else v.value end,
+        false, v.critical, $4, now()
+      from rollout r join config_version v on v.env = r.env and v.key = r.key and v.version = r.base_version
+      where r.id = $5
+      on conflict (revision) do nothing""";
+
+  static final String SELECT_ROLLOUT_FOR_UPDATE = "select " + ROLLOUT_COLUMNS + " from rollout where id = $1 for update";
+
+  static final String SELECT_ROLLOUT = "select " + ROLLOUT_COLUMNS + " from rollout where id = $1";
+
+  /** A new targeting (a step, or by hand): $4 the step reached (null: no plan), which starts its bake now. */
+  static final String UPDATE_ROLLOUT_TARGETING = """
+      update rollout set selector = $2, basis_points = $3, step = $4,
+        step_started_at = case when $4::int is null then null else now() end, revision = $5, updated_at = now(),
+        updated_by = $6
+      where id = $1
+      """ + " returning " + ROLLOUT_COLUMNS;
+
+  /** Ends a live rollout: promoted, aborted, rolled back or superseded. */
+  static final String END_ROLLOUT = """
+      update rollout set state = $2, stop_reason = $3, revision = coalesce($4, revision), promoted_version = $5,
+        updated_at = now(), updated_by = $6
+      where id = $1 and state in ('active', 'paused')
+      """ + " returning " + ROLLOUT_COLUMNS;
+
+  /** Pauses ($2 'paused' from 'active') or resumes ($2 'active' from 'paused': the step's bake starts again). */
+  static final String SET_ROLLOUT_RUNNING = """
+      update rollout set state = $2, stop_reason = $3,
+        step_started_at = case when $2 = 'active' and step is not null then now() else step_started_at end,
+        updated_at = now(), updated_by = $4
+      where id = $1 and state = $5
+      """ + " returning " + ROLLOUT_COLUMNS;
+
+  /** Rollouts of an environment (all when $1 is null) under a prefix, in a state ($6, all when null), after an id. */
+  static final String SELECT_ROLLOUTS = "select " + ROLLOUT_COLUMNS + """
+
+      from rollout
+      where ($1::text is null or env = $1) and id > $2
+        and ($3 = '' or key = $3 or (key >= $4 and key < $5))
+        and ($6::text is null or state = $6)
+      order by id limit $7""";
+
+  /** Active plans whose current step has baked (by the database's clock, which every node shares). */
+  static final String SELECT_DUE_ROLLOUTS = """
+      select id, step from rollout
+      where state = 'active' and steps is not null
+        and step_started_at + ((steps->step->>'bakeMs')::bigint * interval '1 millisecond') <= now()
+      order by id limit $1""";
+
+  /** Live rollouts whose released version moved on (a PUT meanwhile), for the leader to mark superseded. */
+  static final String SELECT_STALE_ROLLOUTS = """
+      select r.env, r.key from rollout r join config_entry e on e.env = r.env and e.key = r.key
+      where r.state in ('active', 'paused') and e.version <> r.base_version
+      limit $1""";
+
+  /**
+   * The live rollouts of an environment under a prefix that still stand on the released version, with what their
+   * value is to a targeted instance: the overlay of a snapshot or a read that names its instance.
+   */
+  static final String SELECT_LIVE_VALUES = """
+      select r.key, r.env, r.value::text as value, r.base_version as version, r.revision, false as deleted, e.critical,
+        r.comment, rc.created_at as updated_at, rc.created_by as updated_by, r.id as rollout_id,
+        'target' as rollout_kind, r.selector as rollout_selector, r.basis_points as rollout_basis_points
+      from rollout r
+      join config_entry e on e.env = r.env and e.key = r.key and e.version = r.base_version
+      join rollout_change rc on rc.revision = r.revision
+      where r.env = $1 and r.state in ('active', 'paused')
+        and ($2 = '' or r.key = $2 or (r.key >= $3 and r.key < $4))
+      order by r.key""";
   // ---- instances (V13__instances.sql)
 
   /** One instance as this node knows it: connected ($10 false) or gone from it ($10 true). */

@@ -20,4 +20,12 @@ public interface WriteGuard {
    *                   then satisfied; its values are checked against the schemas again, which may have changed)
    */
   Future<Void> admit(Proposal proposal, String approvedBy);
+
+  /**
+   * The schemas alone, no approval policy: for a value that reaches instances before any write of it, a rollout's
+   * (its promotion is a write, which {@link #admit} passes). Fails as {@link #admit} does for a schema.
+   */
+  default Future<Void> schemas(Proposal proposal) {
+    return Future.succeededFuture();
+  }
 }

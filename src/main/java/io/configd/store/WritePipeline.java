@@ -69,6 +69,11 @@ public final class WritePipeline {
     return guard.admit(Proposal.of(write), null).compose(admitted -> enqueue(new BatchItem.Single(write)));
   }
 
+  /** Whether the write's value satisfies its key's schema, without writing it or asking any approval (a rollout's value). */
+  public Future<Void> checkSchemas(Write write) {
+    return guard.schemas(Proposal.of(write));
+  }
+
   /** Records every op of the transaction in one commit with contiguous revisions, or none of them. */
   public Future<TxnResult> transaction(Transaction txn) {
     return guard.admit(Proposal.of(txn), null).compose(admitted -> enqueue(new BatchItem.Txn(txn)));

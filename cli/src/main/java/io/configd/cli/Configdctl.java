@@ -16,13 +16,14 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "configdctl", mixinStandardHelpOptions = true, version = "configdctl 0.1.0",
     description = "Reads and changes configd configuration from the command line.",
     footer = {"", "Environment: CONFIGD_URL (default http://127.0.0.1:8080), CONFIGD_TOKEN (the bearer token).", "",
-        "Exit codes:", "  0  ok", "  1  usage, or a request the node refused as malformed (400, 413, 415)",
+        "Exit codes:", "  0  ok", "  1  usage, or a request the node refused as malformed (400, 413, 415) or against a schema (422)",
         "  2  not found (404, or 410: a revision the node does not hold)", "  3  conflict or precondition failed (409, 412)",
-        "  4  unauthorized or forbidden (401, 403)", "  5  unavailable: unreachable, 429 or 5xx", "",
+        "  4  unauthorized or forbidden (401, 403)", "  5  unavailable: unreachable, 429 or 5xx",
+        "  6  held for approval (202): a pending change, nothing written yet", "",
         "Shell completion: source <(configdctl generate-completion)"},
     subcommands = {GetCommand.class, PutCommand.class, DeleteCommand.class, HistoryCommand.class, DiffCommand.class,
         RollbackCommand.class, WatchCommand.class, ExportCommand.class, ImportCommand.class, TokensCommand.class,
-        StatusCommand.class, AutoComplete.GenerateCompletion.class})
+        StatusCommand.class, SchemasCommand.class, PoliciesCommand.class, PendingCommand.class, AutoComplete.GenerateCompletion.class})
 public final class Configdctl {
 
   @Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL",

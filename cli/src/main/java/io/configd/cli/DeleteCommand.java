@@ -29,6 +29,9 @@ final class DeleteCommand implements Callable<Integer> {
     String[] headers = version == null ? new String[0] : new String[] {"If-Match", "\"" + version + "\""};
     Api.Answer answer = root.api().send("DELETE", Api.path("/v1/config/" + key, Api.query("env", env, "comment",
         comment)), null, null, headers);
+    if (Held.printed(root, answer)) {
+      return ExitCode.HELD;
+    }
     return root.printWritten(answer, deleted -> "deleted " + deleted.key() + " in " + deleted.env());
   }
 }

@@ -4,7 +4,7 @@ package io.configd.cli;
 public final class ExitCode {
 
   public static final int OK = 0;
-  /** Bad arguments, or a request the node refused as malformed (400, 413, 415). */
+  /** Bad arguments, or a request the node refused as malformed (400, 413, 415) or against its schema (422). */
   public static final int USAGE = 1;
   /** 404, or 410: a revision this node does not hold (take a snapshot). */
   public static final int NOT_FOUND = 2;
@@ -14,6 +14,8 @@ public final class ExitCode {
   public static final int AUTH = 4;
   /** The node cannot be reached, or answers 429 or 5xx: try again later. */
   public static final int UNAVAILABLE = 5;
+  /** 202: an approval policy held the write as a pending change; nothing is written until someone approves it. */
+  public static final int HELD = 6;
 
   private ExitCode() {
   }

@@ -48,8 +48,12 @@ final class ImportCommand implements Callable<Integer> {
     String body = stdin ? new String(root.stdin().readAllBytes(), StandardCharsets.UTF_8)
         : Files.readString(Path.of(file), StandardCharsets.UTF_8);
     String chosen = format != null ? format : stdin ? "json" : formatOf(Path.of(file));
-    JsonObject answer = root.api().send("POST", Api.path("/v1/import", Api.query("env", env, "prefix", prefix,
-        "format", chosen, "dryRun", dryRun, "prune", prune, "comment", comment)), contentType(chosen), body).json();
+    Api.Answer sent = root.api().send("POST", Api.path("/v1/import", Api.query("env", env, "prefix", prefix,
+        "format", chosen, "dryRun", dryRun, "prune", prune, "comment", comment)), contentType(chosen), body);
+    if (Held.printed(root, sent)) {
+      return ExitCode.HELD;
+    }
+    JsonObject answer = sent.json();
     return root.print(answer, () -> printChanges(answer));
   }
 

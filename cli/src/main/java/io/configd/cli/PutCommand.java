@@ -72,6 +72,9 @@ final class PutCommand implements Callable<Integer> {
     }
     Api.Answer answer = root.api().send("PUT", Api.path("/v1/config/" + key, Api.query("env", env)),
         "application/json", body.encode(), headers.toArray(String[]::new));
+    if (Held.printed(root, answer)) {
+      return ExitCode.HELD;
+    }
     return root.printWritten(answer, written -> (answer.status() == 201 ? "created " : "updated ") + written.key()
         + " in " + written.env());
   }

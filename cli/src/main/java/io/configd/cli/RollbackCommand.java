@@ -33,6 +33,9 @@ final class RollbackCommand implements Callable<Integer> {
     }
     Api.Answer answer = root.api().send("POST", Api.path("/v1/config/" + key + "/rollback", Api.query("env", env)),
         "application/json", body.encode());
+    if (Held.printed(root, answer)) {
+      return ExitCode.HELD;
+    }
     return root.printWritten(answer, written -> "rolled back " + written.key() + " in " + written.env()
         + " to version " + version + "'s value");
   }

@@ -52,7 +52,7 @@ final class TokensCommand {
 
     @Option(names = {"-g", "--grant"}, required = true, paramLabel = "ENV:PREFIX:ACCESS",
         description = "e.g. production:services.payment:read (env * for all, an empty prefix for every key; "
-            + "access read, write or admin); repeatable")
+            + "access read, write, approve or admin); repeatable")
     List<String> grants;
 
     @Option(names = "--expires-in", paramLabel = "DURATION", description = "seconds or ISO-8601, e.g. P30D")

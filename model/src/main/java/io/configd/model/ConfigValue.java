@@ -3,6 +3,7 @@ package io.configd.model;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.Map;
 import java.time.format.DateTimeParseException;
 
 /**
@@ -15,10 +16,61 @@ import java.time.format.DateTimeParseException;
  * change message ({@link #toChangeJson}: the change stream, {@code /v1/changes}, snapshots), which leaves out the
  * comment. Both carry {@code txn} when a transaction wrote the version.
  *
- * @param txn the transaction that wrote this version (POST /v1/txn), null for a single write
+ * @param txn     the transaction that wrote this version (POST /v1/txn), null for a single write
+ * @param rollout the rollout this change belongs to (a value for part of the fleet), null for a released value
  */
 public record ConfigValue(String key, String env, Object value, int version, long revision, boolean deleted,
-                          boolean critical, String comment, Instant updatedAt, String updatedBy, Txn txn) {
+                          boolean critical, String comment, Instant updatedAt, String updatedBy, Txn txn,
+                          Rollout rollout) {
+
+  /**
+   * A change of a rollout: {@code target} brings the rollout's value to the instances its targeting names (the
+   * others keep the released version, which {@code version} names); {@code abort} brings those instances back to the
+   * released value. Only the instances the targeting names receive it, in every path (live, snapshot, catch-up).
+   *
+   * @param basisPoints the percentage in hundredths of a percent, null when the rollout has none
+   */
+  public record Rollout(long id, String action, String selector, Integer basisPoints) {
+
+    public static final String TARGET = "target";
+    public static final String ABORT = "abort";
+
+    public Targeting targeting() {
+      return new Targeting(selector == null ? null : Selector.parse(selector), basisPoints);
+    }
+
+    /** Whether an instance receives this change of {@code key}: the instances its targeting names; never an anonymous one. */
+    public boolean reaches(String key, String instanceId, Map<String, String> labels) {
+      return targeting().matches(key, instanceId, labels);
+    }
+
+    public JsonObject toJson() {
+      JsonObject json = new JsonObject().put("id", id).put("action", action);
+      if (selector != null) {
+        json.put("selector", selector);
+      }
+      if (basisPoints != null) {
+        json.put("percentage", Targeting.percentage(basisPoints));
+      }
+      return json;
+    }
+
+    static Rollout fromJson(JsonObject json) {
+      if (json == null) {
+        return null;
+      }
+      Object percentage = json.getValue("percentage");
+      return new Rollout(required(json, "rollout.id", json.getLong("id")),
+          required(json, "rollout.action", json.getString("action")), json.getString("selector"),
+          percentage == null ? null : Targeting.basisPoints(percentage, "rollout.percentage"));
+    }
+  }
+
+  /** A released version (no rollout). */
+  public ConfigValue(String key, String env, Object value, int version, long revision, boolean deleted,
+                     boolean critical, String comment, Instant updatedAt, String updatedBy, Txn txn) {
+    this(key, env, value, version, revision, deleted, critical, comment, updatedAt, updatedBy, txn, null);
+  }
 
   /**
    * The transaction a change belongs to: its changes are exactly the revisions {@code id} to {@code last}.
@@ -50,7 +102,16 @@ public record ConfigValue(String key, String env, Object value, int version, lon
   /** The same version without its transaction: the current entry, as reads answer it. */
   public ConfigValue withoutTxn() {
     return txn == null ? this
-        : new ConfigValue(key, env, value, version, revision, deleted, critical, comment, updatedAt, updatedBy);
+        : new ConfigValue(key, env, value, version, revision, deleted, critical, comment, updatedAt, updatedBy, null,
+            rollout);
+  }
+
+  /**
+   * Whether an instance receives this change: a released version reaches everyone, a rollout's change only the
+   * instances its targeting names ({@code instanceId} null: an anonymous reader, who gets released values only).
+   */
+  public boolean reaches(String instanceId, Map<String, String> labels) {
+    return rollout == null || rollout.reaches(key, instanceId, labels);
   }
 
   /** True when the key is {@code prefix} itself or lies below it, in whole segments; "" holds every key. */
@@ -76,6 +137,9 @@ public record ConfigValue(String key, String env, Object value, int version, lon
     if (txn != null) {
       json.put("txn", txn.toJson());
     }
+    if (rollout != null) {
+      json.put("rollout", rollout.toJson());
+    }
     return json;
   }
 
@@ -94,6 +158,9 @@ public record ConfigValue(String key, String env, Object value, int version, lon
     if (txn != null) {
       json.put("txn", txn.toJson());
     }
+    if (rollout != null) {
+      json.put("rollout", rollout.toJson());
+    }
     return json;
   }
 
@@ -108,8 +175,9 @@ public record ConfigValue(String key, String env, Object value, int version, lon
           json.getValue("value"), required(json, "version", json.getInteger("version")),
           required(json, "revision", json.getLong("revision")), json.getBoolean("deleted", false),
           json.getBoolean("critical", false), json.getString("comment"), time == null ? null : Instant.parse(time),
-          json.getString("updatedBy"), Txn.fromJson(json.getJsonObject("txn")));
-    } catch (ClassCastException | DateTimeParseException e) {
+          json.getString("updatedBy"), Txn.fromJson(json.getJsonObject("txn")),
+          Rollout.fromJson(json.getJsonObject("rollout")));
+    } catch (ClassCastException | DateTimeParseException | ConfigdException e) {
       throw new DecodeException("not a configuration value: " + e.getMessage());
     }
   }

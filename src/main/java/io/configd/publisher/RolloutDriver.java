@@ -1,0 +1,117 @@
+package io.configd.publisher;
+
+import io.configd.store.HeldForApproval;
+import io.configd.store.Rollout;
+import io.configd.store.RolloutStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves rollout plans on, on the publisher's leader only: every tick it marks the rollouts a newer released version
+ * superseded, and takes the next step of each active plan whose current step has baked (by the database's clock), or
+ * promotes it after its last step. Everything it decides is in PostgreSQL, and each step is taken only from the step
+ * it was read at (a conditional update in the step's own transaction): a leader killed mid-plan hands over to the next
+ * one, which goes on from the same step, with nothing skipped and nothing taken twice.
+ */
+final class RolloutDriver {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RolloutDriver.class);
+  private static final int BATCH = 100;
+  static final String ACTOR = "configd-rollout";
+
+  private final Vertx vertx;
+  private final RolloutStore rollouts;
+  private final long tickMs;
+  private final String node;
+  private long timer = -1;
+  private boolean busy;
+  private String lastProblem;
+
+  RolloutDriver(Vertx vertx, RolloutStore rollouts, long tickMs, String node) {
+    this.vertx = vertx;
+    this.rollouts = rollouts;
+    this.tickMs = tickMs;
+    this.node = node;
+  }
+
+  /** This node leads: plans move on from here. */
+  void start() {
+    if (timer < 0) {
+      timer = vertx.setPeriodic(tickMs, id -> tick());
+      LOG.info("Node '{}' drives the rollout plans", node);
+    }
+  }
+
+  /** This node no longer leads (or stops): the tick in flight finishes, no other starts. */
+  void stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
+  private void tick() {
+    if (busy || timer < 0) {
+      return;
+    }
+    busy = true;
+    rollouts.supersedeStale(BATCH, ACTOR)
+        .compose(superseded -> rollouts.due(BATCH))
+        .compose(this::advanceEach)
+        .onComplete(done -> {
+          busy = false;
+          if (done.failed()) {
+            String problem = done.cause().toString();
+            if (!problem.equals(lastProblem)) {
+              LOG.warn("Rollout plans not advanced this round: {}", problem);
+            }
+            lastProblem = problem;
+          } else {
+            lastProblem = null;
+          }
+        });
+  }
+
+  /** One after the other: a plan's step is one transaction, and plans are few. */
+  private Future<Void> advanceEach(List<RolloutStore.Due> due) {
+    Future<Void> chain = Future.succeededFuture();
+    for (RolloutStore.Due next : due) {
+      chain = chain.compose(v -> timer < 0 ? Future.succeededFuture() : advance(next).recover(failure -> {
+        LOG.warn("Rollout {} not advanced from step {}: {}", next.id(), next.step() + 1, failure.toString());
+        return Future.succeededFuture();
+      }));
+    }
+    return chain;
+  }
+
+  private Future<Void> advance(RolloutStore.Due due) {
+    return rollouts.get(due.id()).compose(rollout -> {
+      if (rollout.state() != Rollout.State.ACTIVE || rollout.step() == null || rollout.step() != due.step()) {
+        return Future.succeededFuture();
+      }
+      List<Rollout.Step> steps = new ArrayList<>(rollout.steps());
+      int next = due.step() + 1;
+      if (next >= steps.size()) {
+        return rollouts.promote(rollout.id(), rollout.createdBy(), "rollout " + rollout.id() + " promoted: its plan's "
+                + "last step baked", Future::succeededFuture)
+            .onSuccess(promoted -> LOG.info("Rollout {} of '{}' in {} promoted as version {}", rollout.id(),
+                rollout.key(), rollout.env(), promoted.promotedVersion()))
+            // an approval policy holds the promotion: the plan waits, paused, instead of proposing it every tick
+            .recover(failure -> failure instanceof HeldForApproval held
+                ? rollouts.pause(rollout.id(), "its promotion waits for approval: pending change "
+                    + held.pending().getValue("id"), ACTOR).<Rollout>mapEmpty()
+                : Future.failedFuture(failure))
+            .mapEmpty();
+      }
+      return rollouts.retarget(rollout.id(), rollout.targeting().withBasisPoints(steps.get(next).basisPoints()),
+              due.step(), rollout.createdBy(), "automatic")
+          .onSuccess(moved -> moved.ifPresent(r -> LOG.info("Rollout {} of '{}' in {} at step {} of {}", r.id(),
+              r.key(), r.env(), next + 1, steps.size())))
+          .mapEmpty();
+    });
+  }
+}
