@@ -21,6 +21,25 @@ async function unnamedControls(page) {
     .map((element) => element.outerHTML.slice(0, 120)));
 }
 
+/**
+ * Signs in through a proxy the scenario can cut, opens base.a filtered to base, and waits until the page is live
+ * and counts keys; the caller closes the proxy.
+ */
+async function openThroughProxy(run, base, keys) {
+  const proxy = new Proxy(Number(new URL(run.url).port));
+  const via = `http://127.0.0.1:${await proxy.start()}`;
+  const page = await run.page();
+  await page.goto(`${via}/console/`);
+  await page.getByLabel('Token').fill(run.adminToken);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.goto(`${via}/console/#/browse/development/${base}.a`);
+  await page.locator('.key-title', { hasText: `${base}.a` }).waitFor();
+  await page.locator('.live-state[data-state="live"]').waitFor();
+  await page.getByLabel('Filter').fill(base);
+  await page.locator('.count', { hasText: keys }).waitFor();
+  return { page, proxy };
+}
+
 export const scenarios = {
   /** Sign in with a token kept in session storage only; a wrong token is refused; sign out forgets it. */
   async signIn(run) {
@@ -176,19 +195,8 @@ export const scenarios = {
   async liveUpdates(run) {
     const base = prefix('live');
     await run.put('development', `${base}.a`, 1);
-    const proxy = new Proxy(Number(new URL(run.url).port));
-    const port = await proxy.start();
-    const via = `http://127.0.0.1:${port}`;
+    const { page, proxy } = await openThroughProxy(run, base, '1 key');
     try {
-      const page = await run.page();
-      await page.goto(`${via}/console/`);
-      await page.getByLabel('Token').fill(run.adminToken);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.goto(`${via}/console/#/browse/development/${base}.a`);
-      await page.locator('.key-title', { hasText: `${base}.a` }).waitFor();
-      await page.locator('.live-state[data-state="live"]').waitFor();
-      await page.getByLabel('Filter').fill(base);
-      await page.locator('.count', { hasText: '1 key' }).waitFor();
       // Where everything sits (the selected key's panel may grow with its new value, but not move)
       const layout = () => page.evaluate(() => ['.tree-pane', '.list-pane', '.viewport', 'header.top', '.detail', '.key-title', '.meta']
         .map((selector) => {
@@ -234,19 +242,8 @@ export const scenarios = {
     const base = prefix('pruned');
     await run.put('development', `${base}.a`, 1);
     await run.put('development', `${base}.b`, 'doomed');
-    const proxy = new Proxy(Number(new URL(run.url).port));
-    const port = await proxy.start();
-    const via = `http://127.0.0.1:${port}`;
+    const { page, proxy } = await openThroughProxy(run, base, '2 keys');
     try {
-      const page = await run.page();
-      await page.goto(`${via}/console/`);
-      await page.getByLabel('Token').fill(run.adminToken);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.goto(`${via}/console/#/browse/development/${base}.a`);
-      await page.locator('.key-title', { hasText: `${base}.a` }).waitFor();
-      await page.locator('.live-state[data-state="live"]').waitFor();
-      await page.getByLabel('Filter').fill(base);
-      await page.locator('.count', { hasText: '2 keys' }).waitFor();
       const head = (await run.api('GET', `/v1/changes?env=development&prefix=${base}&since=0`)).body.head;
 
       run.networkCut = true;

@@ -43,21 +43,25 @@ public final class BridgeTestClient {
   /** A client that sends its token once, in the Authorization header of the WebSocket upgrade, and in no frame. */
   public static Future<BridgeTestClient> connectWithUpgradeHeader(Vertx vertx, int port, String token) {
     BridgeTestClient bridge = new BridgeTestClient(vertx.createWebSocketClient(), true, null);
-    return bridge.open(port, "Bearer " + token);
+    return bridge.open(port, Map.of("Authorization", "Bearer " + token));
+  }
+
+  /** A client whose WebSocket upgrade carries these headers (a proxy's X-Forwarded-For, say). */
+  public static Future<BridgeTestClient> connect(Vertx vertx, int port, String token, Map<String, String> upgradeHeaders) {
+    BridgeTestClient bridge = new BridgeTestClient(vertx.createWebSocketClient(), true, token);
+    return bridge.open(port, upgradeHeaders);
   }
 
   /** A connection through a shared WebSocket client, for tests with thousands of subscribers. */
   public static Future<BridgeTestClient> connect(WebSocketClient client, int port, boolean ownsClient, String token) {
-    return new BridgeTestClient(client, ownsClient, token).open(port, null);
+    return new BridgeTestClient(client, ownsClient, token).open(port, Map.of());
   }
 
-  private Future<BridgeTestClient> open(int port, String upgradeAuthorization) {
+  private Future<BridgeTestClient> open(int port, Map<String, String> upgradeHeaders) {
     BridgeTestClient bridge = this;
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
         .setURI("/eventbus/websocket");
-    if (upgradeAuthorization != null) {
-      options.addHeader("Authorization", upgradeAuthorization);
-    }
+    upgradeHeaders.forEach(options::addHeader);
     return client.connect(options)
         .map(ws -> {
           bridge.ws = ws;

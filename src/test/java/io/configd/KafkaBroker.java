@@ -2,8 +2,6 @@ package io.configd;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,63 +14,67 @@ import org.apache.kafka.common.Uuid;
 
 /**
  * A Kafka broker of a test's own (combined broker and controller, KRaft), from the jars bin/services uses,
- * in a child JVM on spare loopback ports with its own data directory under target/. A fault test stops it
- * (SIGTERM, as an operator would) and restarts it on the same ports and data, so topics and committed
- * offsets survive like they would in production.
+ * in a child JVM on spare ports with its own data directory. A fault test stops it (SIGTERM, as an operator
+ * would) and restarts it on the same ports and data, so topics and committed offsets survive like they would in
+ * production; the chaos run kills it (SIGKILL) and restarts it the same way, listening on its services bridge.
  */
 public final class KafkaBroker implements AutoCloseable {
 
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
   private final Path dir;
   private final Path properties;
   private final Path log;
+  private final String host;
   private final int port;
-  private Process process;
+  private final ServerProcess server;
 
-  private KafkaBroker(Path dir, int port) {
+  private KafkaBroker(Path dir, String host, int port) {
     this.dir = dir;
     this.properties = dir.resolve("server.properties");
     this.log = dir.resolve("broker.log");
+    this.host = host;
     this.port = port;
+    this.server = new ServerProcess("the test's Kafka broker", java("kafka.Kafka", properties.toString()), host, port);
   }
 
-  /** Formats a fresh data directory for {@code name} and starts the broker; returns once its port accepts. */
+  /** Formats a fresh data directory for {@code name} and starts the broker on loopback; returns once its port accepts. */
   public static KafkaBroker start(String name) {
     Path dir = Path.of("target", "kafka-" + name).toAbsolutePath();
     deleteRecursively(dir);
-    KafkaBroker broker = new KafkaBroker(dir, TestServices.freePort());
-    broker.format(TestServices.freePort());
+    return start(dir, "127.0.0.1", TestServices.freePort(), TestServices.freePort());
+  }
+
+  /**
+   * Formats {@code dir} and starts a broker listening on {@code host} (its controller stays on loopback); returns
+   * once its port accepts.
+   */
+  public static KafkaBroker start(Path dir, String host, int port, int controllerPort) {
+    KafkaBroker broker = new KafkaBroker(dir, host, port);
+    broker.format(controllerPort);
     broker.startProcess();
     return broker;
   }
 
   public String bootstrapServers() {
-    return "127.0.0.1:" + port;
+    return host + ":" + port;
   }
 
   public boolean isRunning() {
-    return process != null && process.isAlive();
+    return server.isAlive();
   }
 
   /** SIGTERM, then waits for the broker to exit (it shuts down cleanly in a few seconds). */
   public void stop() {
-    if (process == null) {
-      return;
-    }
-    process.destroy();
-    try {
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
-    process = null;
+    server.stop();
   }
 
-  /** Starts the broker again on the same ports and data directory. */
+  /** SIGKILL: no controlled shutdown, the next start recovers its logs. */
+  public void kill() {
+    server.kill();
+  }
+
+  /** Starts the broker again on the same ports and data directory (after a stop or a kill, or stopping it first). */
   public void restart() {
     stop();
     startProcess();
@@ -90,8 +92,8 @@ public final class KafkaBroker implements AutoCloseable {
           process.roles=broker,controller
           node.id=1
           controller.quorum.bootstrap.servers=127.0.0.1:%2$d
-          listeners=PLAINTEXT://127.0.0.1:%1$d,CONTROLLER://127.0.0.1:%2$d
-          advertised.listeners=PLAINTEXT://127.0.0.1:%1$d
+          listeners=PLAINTEXT://%4$s:%1$d,CONTROLLER://127.0.0.1:%2$d
+          advertised.listeners=PLAINTEXT://%4$s:%1$d
           controller.listener.names=CONTROLLER
           inter.broker.listener.name=PLAINTEXT
           listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
@@ -106,10 +108,10 @@ public final class KafkaBroker implements AutoCloseable {
           share.coordinator.state.topic.replication.factor=1
           share.coordinator.state.topic.min.isr=1
           group.initial.rebalance.delay.ms=0
-          """.formatted(port, controllerPort, dir.resolve("data")));
+          """.formatted(port, controllerPort, dir.resolve("data"), host));
       Process format = java("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(),
           "-c", properties.toString(), "--standalone").start();
-      if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+      if (!format.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS) || format.exitValue() != 0) {
         throw new IllegalStateException("formatting Kafka storage in " + dir + " failed; see " + log + ":\n" + tail());
       }
     } catch (IOException e) {
@@ -122,22 +124,10 @@ public final class KafkaBroker implements AutoCloseable {
 
   private void startProcess() {
     try {
-      process = java("kafka.Kafka", properties.toString()).start();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    try {
-      // Polling the port: the broker gives no other sign that it listens.
-      Eventually.await("the test's Kafka broker on port " + port, START_TIMEOUT, () -> {
-        if (!process.isAlive()) {
-          throw new AssertionError("the broker exited with " + process.exitValue());
-        }
-        return accepts();
-      });
-    } catch (AssertionError e) {
-      stop();
-      throw new IllegalStateException("the test's Kafka broker did not start on port " + port + " (" + e.getMessage()
-          + "); " + log + ":\n" + tail(), e);
+      server.start(START_TIMEOUT);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("the test's Kafka broker did not start on " + bootstrapServers() + " ("
+          + e.getMessage() + "); " + log + ":\n" + tail(), e);
     }
   }
 
@@ -150,15 +140,6 @@ public final class KafkaBroker implements AutoCloseable {
         mainClass));
     command.addAll(List.of(args));
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-  }
-
-  private boolean accepts() {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   private String tail() {

@@ -1,5 +1,6 @@
 package io.configd.api;
 
+import io.configd.auth.ClientAddresses;
 import io.configd.model.Principal;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;

@@ -1,5 +1,6 @@
 package io.configd.api;
 
+import io.configd.auth.ClientAddresses;
 import io.configd.model.Environments;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

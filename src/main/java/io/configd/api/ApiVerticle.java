@@ -1,5 +1,6 @@
 package io.configd.api;
 
+import io.configd.auth.ClientAddresses;
 import io.configd.auth.AuthSettings;
 import io.configd.auth.Authenticator;
 import io.configd.auth.JwtVerifier;
@@ -144,7 +145,7 @@ public class ApiVerticle extends VerticleBase {
     txn = new TxnApi(requests, new TxnRequests(requests, settings.maxTxnOps(), settings.maxValueBytes()), writes,
         authentication, () -> reads);
     bridge = new Bridge(vertx, shared.bridge(), authenticator, shared.limits(), shared.auth(), shared.bridgeStats(),
-        shared.instances());
+        shared.instances(), addresses);
     vertx.eventBus().<JsonObject>consumer(Addresses.TOKEN_REVOKED, message -> {
       authenticator.revoked(message.body().getString("id"));
       bridge.recheckAll();

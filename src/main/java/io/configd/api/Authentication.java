@@ -1,5 +1,6 @@
 package io.configd.api;
 
+import io.configd.auth.ClientAddresses;
 import io.configd.auth.Authenticator;
 import io.configd.auth.RateLimits;
 import io.configd.model.ConfigdException;

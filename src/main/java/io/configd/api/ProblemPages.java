@@ -65,7 +65,7 @@ final class ProblemPages {
     for (Failure failure : Failure.values()) {
       if (failure.slug().equals(slug)) {
         html(ctx, failure.title(), "<p>HTTP status " + failure.status() + ", problem type <code>" + failure.type()
-            + "</code>.</p>\n<p>" + escape(WHEN.getOrDefault(failure, failure.title())) + "</p>\n"
+            + "</code>.</p>\n<p>" + when(failure) + "</p>\n"
             + "<p>Every error of the configd API is application/problem+json (RFC 9457); its <code>detail</code> says "
             + "what was wrong and what is allowed. <a href=\"/problems\">All problem types</a>.</p>");
         return;
@@ -78,10 +78,14 @@ final class ProblemPages {
     StringBuilder list = new StringBuilder("<ul>\n");
     for (Failure failure : Failure.values()) {
       list.append("<li><a href=\"").append(failure.type()).append("\">").append(failure.slug()).append("</a> (")
-          .append(failure.status()).append("): ").append(escape(WHEN.getOrDefault(failure, failure.title())))
-          .append("</li>\n");
+          .append(failure.status()).append("): ").append(when(failure)).append("</li>\n");
     }
     html(ctx, "configd problem types", list.append("</ul>").toString());
+  }
+
+  /** When the problem is answered, as HTML; its title where the table has no sentence for it. */
+  private static String when(Failure failure) {
+    return escape(WHEN.getOrDefault(failure, failure.title()));
   }
 
   private static void html(RoutingContext ctx, String title, String body) {

@@ -1,5 +1,6 @@
 package io.configd.bridge;
 
+import io.configd.auth.ClientAddresses;
 import io.configd.auth.AuthSettings;
 import io.configd.auth.Authenticator;
 import io.configd.auth.RateLimits;
@@ -58,6 +59,7 @@ public final class Bridge {
   private final RateLimits limits;
   private final BridgeStats stats;
   private final long recheckMillis;
+  private final ClientAddresses addresses;
   private NetServer tcp;
   private long idleTimer;
   private long recheckTimer;
@@ -65,10 +67,13 @@ public final class Bridge {
   /**
    * @param stats the node's bridge counters, shared by its API instances
    * @param book  the node's instances, which the sockets' hellos and acks are told to
+   * @param addresses who the client of an HTTP transport's socket is behind the trusted proxies (rate limits count
+   *                  by it); a TCP socket's client is its peer
    */
   public Bridge(Vertx vertx, BridgeSettings settings, Authenticator authenticator, RateLimits limits, AuthSettings auth,
-                BridgeStats stats, InstanceBook book) {
+                BridgeStats stats, InstanceBook book, ClientAddresses addresses) {
     this.vertx = vertx;
+    this.addresses = addresses;
     this.settings = settings;
     this.stats = stats;
     this.sessions = new SessionRegistry(new Fanout(vertx, stats, settings.traceHops()), stats, book);
@@ -83,14 +88,16 @@ public final class Bridge {
     router.route(PATH + "/websocket").handler(ctx -> {
       String authorization = ctx.request().getHeader("Authorization");
       HttpConnection connection = ctx.request().connection();
+      String client = addresses.of(ctx);
       ctx.request().toWebSocket()
-          .onSuccess(ws -> accept(new WebSocketSession(ws, connection, settings, authorization)))
+          .onSuccess(ws -> accept(new WebSocketSession(ws, connection, settings, authorization), client))
           .onFailure(failure -> LOG.debug("WebSocket upgrade failed: {}", failure.getMessage()));
     });
     SockJSHandlerOptions options = new SockJSHandlerOptions().setRegisterWriteHandler(false)
         .setInsertJSESSIONID(false);
     router.route(PATH + "/*").subRouter(SockJSHandler.create(vertx, options)
-        .socketHandler(socket -> accept(new SockJsSession(socket, settings))));
+        .socketHandler(socket -> accept(new SockJsSession(socket, settings),
+            addresses.of(socket.remoteAddress(), socket.headers()))));
     long period = Math.max(1000, settings.idleTimeoutSeconds() * 500L);
     idleTimer = vertx.setPeriodic(period, id -> closeIdle());
     recheckTimer = vertx.setPeriodic(Math.max(50, recheckMillis), id -> recheckAll());
@@ -106,7 +113,7 @@ public final class Bridge {
   public void watch(HttpServerRequest request, Principal principal, String authorization, String env, KeyPrefix prefix,
                     long since, Instance instance) {
     SseSession session = new SseSession(vertx, request, env, prefix.value(), since, settings, stats);
-    accept(session);
+    accept(session, addresses.of(request));
     sessions.authenticated(session, principal, authorization);
     if (instance != null) {
       sessions.identified(session, instance);
@@ -124,7 +131,8 @@ public final class Bridge {
         .setSendBufferSize(settings.sendBufferBytes());
     Future<Void> secured = certificates == null ? Future.succeededFuture() : certificates.configure(options);
     return secured.compose(v -> vertx.createNetServer(options)
-        .connectHandler(socket -> accept(new TcpSession(socket, settings)))
+        .connectHandler(socket -> accept(new TcpSession(socket, settings),
+            socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress()))
         .listen())
         .onSuccess(server -> tcp = server)
         .mapEmpty();
@@ -173,7 +181,8 @@ public final class Bridge {
     }
   }
 
-  private void accept(BridgeSession session) {
+  private void accept(BridgeSession session, String client) {
+    session.client(client);
     sessions.add(session, limits.bridgeRefusals());
     session.listen(text -> onFrame(session, text), () -> sessions.remove(session));
     String upgrade = session.upgradeAuthorization();

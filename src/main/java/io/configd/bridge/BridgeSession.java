@@ -26,6 +26,8 @@ abstract class BridgeSession {
   private boolean ended;
   /** Who the client said it is (its hello, or a watch's parameters); set by the {@link SessionRegistry} only. */
   private Instance instance;
+  /** The client's address as the trusted proxies name it; null until the bridge accepts the socket. */
+  private String client;
 
   /** The frame type of a delivered message: "rec" on SockJS and WebSocket, "message" on TCP. */
   abstract String messageType();
@@ -121,12 +123,24 @@ abstract class BridgeSession {
   }
 
   String remote() {
-    return String.valueOf(address());
+    String peer = String.valueOf(address());
+    return client == null || peer.startsWith(client + ":") ? peer : client + " (via " + peer + ")";
   }
 
-  /** The client's address, which rate limits count by. */
+  /**
+   * The client's address, which rate limits count by: behind a trusted proxy, the client its Forwarded or
+   * X-Forwarded-For headers name (those of the upgrade or watch request), else the peer's.
+   */
   String host() {
+    if (client != null) {
+      return client;
+    }
     SocketAddress address = address();
     return address == null ? "unknown" : address.hostAddress();
+  }
+
+  /** Set once by the bridge when it accepts the socket. */
+  void client(String client) {
+    this.client = client;
   }
 }

@@ -10,11 +10,15 @@ import io.configd.model.Addresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -52,6 +56,39 @@ class RateLimitTest {
       assertProblem(node.get("/v1/config/a?env=production"), 404, "not-found"); // the admin's token: never limited
       assertProblem(node.as(ApiTokens.generate()).get("/v1/config/a?env=production"), 429, "too-many-requests");
       assertThat(node.get("/health").statusCode()).isEqualTo(200);
+    } finally {
+      node.stop().await();
+    }
+  }
+
+  @Test
+  @DisplayName("behind a trusted proxy, a bridge socket's failed authentications count against the client its "
+      + "X-Forwarded-For names, not against the proxy that every client shares")
+  void bridgeFailuresCountPerForwardedClient(Vertx vertx) {
+    JsonObject config = TestServices.nodeConfig("RateLimitTestBridgeProxy");
+    config.getJsonObject("auth").put("limits", new JsonObject().put("failedAuthBurst", 3).put("failedAuthPerMinute", 0.5));
+    config.getJsonObject("http").put("trustedProxies", new JsonArray().add("127.0.0.1"));
+    TestNode node = TestNode.start(vertx, config).await();
+    try {
+      BridgeTestClient attacker = BridgeTestClient.connect(vertx, node.port(), null,
+          Map.of("X-Forwarded-For", "203.0.113.7")).await();
+      List<String> answers = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        answers.add(attacker.token(ApiTokens.generate()).request(Addresses.SNAPSHOT,
+            new JsonObject().put("env", "production")).await().getString("message"));
+      }
+      assertThat(answers.subList(0, 3)).allSatisfy(answer -> assertThat(answer).startsWith("auth_error"));
+      assertThat(answers.get(3)).as("the attacker's own client is limited").startsWith("too_many_requests");
+
+      for (String other : List.of("203.0.113.8", "127.0.0.1")) {
+        BridgeTestClient neighbour = BridgeTestClient.connect(vertx, node.port(), null,
+            Map.of("X-Forwarded-For", other)).await();
+        String answer = neighbour.token(ApiTokens.generate()).request(Addresses.SNAPSHOT,
+            new JsonObject().put("env", "production")).await().getString("message");
+        assertThat(answer).as("a failure of another client behind the same proxy (%s)", other).startsWith("auth_error");
+        neighbour.close().await();
+      }
+      attacker.close().await();
     } finally {
       node.stop().await();
     }

@@ -2,6 +2,7 @@ package io.configd.bench;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,6 +25,23 @@ final class ClosedLoop {
   record Outcome(long ok, long errors, double seconds, Histogram micros, boolean ranOut, long unanswered) {
     double throughput() {
       return ok / seconds;
+    }
+
+    /** Every request of the window answered as expected, and at least one. */
+    boolean clean() {
+      return errors == 0 && unanswered == 0 && ok > 0;
+    }
+
+    /**
+     * What a write scenario prints and records (configd's PUTs and transactions, etcd's puts): the throughput row,
+     * {@code rate} in the scenario's units, and the latency of the good answers under {@code latencyLabel}.
+     */
+    void report(JsonObject result, String rate, String latencyLabel) {
+      Report.row("throughput", String.format("%s (%,d answered 200, %d errors, %d unanswered)", rate, ok, errors,
+          unanswered));
+      Report.latencyHeader("ms");
+      result.put("throughputPerSecond", Math.round(throughput())).put("ok", ok).put("errors", errors)
+          .put("unanswered", unanswered).put("latencyMs", Report.latencyRow(latencyLabel, micros));
     }
   }
 

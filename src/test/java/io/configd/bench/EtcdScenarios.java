@@ -43,12 +43,8 @@ final class EtcdScenarios {
       long n = sequence.getAndIncrement();
       return etcd.put("bench.w.k" + (n % WritesScenario.KEYS), "{\"n\":" + n + "}").map(revision -> 200);
     }, 200);
-    Report.row("throughput", String.format("%,.0f writes/s (%,d answered 200, %d errors, %d unanswered)",
-        outcome.throughput(), outcome.ok(), outcome.errors(), outcome.unanswered()));
-    Report.latencyHeader("ms");
-    result.put("concurrency", concurrency).put("throughputPerSecond", Math.round(outcome.throughput()))
-        .put("ok", outcome.ok()).put("errors", outcome.errors())
-        .put("latencyMs", Report.latencyRow("put send → 200", outcome.micros()));
+    result.put("concurrency", concurrency);
+    outcome.report(result, String.format("%,.0f writes/s", outcome.throughput()), "put send → 200");
     return result;
   }
 

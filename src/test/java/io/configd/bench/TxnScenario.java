@@ -2,9 +2,7 @@ package io.configd.bench;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -29,15 +27,11 @@ final class TxnScenario {
     AtomicLong sequence = new AtomicLong();
     ClosedLoop.Outcome outcome = ClosedLoop.run(vertx, options.writeConcurrency(), options.warmupSeconds(),
         options.writeSeconds(), () -> txn(sequence.getAndIncrement()), 200);
-    Report.row("throughput", String.format("%,.0f txn/s = %,.0f puts/s (%,d answered 200, %d errors, %d unanswered)",
-        outcome.throughput(), outcome.throughput() * PUTS, outcome.ok(), outcome.errors(), outcome.unanswered()));
-    Report.latencyHeader("ms");
     result.put("concurrency", options.writeConcurrency()).put("putsPerTxn", PUTS)
-        .put("throughputPerSecond", Math.round(outcome.throughput()))
-        .put("putsPerSecond", Math.round(outcome.throughput() * PUTS)).put("ok", outcome.ok())
-        .put("errors", outcome.errors()).put("unanswered", outcome.unanswered())
-        .put("latencyMs", Report.latencyRow("POST /v1/txn send → 200", outcome.micros()));
-    return outcome.errors() == 0 && outcome.unanswered() == 0 && outcome.ok() > 0;
+        .put("putsPerSecond", Math.round(outcome.throughput() * PUTS));
+    outcome.report(result, String.format("%,.0f txn/s = %,.0f puts/s", outcome.throughput(), outcome.throughput() * PUTS),
+        "POST /v1/txn send → 200");
+    return outcome.clean();
   }
 
   private Future<Integer> txn(long n) {
@@ -48,10 +42,7 @@ final class TxnScenario {
           .append("\",\"value\":{\"n\":").append(n).append("}}");
     }
     ops.append("]}");
-    RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setConnectTimeout(10_000).setIdleTimeout(30_000)
-        .setURI("/v1/txn?env=" + options.env()).putHeader("Content-Type", "application/json");
-    return node.http().request(node.authorized(request))
-        .compose(req -> req.send(Buffer.buffer(ops.toString())))
-        .compose(response -> response.body().map(ignored -> response.statusCode()));
+    return node.call(HttpMethod.POST, "/v1/txn?env=" + options.env(), ops.toString())
+        .map(NodeUnderTest.Response::status);
   }
 }

@@ -2,9 +2,7 @@ package io.configd.bench;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -39,26 +37,19 @@ final class WritesScenario {
     AtomicLong sequence = new AtomicLong();
     ClosedLoop.Outcome outcome = ClosedLoop.run(vertx, options.writeConcurrency(), options.warmupSeconds(),
         options.writeSeconds(), () -> put(sequence.getAndIncrement()), 200);
-    Report.row("throughput", String.format("%,.0f writes/s (%,d answered 200, %d errors, %d unanswered)",
-        outcome.throughput(), outcome.ok(), outcome.errors(), outcome.unanswered()));
-    Report.latencyHeader("ms");
-    result.put("throughputPerSecond", Math.round(outcome.throughput())).put("ok", outcome.ok())
-        .put("errors", outcome.errors()).put("unanswered", outcome.unanswered()).put("latencyMs", Report.latencyRow("PUT send → 200", outcome.micros()));
+    outcome.report(result, String.format("%,.0f writes/s", outcome.throughput()), "PUT send → 200");
     JsonObject publisher = node.stats().getJsonObject("publisher");
     if (publisher != null) {
       result.put("publisherAtEnd", publisher);
       Report.row("publisher at the end", publisher.encode());
     }
-    return outcome.errors() == 0 && outcome.unanswered() == 0 && outcome.ok() > 0;
+    return outcome.clean();
   }
 
   private Future<Integer> put(long n) {
-    RequestOptions request = new RequestOptions().setMethod(HttpMethod.PUT).setConnectTimeout(10_000).setIdleTimeout(30_000)
-        .setURI("/v1/config/bench.w.k" + (n % KEYS) + "?env=" + options.env()).putHeader("Content-Type", "application/json");
-    Buffer body = Buffer.buffer("{\"value\":{\"n\":" + n + "}}");
-    return node.http().request(node.authorized(request))
-        .compose(req -> req.send(body))
+    return node.call(HttpMethod.PUT, "/v1/config/bench.w.k" + (n % KEYS) + "?env=" + options.env(),
+            "{\"value\":{\"n\":" + n + "}}")
         // a key's first write creates it (201); both are a durable write
-        .compose(response -> response.body().map(ignored -> response.statusCode() == 201 ? 200 : response.statusCode()));
+        .map(response -> response.status() == 201 ? 200 : response.status());
   }
 }

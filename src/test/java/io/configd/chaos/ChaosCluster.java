@@ -1,5 +1,6 @@
 package io.configd.chaos;
 
+import io.configd.KafkaBroker;
 import io.configd.TestServices;
 import io.configd.auth.ApiTokens;
 import io.vertx.core.json.JsonArray;
@@ -25,7 +26,7 @@ final class ChaosCluster implements AutoCloseable {
   private ChaosNetwork network;
   private ChaosPostgres postgres;
   private ChaosRedis redis;
-  private ChaosKafka kafka;
+  private KafkaBroker kafka;
   private final List<ChaosNode> nodes = new ArrayList<>();
 
   private ChaosCluster(Path dir) {
@@ -44,8 +45,7 @@ final class ChaosCluster implements AutoCloseable {
           TestServices.freePort());
       cluster.redis = new ChaosRedis(host, TestServices.freePort(), dir.resolve("redis.log"));
       cluster.redis.start();
-      cluster.kafka = new ChaosKafka(dir.resolve("kafka"), host, TestServices.freePort(), TestServices.freePort());
-      cluster.kafka.start();
+      cluster.kafka = KafkaBroker.start(dir.resolve("kafka"), host, TestServices.freePort(), TestServices.freePort());
       beforeNodes.accept(cluster);
       JsonArray members = new JsonArray();
       for (int n = 1; n <= size; n++) {
@@ -106,7 +106,7 @@ final class ChaosCluster implements AutoCloseable {
     return redis;
   }
 
-  ChaosKafka kafka() {
+  KafkaBroker kafka() {
     return kafka;
   }
 

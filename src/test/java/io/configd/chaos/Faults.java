@@ -87,7 +87,7 @@ final class Faults implements Runnable {
       case KAFKA_SIGKILL -> {
         cluster.kafka().kill();
         Waits.pause(hold.toMillis());
-        cluster.kafka().start();
+        cluster.kafka().restart();
       }
       case REDIS_SIGKILL -> {
         cluster.redis().kill();

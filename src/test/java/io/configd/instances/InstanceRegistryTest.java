@@ -164,6 +164,31 @@ class InstanceRegistryTest {
   }
 
   @Test
+  @DisplayName("a Java client that polls over HTTP names its instance in headers and acknowledges with POST /v1/acks")
+  void javaClientOverHttp() {
+    String key = "poll.payment.limit";
+    NODE.node().put(key, "production", 1);
+    io.configd.client.ConfigClient client = io.configd.client.ConfigClient.builder().vertx(NODE.vertx())
+        .node("http://127.0.0.1:" + NODE.node().port()).watch("production", "poll").token(NODE.node().adminToken())
+        .bridge(false).pollInterval(Duration.ofMillis(200)).instance("poller-java").app("limits")
+        .label("zone", "eu-2").build();
+    try {
+      client.start().await();
+      JsonObject listed = Eventually.value("the polling client with its ack", WAIT, () -> listed("&prefix=poll"),
+          found -> found.containsKey("poller-java") && found.get("poller-java").getJsonObject("keys").getInteger(key, 0) == 1)
+          .get("poller-java");
+      assertThat(listed.getJsonArray("transports")).isEqualTo(new JsonArray().add("http"));
+      assertThat(listed.getJsonObject("labels")).isEqualTo(new JsonObject().put("zone", "eu-2"));
+      assertThat(listed.getString("state")).isEqualTo("connected");
+      NODE.node().put(key, "production", 2);
+      Eventually.await("the polling client's ack of version 2", WAIT, () -> status(key).getInteger("current") == 1
+          && status(key).getInteger("version") == 2);
+    } finally {
+      client.close().await();
+    }
+  }
+
+  @Test
   @DisplayName("listing needs read on the whole prefix, /status read on the key; bad parameters are 400, an unknown key 404")
   void accessAndBadParameters() {
     NODE.node().put("acc.payment.url", "production", "x");

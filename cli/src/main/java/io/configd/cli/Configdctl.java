@@ -1,8 +1,11 @@
 package io.configd.cli;
 
+import io.configd.model.ConfigValue;
+import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Map;
+import java.util.function.Function;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -96,6 +99,26 @@ public final class Configdctl {
 
   boolean json() {
     return output == Format.json;
+  }
+
+  /**
+   * What a command prints once the node has answered: the answer itself with -o json, else what {@code human}
+   * prints; returns the exit code of a command that succeeded.
+   */
+  int print(JsonObject answer, Runnable human) {
+    if (json()) {
+      out.println(answer.encode());
+    } else {
+      human.run();
+    }
+    return ExitCode.OK;
+  }
+
+  /** What put, delete and rollback print: the version written, for a human "{what}: version V, revision R". */
+  int printWritten(Api.Answer answer, Function<ConfigValue, String> what) {
+    ConfigValue written = ConfigValue.fromJson(answer.json());
+    return print(answer.json(), () -> out.println(what.apply(written) + ": version " + written.version()
+        + ", revision " + written.revision()));
   }
 
   PrintWriter out() {

@@ -1,6 +1,5 @@
 package io.configd.cli;
 
-import io.configd.model.ConfigValue;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,13 +32,6 @@ final class DeleteCommand implements Callable<Integer> {
     if (Held.printed(root, answer)) {
       return ExitCode.HELD;
     }
-    ConfigValue deleted = ConfigValue.fromJson(answer.json());
-    if (root.json()) {
-      root.out().println(answer.json().encode());
-    } else {
-      root.out().println("deleted " + deleted.key() + " in " + deleted.env() + ": version " + deleted.version()
-          + ", revision " + deleted.revision());
-    }
-    return ExitCode.OK;
+    return root.printWritten(answer, deleted -> "deleted " + deleted.key() + " in " + deleted.env());
   }
 }

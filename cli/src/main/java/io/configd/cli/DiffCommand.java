@@ -45,15 +45,13 @@ final class DiffCommand {
       ConfigValue b = version(root.api(), to);
       String before = a.deleted() ? "(deleted)" : Values.show(a.value());
       String after = b.deleted() ? "(deleted)" : Values.show(b.value());
-      if (root.json()) {
-        root.out().println(new JsonObject().put("key", key).put("env", env).put("from", a.toJson()).put("to", b.toJson())
-            .put("same", Objects.equals(a.value(), b.value()) && a.deleted() == b.deleted()).encode());
-        return ExitCode.OK;
-      }
-      root.out().println("--- " + key + " version " + from + " (" + a.updatedAt() + " by " + a.updatedBy() + ")");
-      root.out().println("+++ " + key + " version " + to + " (" + b.updatedAt() + " by " + b.updatedBy() + ")");
-      LineDiff.of(before, after).forEach(root.out()::println);
-      return ExitCode.OK;
+      JsonObject answer = new JsonObject().put("key", key).put("env", env).put("from", a.toJson()).put("to", b.toJson())
+          .put("same", Objects.equals(a.value(), b.value()) && a.deleted() == b.deleted());
+      return root.print(answer, () -> {
+        root.out().println("--- " + key + " version " + from + " (" + a.updatedAt() + " by " + a.updatedBy() + ")");
+        root.out().println("+++ " + key + " version " + to + " (" + b.updatedAt() + " by " + b.updatedBy() + ")");
+        LineDiff.of(before, after).forEach(root.out()::println);
+      });
     }
 
     private ConfigValue version(Api api, int version) {
@@ -99,11 +97,16 @@ final class DiffCommand {
           same++;
         }
       }
-      if (root.json()) {
-        root.out().println(new JsonObject().put("a", envA).put("b", envB).put("prefix", prefix).put("onlyInA", onlyA)
-            .put("onlyInB", onlyB).put("different", different).put("same", same).encode());
-        return ExitCode.OK;
-      }
+      JsonObject difference = new JsonObject().put("a", envA).put("b", envB).put("prefix", prefix)
+          .put("onlyInA", onlyA).put("onlyInB", onlyB).put("different", different).put("same", same);
+      return root.print(difference, () -> printDifference(root, difference));
+    }
+
+    private void printDifference(Configdctl root, JsonObject difference) {
+      JsonArray onlyA = difference.getJsonArray("onlyInA");
+      JsonArray onlyB = difference.getJsonArray("onlyInB");
+      JsonArray different = difference.getJsonArray("different");
+      int same = difference.getInteger("same");
       onlyA.forEach(item -> root.out().println("< " + ((JsonObject) item).getString("key") + " (only in " + envA + "): "
           + Values.brief(((JsonObject) item).getValue("value"), 60)));
       onlyB.forEach(item -> root.out().println("> " + ((JsonObject) item).getString("key") + " (only in " + envB + "): "
@@ -115,7 +118,6 @@ final class DiffCommand {
       });
       root.out().println(onlyA.size() + " only in " + envA + ", " + onlyB.size() + " only in " + envB + ", "
           + different.size() + " different, " + same + " the same");
-      return ExitCode.OK;
     }
   }
 }

@@ -22,11 +22,6 @@ final class GetCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Api.Answer answer = root.api().get(Api.path("/v1/config/" + key, Api.query("env", env)));
-    if (root.json()) {
-      root.out().println(answer.json().encode());
-    } else {
-      root.out().println(Values.show(ConfigValue.fromJson(answer.json()).value()));
-    }
-    return ExitCode.OK;
+    return root.print(answer.json(), () -> root.out().println(Values.show(ConfigValue.fromJson(answer.json()).value())));
   }
 }

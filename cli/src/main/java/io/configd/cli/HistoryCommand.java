@@ -26,25 +26,15 @@ final class HistoryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    JsonArray versions = new JsonArray();
-    String cursor = null;
-    do {
-      JsonObject page = root.api().get(Api.path("/v1/config/" + key + "/versions",
-          Api.query("env", env, "limit", Math.min(limit - versions.size(), 1000), "cursor", cursor))).json();
-      page.getJsonArray("items").forEach(versions::add);
-      cursor = page.getString("next");
-    } while (cursor != null && versions.size() < limit);
-    if (root.json()) {
-      root.out().println(new JsonObject().put("key", key).put("env", env).put("items", versions).encode());
-      return ExitCode.OK;
-    }
-    root.out().printf("%-8s %-24s %-20s %-40s %s%n", "VERSION", "UPDATED", "BY", "VALUE", "COMMENT");
-    for (Object item : versions) {
-      ConfigValue version = ConfigValue.fromJson((JsonObject) item);
-      root.out().printf("%-8d %-24s %-20s %-40s %s%n", version.version(), version.updatedAt(), version.updatedBy(),
-          version.deleted() ? "(deleted)" : Values.brief(version.value(), 40),
-          version.comment() == null ? "" : version.comment());
-    }
-    return ExitCode.OK;
+    JsonArray versions = Listing.all(root.api(), "/v1/config/" + key + "/versions", Api.query("env", env), limit);
+    return root.print(new JsonObject().put("key", key).put("env", env).put("items", versions), () -> {
+      root.out().printf("%-8s %-24s %-20s %-40s %s%n", "VERSION", "UPDATED", "BY", "VALUE", "COMMENT");
+      for (Object item : versions) {
+        ConfigValue version = ConfigValue.fromJson((JsonObject) item);
+        root.out().printf("%-8d %-24s %-20s %-40s %s%n", version.version(), version.updatedAt(), version.updatedBy(),
+            version.deleted() ? "(deleted)" : Values.brief(version.value(), 40),
+            version.comment() == null ? "" : version.comment());
+      }
+    });
   }
 }

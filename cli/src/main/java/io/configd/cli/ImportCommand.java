@@ -54,10 +54,10 @@ final class ImportCommand implements Callable<Integer> {
       return ExitCode.HELD;
     }
     JsonObject answer = sent.json();
-    if (root.json()) {
-      root.out().println(answer.encode());
-      return ExitCode.OK;
-    }
+    return root.print(answer, () -> printChanges(answer));
+  }
+
+  private void printChanges(JsonObject answer) {
     for (Object item : answer.getJsonArray("added")) {
       JsonObject added = (JsonObject) item;
       root.out().println("+ " + added.getString("key") + " = " + Values.brief(added.getValue("value"), 80));
@@ -76,7 +76,6 @@ final class ImportCommand implements Callable<Integer> {
         + " changed, " + answer.getJsonArray("removed").size() + " removed, " + unchanged.size() + " unchanged; "
         + (dryRun ? "dry run: nothing written"
         : answer.getValue("revision") == null ? "nothing to write" : "written at revision " + Json.encode(answer.getValue("revision"))));
-    return ExitCode.OK;
   }
 
   /** json, yaml or properties from a file's extension; json when there is none. */

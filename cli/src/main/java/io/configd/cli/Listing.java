@@ -13,29 +13,28 @@ final class Listing {
 
   static Map<String, Object> current(Api api, String env, String prefix) {
     Map<String, Object> values = new LinkedHashMap<>();
-    String cursor = null;
-    do {
-      JsonObject page = api.get(Api.path("/v1/config", Api.query("env", env, "prefix", prefix, "limit", 1000,
-          "cursor", cursor))).json();
-      page.getJsonArray("items").forEach(item -> values.put(((JsonObject) item).getString("key"),
-          ((JsonObject) item).getValue("value")));
-      cursor = page.getString("next");
-    } while (cursor != null);
+    all(api, "/v1/config", Api.query("env", env, "prefix", prefix))
+        .forEach(item -> values.put(((JsonObject) item).getString("key"), ((JsonObject) item).getValue("value")));
     return values;
   }
 
   /** Every item of a paged listing ({items, next}) at {@code path} with {@code query}, all pages. */
   static JsonArray all(Api api, String path, Map<String, Object> query) {
+    return all(api, path, query, Integer.MAX_VALUE);
+  }
+
+  /** The first {@code max} items of a paged listing, in pages of up to 1,000 ({@code limit} and {@code cursor}). */
+  static JsonArray all(Api api, String path, Map<String, Object> query, int max) {
     JsonArray items = new JsonArray();
     String cursor = null;
     do {
       Map<String, Object> paged = new LinkedHashMap<>(query);
-      paged.put("limit", 1000);
+      paged.put("limit", Math.min(max - items.size(), 1000));
       paged.put("cursor", cursor);
       JsonObject page = api.get(Api.path(path, paged)).json();
       page.getJsonArray("items").forEach(items::add);
       cursor = page.getString("next");
-    } while (cursor != null);
+    } while (cursor != null && items.size() < max);
     return items;
   }
 }

@@ -1,6 +1,5 @@
 package io.configd.cli;
 
-import io.configd.model.ConfigValue;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -76,14 +75,8 @@ final class PutCommand implements Callable<Integer> {
     if (Held.printed(root, answer)) {
       return ExitCode.HELD;
     }
-    ConfigValue written = ConfigValue.fromJson(answer.json());
-    if (root.json()) {
-      root.out().println(answer.json().encode());
-    } else {
-      root.out().println((answer.status() == 201 ? "created " : "updated ") + written.key() + " in " + written.env()
-          + ": version " + written.version() + ", revision " + written.revision());
-    }
-    return ExitCode.OK;
+    return root.printWritten(answer, written -> (answer.status() == 201 ? "created " : "updated ") + written.key()
+        + " in " + written.env());
   }
 
   private String text() throws IOException {

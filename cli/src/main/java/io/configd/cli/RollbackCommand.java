@@ -1,6 +1,5 @@
 package io.configd.cli;
 
-import io.configd.model.ConfigValue;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,13 +36,7 @@ final class RollbackCommand implements Callable<Integer> {
     if (Held.printed(root, answer)) {
       return ExitCode.HELD;
     }
-    ConfigValue written = ConfigValue.fromJson(answer.json());
-    if (root.json()) {
-      root.out().println(answer.json().encode());
-    } else {
-      root.out().println("rolled back " + written.key() + " in " + written.env() + " to version " + version
-          + "'s value: version " + written.version() + ", revision " + written.revision());
-    }
-    return ExitCode.OK;
+    return root.printWritten(answer, written -> "rolled back " + written.key() + " in " + written.env()
+        + " to version " + version + "'s value");
   }
 }

@@ -25,28 +25,19 @@ final class TokensCommand {
     @Override
     public Integer call() {
       Configdctl root = tokens.root;
-      JsonArray all = new JsonArray();
-      String cursor = null;
-      do {
-        JsonObject page = root.api().get(Api.path("/v1/tokens", Api.query("limit", 1000, "cursor", cursor))).json();
-        page.getJsonArray("items").forEach(all::add);
-        cursor = page.getString("next");
-      } while (cursor != null);
-      if (root.json()) {
-        root.out().println(new JsonObject().put("items", all).encode());
-        return ExitCode.OK;
-      }
-      root.out().printf("%-36s %-24s %-8s %-24s %s%n", "ID", "NAME", "STATE", "EXPIRES", "GRANTS");
-      for (Object item : all) {
-        JsonObject token = (JsonObject) item;
-        StringBuilder grants = new StringBuilder();
-        token.getJsonArray("grants").forEach(grant -> grants.append(grants.length() > 0 ? " " : "")
-            .append(Grants.format((JsonObject) grant)));
-        root.out().printf("%-36s %-24s %-8s %-24s %s%n", token.getString("id"), token.getString("name"),
-            token.getString("revokedAt") != null ? "revoked" : "active",
-            token.getString("expiresAt") == null ? "never" : token.getString("expiresAt"), grants);
-      }
-      return ExitCode.OK;
+      JsonArray all = Listing.all(root.api(), "/v1/tokens", Api.query());
+      return root.print(new JsonObject().put("items", all), () -> {
+        root.out().printf("%-36s %-24s %-8s %-24s %s%n", "ID", "NAME", "STATE", "EXPIRES", "GRANTS");
+        for (Object item : all) {
+          JsonObject token = (JsonObject) item;
+          StringBuilder grants = new StringBuilder();
+          token.getJsonArray("grants").forEach(grant -> grants.append(grants.length() > 0 ? " " : "")
+              .append(Grants.format((JsonObject) grant)));
+          root.out().printf("%-36s %-24s %-8s %-24s %s%n", token.getString("id"), token.getString("name"),
+              token.getString("revokedAt") != null ? "revoked" : "active",
+              token.getString("expiresAt") == null ? "never" : token.getString("expiresAt"), grants);
+        }
+      });
     }
   }
 
@@ -78,14 +69,11 @@ final class TokensCommand {
             : expiresIn);
       }
       JsonObject created = root.api().send("POST", "/v1/tokens", "application/json", body.encode()).json();
-      if (root.json()) {
-        root.out().println(created.encode());
-      } else {
+      return root.print(created, () -> {
         root.out().println(created.getString("token"));
         root.err().println("created token " + created.getString("id") + " for " + name + ": the secret above is "
             + "shown this once");
-      }
-      return ExitCode.OK;
+      });
     }
   }
 
@@ -102,12 +90,7 @@ final class TokensCommand {
     public Integer call() {
       Configdctl root = tokens.root;
       JsonObject revoked = root.api().send("DELETE", "/v1/tokens/" + id, null, null).json();
-      if (root.json()) {
-        root.out().println(revoked.encode());
-      } else {
-        root.out().println("revoked " + revoked.getString("name") + " (" + id + ")");
-      }
-      return ExitCode.OK;
+      return root.print(revoked, () -> root.out().println("revoked " + revoked.getString("name") + " (" + id + ")"));
     }
   }
 }

@@ -2,6 +2,8 @@ package io.configd.client;
 
 import io.configd.model.Addresses;
 import io.configd.model.ConfigValue;
+import io.configd.model.Instance;
+import io.configd.model.InstanceAck;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -76,6 +78,16 @@ final class BridgeConnection implements Source {
   /** Subscribes; the node answers only a refusal, and handles a socket's frames in order. */
   Future<Void> register(String address) {
     return ws.writeTextMessage(withHeaders(new JsonObject().put("type", "register").put("address", address)).encode());
+  }
+
+  /** Names this socket's instance; a node refuses a malformed one (a {@link RejectedException}). */
+  Future<Void> hello(Instance instance) {
+    return request(Addresses.HELLO, instance.toJson()).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> ack(InstanceAck ack) {
+    return request(Addresses.ACK, ack.toJson()).mapEmpty();
   }
 
   @Override

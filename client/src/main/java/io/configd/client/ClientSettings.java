@@ -11,11 +11,14 @@ import java.util.List;
  * @param bridge        false skips the WebSocket bridge and polls over HTTP only
  * @param token         the bearer token sent on every request and bridge frame; null sends none
  * @param tls           what https/wss connections trust and present
+ * @param instance      who this client is (hello on the bridge, headers on HTTP); null: it does not say
+ * @param ackDelay      how long acks gather a burst of applied changes
  */
 record ClientSettings(List<NodeAddress> nodes, List<Watch> watches, Path snapshotFile, Duration backoffInitial,
                       Duration backoffMax, double backoffJitter, Duration syncInterval, Duration pollInterval,
                       Duration pingInterval, Duration requestTimeout, Duration startTimeout,
-                      Duration snapshotDebounce, boolean bridge, String token, Tls tls) {
+                      Duration snapshotDebounce, boolean bridge, String token, Tls tls,
+                      io.configd.model.Instance instance, Duration ackDelay) {
 
   /**
    * @param caFile   PEM CA certificates trusted for https/wss; null: the JVM's default trust store
@@ -43,6 +46,7 @@ record ClientSettings(List<NodeAddress> nodes, List<Watch> watches, Path snapsho
 
   @Override
   public String toString() {
-    return "ClientSettings[nodes=" + nodes + ", watches=" + watches + ", token=" + (token == null ? "none" : "(set)") + "]";
+    return "ClientSettings[nodes=" + nodes + ", watches=" + watches + ", token=" + (token == null ? "none" : "(set)")
+        + ", instance=" + (instance == null ? "none" : instance.id()) + "]";
   }
 }

@@ -159,6 +159,24 @@ public final class ConfigClient extends ConfigReader {
     return running == null ? ConnectionState.STARTING : running.connection();
   }
 
+  /**
+   * Counts an error of this instance against the revision it runs now, in every watched environment: the ack tells the
+   * node, and a staged rollout rolls back when the instances running its change report too many. The count starts
+   * again at 0 with the next revision applied. Does nothing for a client that does not name its instance.
+   */
+  public void reportFailure() {
+    Synchronizer running = synchronizer;
+    if (running != null) {
+      running.reportFailure();
+    }
+  }
+
+  /** {@link #reportFailure()}, with what failed for the client's debug log. */
+  public void reportFailure(String what) {
+    org.slf4j.LoggerFactory.getLogger(ConfigClient.class).debug("Failure reported: {}", what);
+    reportFailure();
+  }
+
   /** The URL of the node the client is connected to, if any. */
   public Optional<String> connectedNode() {
     Synchronizer running = synchronizer;

@@ -3,9 +3,14 @@ package io.configd.client;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.configd.model.ConfigdException;
+import io.configd.model.Instance;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /** Builds a {@link ConfigClient}; only {@link #node} and {@link #watch} are required. */
 public final class ConfigClientBuilder {
@@ -28,6 +33,10 @@ public final class ConfigClientBuilder {
   private Path trustedCertificates;
   private Path clientCertificate;
   private Path clientKey;
+  private String instanceId;
+  private String app;
+  private final Map<String, String> labels = new TreeMap<>();
+  private Duration ackDelay = Duration.ofMillis(100);
 
   ConfigClientBuilder() {
   }
@@ -146,6 +155,40 @@ public final class ConfigClientBuilder {
     return this;
   }
 
+  /**
+   * The id this instance names itself with (a pod or host name, a UUID: 1 to 128 characters of
+   * {@code A-Za-z0-9_.:@-}). With an id, an app or labels, the client says hello on the bridge (headers on HTTP) and
+   * acknowledges every change it applied, so that {@code GET /v1/instances} lists it; without an id but with an app
+   * or labels, the id is the host name and the process id.
+   */
+  public ConfigClientBuilder instance(String id) {
+    this.instanceId = Objects.requireNonNull(id, "id");
+    return this;
+  }
+
+  /** The application's name, as {@code GET /v1/instances} shows it (see {@link #instance}). */
+  public ConfigClientBuilder app(String name) {
+    this.app = Objects.requireNonNull(name, "name");
+    return this;
+  }
+
+  /** A label gray releases and rollouts select on, e.g. {@code label("zone", "eu-1")} (Kubernetes label grammar). */
+  public ConfigClientBuilder label(String name, String value) {
+    labels.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+    return this;
+  }
+
+  public ConfigClientBuilder labels(Map<String, String> all) {
+    all.forEach(this::label);
+    return this;
+  }
+
+  /** How long acks gather a burst of applied changes before they go (default 100 ms). */
+  public ConfigClientBuilder ackDelay(Duration delay) {
+    this.ackDelay = positive(delay, "ackDelay");
+    return this;
+  }
+
   public ConfigClient build() {
     if (nodes.isEmpty()) {
       throw new IllegalStateException("a ConfigClient needs at least one node URL");
@@ -156,8 +199,33 @@ public final class ConfigClientBuilder {
     ClientSettings settings = new ClientSettings(List.copyOf(nodes), List.copyOf(watches), snapshotFile,
         backoffInitial, backoffMax, backoffJitter, syncInterval, pollInterval, pingInterval, requestTimeout,
         startTimeout, snapshotDebounce, bridge, token, new ClientSettings.Tls(trustedCertificates, clientCertificate,
-        clientKey));
+        clientKey), instance(), ackDelay);
     return new ConfigClient(settings, vertx);
+  }
+
+  /** The identity, validated as a node validates it; null when none was given. */
+  private Instance instance() {
+    if (instanceId == null && app == null && labels.isEmpty()) {
+      return null;
+    }
+    try {
+      return new Instance(instanceId != null ? instanceId : defaultId(), app, labels);
+    } catch (ConfigdException e) {
+      throw new IllegalArgumentException("invalid instance identity: " + e.getMessage(), e);
+    }
+  }
+
+  /** host-pid, in the id's grammar. */
+  static String defaultId() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      host = "host";
+    }
+    String id = (host + "-" + ProcessHandle.current().pid()).replaceAll("[^A-Za-z0-9_.:@-]", "-")
+        .replaceFirst("^[^A-Za-z0-9]+", "");
+    return id.length() > Instance.MAX_ID ? id.substring(id.length() - Instance.MAX_ID) : id;
   }
 
   private static Duration positive(Duration value, String name) {

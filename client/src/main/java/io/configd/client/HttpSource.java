@@ -4,7 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.configd.model.Instance;
+import io.configd.model.InstanceAck;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
@@ -21,12 +24,15 @@ final class HttpSource implements Source {
   private final NodeAddress node;
   private final long timeoutMillis;
   private final String authorization;
+  /** Sent on every request: a node lists an instance that reads over HTTP as one that subscribes. */
+  private final Instance instance;
 
   HttpSource(HttpClient http, NodeAddress node, ClientSettings settings) {
     this.http = http;
     this.node = node;
     this.timeoutMillis = settings.requestTimeout().toMillis();
     this.authorization = settings.authorization();
+    this.instance = settings.instance();
   }
 
   Future<Void> health() {
@@ -54,18 +60,39 @@ final class HttpSource implements Source {
   }
 
   @Override
+  public Future<Void> ack(InstanceAck ack) {
+    return send(HttpMethod.POST, "/v1/acks", ack.toJson().toBuffer()).mapEmpty();
+  }
+
+  @Override
   public NodeAddress node() {
     return node;
   }
 
   private Future<JsonObject> get(String uri) {
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(node.host()).setPort(node.port())
+    return send(HttpMethod.GET, uri, null);
+  }
+
+  private Future<JsonObject> send(HttpMethod method, String uri, Buffer payload) {
+    RequestOptions options = new RequestOptions().setMethod(method).setHost(node.host()).setPort(node.port())
         .setSsl(node.ssl()).setURI(node.basePath() + uri).setConnectTimeout(timeoutMillis).setTimeout(timeoutMillis);
     if (authorization != null) {
       options.putHeader("Authorization", authorization);
     }
+    if (instance != null) {
+      options.putHeader("X-Configd-Instance", instance.id());
+      if (instance.app() != null) {
+        options.putHeader("X-Configd-App", instance.app());
+      }
+      if (!instance.labels().isEmpty()) {
+        options.putHeader("X-Configd-Labels", instance.labelsText());
+      }
+    }
+    if (payload != null) {
+      options.putHeader("Content-Type", "application/json");
+    }
     return http.request(options)
-        .compose(request -> request.send())
+        .compose(request -> payload == null ? request.send() : request.send(payload))
         .compose(response -> response.body().map(body -> {
           int status = response.statusCode();
           if (status >= 200 && status < 300) {
@@ -73,13 +100,13 @@ final class HttpSource implements Source {
           }
           String detail = problemDetail(body.toString());
           if (status == 410) {
-            throw new SnapshotRequiredException(node + " answered GET " + uri + " with 410: " + detail,
+            throw new SnapshotRequiredException(node + " answered " + method + " " + uri + " with 410: " + detail,
                 oldestRevision(body.toString()));
           }
           if (status >= 400 && status < 500 && status != 408 && status != 429) {
-            throw new RejectedException(node + " rejected GET " + uri + " (" + status + "): " + detail);
+            throw new RejectedException(node + " rejected " + method + " " + uri + " (" + status + "): " + detail);
           }
-          throw new ConfigClientException(node + " answered GET " + uri + " with " + status + ": " + detail);
+          throw new ConfigClientException(node + " answered " + method + " " + uri + " with " + status + ": " + detail);
         }));
   }
 

@@ -1,6 +1,7 @@
 package io.configd.client;
 
 import io.configd.model.ConfigValue;
+import io.configd.model.InstanceAck;
 import io.vertx.core.Future;
 import java.util.List;
 
@@ -30,6 +31,9 @@ interface Source {
 
   /** Fails with a {@link SnapshotRequiredException} when the node cannot answer the changes after {@code since}. */
   Future<ChangesPage> changes(Watch watch, long since);
+
+  /** Tells the node what this instance applied ({@link Acks}); only for a client that names its instance. */
+  Future<Void> ack(InstanceAck ack);
 
   /** The node this source talks to, for logs. */
   NodeAddress node();

@@ -73,6 +73,8 @@ final class Synchronizer extends VerticleBase {
   private long probeAt;
   /** When start() gives up waiting for a node with no snapshot file to start from. */
   private long startDeadline;
+  /** What this instance applied, told to the node; null when the client does not name its instance. */
+  private Acks acks;
 
   Synchronizer(ClientSettings settings, LocalState state, Listeners listeners) {
     this.settings = settings;
@@ -101,6 +103,9 @@ final class Synchronizer extends VerticleBase {
     http = vertx.createHttpClient(settings.tls().applyTo(new HttpClientOptions()
             .setConnectTimeout((int) settings.requestTimeout().toMillis()).setVerifyHost(true)),
         new PoolOptions().setHttp1MaxSize(2));
+    if (settings.instance() != null) {
+      acks = new Acks(vertx, state, settings.ackDelay().toMillis());
+    }
     if (settings.snapshotFile() != null) {
       file = new SnapshotFile(vertx, settings.snapshotFile(), settings.snapshotDebounce(), this::fileContent);
     }
@@ -257,7 +262,8 @@ final class Synchronizer extends VerticleBase {
 
   private Future<Void> viaBridge(NodeAddress node) {
     return BridgeConnection.open(vertx, webSockets, node, settings, this::live, this::refused)
-        .compose(conn -> registerAll(conn)
+        .compose(conn -> hello(conn)
+            .compose(said -> registerAll(conn))
             .compose(registered -> syncAll(conn))
             .map(conn)
             .recover(failure -> conn.close().transform(closed -> Future.failedFuture(failure))))
@@ -269,11 +275,26 @@ final class Synchronizer extends VerticleBase {
           poller = null;
           bridge = conn;
           connectedNode = node;
+          if (acks != null) {
+            acks.connected(conn);
+          }
           conn.closed().onComplete(closed -> bridgeLost(conn));
           moveTo(Phase.BRIDGE);
           loaded("over the bridge of " + node);
         })
         .mapEmpty();
+  }
+
+  /** Names the instance first: the node then records every registration under it. */
+  private Future<Void> hello(BridgeConnection conn) {
+    return settings.instance() == null ? Future.succeededFuture() : conn.hello(settings.instance());
+  }
+
+  /** Counts a failure against the revision applied now (any thread). */
+  void reportFailure() {
+    if (acks != null && context != null) {
+      context.runOnContext(v -> acks.failure());
+    }
   }
 
   private Future<Void> registerAll(BridgeConnection conn) {
@@ -290,6 +311,9 @@ final class Synchronizer extends VerticleBase {
           }
           poller = source;
           connectedNode = node;
+          if (acks != null) {
+            acks.connected(source);
+          }
           moveTo(Phase.POLLING);
           LOG.warn("Polling {} over HTTP every {} ms while its bridge cannot be reached", node,
               settings.pollInterval().toMillis());
@@ -302,6 +326,9 @@ final class Synchronizer extends VerticleBase {
       return;
     }
     bridge = null;
+    if (acks != null) {
+      acks.lost(conn);
+    }
     if (phase == Phase.CLOSED) {
       return;
     }
@@ -338,6 +365,9 @@ final class Synchronizer extends VerticleBase {
       }
       LOG.warn("Polling {} failed ({}); reconnecting", source.node(), failure.getMessage());
       poller = null;
+      if (acks != null) {
+        acks.lost(source);
+      }
       nodeIndex++;
       moveTo(Phase.WAITING);
     });
@@ -374,7 +404,12 @@ final class Synchronizer extends VerticleBase {
     return chain
         .recover(failure -> failure instanceof SnapshotRequiredException required
             ? resnapshot(source, required) : Future.failedFuture(failure))
-        .onSuccess(v -> fileChanged()).onComplete(done -> releaseHeld(done.succeeded()));
+        .onSuccess(v -> fileChanged()).onComplete(done -> {
+          releaseHeld(done.succeeded());
+          if (acks != null) {
+            acks.moved();
+          }
+        });
   }
 
   /**
@@ -388,6 +423,9 @@ final class Synchronizer extends VerticleBase {
       apply(change);
       if (bridge != null) {
         state.advanceLive(change);
+        if (acks != null) {
+          acks.moved();
+        }
       }
     }
   }
@@ -462,6 +500,9 @@ final class Synchronizer extends VerticleBase {
     }
     return chain.map(v -> {
       state.replace(epoch[0], fresh, marks).forEach(listeners::fire);
+      if (acks != null) {
+        acks.everyKey();
+      }
       LOG.info("Took a fresh snapshot of {} at epoch {}: {} values", settings.watches(), epoch[0], fresh.size());
       return null;
     });
@@ -488,6 +529,9 @@ final class Synchronizer extends VerticleBase {
     if (state.apply(change)) {
       listeners.fire(change);
       fileChanged();
+      if (acks != null) {
+        acks.applied(change);
+      }
     }
   }
 

@@ -1,6 +1,8 @@
-package io.configd.api;
+package io.configd.auth;
 
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -34,9 +36,13 @@ public final class ClientAddresses {
   }
 
   public String of(HttpServerRequest request) {
-    var remote = request.remoteAddress();
-    return resolve(remote == null ? "unknown" : remote.hostAddress(), request.headers().getAll("Forwarded"),
-        request.headers().getAll("X-Forwarded-For"));
+    return of(request.remoteAddress(), request.headers());
+  }
+
+  /** The client of a connection from {@code peer} whose (upgrade) request carried these headers. */
+  public String of(SocketAddress peer, MultiMap headers) {
+    return resolve(peer == null ? "unknown" : peer.hostAddress(), headers.getAll("Forwarded"),
+        headers.getAll("X-Forwarded-For"));
   }
 
   /** The client of a request from {@code peer} with these Forwarded and X-Forwarded-For headers. */

@@ -1,4 +1,4 @@
-package io.configd.api;
+package io.configd.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
