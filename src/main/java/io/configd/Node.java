@@ -27,6 +27,7 @@ import io.configd.store.Migrations;
 import io.configd.store.SecretStore;
 import io.configd.secrets.Secrets;
 import io.configd.secrets.SecretsVerticle;
+import io.configd.store.RolloutFleet;
 import io.configd.store.WritePipeline;
 import io.configd.guard.Approvals;
 import io.configd.guard.Guards;
@@ -133,7 +134,8 @@ public final class Node {
         })
         .compose(checked -> AdminBootstrap.ensure(pool, settings.auth(), settings.api().port()))
         .compose(bootstrapped -> deploy(new CacheVerticle(epochCache(), pool, cache)))
-        .compose(cache -> deploy(new PublisherVerticle(settings.publisher(), pool, epoch, writes)))
+        .compose(cache -> deploy(new PublisherVerticle(settings.publisher(), pool, epoch, writes,
+            new RolloutFleet(pool, settings.instances().staleMillis()))))
         .compose(publisher -> deploy(new PropagationVerticle(settings.propagation(), pool, secrets)))
         .compose(propagation -> deploy(new AuditVerticle(settings.audit(), pool)))
         .compose(audit -> deploy(new SecretsVerticle(secrets, new SecretStore(pool))))
