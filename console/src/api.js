@@ -12,6 +12,18 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * A write an approval policy held (202): nothing is written until another person approves it. It interrupts a save
+ * like a refusal, so that no view takes the pending change for the written version.
+ */
+export class HeldForApproval extends ApiError {
+  constructor(pending) {
+    super(202, { title: 'Held for approval', detail: `held for approval as pending change ${pending.id}: nothing is `
+      + 'written until another person approves it (Pending changes)' });
+    this.pending = pending;
+  }
+}
+
 export function path(base, params = {}) {
   const query = new URLSearchParams();
   for (const [name, value] of Object.entries(params)) {
@@ -73,6 +85,9 @@ export class Api {
         this.onUnauthorized?.();
       }
       throw new ApiError(response.status, json);
+    }
+    if (response.status === 202 && json?.ops) {
+      throw new HeldForApproval(json);
     }
     return { status: response.status, body: json, text, etag: response.headers.get('ETag') };
   }
@@ -143,6 +158,20 @@ export class Api {
     const contentType = { json: 'application/json', yaml: 'application/yaml', properties: 'text/plain; charset=utf-8' }[format];
     return this.call('POST', path('/v1/import', { env, prefix, format, dryRun, prune }), { text, contentType })
       .then((answer) => answer.body);
+  }
+
+  /** A page of changes held for approval in env, by status (pending, approved, rejected, expired, all). */
+  pending(env, status, cursor) {
+    return this.get(path('/v1/pending', { env, status, cursor, limit: 100 }));
+  }
+
+  /** Approves a pending change: it commits as its author's. */
+  approve(id) {
+    return this.call('POST', `/v1/pending/${encodeURIComponent(id)}/approve`).then((answer) => answer.body);
+  }
+
+  reject(id, reason) {
+    return this.call('POST', `/v1/pending/${encodeURIComponent(id)}/reject`, { body: { reason } }).then((answer) => answer.body);
   }
 
   /** Every token, all pages. */

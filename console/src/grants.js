@@ -1,7 +1,7 @@
 // What a token may do, from its grants (the same rules as io.configd.model.Grant): the console offers
 // only that. The node checks every call again; this only decides what is shown.
 
-const RANK = { read: 1, write: 2, admin: 3 };
+const RANK = { read: 1, write: 2, approve: 3, admin: 4 };
 
 /** Whole segments: "services.payment" is under "services", not under "services.pay". */
 export function isUnder(path, prefix) {

@@ -11,6 +11,7 @@ import { AuditView } from './views/audit.js';
 import { TokensView } from './views/tokens.js';
 import { StatusView } from './views/status.js';
 import { ExchangeView } from './views/exchange.js';
+import { PendingView } from './views/pending.js';
 import { signInView } from './views/signin.js';
 
 const TOKEN = 'configd.token';
@@ -95,6 +96,7 @@ class Console {
       this.section('compare', 'Compare'),
       this.section('audit', 'Audit log'),
       this.section('exchange', 'Import/Export'),
+      this.section('pending', 'Pending changes'),
       isRoot(this.me) ? this.section('tokens', 'Tokens') : null,
       isRoot(this.me) ? this.section('status', 'Node status') : null));
     this.main = h('main', { id: 'main', tabindex: '-1' });
@@ -144,7 +146,7 @@ class Console {
         link.removeAttribute('aria-current');
       }
     }
-    const views = { browse: BrowseView, compare: CompareView, audit: AuditView, exchange: ExchangeView, tokens: TokensView, status: StatusView };
+    const views = { browse: BrowseView, compare: CompareView, audit: AuditView, exchange: ExchangeView, pending: PendingView, tokens: TokensView, status: StatusView };
     const View = views[route.section] ?? BrowseView;
     if (!(this.view instanceof View) || (route.section === 'browse' && this.view.env !== this.env)) {
       this.view?.unmount?.();

@@ -374,6 +374,65 @@ export const scenarios = {
     check(await other.locator('.notice.error').count() === 0, 'no refusal on the bridge');
   },
 
+  /**
+   * Under an approval policy a save in the console is held, not written; another person sees it in Pending changes
+   * with its diff and approves it (it commits as the author's); the author is offered no Approve; a rejection needs a
+   * reason and writes nothing.
+   */
+  async pendingChanges(run) {
+    const base = prefix('pending');
+    const key = `${base}.pool`;
+    await run.put('production', key, { size: 20 });
+    const policy = await run.api('PUT', `/v1/policies/${base}?env=production`, { requireApproval: true });
+    check(policy.status === 201, `the policy is set: ${JSON.stringify(policy.body)}`);
+    const author = (await run.createToken(`author-${run36}`, [{ env: 'production', prefix: base, access: 'write' }])).token;
+    const approver = (await run.createToken(`approver-${run36}`, [{ env: 'production', prefix: base, access: 'approve' }])).token;
+
+    const page = await run.page();
+    await run.signIn(page, author);
+    await openKey(run, page, 'production', key);
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Value (JSON)').fill('{"size": 40}');
+    await page.getByRole('button', { name: 'Review changes' }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('.notice', { hasText: 'held for approval' }).waitFor();
+    let stored = await run.api('GET', `/v1/config/${key}?env=production`);
+    check(stored.body.version === 1 && stored.body.value.size === 20, `nothing written yet: ${JSON.stringify(stored.body)}`);
+    await page.goto(`${run.url}/console/#/pending`);
+    const own = page.locator('.pending-change', { hasText: key });
+    await own.waitFor();
+    check(await own.getByRole('button', { name: 'Approve' }).count() === 0, 'the author is offered no Approve');
+    check(await own.getByRole('button', { name: 'Withdraw' }).count() === 1, 'the author may withdraw it');
+    const second = await run.api('PUT', `/v1/config/${base}.mode?env=production`, { value: 'blue' }, { token: author });
+    check(second.status === 202, `a second change is held: ${second.status}`);
+
+    const other = await run.page();
+    await run.signIn(other, approver);
+    await other.goto(`${run.url}/console/#/pending`);
+    const change = other.locator('.pending-change', { hasText: key });
+    await change.waitFor();
+    const text = await change.textContent();
+    check(text.includes(`author-${run36}`) && text.includes('{"size":20} (v1)') && text.includes('{"size":40}'),
+      `the change shows its author and diff: ${text}`);
+    await run.shot(other, 'pending');
+    await change.getByRole('button', { name: 'Approve' }).click();
+    await other.locator('.notice', { hasText: 'Approved' }).waitFor();
+    stored = await run.api('GET', `/v1/config/${key}?env=production`);
+    check(stored.body.version === 2 && stored.body.value.size === 40 && stored.body.updatedBy === `author-${run36}`,
+      `approved and committed as the author's: ${JSON.stringify(stored.body)}`);
+
+    const mode = other.locator('.pending-change', { hasText: `${base}.mode` });
+    await mode.waitFor();
+    await mode.getByRole('button', { name: 'Reject' }).click();
+    await mode.locator('.error', { hasText: 'reason' }).waitFor();
+    await mode.getByLabel('Reason for rejecting').fill('blue is retired');
+    await mode.getByRole('button', { name: 'Reject' }).click();
+    await other.locator('.notice', { hasText: 'Rejected' }).waitFor();
+    check((await run.api('GET', `/v1/config/${base}.mode?env=production`)).status === 404, 'a rejected change writes nothing');
+    await other.getByLabel('Status').selectOption('rejected');
+    await other.locator('.pending-change', { hasText: 'blue is retired' }).waitFor();
+  },
+
   /** A value holding markup is shown as text everywhere and runs nothing. */
   async valuesAreText(run) {
     const key = `${prefix('xss')}.banner`;

@@ -43,7 +43,7 @@ export class TokensView {
     const env = h('select', { 'aria-label': `Grant ${n} environment` },
       h('option', { value: '*' }, '* (every environment)'), this.app.me.environments.map((name) => h('option', { value: name }, name)));
     const prefix = h('input', { type: 'text', 'aria-label': `Grant ${n} key prefix`, placeholder: 'key prefix, empty for every key', spellcheck: 'false' });
-    const access = h('select', { 'aria-label': `Grant ${n} access` }, ['read', 'write', 'admin'].map((name) => h('option', { value: name }, name)));
+    const access = h('select', { 'aria-label': `Grant ${n} access` }, ['read', 'write', 'approve', 'admin'].map((name) => h('option', { value: name }, name)));
     const row = h('div', { class: 'grant' }, env, prefix, access,
       h('button', { type: 'button', 'aria-label': `Remove grant ${n}`, onclick: () => { if (this.grants.childElementCount > 1) row.remove(); } }, 'Remove'));
     row.read = () => ({ env: env.value, prefix: prefix.value.trim(), access: access.value });

@@ -112,6 +112,13 @@ class ConsoleInTheBrowserTest {
   }
 
   @Test
+  @DisplayName("under an approval policy a save is held; another person approves it from Pending changes (the author "
+      + "cannot), and a rejection needs a reason and writes nothing")
+  void pendingChanges() {
+    scenario("pendingChanges");
+  }
+
+  @Test
   @DisplayName("filters the audit log and links to the versions; node status refreshes live")
   void auditAndStatus() {
     scenario("auditAndStatus");
