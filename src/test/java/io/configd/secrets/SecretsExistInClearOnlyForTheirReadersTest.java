@@ -333,6 +333,20 @@ class SecretsExistInClearOnlyForTheirReadersTest {
         + ".key' and sealed is not null and value::text not like '%" + value + "%'")).isEqualTo(1);
   }
 
+  @Test
+  @DisplayName("a secret cannot be rolled out to part of the fleet: 409, nothing stored")
+  void aSecretIsNotRolledOut() throws Exception {
+    String key = "services.payment.rolled";
+    assertThat(node.call(HttpMethod.PUT, "/v1/config/" + key + "?env=production",
+        new JsonObject().put("value", clear("rolled")).put("secret", true)).statusCode()).isEqualTo(201);
+    String value = clear("gray");
+    HttpResponse<Buffer> rollout = node.call(HttpMethod.POST, "/v1/rollouts?env=production",
+        new JsonObject().put("key", key).put("value", value).put("percentage", 5));
+    assertThat(rollout.statusCode()).as(rollout.bodyAsString()).isEqualTo(409);
+    assertThat(rollout.bodyAsString()).doesNotContain(value);
+    assertThat(StreamTesting.queryLong(config, "select count(*) from rollout")).isZero();
+  }
+
   private static String watch(String token, String key) throws Exception {
     StringBuilder events = new StringBuilder();
     var response = node.as(token).http().get("/v1/watch").addQueryParam("env", "production")
