@@ -60,11 +60,14 @@ class SpringStarterTest {
 
   @Test
   @Order(1)
-  @DisplayName("starts with configd's values bound by relaxed binding, and a change rebinds its properties bean, then fires ConfigdChangeEvent")
+  @DisplayName("starts with configd's values bound by relaxed binding, and a change rebinds its properties bean, then "
+      + "fires ConfigdChangeEvent; it is listed as its instance, app and labels, with the version it applied")
   void startsAndFollowsChanges() throws Exception {
     Path snapshot = dir.resolve("payment-snapshot.json");
     try (SpringApp app = SpringApp.start("spring-starter-app", MAIN, TestServices.freePort(),
-        args("http://127.0.0.1:" + NODE.node().port(), snapshot), BOOT_ONLY).awaitUp(START)) {
+        args("http://127.0.0.1:" + NODE.node().port(), snapshot, "--configd.instance.id=payment-spring-1",
+            "--configd.instance.labels.zone=eu-1", "--configd.instance.labels.version=2.3.1"), BOOT_ONLY)
+        .awaitUp(START)) {
       JsonObject settings = app.getJson("/settings");
       assertThat(settings.getInteger("poolSize")).isEqualTo(8);
       assertThat(settings.getString("databaseUrl")).isEqualTo("jdbc:postgresql://db/payments");
@@ -84,6 +87,17 @@ class SpringStarterTest {
 
       JsonObject metric = app.getJson("/actuator/metrics/configd.client.changes");
       assertThat(metric.getJsonArray("measurements").getJsonObject(0).getDouble("value")).isGreaterThanOrEqualTo(1.0);
+
+      // app from spring.application.name, labels from configd.instance.labels.*, the ack sent after the change
+      JsonObject listed = Eventually.value("the service in GET /v1/instances with version 2 of pool-size",
+          Duration.ofSeconds(30), () -> NODE.node().get("/v1/instances?env=production&prefix=services.payment")
+              .bodyAsJsonObject().getJsonArray("items"),
+          items -> items.size() == 1 && items.getJsonObject(0).getJsonObject("keys")
+              .getInteger("services.payment.pool-size", 0) == 2).getJsonObject(0);
+      assertThat(listed.getString("instance")).isEqualTo("payment-spring-1");
+      assertThat(listed.getString("app")).isEqualTo("payment");
+      assertThat(listed.getJsonObject("labels")).isEqualTo(new JsonObject().put("version", "2.3.1").put("zone", "eu-1"));
+      assertThat(listed.getString("state")).isEqualTo("connected");
     }
     assertThat(snapshot).exists();
     assertThat(Files.readString(snapshot)).contains("services.payment.pool-size").doesNotContain("services.billing");

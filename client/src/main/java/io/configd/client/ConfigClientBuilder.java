@@ -209,14 +209,14 @@ public final class ConfigClientBuilder {
       return null;
     }
     try {
-      return new Instance(instanceId != null ? instanceId : defaultId(), app, labels);
+      return new Instance(instanceId != null ? instanceId : defaultInstanceId(), app, labels);
     } catch (ConfigdException e) {
       throw new IllegalArgumentException("invalid instance identity: " + e.getMessage(), e);
     }
   }
 
-  /** host-pid, in the id's grammar. */
-  static String defaultId() {
+  /** The id of an instance that names none: its host name and process id ({@code host-1234}), in the id's grammar. */
+  public static String defaultInstanceId() {
     String host;
     try {
       host = InetAddress.getLocalHost().getHostName();

@@ -24,7 +24,8 @@ public final class ConfigdConfigDataLocationResolver implements ConfigDataLocati
   @Override
   public List<ConfigdConfigDataResource> resolve(ConfigDataLocationResolverContext context, ConfigDataLocation location) {
     ConfigdProperties properties = context.getBinder().bind(ConfigdProperties.PREFIX, Bindable.of(ConfigdProperties.class))
-        .orElseGet(() -> new ConfigdProperties(null, null, null, null, java.time.Duration.ofSeconds(30), true, null));
+        .orElseGet(() -> new ConfigdProperties(null, null, null, null, java.time.Duration.ofSeconds(30), true, null, null))
+        .withApplicationName(context.getBinder().bind("spring.application.name", String.class).orElse(null));
     String nodes = location.getNonPrefixedValue(PREFIX).trim();
     if (!nodes.isEmpty()) {
       properties = properties.withNodes(Arrays.stream(nodes.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());

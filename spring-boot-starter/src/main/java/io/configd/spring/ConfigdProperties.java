@@ -6,6 +6,7 @@ import io.configd.client.Watch;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -21,13 +22,24 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param bridge       false polls the HTTP API instead of holding a WebSocket on the bridge
  * @param tls          for https:// nodes: {@code configd.tls.ca-file} (PEM CA certificates to trust instead of the
  *                     JVM's trust store) and, for mutual TLS, {@code configd.tls.cert-file} and {@code key-file}
+ * @param instance     who this service instance is: {@code configd.instance.id} (default: host name and pid),
+ *                     {@code configd.instance.app} (default: {@code spring.application.name}) and
+ *                     {@code configd.instance.labels.<name>=<value>}; always sent, with an ack after every change
  */
 public record ConfigdProperties(List<String> nodes, String token, List<String> watch, Path snapshotFile,
                                 @DefaultValue("30s") Duration startTimeout, @DefaultValue("true") boolean bridge,
-                                Tls tls) {
+                                Tls tls, InstanceProperties instance) {
 
   /** The TLS files of the client; each may be null. */
   public record Tls(Path caFile, Path certFile, Path keyFile) {
+  }
+
+  /** The instance's identity; each may be null (labels empty). */
+  public record InstanceProperties(String id, String app, Map<String, String> labels) {
+
+    public InstanceProperties {
+      labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
   }
 
   public static final String PREFIX = "configd";
@@ -36,11 +48,21 @@ public record ConfigdProperties(List<String> nodes, String token, List<String> w
     nodes = nodes == null ? List.of() : List.copyOf(nodes);
     watch = watch == null ? List.of() : List.copyOf(watch);
     tls = tls == null ? new Tls(null, null, null) : tls;
+    instance = instance == null ? new InstanceProperties(null, null, null) : instance;
   }
 
   /** These settings with other nodes (from {@code spring.config.import=configd:http://c1:8080,...}). */
   ConfigdProperties withNodes(List<String> urls) {
-    return new ConfigdProperties(urls, token, watch, snapshotFile, startTimeout, bridge, tls);
+    return new ConfigdProperties(urls, token, watch, snapshotFile, startTimeout, bridge, tls, instance);
+  }
+
+  /** These settings with the application's name as the instance's app, unless configd.instance.app names one. */
+  ConfigdProperties withApplicationName(String name) {
+    if (instance.app() != null || name == null || name.isBlank()) {
+      return this;
+    }
+    return new ConfigdProperties(nodes, token, watch, snapshotFile, startTimeout, bridge, tls,
+        new InstanceProperties(instance.id(), name.trim(), instance.labels()));
   }
 
   /** The watches, parsed; throws IllegalStateException saying what is missing or malformed. */
@@ -84,12 +106,22 @@ public record ConfigdProperties(List<String> nodes, String token, List<String> w
     if (tls.certFile() != null) {
       builder.clientCertificate(tls.certFile(), tls.keyFile());
     }
-    return builder.build();
+    builder.instance(instance.id() != null && !instance.id().isBlank() ? instance.id().trim()
+        : ConfigClientBuilder.defaultInstanceId());
+    if (instance.app() != null && !instance.app().isBlank()) {
+      builder.app(instance.app().trim());
+    }
+    builder.labels(instance.labels());
+    try {
+      return builder.build();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("configd.instance: " + e.getMessage(), e);
+    }
   }
 
   @Override
   public String toString() {
     return "configd[nodes=" + nodes + ", watch=" + watch + ", token=" + (token == null ? "none" : "(set)")
-        + ", snapshotFile=" + snapshotFile + "]";
+        + ", snapshotFile=" + snapshotFile + ", instance=" + instance + "]";
   }
 }
