@@ -24,6 +24,7 @@ import io.configd.restore.RestoreCheck;
 import io.configd.retention.RetentionVerticle;
 import io.configd.store.Failures;
 import io.configd.store.Migrations;
+import io.configd.store.RolloutFleet;
 import io.configd.store.WritePipeline;
 import io.configd.guard.Approvals;
 import io.configd.guard.Guards;
@@ -124,7 +125,8 @@ public final class Node {
         .onSuccess(serving -> epoch = serving)
         .compose(checked -> AdminBootstrap.ensure(pool, settings.auth(), settings.api().port()))
         .compose(bootstrapped -> deploy(new CacheVerticle(epochCache(), pool, cache)))
-        .compose(cache -> deploy(new PublisherVerticle(settings.publisher(), pool, epoch, writes)))
+        .compose(cache -> deploy(new PublisherVerticle(settings.publisher(), pool, epoch, writes,
+            new RolloutFleet(pool, settings.instances().staleMillis()))))
         .compose(publisher -> deploy(new PropagationVerticle(settings.propagation(), pool)))
         .compose(propagation -> deploy(new AuditVerticle(settings.audit(), pool)))
         .compose(audit -> deploy(new NotificationVerticle(settings.notification(), pool)))

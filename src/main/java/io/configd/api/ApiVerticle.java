@@ -34,6 +34,7 @@ import io.configd.store.ChangePage;
 import io.configd.store.ConfigStore;
 import io.configd.store.InstanceStore;
 import io.configd.store.Page;
+import io.configd.store.RolloutFleet;
 import io.configd.store.RolloutStore;
 import io.configd.store.TokenStore;
 import io.configd.store.Write;
@@ -294,7 +295,8 @@ public class ApiVerticle extends VerticleBase {
     router.delete("/v1/tokens/:id").handler(tokens::revoke);
     new SpringCloudConfigApi(shared.spring(), settings.environments(), store, authentication).mount(router);
     new ExportImportApi(requests, store, writes, authentication, txn::cached, settings.maxTxnOps()).mount(router);
-    new RolloutsApi(requests, rollouts, authentication, this::cached).mount(router);
+    new RolloutsApi(requests, rollouts, authentication, this::cached,
+        new RolloutFleet(shared.pool(), shared.instanceSettings().staleMillis())).mount(router);
     new InstancesApi(requests, settings.environments(), new InstanceStore(shared.pool()), store, shared.instances(),
         shared.instanceSettings()).mount(router);
     new GuardsApi(requests, settings.environments(), shared.guards(), shared.approvals(), authentication, this::cached,

@@ -11,6 +11,7 @@ import io.configd.model.Selector;
 import io.configd.model.Targeting;
 import io.configd.store.NewRollout;
 import io.configd.store.Rollout;
+import io.configd.store.RolloutFleet;
 import io.configd.store.RolloutStore;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -46,14 +47,24 @@ final class RolloutsApi {
   private final RolloutStore rollouts;
   private final Authentication authentication;
   private final Function<ConfigValue, Future<ConfigValue>> cached;
+  private final RolloutFleet fleet;
 
-  /** @param cached tells this node's cache of a version a promotion wrote (read-your-writes, as for a PUT) */
+  /**
+   * @param cached tells this node's cache of a version a promotion wrote (read-your-writes, as for a PUT)
+   * @param fleet  what the connected instances run, shown with each rollout
+   */
   RolloutsApi(Requests requests, RolloutStore rollouts, Authentication authentication,
-              Function<ConfigValue, Future<ConfigValue>> cached) {
+              Function<ConfigValue, Future<ConfigValue>> cached, RolloutFleet fleet) {
     this.requests = requests;
     this.rollouts = rollouts;
     this.authentication = authentication;
     this.cached = cached;
+    this.fleet = fleet;
+  }
+
+  /** The rollout as the API shows it, with what the connected instances watching its key run. */
+  private Future<JsonObject> shown(Rollout rollout) {
+    return fleet.of(rollout).map(instances -> rollout.toJson().put("instances", instances.toJson()));
   }
 
   void mount(Router router) {
@@ -124,12 +135,11 @@ final class RolloutsApi {
     long after = cursor == null ? 0 : id(cursor, Failure.INVALID_PARAMETER);
     Principal principal = Authentication.principal(ctx);
     rollouts.list(env, prefix, state, after, limit)
-        .map(page -> {
-          JsonArray items = new JsonArray();
-          page.items().stream().filter(rollout -> principal.may(Access.READ, rollout.env(), ConfigKey.parse(rollout.key())))
-              .forEach(rollout -> items.add(rollout.toJson()));
-          return new JsonObject().put("items", items).put("next", Requests.encodeCursor(page.next()));
-        })
+        .compose(page -> Future.all(page.items().stream()
+                .filter(rollout -> principal.may(Access.READ, rollout.env(), ConfigKey.parse(rollout.key())))
+                .map(this::shown).toList())
+            .map(shown -> new JsonObject().put("items", new JsonArray(shown.list()))
+                .put("next", Requests.encodeCursor(page.next()))))
         .onSuccess(body -> json(ctx, 200, body))
         .onFailure(ctx::fail);
   }
@@ -137,10 +147,11 @@ final class RolloutsApi {
   private void get(RoutingContext ctx) {
     long id = id(ctx.pathParam("id"), Failure.NOT_FOUND);
     rollouts.get(id)
-        .onSuccess(rollout -> {
+        .compose(rollout -> {
           Authentication.principal(ctx).require(Access.READ, rollout.env(), ConfigKey.parse(rollout.key()));
-          json(ctx, 200, rollout.toJson());
+          return shown(rollout);
         })
+        .onSuccess(body -> json(ctx, 200, body))
         .onFailure(ctx::fail);
   }
 

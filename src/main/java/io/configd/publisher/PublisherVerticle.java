@@ -4,6 +4,7 @@ import io.configd.model.Addresses;
 import io.configd.model.ConfigValue;
 import io.configd.model.Failure;
 import io.configd.store.OutboxStore;
+import io.configd.store.RolloutFleet;
 import io.configd.store.RolloutStore;
 import io.configd.store.WritePipeline;
 import io.configd.stream.HopTrace;
@@ -44,6 +45,7 @@ public class PublisherVerticle extends VerticleBase {
   private TopicSetup topicSetup;
   private final RolloutStore rollouts;
   private RolloutDriver driver;
+  private final RolloutFleet fleet;
 
   /** Where the relay stands. Every state that waits is woken by the one timer ({@link #schedule}). */
   enum State {
@@ -86,12 +88,14 @@ public class PublisherVerticle extends VerticleBase {
    * @param pool  the node's PostgreSQL pool, which the node closes
    * @param epoch the database's epoch, which every change message carries (fixed while the node runs)
    * @param writes the node's write pipeline, through which the leader promotes a rollout whose plan is done
+   * @param fleet  what the instances run, the health signal of the rollouts the leader drives
    */
-  public PublisherVerticle(PublisherSettings settings, Pool pool, long epoch, WritePipeline writes) {
+  public PublisherVerticle(PublisherSettings settings, Pool pool, long epoch, WritePipeline writes, RolloutFleet fleet) {
     this.settings = settings;
     this.epoch = epoch;
     this.outbox = new OutboxStore(pool);
     this.rollouts = new RolloutStore(pool, writes);
+    this.fleet = fleet;
   }
 
   @Override
@@ -101,7 +105,7 @@ public class PublisherVerticle extends VerticleBase {
     // Each send's own future reports its failure to the relay; the stream-wide report would only repeat it.
     producer.exceptionHandler(failure -> LOG.debug("Kafka producer: {}", failure.toString()));
     topicSetup = new TopicSetup(vertx, settings.kafka(), clientId + "-admin");
-    driver = new RolloutDriver(vertx, rollouts, settings.rolloutTickMs(), settings.nodeName());
+    driver = new RolloutDriver(vertx, rollouts, fleet, settings.rolloutTickMs(), settings.nodeName());
     leadership = new Leadership(vertx, settings.nodeName(), settings.pg().connectOptions(), settings.leaderRetryMs(),
         () -> {
           wake();

@@ -2,6 +2,7 @@ package io.configd.publisher;
 
 import io.configd.store.HeldForApproval;
 import io.configd.store.Rollout;
+import io.configd.store.RolloutFleet;
 import io.configd.store.RolloutStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,15 +26,17 @@ final class RolloutDriver {
 
   private final Vertx vertx;
   private final RolloutStore rollouts;
+  private final RolloutFleet fleet;
   private final long tickMs;
   private final String node;
   private long timer = -1;
   private boolean busy;
   private String lastProblem;
 
-  RolloutDriver(Vertx vertx, RolloutStore rollouts, long tickMs, String node) {
+  RolloutDriver(Vertx vertx, RolloutStore rollouts, RolloutFleet fleet, long tickMs, String node) {
     this.vertx = vertx;
     this.rollouts = rollouts;
+    this.fleet = fleet;
     this.tickMs = tickMs;
     this.node = node;
   }
@@ -60,7 +63,9 @@ final class RolloutDriver {
     }
     busy = true;
     rollouts.supersedeStale(BATCH, ACTOR)
-        .compose(superseded -> rollouts.due(BATCH))
+        .compose(superseded -> rollouts.guarded(BATCH))
+        .compose(this::checkHealth)
+        .compose(checked -> rollouts.due(BATCH))
         .compose(this::advanceEach)
         .onComplete(done -> {
           busy = false;
@@ -74,6 +79,38 @@ final class RolloutDriver {
             lastProblem = null;
           }
         });
+  }
+
+  /**
+   * Rolls back each guarded rollout whose targeted instances reported more failures against it than its threshold
+   * (before any step is taken in the same tick: a failing step never widens).
+   */
+  private Future<Void> checkHealth(List<Long> guarded) {
+    Future<Void> chain = Future.succeededFuture();
+    for (long id : guarded) {
+      chain = chain.compose(v -> checkHealth(id).recover(failure -> {
+        LOG.warn("Health of rollout {} not checked: {}", id, failure.toString());
+        return Future.succeededFuture();
+      }));
+    }
+    return chain;
+  }
+
+  private Future<Void> checkHealth(long id) {
+    return rollouts.get(id).compose(rollout -> {
+      if (rollout.state() != Rollout.State.ACTIVE || rollout.failureThreshold() == null) {
+        return Future.succeededFuture();
+      }
+      return fleet.of(rollout).compose(health -> {
+        if (health.failures() <= rollout.failureThreshold()) {
+          return Future.<Void>succeededFuture();
+        }
+        String why = health.failures() + " failures reported by " + health.failing() + " of the "
+            + health.targeted() + " targeted instances, over the threshold of " + rollout.failureThreshold();
+        LOG.warn("Rolling back rollout {} of '{}' in {}: {}", id, rollout.key(), rollout.env(), why);
+        return rollouts.abort(id, Rollout.State.ROLLED_BACK, why, ACTOR).<Void>mapEmpty();
+      });
+    });
   }
 
   /** One after the other: a plan's step is one transaction, and plans are few. */

@@ -237,6 +237,15 @@ public final class RolloutStore {
     });
   }
 
+  /** Active rollouts with a failure threshold, oldest first. */
+  public Future<List<Long>> guarded(int limit) {
+    return pool.preparedQuery(SqlQueries.SELECT_GUARDED_ROLLOUTS).execute(Tuple.of(limit)).map(rows -> {
+      List<Long> ids = new ArrayList<>();
+      rows.forEach(row -> ids.add(row.getLong("id")));
+      return ids;
+    });
+  }
+
   /** Marks the live rollouts whose released version moved on as superseded; how many there were. */
   public Future<Integer> supersedeStale(int limit, String actor) {
     return pool.preparedQuery(SqlQueries.SELECT_STALE_ROLLOUTS).execute(Tuple.of(limit)).compose(rows -> {

@@ -352,9 +352,16 @@ final class SqlQueries {
   static final String SELECT_ENTRY_STATE = """
       select version, deleted, critical from config_entry where env = $1 and key = $2 and version > 0""";
 
-  /** Live rollouts of a key standing on a version that is no longer released: every instance has the newer one. */
+  /**
+   * Live rollouts of a key standing on a version that is no longer released: every instance has the newer one. A newer
+   * version holding the rollout's value is its promotion (whoever marks it first, the promotion or the leader's sweep).
+   */
   static final String SUPERSEDE_ROLLOUTS = """
-      update rollout r set state = 'superseded', stop_reason = 'version ' || e.version || ' was released meanwhile',
+      update rollout r set
+        state = case when e.value = r.value and not e.deleted then 'promoted' else 'superseded' end,
+        promoted_version = case when e.value = r.value and not e.deleted then e.version end,
+        stop_reason = case when e.value = r.value and not e.deleted then 'promoted as version ' || e.version
+          else 'version ' || e.version || ' was released meanwhile' end,
         updated_at = now(), updated_by = $3
       from config_entry e
       where r.env = $1 and r.key = $2 and r.state in ('active', 'paused')
@@ -434,6 +441,10 @@ final class SqlQueries {
       where state = 'active' and steps is not null
         and step_started_at + ((steps->step->>'bakeMs')::bigint * interval '1 millisecond') <= now()
       order by id limit $1""";
+
+  /** Active rollouts that roll back on failures reported against them: the leader watches their health. */
+  static final String SELECT_GUARDED_ROLLOUTS = """
+      select id from rollout where state = 'active' and failure_threshold is not null order by id limit $1""";
 
   /** Live rollouts whose released version moved on (a PUT meanwhile), for the leader to mark superseded. */
   static final String SELECT_STALE_ROLLOUTS = """

@@ -40,6 +40,8 @@ class TargetedChangesReachOnlyTargetedInstancesTest {
 
   @RegisterExtension
   static final TestNodeExtension NODE = new TestNodeExtension("TargetedChangesTest", config -> {
+    config.put("publisher", config.getJsonObject("publisher", new JsonObject()).put("rolloutTickMs", 100));
+    config.put("instances", config.getJsonObject("instances", new JsonObject()).put("heartbeatMillis", 200));
     config.getJsonObject("auth").put("limits", new JsonObject().put("writesPerSecond", 1_000_000)
         .put("writeBurst", 1_000_000).put("addressWritesPerSecond", 1_000_000).put("addressWriteBurst", 1_000_000));
   });
@@ -95,8 +97,13 @@ class TargetedChangesReachOnlyTargetedInstancesTest {
 
   /** The values of the key the socket received live since every socket was subscribed, in order. */
   private static List<Object> received(BridgeTestClient client, String key) {
+    return received(client, key, ready);
+  }
+
+  /** The values of the key the socket received live after the revision {@code since}, in order. */
+  private static List<Object> received(BridgeTestClient client, String key, long since) {
     return client.messages.stream().map(frame -> frame.getJsonObject("body")).filter(Objects::nonNull)
-        .filter(body -> key.equals(body.getString("key")) && body.getLong("revision") > ready).map(body -> body.getValue("value")).toList();
+        .filter(body -> key.equals(body.getString("key")) && body.getLong("revision") > since).map(body -> body.getValue("value")).toList();
   }
 
   private static JsonArray catchUp(BridgeTestClient client, long since) {
@@ -174,5 +181,55 @@ class TargetedChangesReachOnlyTargetedInstancesTest {
       assertThat(received(clients.get(i), key)).as("pod-" + i + " live").isEqualTo(expected);
       assertThat(clients.get(i).errors).as("pod-" + i + " errors").isEmpty();
     }
+  }
+
+  @Test
+  @DisplayName("a staged rollout whose targeted instances report failures rolls back within its first step, and no "
+      + "untargeted instance ever applied the bad value")
+  void failuresRollBack() {
+    String key = PREFIX + ".timeout";
+    node().put(key, ENV, 100);
+    long quiet = marker("before-failures");
+    HttpResponse<Buffer> started = post("/v1/rollouts?env=" + ENV, new JsonObject().put("key", key).put("value", 1)
+        .put("selector", "zone=eu-1").put("failureThreshold", 3)
+        .put("steps", new JsonArray().add(new JsonObject().put("percentage", 20).put("bake", "PT1H"))
+            .add(new JsonObject().put("percentage", 100).put("bake", "PT1H"))));
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(201);
+    long id = started.bodyAsJsonObject().getLong("id");
+    long revision = started.bodyAsJsonObject().getLong("revision");
+    marker("after-bad-start");
+    List<Integer> targeted = new ArrayList<>();
+    for (int i = 0; i < FLEET; i++) {
+      if (received(clients.get(i), key, quiet).contains(1)) {
+        targeted.add(i);
+      }
+    }
+    assertThat(targeted).isNotEmpty().allMatch(TargetedChangesReachOnlyTargetedInstancesTest::eu);
+    assertThat(targeted.size()).isLessThan(FLEET / 2);
+
+    // the registry knows the fleet: every socket watches the key, the targeted ones are counted as such
+    JsonObject instances = Eventually.value("the fleet in the registry", WAIT,
+        () -> node().get("/v1/rollouts/" + id).bodyAsJsonObject().getJsonObject("instances"),
+        fleet -> fleet.getInteger("connected") == FLEET);
+    assertThat(instances.getInteger("targeted")).isEqualTo(targeted.size());
+
+    // the targeted instances run it and fail: each acknowledges the rollout's revision with 2 failures
+    for (int i : targeted) {
+      JsonObject ack = new JsonObject().put("env", ENV).put("revision", revision)
+          .put("keys", new JsonObject().put(key, 1)).put("failures", 2);
+      assertThat(clients.get(i).request(Addresses.ACK, ack).await().getString("type")).isEqualTo("rec");
+    }
+    JsonObject rolledBack = Eventually.value("rollout " + id + " rolled back", WAIT,
+        () -> node().get("/v1/rollouts/" + id).bodyAsJsonObject(), r -> r.getString("state").equals("rolled-back"));
+    assertThat(rolledBack.getInteger("step")).isZero();
+    // it rolls back as soon as the acks the registry holds add up to more than 3
+    assertThat(rolledBack.getString("stopReason")).contains("failures reported by", "of the " + targeted.size()
+        + " targeted instances", "over the threshold of 3");
+    marker("after-rollback");
+    for (int i = 0; i < FLEET; i++) {
+      assertThat(received(clients.get(i), key, quiet)).as("pod-" + i)
+          .isEqualTo(targeted.contains(i) ? List.of(1, 100) : List.of());
+    }
+    assertThat(node().get("/v1/config/" + key + "?env=" + ENV).bodyAsJsonObject().getInteger("value")).isEqualTo(100);
   }
 }
