@@ -31,28 +31,39 @@ public record PendingChange(UUID id, String env, boolean single, String author, 
    * @param value       a put's value (JSON), null for a delete or a check
    * @param baseVersion    the key's version then, 0 when it was never written
    * @param baseValue      its value then, null when absent or deleted
+   * @param sealed         a secret put's ciphertext (then {@code value} is the mask), else null
    * @param currentVersion the key's version now (as read with the change): another than baseVersion, it moved on
    */
   public record Op(TxnOp.Kind kind, ConfigKey key, Object value, Boolean critical, String comment, int baseVersion,
-                   boolean baseDeleted, Object baseValue, int currentVersion) {
+                   boolean baseDeleted, Object baseValue, String sealed, int currentVersion) {
 
     /** A change proposed now: its key is at the version it is proposed against. */
     public Op(TxnOp.Kind kind, ConfigKey key, Object value, Boolean critical, String comment, int baseVersion,
+              boolean baseDeleted, Object baseValue, String sealed) {
+      this(kind, key, value, critical, comment, baseVersion, baseDeleted, baseValue, sealed, baseVersion);
+    }
+
+    public Op(TxnOp.Kind kind, ConfigKey key, Object value, Boolean critical, String comment, int baseVersion,
               boolean baseDeleted, Object baseValue) {
-      this(kind, key, value, critical, comment, baseVersion, baseDeleted, baseValue, baseVersion);
+      this(kind, key, value, critical, comment, baseVersion, baseDeleted, baseValue, null);
     }
 
     /** The op as the write pipeline takes it, conditioned on the key still being at its base version. */
     public TxnOp toTxnOp() {
       Precondition expected = baseVersion == 0 ? Precondition.ABSENT : new Precondition.Version(baseVersion);
+      if (sealed != null) {
+        return new TxnOp(kind, key, null, critical, comment, expected, Boolean.TRUE, Sealer.Sealed.of(sealed));
+      }
       return new TxnOp(kind, key, value == null ? null : Json.encode(value), critical, comment, expected);
     }
 
+    /** A secret's value shows as the mask, to approvers too: they approve that it changes, not what it holds. */
     JsonObject toJson() {
-      return new JsonObject().put("op", kind.wire()).put("key", key.value()).put("value", value)
+      JsonObject json = new JsonObject().put("op", kind.wire()).put("key", key.value()).put("value", value)
           .put("critical", critical).put("comment", comment)
           .put("before", new JsonObject().put("version", baseVersion).put("deleted", baseDeleted).put("value", baseValue))
           .put("currentVersion", currentVersion);
+      return sealed == null ? json : json.put("secret", true).put("masked", true);
     }
   }
 
@@ -63,7 +74,8 @@ public record PendingChange(UUID id, String env, boolean single, String author, 
       JsonObject op = array.getJsonObject(i);
       ops.add(new Op(TxnOp.Kind.valueOf(op.getString("op").toUpperCase()), ConfigKey.parse(op.getString("key")),
           op.getValue("value"), op.getBoolean("critical"), op.getString("comment"), op.getInteger("baseVersion"),
-          op.getBoolean("baseDeleted"), op.getValue("baseValue"), op.getInteger("currentVersion")));
+          op.getBoolean("baseDeleted"), op.getValue("baseValue"), op.getString("sealed"),
+          op.getInteger("currentVersion")));
     }
     return new PendingChange(row.getUUID("id"), row.getString("env"), row.getBoolean("single"),
         row.getString("author"), row.getString("comment"), instant(row, "created_at"), instant(row, "expires_at"),
