@@ -25,6 +25,13 @@ export interface ConfigClientOptions {
   ca?: string | Buffer;
   /** the same, read from this file */
   caFile?: string;
+  /**
+   * who this instance is: the client says hello on every connection and acknowledges every change it applied, so
+   * that GET /v1/instances lists it; id defaults to the host name and the process id
+   */
+  instance?: string | { id?: string; app?: string; labels?: Record<string, string> };
+  /** how long acks gather a burst of applied changes (default 100) */
+  ackDelayMs?: number;
   requestTimeoutMs?: number;
   startTimeoutMs?: number;
   syncIntervalMs?: number;
@@ -50,6 +57,8 @@ export declare class ConfigClient extends EventEmitter {
   keys(env?: string): string[];
   watermark(watch: string | { env: string; prefix?: string }): number | undefined;
   onChange(prefixOrKey: string, listener: (change: ConfigChange) => void, env?: string): () => void;
+  /** an error against the revision this instance runs, sent with the next ack (a staged rollout's health signal) */
+  reportFailure(): void;
   on(event: 'change', listener: (change: ConfigChange) => void): this;
   on(event: 'connected', listener: (node: string) => void): this;
   on(event: 'disconnected', listener: () => void): this;

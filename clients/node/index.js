@@ -13,7 +13,11 @@ const { ConfigValueError, parseDuration, readers } = require('./lib/typed');
 
 const SNAPSHOT = 'configd.snapshot';
 const CHANGES = 'configd.changes';
+const HELLO = 'configd.hello';
+const ACK = 'configd.ack';
 const PAGE = 1000;
+/** Characters of keys per ack: a bridge frame is at most 64 KiB. */
+const MAX_ACK_KEY_CHARS = 32000;
 
 class ConfigdError extends Error {
   constructor(message, { rejected = false, cause } = {}) {
@@ -29,6 +33,7 @@ const DEFAULTS = {
   startTimeoutMs: 30000,
   syncIntervalMs: 30000,
   pingIntervalMs: 20000,
+  ackDelayMs: 100,
   backoff: { initialMs: 200, maxMs: 30000, jitter: 0.5 },
 };
 
@@ -55,6 +60,29 @@ function trustedCa(options) {
   return [...require('node:tls').rootCertificates, ca];
 }
 
+/**
+ * The instance this client names itself with, from options.instance = {id, app, labels} (or a string id); the id
+ * defaults to the host name and the process id. Undefined without options.instance: the client does not say hello.
+ */
+function identity(instance) {
+  if (instance === undefined || instance === null) return undefined;
+  const given = typeof instance === 'string' ? { id: instance } : instance;
+  if (typeof given !== 'object') throw new Error('instance must be {id, app, labels} or an id string');
+  const id = given.id !== undefined ? given.id
+    : `${require('node:os').hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_.:@-]/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+  if (typeof id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/.test(id)) {
+    throw new Error('instance.id must be 1 to 128 characters of A-Za-z0-9_.:@-, starting with a letter or digit');
+  }
+  if (given.app !== undefined && typeof given.app !== 'string') throw new Error('instance.app must be a string');
+  const labels = given.labels || {};
+  if (typeof labels !== 'object' || Array.isArray(labels) || Object.values(labels).some((v) => typeof v !== 'string')) {
+    throw new Error('instance.labels must be an object of strings, e.g. {zone: "eu-1"}');
+  }
+  const hello = { instance: id, labels: { ...labels } };
+  if (given.app !== undefined) hello.app = given.app;
+  return hello;
+}
+
 class ConfigClient extends EventEmitter {
   constructor(options = {}) {
     super();
@@ -70,6 +98,8 @@ class ConfigClient extends EventEmitter {
       throw new Error('token must be non-empty printable ASCII without spaces');
     }
     this.settings = { ...DEFAULTS, ...options, backoff: { ...DEFAULTS.backoff, ...(options.backoff || {}) }, nodes, watches };
+    this.identity = identity(options.instance);
+    this.acks = { pending: new Map(), sent: new Map(), failures: new Map(), timer: null };
     this.EventBus = options.EventBus || require('@vertx/eventbus-bridge-client.js');
     this.headers = options.token ? { Authorization: `Bearer ${options.token}` } : {};
     this.ca = trustedCa(options);
@@ -172,6 +202,8 @@ class ConfigClient extends EventEmitter {
       transportOptions: this.ca ? { websocket: { ca: this.ca } } : undefined });
     this.eb = eb;
     eb.onopen = () => {
+      // the hello goes first: the node records every registration under the instance
+      const hello = this.identity ? this.request(eb, HELLO, this.identity) : Promise.resolve();
       for (const watch of this.settings.watches) {
         eb.registerHandler(watch.address, this.headers, (err, message) => {
           if (err) {
@@ -181,8 +213,9 @@ class ConfigClient extends EventEmitter {
           }
         });
       }
-      this.syncAll(eb).then(() => {
+      Promise.all([hello, this.syncAll(eb)]).then(() => {
         if (eb !== this.eb) return;
+        this.ackEveryKey(eb);
         this.attempt = 0;
         this.state = 'connected';
         this.connectedNode = url;
@@ -259,7 +292,8 @@ class ConfigClient extends EventEmitter {
   scheduleSync(eb) {
     this.timer(() => {
       if (eb !== this.eb) return;
-      this.syncAll(eb).then(() => this.scheduleSync(eb), () => { try { eb.close(); } catch (e) { /* closing */ } });
+      this.syncAll(eb).then(() => { this.scheduleAck(); this.scheduleSync(eb); },
+        () => { try { eb.close(); } catch (e) { /* closing */ } });
     }, this.settings.syncIntervalMs);
   }
 
@@ -365,6 +399,7 @@ class ConfigClient extends EventEmitter {
       marks.set(watch.id, complete);
     }
     this.values.replace(epoch, fresh, marks).forEach((change) => this.heard(change));
+    if (this.state === 'connected') this.ackEveryKey();
   }
 
   request(eb, address, body) {
@@ -408,12 +443,105 @@ class ConfigClient extends EventEmitter {
       this.held.push(change);
     } else {
       this.apply(change);
-      if (this.inStep) this.values.advanceLive(change);
+      if (this.inStep) {
+        this.values.advanceLive(change);
+        this.scheduleAck();
+      }
     }
   }
 
   apply(change) {
-    if (this.values.apply(change)) this.heard(change);
+    if (this.values.apply(change)) {
+      this.heard(change);
+      if (this.identity) this.pendingKeys(change.env).set(change.key, change.version);
+    }
+  }
+
+  // ---- acks: what this instance applied, told to the node it is connected to
+
+  /**
+   * Counts an error of this instance against the revision it runs now, in every watched environment: the next ack
+   * tells the node (a staged rollout rolls back when the instances running its change report too many). The count
+   * starts again at 0 with the next revision applied. Does nothing for a client without an instance.
+   */
+  reportFailure() {
+    if (!this.identity) return;
+    for (const env of this.envs()) {
+      const revision = this.ackRevision(env) ?? 0;
+      const counted = this.acks.failures.get(env);
+      this.acks.failures.set(env, { revision, count: counted && counted.revision === revision ? counted.count + 1 : 1 });
+    }
+    this.scheduleAck();
+  }
+
+  envs() {
+    return [...new Set(this.settings.watches.map((watch) => watch.env))];
+  }
+
+  pendingKeys(env) {
+    if (!this.acks.pending.has(env)) this.acks.pending.set(env, new Map());
+    return this.acks.pending.get(env);
+  }
+
+  /** A new connection knows nothing of this instance yet: the next ack names every key held. */
+  ackEveryKey() {
+    if (!this.identity) return;
+    this.acks.pending.clear();
+    this.acks.sent.clear();
+    for (const env of this.envs()) {
+      const keys = this.pendingKeys(env);
+      for (const key of this.values.keys(env)) keys.set(key, this.values.current(env, key).version);
+    }
+    this.scheduleAck();
+  }
+
+  /** The revision up to which every watch of env is complete: the lowest of their watermarks. */
+  ackRevision(env) {
+    let lowest;
+    for (const watch of this.settings.watches.filter((w) => w.env === env)) {
+      const mark = this.values.watermark(watch);
+      if (mark === undefined) return undefined;
+      lowest = lowest === undefined ? mark : Math.min(lowest, mark);
+    }
+    return lowest;
+  }
+
+  scheduleAck() {
+    if (!this.identity || this.acks.timer || !this.eb || this.state !== 'connected') return;
+    this.acks.timer = this.timer(() => {
+      this.acks.timer = null;
+      this.sendAcks(this.eb);
+    }, this.settings.ackDelayMs);
+  }
+
+  sendAcks(eb) {
+    if (!eb || eb !== this.eb) return;
+    for (const env of this.envs()) {
+      const revision = this.ackRevision(env);
+      if (revision === undefined) continue;
+      const counted = this.acks.failures.get(env);
+      const failures = counted && counted.revision === revision ? counted.count : 0;
+      const keys = this.acks.pending.get(env) || new Map();
+      this.acks.pending.delete(env);
+      const sent = this.acks.sent.get(env);
+      if (keys.size === 0 && sent && sent.revision === revision && sent.failures === failures) continue;
+      this.acks.sent.set(env, { revision, failures });
+      let chunk = {};
+      let chars = 0;
+      const send = () => this.request(eb, ACK, { env, revision, keys: chunk, failures }).catch((failure) => {
+        this.emit('warning', failure);
+      });
+      for (const [key, version] of keys) {
+        if (chars + key.length + 24 > MAX_ACK_KEY_CHARS) {
+          send();
+          chunk = {};
+          chars = 0;
+        }
+        chunk[key] = version;
+        chars += key.length + 24;
+      }
+      send();
+    }
   }
 
   /** Tells the 'change' event and the listeners of a change applied. */

@@ -24,6 +24,9 @@ import io.configd.restore.RestoreCheck;
 import io.configd.retention.RetentionVerticle;
 import io.configd.store.Failures;
 import io.configd.store.Migrations;
+import io.configd.store.SecretStore;
+import io.configd.secrets.Secrets;
+import io.configd.secrets.SecretsVerticle;
 import io.configd.store.RolloutFleet;
 import io.configd.store.WritePipeline;
 import io.configd.guard.Approvals;
@@ -64,7 +67,8 @@ public final class Node {
   private final BridgeStats bridgeStats;
   private final SharedCache cache;
   private final Guards guards;
-  private final WritePipeline writes;
+  private WritePipeline writes;
+  private Secrets secrets;
   private final NodeLifecycle lifecycle;
   private final InstanceBook instances;
   private final List<String> deployments = new ArrayList<>();
@@ -86,7 +90,6 @@ public final class Node {
     this.limits = new RateLimits(settings.auth().limits());
     this.cache = SharedCache.create(settings.cache());
     this.guards = new Guards(vertx, pool, settings.guards());
-    this.writes = new WritePipeline(pool, settings.api().maxBatchOps(), settings.api().maxBatchesInFlight(), guards);
     this.instances = new InstanceBook(settings.name());
   }
 
@@ -123,12 +126,19 @@ public final class Node {
     return Migrations.migrate(vertx, settings.pg())
         .compose(migrated -> RestoreCheck.run(vertx, settings.restore(), settings.kafka(), pool, settings.name()))
         .onSuccess(serving -> epoch = serving)
+        .compose(checked -> Secrets.start(settings.secrets(), new SecretStore(pool)))
+        .onSuccess(started -> {
+          secrets = started;
+          writes = new WritePipeline(pool, settings.api().maxBatchOps(), settings.api().maxBatchesInFlight(), guards,
+              secrets);
+        })
         .compose(checked -> AdminBootstrap.ensure(pool, settings.auth(), settings.api().port()))
         .compose(bootstrapped -> deploy(new CacheVerticle(epochCache(), pool, cache)))
         .compose(cache -> deploy(new PublisherVerticle(settings.publisher(), pool, epoch, writes,
             new RolloutFleet(pool, settings.instances().staleMillis()))))
-        .compose(publisher -> deploy(new PropagationVerticle(settings.propagation(), pool)))
+        .compose(publisher -> deploy(new PropagationVerticle(settings.propagation(), pool, secrets)))
         .compose(propagation -> deploy(new AuditVerticle(settings.audit(), pool)))
+        .compose(audit -> deploy(new SecretsVerticle(secrets, new SecretStore(pool))))
         .compose(audit -> deploy(new NotificationVerticle(settings.notification(), pool)))
         .compose(notify -> deploy(new RetentionVerticle(settings.retention(), pool)))
         .compose(retention -> deploy(new InstancesVerticle(settings.instances(), instances, pool)))
@@ -139,7 +149,7 @@ public final class Node {
           this.jwt = jwt;
           ApiVerticle.Shared shared = new ApiVerticle.Shared(settings.api(), settings.bridge(), settings.auth(), pool,
               tokens, limits, jwt, bridgeStats, cache, settings.spring(), settings.tls(), lifecycle, writes,
-              metricsEndpoint, instances, settings.instances(), guards, new Approvals(guards, writes));
+              metricsEndpoint, instances, settings.instances(), guards, new Approvals(guards, writes), secrets);
           return vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(shared);
             apis.add(api);

@@ -1,5 +1,6 @@
 package io.configd;
 
+import io.configd.secrets.SecretsSettings;
 import io.configd.api.ApiSettings;
 import io.configd.api.NodeLifecycle;
 import io.configd.audit.AuditSettings;
@@ -33,7 +34,8 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
                     PublisherSettings publisher, PropagationSettings propagation, AuditSettings audit,
                     NotificationSettings notification, SpringCloudSettings spring, TlsSettings tls,
                     RestoreSettings restore, RetentionSettings retention, MetricsSettings metrics,
-                    NodeLifecycle.Settings shutdown, InstancesSettings instances, GuardSettings guards) {
+                    NodeLifecycle.Settings shutdown, InstancesSettings instances, GuardSettings guards,
+                    SecretsSettings secrets) {
 
   static NodeSettings from(JsonObject config) {
     JsonObject node = config.getJsonObject("node");
@@ -54,7 +56,8 @@ record NodeSettings(String name, String identity, int apiInstances, Environments
         TlsSettings.from(section(config, "tls")), RestoreSettings.from(section(config, "restore")),
         RetentionSettings.from(section(config, "retention")), MetricsSettings.from(section(config, "metrics")),
         NodeLifecycle.Settings.from(section(config, "shutdown")),
-        InstancesSettings.from(section(config, "instances")), GuardSettings.from(section(config, "guards")));
+        InstancesSettings.from(section(config, "instances")), GuardSettings.from(section(config, "guards")),
+        SecretsSettings.from(section(config, "secrets")));
   }
 
   private static JsonObject section(JsonObject config, String name) {

@@ -28,6 +28,7 @@ import io.configd.model.Instance;
 import io.configd.model.KeyPrefix;
 import io.configd.model.Principal;
 import io.configd.model.RevisionCompactedException;
+import io.configd.secrets.Secrets;
 import io.configd.springcloud.SpringCloudSettings;
 import io.configd.store.AuditStore;
 import io.configd.store.ChangePage;
@@ -85,12 +86,13 @@ public class ApiVerticle extends VerticleBase {
    * @param instances    the instances connected to this node (bridge hellos, reads that name one, acks)
    * @param instanceSettings how long an instance counts as connected without news from its node
    * @param guards       the schemas and approval policies the write pipeline enforces, and their routes'
+   * @param secrets      reveals a sealed secret to a reader with secret access, masks it for any other
    */
   public record Shared(ApiSettings settings, BridgeSettings bridge, AuthSettings auth, Pool pool, TokenCache tokens,
                        RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
                        SpringCloudSettings spring, TlsSettings tls, NodeLifecycle lifecycle,
                        WritePipeline writes, MetricsEndpoint metrics, InstanceBook instances,
-                       InstancesSettings instanceSettings, Guards guards, Approvals approvals,
+                       InstancesSettings instanceSettings, Guards guards, Approvals approvals, Secrets secrets,
                        ConcurrentMap<String, AtomicInteger> connections) {
 
     /** The same with a fresh table of open connections per address (one per node). */
@@ -98,9 +100,9 @@ public class ApiVerticle extends VerticleBase {
                   RateLimits limits, JwtVerifier jwt, BridgeStats bridgeStats, SharedCache cache,
                   SpringCloudSettings spring, TlsSettings tls, NodeLifecycle lifecycle, WritePipeline writes,
                   MetricsEndpoint metrics, InstanceBook instances, InstancesSettings instanceSettings, Guards guards,
-                  Approvals approvals) {
+                  Approvals approvals, Secrets secrets) {
       this(settings, bridge, auth, pool, tokens, limits, jwt, bridgeStats, cache, spring, tls, lifecycle, writes,
-          metrics, instances, instanceSettings, guards, approvals, HttpGuard.connectionTable());
+          metrics, instances, instanceSettings, guards, approvals, secrets, HttpGuard.connectionTable());
     }
   }
 
@@ -110,6 +112,7 @@ public class ApiVerticle extends VerticleBase {
   private final ConfigStore store;
   private final WritePipeline writes;
   private final AuditStore audit;
+  private final Secrets secrets;
   private final RolloutStore rollouts;
   private CachedReads reads;
   private HttpServer server;
@@ -130,6 +133,7 @@ public class ApiVerticle extends VerticleBase {
     this.store = new ConfigStore(shared.pool());
     this.writes = shared.writes();
     this.audit = new AuditStore(shared.pool());
+    this.secrets = shared.secrets();
     this.rollouts = new RolloutStore(shared.pool(), shared.writes());
   }
 
@@ -145,7 +149,7 @@ public class ApiVerticle extends VerticleBase {
     txn = new TxnApi(requests, new TxnRequests(requests, settings.maxTxnOps(), settings.maxValueBytes()), writes,
         authentication, () -> reads);
     bridge = new Bridge(vertx, shared.bridge(), authenticator, shared.limits(), shared.auth(), shared.bridgeStats(),
-        shared.instances(), addresses);
+        shared.instances(), addresses, secrets);
     vertx.eventBus().<JsonObject>consumer(Addresses.TOKEN_REVOKED, message -> {
       authenticator.revoked(message.body().getString("id"));
       bridge.recheckAll();
@@ -276,6 +280,7 @@ public class ApiVerticle extends VerticleBase {
     });
     router.get("/v1/stats/propagation").handler(ctx -> stats(ctx, Addresses.PROPAGATION_STATS));
     router.get("/v1/stats/cluster").handler(ctx -> stats(ctx, Addresses.CLUSTER_STATS));
+    router.get("/v1/secrets/status").handler(ctx -> stats(ctx, Addresses.SECRETS_STATUS));
     router.get("/v1/whoami").handler(this::whoami);
     router.put("/v1/config/:key").handler(this::put);
     router.get("/v1/config/:key").handler(this::get);
@@ -293,8 +298,9 @@ public class ApiVerticle extends VerticleBase {
     router.post("/v1/tokens").handler(tokens::create);
     router.get("/v1/tokens").handler(tokens::list);
     router.delete("/v1/tokens/:id").handler(tokens::revoke);
-    new SpringCloudConfigApi(shared.spring(), settings.environments(), store, authentication).mount(router);
-    new ExportImportApi(requests, store, writes, authentication, txn::cached, settings.maxTxnOps()).mount(router);
+    new SpringCloudConfigApi(shared.spring(), settings.environments(), store, authentication, secrets).mount(router);
+    new ExportImportApi(requests, store, writes, authentication, txn::cached, settings.maxTxnOps(), secrets)
+        .mount(router);
     new RolloutsApi(requests, rollouts, authentication, this::cached,
         new RolloutFleet(shared.pool(), shared.instanceSettings().staleMillis())).mount(router);
     new InstancesApi(requests, settings.environments(), new InstanceStore(shared.pool()), store, shared.instances(),
@@ -329,9 +335,10 @@ public class ApiVerticle extends VerticleBase {
     String actor = mayWrite(ctx, env, key);
     var precondition = requests.precondition(ctx);
     Requests.WriteBody body = requests.writeBody(ctx);
-    writes.write(new Write(env, key, body.encodedValue(), false, body.critical(), body.comment(), actor, precondition))
+    writes.write(new Write(env, key, body.encodedValue(), false, body.critical(), body.comment(), actor, precondition,
+            body.secret(), null))
         .compose(this::cached)
-        .onSuccess(value -> sendWritten(ctx, value))
+        .onSuccess(value -> sendWritten(ctx, shown(ctx, value)))
         .onFailure(ctx::fail);
   }
 
@@ -342,7 +349,7 @@ public class ApiVerticle extends VerticleBase {
     var precondition = requests.precondition(ctx);
     writes.write(new Write(env, key, null, true, null, ctx.request().getParam("comment"), actor, precondition))
         .compose(this::cached)
-        .onSuccess(value -> sendValue(ctx, value))
+        .onSuccess(value -> sendValue(ctx, shown(ctx, value)))
         .onFailure(ctx::fail);
   }
 
@@ -354,7 +361,7 @@ public class ApiVerticle extends VerticleBase {
     Requests.RollbackBody body = requests.rollbackBody(ctx);
     writes.rollback(env, key, body.version(), body.comment(), actor, precondition)
         .compose(this::cached)
-        .onSuccess(value -> sendValue(ctx, value))
+        .onSuccess(value -> sendValue(ctx, shown(ctx, value)))
         .onFailure(ctx::fail);
   }
 
@@ -384,7 +391,7 @@ public class ApiVerticle extends VerticleBase {
               if (value.rollout() == null) {
                 sendEntry(ctx, entry, notModifiedIf);
               } else { // no ETag: the version is the released one's, which this value is not
-                json(ctx, 200, value.toJson());
+                json(ctx, 200, shown(ctx, value).toJson());
               }
             })
             .onFailure(ctx::fail);
@@ -394,10 +401,16 @@ public class ApiVerticle extends VerticleBase {
     });
   }
 
-  /** The cached entry as it was encoded when it entered the cache, or 304 when the client holds that version. */
-  private static void sendEntry(RoutingContext ctx, CachedEntry entry, int notModifiedIf) {
+  /**
+   * The cached entry as it was encoded when it entered the cache, or 304 when the client holds that version; a secret
+   * is opened (or masked) for the reader, since its cached body holds the ciphertext.
+   */
+  private void sendEntry(RoutingContext ctx, CachedEntry entry, int notModifiedIf) {
     if (entry.version() == notModifiedIf) {
       ctx.response().setStatusCode(304).putHeader("ETag", entry.etag()).end();
+    } else if (entry.value().secret()) {
+      ctx.response().putHeader("ETag", entry.etag());
+      json(ctx, 200, shown(ctx, entry.value()).toJson());
     } else {
       ctx.response().putHeader("ETag", entry.etag()).putHeader("Content-Type", JSON).end(entry.body());
     }
@@ -425,7 +438,7 @@ public class ApiVerticle extends VerticleBase {
     store.version(env, key, version)
         .map(found -> found.orElseThrow(() -> new ConfigdException(Failure.NOT_FOUND,
             "key '" + key + "' has no version " + version + " in " + env)))
-        .onSuccess(value -> json(ctx, 200, value.toJson()))
+        .onSuccess(value -> json(ctx, 200, shown(ctx, value).toJson()))
         .onFailure(ctx::fail);
   }
 
@@ -441,7 +454,7 @@ public class ApiVerticle extends VerticleBase {
           if (page.items().isEmpty() && cursor == null) {
             throw notFound(key, env);
           }
-          return pageJson(page).put("key", key.value()).put("env", env);
+          return pageJson(page, Authentication.principal(ctx)).put("key", key.value()).put("env", env);
         })
         .onSuccess(body -> json(ctx, 200, body))
         .onFailure(ctx::fail);
@@ -457,7 +470,7 @@ public class ApiVerticle extends VerticleBase {
     reads.list(new CacheListing(env, prefix, after == null ? "" : after, limit, readable))
         .compose(page -> instance.isEmpty() ? Future.succeededFuture(page) : rollouts.liveValues(env, prefix)
             .map(live -> new Page<>(RolloutStore.overlay(page.items(), live, instance.get()), page.next())))
-        .map(page -> pageJson(page).put("env", env).put("prefix", prefix.value()))
+        .map(page -> pageJson(page, Authentication.principal(ctx)).put("env", env).put("prefix", prefix.value()))
         .onSuccess(body -> json(ctx, 200, body))
         .onFailure(ctx::fail);
   }
@@ -470,7 +483,8 @@ public class ApiVerticle extends VerticleBase {
     int limit = requests.limit(ctx);
     Optional<Instance> instance = reader(ctx, env, prefix.value());
     store.changes(env, prefix, since, limit, readable)
-        .map(page -> changesJson(page, instance.orElse(null)).put("env", env).put("prefix", prefix.value())
+        .map(page -> changesJson(page, instance.orElse(null), Authentication.principal(ctx)).put("env", env)
+            .put("prefix", prefix.value())
             .put("since", since))
         .onSuccess(body -> json(ctx, 200, body))
         .onFailure(ctx::fail);
@@ -637,20 +651,25 @@ public class ApiVerticle extends VerticleBase {
     json(ctx, 201, value.toJson());
   }
 
-  private static JsonObject pageJson(Page<ConfigValue> page) {
+  /** A version as the request's principal may see it (a secret revealed or masked). */
+  private ConfigValue shown(RoutingContext ctx, ConfigValue value) {
+    return secrets.forReader(value, Authentication.principal(ctx));
+  }
+
+  private JsonObject pageJson(Page<ConfigValue> page, Principal reader) {
     JsonArray items = new JsonArray();
-    page.items().forEach(value -> items.add(value.toJson()));
+    page.items().forEach(value -> items.add(secrets.forReader(value, reader).toJson()));
     return new JsonObject().put("items", items).put("next", Requests.encodeCursor(page.next()));
   }
 
   /**
    * The changes a reader receives: a rollout's change only for an instance it targets (an anonymous reader, null,
-   * gets released versions only); {@code next} still moves past the others.
+   * gets released versions only); {@code next} still moves past the others. A secret is revealed or masked for it.
    */
-  private static JsonObject changesJson(ChangePage page, Instance instance) {
+  private JsonObject changesJson(ChangePage page, Instance instance, Principal reader) {
     JsonArray items = new JsonArray();
     page.items().stream().filter(value -> RolloutStore.reaches(value, instance))
-        .forEach(value -> items.add(value.toChangeJson()));
+        .forEach(value -> items.add(secrets.forReader(value, reader).toChangeJson()));
     return new JsonObject().put("items", items).put("next", page.next()).put("head", page.head()).put("more", page.more())
         .put("epoch", page.epoch());
   }

@@ -7,6 +7,7 @@ import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
 import io.configd.model.KeyPrefix;
 import io.configd.model.Principal;
+import io.configd.secrets.Secrets;
 import io.configd.store.ConfigStore;
 import io.configd.store.Precondition;
 import io.configd.store.Transaction;
@@ -40,10 +41,12 @@ final class ExportImportApi {
   private final Authentication authentication;
   private final Function<TxnResult, Future<TxnResult>> cached;
   private final int maxOps;
+  private final Secrets secrets;
 
   /** @param cached tells this node's cache of a committed transaction (read-your-writes), as POST /v1/txn does */
   ExportImportApi(Requests requests, ConfigStore store, WritePipeline writes, Authentication authentication,
-                  Function<TxnResult, Future<TxnResult>> cached, int maxOps) {
+                  Function<TxnResult, Future<TxnResult>> cached, int maxOps, Secrets secrets) {
+    this.secrets = secrets;
     this.requests = requests;
     this.store = store;
     this.writes = writes;
@@ -62,7 +65,7 @@ final class ExportImportApi {
     KeyPrefix prefix = requests.prefix(ctx);
     ExportFormat format = ExportFormat.parse(ctx.request().getParam("format"));
     Authentication.principal(ctx).requireAll(Access.READ, env, prefix.value());
-    current(env, prefix).onSuccess(values -> {
+    current(env, prefix, Authentication.principal(ctx)).onSuccess(values -> {
       Map<String, Object> plain = new LinkedHashMap<>();
       values.forEach((key, value) -> plain.put(key, value.value()));
       String name = env + (prefix.value().isEmpty() ? "" : "-" + prefix.value()) + "." + format.extension();
@@ -85,9 +88,9 @@ final class ExportImportApi {
     if (!dryRun) {
       authentication.countWrite(ctx);
     }
-    current(env, prefix)
+    current(env, prefix, principal)
         .compose(current -> {
-          ImportPlan plan = ImportPlan.of(incoming, current, prune);
+          ImportPlan plan = ImportPlan.of(unmasked(incoming, current), current, prune);
           List<TxnOp> ops = ops(plan, env, principal, comment == null ? "import" : comment);
           JsonObject answer = plan.toJson().put("env", env).put("prefix", prefix.value()).put("dryRun", dryRun);
           if (ops.size() > maxOps) {
@@ -143,8 +146,26 @@ final class ExportImportApi {
     return new TxnOp(kind, key, encodedValue, null, comment, expected);
   }
 
-  private Future<Map<String, ConfigValue>> current(String env, KeyPrefix prefix) {
-    return page(env, prefix, "", new LinkedHashMap<>());
+  /**
+   * The current values as {@code reader} may see them: an export made without secret access carries the mask of
+   * each secret, and importing it back leaves those secrets as they are.
+   */
+  private Future<Map<String, ConfigValue>> current(String env, KeyPrefix prefix, Principal reader) {
+    return page(env, prefix, "", new LinkedHashMap<>()).map(values -> {
+      values.replaceAll((key, value) -> secrets.forReader(value, reader));
+      return values;
+    });
+  }
+
+  /** The incoming values, a secret's mask read as "unchanged" (an export without secret access holds masks). */
+  private static Map<String, Object> unmasked(Map<String, Object> incoming, Map<String, ConfigValue> current) {
+    Map<String, Object> kept = new LinkedHashMap<>(incoming);
+    current.forEach((key, value) -> {
+      if (value.secret() && ConfigValue.MASK.equals(incoming.get(key))) {
+        kept.put(key, value.value());
+      }
+    });
+    return kept;
   }
 
   private Future<Map<String, ConfigValue>> page(String env, KeyPrefix prefix, String after,

@@ -32,7 +32,7 @@ final class Requests {
   static final int MAX_COMMENT = 1024;
   static final int MAX_ACTOR = 128;
 
-  private static final Set<String> WRITE_FIELDS = Set.of("value", "comment", "critical");
+  private static final Set<String> WRITE_FIELDS = Set.of("value", "comment", "critical", "secret");
   private static final Set<String> ROLLBACK_FIELDS = Set.of("version", "comment");
   private static final Pattern ETAG = Pattern.compile("(W/)?\"?(\\d{1,9})\"?");
 
@@ -88,7 +88,7 @@ final class Requests {
     return etagVersion(header, "If-None-Match");
   }
 
-  /** The body of a PUT: value (required, any JSON but null), comment, critical. */
+  /** The body of a PUT: value (required, any JSON but null), comment, critical, secret. */
   WriteBody writeBody(RoutingContext ctx) {
     JsonObject body = jsonObject(ctx, WRITE_FIELDS);
     if (!body.containsKey("value")) {
@@ -99,7 +99,8 @@ final class Requests {
     if (value == null) {
       throw new ConfigdException(Failure.INVALID_BODY, "'value' must not be null; to remove a key, send DELETE");
     }
-    return new WriteBody(encodedValue(value, "the value"), comment(body), optionalBoolean(body, "critical"));
+    return new WriteBody(encodedValue(value, "the value"), comment(body), optionalBoolean(body, "critical"),
+        optionalBoolean(body, "secret"));
   }
 
   /** A value as JSON text, within the size limit every write has ({@code what} names it in the refusal). */
@@ -352,7 +353,8 @@ final class Requests {
   record AuditRequest(AuditQuery query, long afterRevision, int limit) {
   }
 
-  record WriteBody(String encodedValue, String comment, Boolean critical) {
+  /** @param secret true makes the key secret (sticky), null keeps its flag */
+  record WriteBody(String encodedValue, String comment, Boolean critical, Boolean secret) {
   }
 
   record RollbackBody(int version, String comment) {

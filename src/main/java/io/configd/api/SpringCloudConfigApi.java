@@ -7,6 +7,7 @@ import io.configd.model.KeyPrefix;
 import io.configd.model.Principal;
 import io.configd.model.SpringProperties;
 import io.configd.springcloud.SpringCloudSettings;
+import io.configd.secrets.Secrets;
 import io.configd.store.ConfigStore;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
@@ -44,9 +45,12 @@ final class SpringCloudConfigApi {
   private final Environments environments;
   private final ConfigStore store;
   private final Authentication authentication;
+  private final Secrets secrets;
 
+  /** @param secrets a secret's property is its clear value for a principal with secret access, else the mask */
   SpringCloudConfigApi(SpringCloudSettings settings, Environments environments, ConfigStore store,
-                       Authentication authentication) {
+                       Authentication authentication, Secrets secrets) {
+    this.secrets = secrets;
     this.settings = settings;
     this.environments = environments;
     this.store = store;
@@ -126,7 +130,7 @@ final class SpringCloudConfigApi {
     Principal principal = Authentication.principal(ctx);
     parts.forEach(part -> principal.requireAll(Access.READ, part.env(), part.prefix().value()));
     List<Future<Read>> reads = parts.stream().map(part -> read(part.env(), part.prefix(), "", new HashMap<>(),
-        Long.MAX_VALUE)).toList();
+        Long.MAX_VALUE, principal)).toList();
     if (parts.isEmpty()) {
       // As a Config Server answers a profile it has no file for (and Spring asks for "default" before the profiles
       // are active): no source, not an error.
@@ -152,16 +156,17 @@ final class SpringCloudConfigApi {
   }
 
   /** Every current value under the prefix, paged (after "" first); complete up to the lowest revision of its pages. */
-  private Future<Read> read(String env, KeyPrefix prefix, String after, Map<String, Object> values, long revision) {
+  private Future<Read> read(String env, KeyPrefix prefix, String after, Map<String, Object> values, long revision,
+                            Principal principal) {
     return store.snapshot(env, prefix, after, PAGE).compose(page -> {
       for (ConfigValue value : page.items()) {
         if (!value.deleted()) {
-          values.put(value.key(), value.value());
+          values.put(value.key(), secrets.forReader(value, principal).value());
         }
       }
       long complete = Math.min(revision, page.revision());
       return page.next() == null ? Future.succeededFuture(new Read(values, complete))
-          : read(env, prefix, page.next(), values, complete);
+          : read(env, prefix, page.next(), values, complete, principal);
     });
   }
 }

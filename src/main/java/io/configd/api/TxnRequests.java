@@ -24,7 +24,7 @@ final class TxnRequests {
 
   private static final Set<String> BODY_FIELDS = Set.of("comment", "ops");
   private static final Map<TxnOp.Kind, Set<String>> OP_FIELDS = Map.of(
-      TxnOp.Kind.PUT, Set.of("op", "key", "value", "expect", "comment", "critical"),
+      TxnOp.Kind.PUT, Set.of("op", "key", "value", "expect", "comment", "critical", "secret"),
       TxnOp.Kind.DELETE, Set.of("op", "key", "expect", "comment"),
       TxnOp.Kind.CHECK, Set.of("op", "key", "expect"));
 
@@ -82,6 +82,7 @@ final class TxnRequests {
     }
     String encoded = null;
     Boolean critical = null;
+    Boolean secret = null;
     if (kind == TxnOp.Kind.PUT) {
       if (!json.containsKey("value") || json.getValue("value") == null) {
         throw invalid(index, "a put needs a 'value' (any JSON value but null); to remove a key, use a delete");
@@ -96,8 +97,13 @@ final class TxnRequests {
         throw invalid(index, "'critical' must be true or false");
       }
       critical = (Boolean) flag;
+      Object secretFlag = json.getValue("secret");
+      if (secretFlag != null && !(secretFlag instanceof Boolean)) {
+        throw invalid(index, "'secret' must be true or false");
+      }
+      secret = (Boolean) secretFlag;
     }
-    return new TxnOp(kind, key, encoded, critical, comment, expected);
+    return new TxnOp(kind, key, encoded, critical, comment, expected, secret);
   }
 
   private static TxnOp.Kind kind(Object op, int index) {

@@ -13,12 +13,14 @@ import io.configd.model.Instance;
 import io.configd.model.InstanceAck;
 import io.configd.model.KeyPrefix;
 import io.configd.model.Principal;
+import io.configd.secrets.Secrets;
 import io.configd.model.QueryRules;
 import io.configd.store.Failures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.NetServer;
@@ -58,6 +60,7 @@ public final class Bridge {
   private final BridgeAuthorizer authorizer;
   private final RateLimits limits;
   private final BridgeStats stats;
+  private final Secrets secrets;
   private final long recheckMillis;
   private final ClientAddresses addresses;
   private NetServer tcp;
@@ -69,14 +72,17 @@ public final class Bridge {
    * @param book  the node's instances, which the sockets' hellos and acks are told to
    * @param addresses who the client of an HTTP transport's socket is behind the trusted proxies (rate limits count
    *                  by it); a TCP socket's client is its peer
+   * @param secrets a secret is revealed to a socket whose principal has secret access, masked for the others
    */
   public Bridge(Vertx vertx, BridgeSettings settings, Authenticator authenticator, RateLimits limits, AuthSettings auth,
-                BridgeStats stats, InstanceBook book, ClientAddresses addresses) {
+                BridgeStats stats, InstanceBook book, ClientAddresses addresses, Secrets secrets) {
     this.vertx = vertx;
     this.addresses = addresses;
     this.settings = settings;
     this.stats = stats;
-    this.sessions = new SessionRegistry(new Fanout(vertx, stats, settings.traceHops()), stats, book);
+    this.secrets = secrets;
+    this.sessions = new SessionRegistry(new Fanout(vertx, stats, settings.traceHops(), secrets,
+        this::principal), stats, book);
     this.authorizer = new BridgeAuthorizer(authenticator, limits, settings.environments(), sessions,
         Math.max(0, auth.tokenCacheMillis() - auth.bridgeRecheckMillis()));
     this.limits = limits;
@@ -112,7 +118,8 @@ public final class Bridge {
    */
   public void watch(HttpServerRequest request, Principal principal, String authorization, String env, KeyPrefix prefix,
                     long since, Instance instance) {
-    SseSession session = new SseSession(vertx, request, env, prefix.value(), since, settings, stats);
+    SseSession session = new SseSession(vertx, request, env, prefix.value(), since, settings, stats,
+        change -> secrets.forReader(change, principal));
     accept(session, addresses.of(request));
     sessions.authenticated(session, principal, authorization);
     if (instance != null) {
@@ -327,11 +334,22 @@ public final class Bridge {
     }
     vertx.eventBus().<JsonObject>request(target, request,
             new DeliveryOptions().setSendTimeout(settings.requestTimeoutMillis()).setLocalOnly(true))
-        .onSuccess(answer -> session.send(FrameCodec.reply(session.messageType(), reply, answer.body())))
+        .onSuccess(answer -> session.send(FrameCodec.reply(session.messageType(), reply,
+            shown(answer.body(), sessions.principal(session)))))
         .onFailure(failure -> {
           ConfigdException problem = Failures.classify(failure);
           replyFailure(session, reply, problem.failure().code(), problem.getMessage());
         });
+  }
+
+  private Principal principal(BridgeSession session) {
+    return sessions.principal(session);
+  }
+
+  /** A snapshot or catch-up answer with its secrets revealed or masked for the session's principal. */
+  private JsonObject shown(JsonObject answer, Principal principal) {
+    JsonArray items = answer.getJsonArray("items");
+    return items == null ? answer : answer.copy().put("items", secrets.forReader(items, principal));
   }
 
   /**

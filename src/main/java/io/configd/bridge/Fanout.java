@@ -1,5 +1,8 @@
 package io.configd.bridge;
 
+import io.configd.model.ConfigKey;
+import io.configd.model.Principal;
+import io.configd.secrets.Secrets;
 import io.configd.model.ConfigValue;
 import io.configd.model.Targeting;
 import io.configd.stream.HopTrace;
@@ -11,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +33,17 @@ final class Fanout {
   private final Map<String, Subscribers> byAddress = new HashMap<>();
   private final BridgeStats stats;
   private final boolean traceHops;
+  private final Secrets secrets;
+  private final Function<BridgeSession, Principal> principals;
 
-  Fanout(Vertx vertx, BridgeStats stats, boolean traceHops) {
+  /** @param principals who each session is: a secret's change is revealed to a principal with secret access only */
+  Fanout(Vertx vertx, BridgeStats stats, boolean traceHops, Secrets secrets,
+         Function<BridgeSession, Principal> principals) {
     this.vertx = vertx;
     this.stats = stats;
     this.traceHops = traceHops;
+    this.secrets = secrets;
+    this.principals = principals;
   }
 
   void add(String address, BridgeSession session) {
@@ -61,6 +71,10 @@ final class Fanout {
   }
 
   private void deliver(String address, JsonObject change, String trace, Subscribers subscribers) {
+    if (change.containsKey("sealed")) {
+      deliverSecret(address, change, trace, subscribers);
+      return;
+    }
     String body = change.encode();
     String rec = null;
     String tcp = null;
@@ -90,6 +104,45 @@ final class Fanout {
         frame = tcp != null ? tcp : (tcp = FrameCodec.message("message", address, trace, body));
       }
       session.write(frame);
+      stats.delivered.increment();
+      written = true;
+    }
+    if (written) {
+      stats.written(change);
+    }
+  }
+
+  /**
+   * A secret's change: opened once for the sessions whose principal has secret access on the key, masked for the
+   * others; each form encoded once.
+   */
+  private void deliverSecret(String address, JsonObject change, String trace, Subscribers subscribers) {
+    ConfigKey key = ConfigKey.parse(change.getString("key"));
+    String env = change.getString("env");
+    String[] frames = new String[4]; // [revealed?][rec?]
+    JsonObject[] bodies = new JsonObject[2];
+    boolean written = false;
+    for (BridgeSession session : List.copyOf(subscribers.sessions)) {
+      if (session.closed()) {
+        continue;
+      }
+      if (session.writeQueueFull()) {
+        LOG.info("Aborting slow bridge client {}: its write queue is full (it will reconnect and catch up)", session.remote());
+        stats.slowClosed.increment();
+        session.abort();
+        continue;
+      }
+      Principal principal = principals.apply(session);
+      int revealed = Secrets.maySee(principal, env, key) ? 1 : 0;
+      boolean rec = session.messageType().equals("rec");
+      int slot = revealed * 2 + (rec ? 1 : 0);
+      if (frames[slot] == null) {
+        if (bodies[revealed] == null) {
+          bodies[revealed] = revealed == 1 ? secrets.forReader(change, principal) : Secrets.masked(change);
+        }
+        frames[slot] = FrameCodec.message(rec ? "rec" : "message", address, trace, bodies[revealed].encode());
+      }
+      session.write(frames[slot]);
       stats.delivered.increment();
       written = true;
     }

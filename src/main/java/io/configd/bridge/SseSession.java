@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.streams.WriteStream;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,7 @@ final class SseSession extends BridgeSession {
   private final String prefix;
   private final BridgeSettings settings;
   private final BridgeStats stats;
+  private final UnaryOperator<JsonObject> shown;
   private long sent;
   private boolean pumping;
   private boolean wokenUp;
@@ -44,8 +46,10 @@ final class SseSession extends BridgeSession {
   /** Tells the session registry the client is still there: a stream has no inbound frames to show it. */
   private Runnable seen = () -> { };
 
+  /** @param shown a change as the stream's principal may see it (a secret revealed or masked) */
   SseSession(Vertx vertx, HttpServerRequest request, String env, String prefix, long since, BridgeSettings settings,
-             BridgeStats stats) {
+             BridgeStats stats, UnaryOperator<JsonObject> shown) {
+    this.shown = shown;
     this.vertx = vertx;
     this.request = request;
     this.response = request.response();
@@ -164,7 +168,7 @@ final class SseSession extends BridgeSession {
             if (slow()) {
               return;
             }
-            JsonObject change = items.getJsonObject(i).put("epoch", epoch);
+            JsonObject change = shown.apply(items.getJsonObject(i)).put("epoch", epoch);
             long revision = change.getLong("revision");
             response.write("id: " + revision + "\nevent: change\ndata: " + change.encode() + "\n\n");
             stats.delivered.increment();

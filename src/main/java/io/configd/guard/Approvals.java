@@ -77,7 +77,7 @@ public final class Approvals {
       PendingChange.Op op = change.ops().get(0);
       var txnOp = op.toTxnOp();
       Write write = new Write(change.env(), op.key(), txnOp.encodedValue(), op.kind() == io.configd.store.TxnOp.Kind.DELETE,
-          op.critical(), op.comment(), change.author(), txnOp.expected());
+          op.critical(), op.comment(), change.author(), txnOp.expected(), txnOp.secret(), txnOp.sealed());
       return writes.writeApproved(write, approver)
           .compose(value -> store.committed(change.id(), value.revision())
               .compose(v -> found(change.id()))

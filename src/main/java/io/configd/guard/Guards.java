@@ -221,9 +221,11 @@ public final class Guards implements WriteGuard {
         int version = current.map(ConfigValue::version).orElse(0);
         boolean deleted = current.map(ConfigValue::deleted).orElse(true);
         refuseIfNotHolding(proposal, i, op, version, deleted);
-        ops.add(new PendingChange.Op(op.kind(), op.key(), op.encodedValue() == null ? null
-            : Json.decodeValue(op.encodedValue()), op.critical(), op.comment(), version, deleted,
-            deleted ? null : current.get().value()));
+        // a secret is kept sealed, its mask as the value: the clear value is never stored with the pending change
+        ops.add(new PendingChange.Op(op.kind(), op.key(), op.sealed() != null ? ConfigValue.MASK
+            : op.encodedValue() == null ? null : Json.decodeValue(op.encodedValue()), op.critical(), op.comment(),
+            version, deleted, deleted ? null : current.get().value(),
+            op.sealed() == null ? null : op.sealed().ciphertext()));
       }
       long expiresIn = policies.stream().map(GuardRule::expiresInMs).filter(ms -> ms != null)
           .min(Long::compare).orElse(settings.pendingExpiryMillis());

@@ -78,7 +78,7 @@ public class NotificationVerticle extends VerticleBase {
         continue;
       }
       String payload = new JsonObject().put("type", "configd.change").put("reasons", reasons)
-          .put("change", change.toChangeJson()).encode();
+          .put("change", change.masked().toChangeJson()).encode(); // a webhook never gets a secret's value
       for (String webhook : settings.webhooks()) {
         alerts.add(new PendingAlert(change.revision(), webhook, change.env(), change.key(), payload));
       }

@@ -4,6 +4,7 @@ import io.configd.model.Addresses;
 import io.configd.model.ConfigKey;
 import io.configd.model.KeyPrefix;
 import io.configd.store.ConfigStore;
+import io.configd.store.Sealer;
 import io.configd.store.Failures;
 import io.configd.store.RolloutStore;
 import io.configd.stream.HopTrace;
@@ -47,6 +48,7 @@ public class PropagationVerticle extends VerticleBase {
   private long lastLagMillis = -1;
   private final PropagationSettings settings;
   private final ConfigStore store;
+  private final Sealer sealer;
   private final RolloutStore rollouts;
   private KafkaConsumer<String, String> consumer;
   private long assignTimer = -1;
@@ -56,8 +58,14 @@ public class PropagationVerticle extends VerticleBase {
 
   /** @param pool the node's PostgreSQL pool, which the node closes */
   public PropagationVerticle(PropagationSettings settings, Pool pool) {
+    this(settings, pool, Sealer.NONE);
+  }
+
+  /** @param sealer told of every secret key a change names, so that the node's writes to it are sealed at once */
+  public PropagationVerticle(PropagationSettings settings, Pool pool, Sealer sealer) {
     this.settings = settings;
     this.store = new ConfigStore(pool);
+    this.sealer = sealer;
     this.rollouts = new RolloutStore(pool, null);
   }
 
@@ -155,6 +163,9 @@ public class PropagationVerticle extends VerticleBase {
   private void release(RevisionOrder.Held held) {
     JsonObject change = held.change();
     String env = change.getString("env");
+    if (change.getBoolean("secret", false)) {
+      sealer.learnSecret(env, change.getString("key"));
+    }
     DeliveryOptions options = new DeliveryOptions().setLocalOnly(true)
         .setHeaders(HopTrace.released(held.relayed(), held.consumedMicros(), nowMicros()));
     for (String path : ConfigKey.parse(change.getString("key")).selfAndAncestors()) {

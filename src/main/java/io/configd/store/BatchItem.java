@@ -19,9 +19,28 @@ import java.util.List;
  */
 abstract sealed class BatchItem<T> {
 
-  /** One op as the batch function takes it. */
+  /** One op as the batch function takes it: a sealed value travels as its ciphertext, with the mask as its value. */
   record Op(TxnOp.Kind kind, String env, ConfigKey key, String encodedValue, Boolean critical, String comment,
-            String actor, Precondition expected) {
+            String actor, Precondition expected, Boolean secret, Sealer.Sealed sealed) {
+
+    private static final String MASK_JSON = Json.encode(ConfigValue.MASK);
+
+    /** The value the batch function stores in the clear column. */
+    String storedValue() {
+      return sealed != null ? MASK_JSON : encodedValue;
+    }
+  }
+
+  /** Thrown by {@link #result} when a put on a key PostgreSQL holds as secret came unsealed: seal it, record again. */
+  static final class SealRequired extends ConfigdException {
+
+    final ConfigKey key;
+
+    SealRequired(ConfigKey key) {
+      super(Failure.CONFLICT, "the key '" + key + "' is secret and this node cannot seal its value: secrets are not "
+          + "configured on it (secrets.masterKey); nothing was written");
+      this.key = key;
+    }
   }
 
   private final Promise<T> promise = Promise.promise();
@@ -64,10 +83,18 @@ abstract sealed class BatchItem<T> {
   }
 
   static ConfigValue recorded(Op op, Outcome outcome) {
-    Object value = op.encodedValue() == null ? null : Json.decodeValue(op.encodedValue());
+    Object value = op.storedValue() == null ? null : Json.decodeValue(op.storedValue());
     ConfigValue.Txn txn = outcome.txn() == null ? null : new ConfigValue.Txn(outcome.txn(), outcome.txnLast());
+    ConfigValue.Secrecy secrecy = !outcome.secret() ? ConfigValue.Secrecy.NONE
+        : op.sealed() != null ? ConfigValue.Secrecy.SEALED : ConfigValue.Secrecy.MASKED;
     return new ConfigValue(op.key().value(), op.env(), value, outcome.version(), outcome.revision(),
-        op.kind() == TxnOp.Kind.DELETE, outcome.critical(), op.comment(), outcome.createdAt(), op.actor(), txn);
+        op.kind() == TxnOp.Kind.DELETE, outcome.critical(), op.comment(), outcome.createdAt(), op.actor(), txn,
+        null, secrecy, op.sealed() == null ? null : op.sealed().ciphertext());
+  }
+
+  static ConfigdException sticky(ConfigKey key, String env) {
+    return new ConfigdException(Failure.CONFLICT, "the key '" + key + "' is secret in " + env
+        + ": a key stays secret (secret: false is refused); leave 'secret' out to keep it");
   }
 
   /** PUT, DELETE or rollback: its own outcome, whatever the other items of its batch do. */
@@ -82,7 +109,8 @@ abstract sealed class BatchItem<T> {
     @Override
     List<Op> ops() {
       return List.of(new Op(write.deleted() ? TxnOp.Kind.DELETE : TxnOp.Kind.PUT, write.env(), write.key(),
-          write.encodedValue(), write.critical(), write.comment(), write.actor(), write.expected()));
+          write.encodedValue(), write.critical(), write.comment(), write.actor(), write.expected(), write.secret(),
+          write.sealed()));
     }
 
     @Override
@@ -100,6 +128,8 @@ abstract sealed class BatchItem<T> {
             new JsonObject().put("current", outcome.currentVersion()));
         case SqlQueries.OUTCOME_ABSENT -> throw new ConfigdException(Failure.NOT_FOUND,
             "key '" + write.key() + "' does not exist in " + write.env());
+        case SqlQueries.OUTCOME_SEAL -> throw new SealRequired(write.key());
+        case SqlQueries.OUTCOME_STICKY -> throw sticky(write.key(), write.env());
         default -> throw new IllegalStateException("the batch function answered " + outcome.outcome());
       };
     }
@@ -114,7 +144,7 @@ abstract sealed class BatchItem<T> {
     Txn(Transaction txn) {
       this.txn = txn;
       this.ops = txn.ops().stream().map(op -> new Op(op.kind(), txn.env(), op.key(), op.encodedValue(), op.critical(),
-          op.comment(), txn.actor(), op.expected())).toList();
+          op.comment(), txn.actor(), op.expected(), op.secret(), op.sealed())).toList();
     }
 
     @Override
@@ -146,6 +176,9 @@ abstract sealed class BatchItem<T> {
               violation(op.expected(), outcome));
           case SqlQueries.OUTCOME_ABSENT -> throw refused(Failure.CONFLICT, i, op, outcome,
               "the key does not exist, so it cannot be deleted");
+          case SqlQueries.OUTCOME_SEAL -> throw new SealRequired(op.key());
+          case SqlQueries.OUTCOME_STICKY -> throw refused(Failure.CONFLICT, i, op, outcome,
+              "the key is secret and stays secret (secret: false is refused)");
           case SqlQueries.OUTCOME_ABORTED -> { }
           default -> throw new IllegalStateException("the batch function answered " + outcome.outcome());
         }

@@ -20,7 +20,15 @@ final class ConfigValueRow {
     return new ConfigValue(row.getString("key"), row.getString("env"), value == null ? null : Json.decodeValue(value),
         row.getInteger("version"), row.getLong("revision"), row.getBoolean("deleted"), row.getBoolean("critical"),
         row.getString("comment"), row.getOffsetDateTime("updated_at").toInstant(), row.getString("updated_by"),
-        txn(row), rollout(row));
+        txn(row), rollout(row), secrecy(row), row.getColumnIndex("sealed") < 0 ? null : row.getString("sealed"));
+  }
+
+  /** A secret key's version as PostgreSQL holds it: sealed, or (a deletion) with nothing to hide. */
+  private static ConfigValue.Secrecy secrecy(Row row) {
+    if (row.getColumnIndex("secret") < 0 || !Boolean.TRUE.equals(row.getBoolean("secret"))) {
+      return ConfigValue.Secrecy.NONE;
+    }
+    return row.getString("sealed") != null ? ConfigValue.Secrecy.SEALED : ConfigValue.Secrecy.MASKED;
   }
 
   /** Columns rollout_id, rollout_kind, rollout_selector, rollout_basis_points where the query reads the change log. */

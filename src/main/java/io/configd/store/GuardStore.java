@@ -76,6 +76,7 @@ public final class GuardStore {
     Integer[] baseVersion = new Integer[n];
     Boolean[] baseDeleted = new Boolean[n];
     String[] baseValue = new String[n];
+    String[] sealed = new String[n];
     for (int i = 0; i < n; i++) {
       PendingChange.Op item = ops.get(i);
       ord[i] = i;
@@ -87,10 +88,11 @@ public final class GuardStore {
       baseVersion[i] = item.baseVersion();
       baseDeleted[i] = item.baseDeleted();
       baseValue[i] = item.baseValue() == null ? null : Json.encode(item.baseValue());
+      sealed[i] = item.sealed();
     }
     Tuple opsArgs = Tuple.of(id, env).addArrayOfInteger(ord).addArrayOfString(op).addArrayOfString(key)
         .addArrayOfString(value).addArrayOfBoolean(critical).addArrayOfString(opComment).addArrayOfInteger(baseVersion)
-        .addArrayOfBoolean(baseDeleted).addArrayOfString(baseValue);
+        .addArrayOfBoolean(baseDeleted).addArrayOfString(baseValue).addArrayOfString(sealed);
     return pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.INSERT_PENDING)
             .execute(Tuple.of(id, env, single, author, comment, expiresInMs))
             .compose(inserted -> conn.preparedQuery(SqlQueries.INSERT_PENDING_OPS).execute(opsArgs)))

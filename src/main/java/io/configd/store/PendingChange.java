@@ -30,20 +30,31 @@ public record PendingChange(UUID id, String env, boolean single, String author, 
    * @param value       a put's value (JSON), null for a delete or a check
    * @param baseVersion the key's version then, 0 when it was never written
    * @param baseValue   its value then, null when absent or deleted
+   * @param sealed      a secret put's ciphertext (then {@code value} is the mask), else null
    */
   public record Op(TxnOp.Kind kind, ConfigKey key, Object value, Boolean critical, String comment, int baseVersion,
-                   boolean baseDeleted, Object baseValue) {
+                   boolean baseDeleted, Object baseValue, String sealed) {
+
+    public Op(TxnOp.Kind kind, ConfigKey key, Object value, Boolean critical, String comment, int baseVersion,
+              boolean baseDeleted, Object baseValue) {
+      this(kind, key, value, critical, comment, baseVersion, baseDeleted, baseValue, null);
+    }
 
     /** The op as the write pipeline takes it, conditioned on the key still being at its base version. */
     public TxnOp toTxnOp() {
       Precondition expected = baseVersion == 0 ? Precondition.ABSENT : new Precondition.Version(baseVersion);
+      if (sealed != null) {
+        return new TxnOp(kind, key, null, critical, comment, expected, Boolean.TRUE, Sealer.Sealed.of(sealed));
+      }
       return new TxnOp(kind, key, value == null ? null : Json.encode(value), critical, comment, expected);
     }
 
+    /** A secret's value shows as the mask, to approvers too: they approve that it changes, not what it holds. */
     JsonObject toJson() {
-      return new JsonObject().put("op", kind.wire()).put("key", key.value()).put("value", value)
+      JsonObject json = new JsonObject().put("op", kind.wire()).put("key", key.value()).put("value", value)
           .put("critical", critical).put("comment", comment)
           .put("before", new JsonObject().put("version", baseVersion).put("deleted", baseDeleted).put("value", baseValue));
+      return sealed == null ? json : json.put("secret", true).put("masked", true);
     }
   }
 
@@ -54,7 +65,7 @@ public record PendingChange(UUID id, String env, boolean single, String author, 
       JsonObject op = array.getJsonObject(i);
       ops.add(new Op(TxnOp.Kind.valueOf(op.getString("op").toUpperCase()), ConfigKey.parse(op.getString("key")),
           op.getValue("value"), op.getBoolean("critical"), op.getString("comment"), op.getInteger("baseVersion"),
-          op.getBoolean("baseDeleted"), op.getValue("baseValue")));
+          op.getBoolean("baseDeleted"), op.getValue("baseValue"), op.getString("sealed")));
     }
     return new PendingChange(row.getUUID("id"), row.getString("env"), row.getBoolean("single"),
         row.getString("author"), row.getString("comment"), instant(row, "created_at"), instant(row, "expires_at"),

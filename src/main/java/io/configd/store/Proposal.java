@@ -14,7 +14,7 @@ public record Proposal(String env, String actor, List<TxnOp> ops, boolean single
 
   static Proposal of(Write write) {
     TxnOp op = new TxnOp(write.deleted() ? TxnOp.Kind.DELETE : TxnOp.Kind.PUT, write.key(), write.encodedValue(),
-        write.critical(), write.comment(), write.expected());
+        write.critical(), write.comment(), write.expected(), write.secret(), write.sealed());
     return new Proposal(write.env(), write.actor(), List.of(op), true);
   }
 

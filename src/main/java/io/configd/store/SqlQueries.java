@@ -13,22 +13,28 @@ final class SqlQueries {
    */
   static final String WRITE_BATCH = """
       select o_ord, o_outcome, o_version, o_revision, o_critical, o_created_at, o_cur_version, o_cur_deleted, o_txn,
-        o_txn_last
-      from configd_write_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""";
+        o_txn_last, o_secret
+      from configd_write_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)""";
 
   /** Outcomes of an op in configd_write_batch. */
   static final String OUTCOME_OK = "ok";
   static final String OUTCOME_PRECONDITION = "CF412";
   static final String OUTCOME_ABSENT = "CF404";
   static final String OUTCOME_ABORTED = "aborted";
+  /** A put on a secret key came with its clear value: the pipeline seals it and records it again. */
+  static final String OUTCOME_SEAL = "CFSEAL";
+  /** secret: false on a secret key: a key stays secret. */
+  static final String OUTCOME_STICKY = "CFSTICKY";
 
   static final String SELECT_ENTRY = """
-      select key, env, value::text as value, version, revision, deleted, critical, comment, updated_at, updated_by
+      select key, env, value::text as value, version, revision, deleted, critical, comment, updated_at, updated_by,
+        secret, sealed
       from config_entry where env = $1 and key = $2 and version > 0""";
 
   /** Current, not deleted entries under a prefix (the key itself and the keys below it), after a key. */
   static final String SELECT_ENTRIES = """
-      select key, env, value::text as value, version, revision, deleted, critical, comment, updated_at, updated_by
+      select key, env, value::text as value, version, revision, deleted, critical, comment, updated_at, updated_by,
+        secret, sealed
       from config_entry
       where env = $1 and not deleted and key > $2
         and ($3 = '' or key = $3 or (key >= $4 and key < $5))
@@ -39,13 +45,13 @@ final class SqlQueries {
 
   static final String SELECT_VERSION = """
       select key, env, value::text as value, version, revision, deleted, critical, comment,
-        created_at as updated_at, created_by as updated_by, txn, txn_last
+        created_at as updated_at, created_by as updated_by, txn, txn_last, secret, sealed
       from config_version where env = $1 and key = $2 and version = $3""";
 
   /** Versions of a key, newest first, below a version (exclusive). */
   static final String SELECT_VERSIONS = """
       select key, env, value::text as value, version, revision, deleted, critical, comment,
-        created_at as updated_at, created_by as updated_by, txn, txn_last
+        created_at as updated_at, created_by as updated_by, txn, txn_last, secret, sealed
       from config_version where env = $1 and key = $2 and version < $3
       order by version desc limit $4""";
 
@@ -60,7 +66,7 @@ final class SqlQueries {
       select head.revision as head, head.epoch, head.compacted_revision, c.* from head left join lateral (
         select c.key, c.env, c.value::text as value, c.version, c.revision, c.deleted, c.critical, c.comment,
           c.updated_at, c.updated_by, c.txn, c.txn_last, c.rollout_id, c.rollout_kind, c.rollout_selector,
-          c.rollout_basis_points
+          c.rollout_basis_points, c.secret, c.sealed
         from change_message c
         where c.revision > $1 and c.revision <= head.revision
           and c.env = $2 and ($3 = '' or c.key = $3 or (c.key >= $4 and c.key < $5))
@@ -78,7 +84,8 @@ final class SqlQueries {
   static final String SELECT_SNAPSHOT = """
       with head as (select revision, epoch from config_revision where id = 1)
       select head.revision as head, head.epoch, e.* from head left join lateral (
-        select key, env, value::text as value, version, revision, deleted, critical, comment, updated_at, updated_by
+        select key, env, value::text as value, version, revision, deleted, critical, comment, updated_at, updated_by,
+          secret, sealed
         from config_entry
         where env = $1 and not deleted and version > 0 and key > $2
           and ($3 = '' or key = $3 or (key >= $4 and key < $5))
@@ -94,7 +101,7 @@ final class SqlQueries {
   static final String SELECT_CHANGES_BETWEEN = """
       select c.key, c.env, c.value::text as value, c.version, c.revision, c.deleted, c.critical, c.comment,
         c.updated_at, c.updated_by, c.txn, c.txn_last, c.rollout_id, c.rollout_kind, c.rollout_selector,
-        c.rollout_basis_points
+        c.rollout_basis_points, c.secret, c.sealed
       from change_message c
       where c.revision > $1 and c.revision < $2
       order by c.revision limit $3""";
@@ -198,7 +205,7 @@ final class SqlQueries {
       select relayed.revision as relayed, c.* from relayed left join lateral (
         select c.revision, c.env, c.key, c.version, c.value::text as value, c.deleted, c.critical, c.comment,
           c.updated_at, c.updated_by, c.txn, c.txn_last, c.rollout_id, c.rollout_kind, c.rollout_selector,
-          c.rollout_basis_points
+          c.rollout_basis_points, c.secret, c.sealed
         from change_message c
         where c.revision > relayed.revision
         order by c.revision limit $3
@@ -225,9 +232,9 @@ final class SqlQueries {
    */
   static final String RECORD_AUDIT = """
       insert into audit_log (revision, env, key, actor, previous_version, version, old_value, new_value, deleted,
-        critical, comment, changed_at, txn, txn_last, approved_by, pending_id)
+        critical, comment, changed_at, txn, txn_last, approved_by, pending_id, secret)
       select v.revision, v.env, v.key, v.created_by, nullif(v.version - 1, 0), v.version, p.value, v.value, v.deleted,
-        v.critical, v.comment, v.created_at, v.txn, v.txn_last, a.decided_by, a.id
+        v.critical, v.comment, v.created_at, v.txn, v.txn_last, a.decided_by, a.id, v.secret
       from config_version v
       left join config_version p on p.env = v.env and p.key = v.key and p.version = v.version - 1
       -- an approved pending change is marked approved before it commits: its version is the one after its base
@@ -243,7 +250,7 @@ final class SqlQueries {
   static final String SELECT_AUDIT = """
       select revision, env, key, actor, previous_version, version, old_value::text as old_value,
         new_value::text as new_value, deleted, critical, comment, changed_at, recorded_at, txn, txn_last,
-        approved_by, pending_id
+        approved_by, pending_id, secret
       from audit_log
       where revision > $1
         and ($2::text is null or env = $2)
@@ -563,11 +570,13 @@ final class SqlQueries {
       values ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond')""";
 
   static final String INSERT_PENDING_OPS = """
-      insert into pending_op (pending, ord, op, env, key, value, critical, comment, base_version, base_deleted, base_value)
+      insert into pending_op (pending, ord, op, env, key, value, critical, comment, base_version, base_deleted, base_value,
+        sealed)
       select $1, o.ord, o.op, $2, o.key, o.value::jsonb, o.critical, o.comment, o.base_version, o.base_deleted,
-        o.base_value::jsonb
+        o.base_value::jsonb, o.sealed
       from unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::int[], $10::boolean[],
-                  $11::text[]) as o(ord, op, key, value, critical, comment, base_version, base_deleted, base_value)""";
+                  $11::text[], $12::text[])
+        as o(ord, op, key, value, critical, comment, base_version, base_deleted, base_value, sealed)""";
 
   /** A pending change's columns, its status as readers see it (expired once past expires_at) and its ops as JSON. */
   private static final String PENDING_COLUMNS = """
@@ -575,7 +584,8 @@ final class SqlQueries {
         case when c.status = 'pending' and c.expires_at <= now() then 'expired' else c.status end as status,
         c.decided_by, c.decided_at, c.reason, c.revision,
         (select json_agg(json_build_object('op', o.op, 'key', o.key, 'value', o.value, 'critical', o.critical,
-           'comment', o.comment, 'baseVersion', o.base_version, 'baseDeleted', o.base_deleted, 'baseValue', o.base_value)
+           'comment', o.comment, 'baseVersion', o.base_version, 'baseDeleted', o.base_deleted, 'baseValue', o.base_value,
+           'sealed', o.sealed)
            order by o.ord) from pending_op o where o.pending = c.id)::text as ops""";
 
   static final String SELECT_PENDING = "select " + PENDING_COLUMNS + " from pending_change c where c.id = $1";
@@ -613,4 +623,53 @@ final class SqlQueries {
   static final String REJECT_PENDING = """
       update pending_change set status = 'rejected', decided_by = $2, decided_at = now(), reason = $3
       where id = $1 and status = 'pending'""";
+
+  // ---- Secrets encrypted at rest (issue 17, item 3) ----
+
+  static final String SELECT_MASTER_KEY_CHECKS = "select id, check_value from secret_master_key";
+
+  static final String INSERT_MASTER_KEY_CHECK = """
+      insert into secret_master_key (id, check_value) values ($1, $2) on conflict (id) do nothing""";
+
+  static final String SELECT_DATA_KEYS = """
+      select id, master_key, wrapped, created_for from secret_data_key order by id""";
+
+  /** Nodes starting together make one data key per master key: the first to lock the table adds it. */
+  static final String LOCK_DATA_KEYS = "lock table secret_data_key in share row exclusive mode";
+
+  static final String INSERT_DATA_KEY = """
+      insert into secret_data_key (id, master_key, wrapped, created_for) values ($1, $2, $3, $2)""";
+
+  /** A data key wrapped again under another master key, if it is still wrapped by the one the caller unwrapped. */
+  static final String REWRAP_DATA_KEY = """
+      update secret_data_key set master_key = $3, wrapped = $4, rewrapped_at = now()
+      where id = $1 and master_key = $2""";
+
+  /** Every secret key of every environment, deleted ones too (the flag is sticky). */
+  static final String SELECT_SECRET_KEYS = "select env, key from config_entry where secret";
+
+  /** One re-encryption round at a time per schema, for the length of its transaction. */
+  static final String TRY_REENCRYPT_LOCK = """
+      select pg_try_advisory_xact_lock(hashtextextended(current_schema() || '.configd-reencrypt', 0)) as locked""";
+
+  /** Sealed versions under another data key than $1, at most $2, locked for this round. */
+  static final String SELECT_SEALED_UNDER_OTHER_KEYS = """
+      select env, key, version, sealed, data_key from config_version
+      where sealed is not null and data_key <> $1
+      order by revision limit $2 for update""";
+
+  static final String UPDATE_VERSION_SEALED = """
+      update config_version set sealed = $4, data_key = $5 where env = $1 and key = $2 and version = $3""";
+
+  /** The current entries follow their version's new ciphertext. */
+  static final String UPDATE_ENTRIES_SEALED = """
+      update config_entry e set sealed = v.sealed, data_key = v.data_key
+      from config_version v
+      where v.env = e.env and v.key = e.key and v.version = e.version and e.sealed is not null
+        and e.data_key is distinct from v.data_key""";
+
+  /** Sealed versions per data key: the re-encryption's progress. */
+  static final String COUNT_SEALED_BY_DATA_KEY = """
+      select data_key, count(*) as versions from config_version where sealed is not null group by data_key
+      order by data_key""";
 }

@@ -36,6 +36,7 @@ public final class WritePipeline {
   private final int maxOps;
   private final int maxInFlight;
   private final WriteGuard guard;
+  private final Sealer sealer;
   private final WriteStats stats = new WriteStats();
   private final Deque<BatchItem<?>> queue = new ArrayDeque<>();
   private int inFlight;
@@ -44,8 +45,9 @@ public final class WritePipeline {
    * @param maxOps      the most ops one batch carries (a larger transaction goes alone)
    * @param maxInFlight the most batches sent to PostgreSQL at once (at least 1)
    * @param guard       what every write passes first: the schemas and approval policies
+   * @param sealer      seals a secret key's value after the guard admitted it and before it joins a batch
    */
-  public WritePipeline(Pool pool, int maxOps, int maxInFlight, WriteGuard guard) {
+  public WritePipeline(Pool pool, int maxOps, int maxInFlight, WriteGuard guard, Sealer sealer) {
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be at least 1, not " + maxInFlight);
     }
@@ -54,11 +56,17 @@ public final class WritePipeline {
     this.maxOps = maxOps;
     this.maxInFlight = maxInFlight;
     this.guard = guard;
+    this.sealer = sealer;
+  }
+
+  /** Without secrets. */
+  public WritePipeline(Pool pool, int maxOps, int maxInFlight, WriteGuard guard) {
+    this(pool, maxOps, maxInFlight, guard, Sealer.NONE);
   }
 
   /** Without guards: for tests of the store alone. */
   public WritePipeline(Pool pool, int maxOps, int maxInFlight) {
-    this(pool, maxOps, maxInFlight, WriteGuard.NONE);
+    this(pool, maxOps, maxInFlight, WriteGuard.NONE, Sealer.NONE);
   }
 
   /**
@@ -66,7 +74,7 @@ public final class WritePipeline {
    * SCHEMA_VIOLATION or {@link HeldForApproval} when the guard refuses or holds it.
    */
   public Future<ConfigValue> write(Write write) {
-    return guard.admit(Proposal.of(write), null).compose(admitted -> enqueue(new BatchItem.Single(write)));
+    return admitted(write, null);
   }
 
   /** Whether the write's value satisfies its key's schema, without writing it or asking any approval (a rollout's value). */
@@ -76,17 +84,141 @@ public final class WritePipeline {
 
   /** Records every op of the transaction in one commit with contiguous revisions, or none of them. */
   public Future<TxnResult> transaction(Transaction txn) {
-    return guard.admit(Proposal.of(txn), null).compose(admitted -> enqueue(new BatchItem.Txn(txn)));
+    return admitted(txn, null);
   }
 
   /** An approved pending change of one op: its schema checked again, its approval policy satisfied by {@code approver}. */
   public Future<ConfigValue> writeApproved(Write write, String approver) {
-    return guard.admit(Proposal.of(write), approver).compose(admitted -> enqueue(new BatchItem.Single(write)));
+    return admitted(write, approver);
   }
 
   /** An approved pending transaction, as {@link #writeApproved}. */
   public Future<TxnResult> transactionApproved(Transaction txn, String approver) {
-    return guard.admit(Proposal.of(txn), approver).compose(admitted -> enqueue(new BatchItem.Txn(txn)));
+    return admitted(txn, approver);
+  }
+
+  /**
+   * A secret's value is sealed first, so that what the guard keeps of a write it holds for approval is the
+   * ciphertext; the guard checks the schemas against the clear value, in memory only.
+   */
+  private Future<ConfigValue> admitted(Write write, String approver) {
+    Write sealed;
+    try {
+      sealed = sealed(write);
+    } catch (RuntimeException refused) {
+      return Future.failedFuture(refused);
+    }
+    return guard.admit(Proposal.of(opened(sealed)), approver).compose(admitted -> sealedWrite(sealed, false));
+  }
+
+  private Future<TxnResult> admitted(Transaction txn, String approver) {
+    Transaction sealed;
+    try {
+      sealed = new Transaction(txn.env(), txn.actor(), txn.ops().stream().map(op -> sealed(txn.env(), op)).toList());
+    } catch (RuntimeException refused) {
+      return Future.failedFuture(refused);
+    }
+    Transaction opened = new Transaction(sealed.env(), sealed.actor(),
+        sealed.ops().stream().map(op -> opened(sealed.env(), op)).toList());
+    return guard.admit(Proposal.of(opened), approver)
+        .compose(admitted -> sealedTransaction(sealed, sealed.ops().size()));
+  }
+
+  /** A sealed write that came without its clear value (an approved pending change) with it, for the checks. */
+  private Write opened(Write write) {
+    if (write.sealed() == null || write.encodedValue() != null) {
+      return write;
+    }
+    return new Write(write.env(), write.key(), sealer.open(write.env(), write.key().value(), write.sealed().ciphertext()),
+        write.deleted(), write.critical(), write.comment(), write.actor(), write.expected(), write.secret(),
+        write.sealed());
+  }
+
+  private TxnOp opened(String env, TxnOp op) {
+    if (op.sealed() == null || op.encodedValue() != null) {
+      return op;
+    }
+    return new TxnOp(op.kind(), op.key(), sealer.open(env, op.key().value(), op.sealed().ciphertext()), op.critical(),
+        op.comment(), op.expected(), op.secret(), op.sealed());
+  }
+
+  /**
+   * The write with its value sealed when the key is or becomes secret, before it joins a batch: PostgreSQL receives
+   * the ciphertext only. A key not yet known secret here but secret in PostgreSQL is refused there, then sealed and
+   * recorded again ({@code resealed}).
+   */
+  private Future<ConfigValue> sealedWrite(Write write, boolean resealed) {
+    Write sealed;
+    try {
+      sealed = resealed ? write.sealedAs(sealer.seal(write.env(), write.key().value(), write.encodedValue())) : write;
+    } catch (RuntimeException refused) {
+      return Future.failedFuture(refused);
+    }
+    return enqueue(new BatchItem.Single(sealed))
+        .recover(failure -> {
+          if (failure instanceof BatchItem.SealRequired required && !resealed) {
+            // another node made the key secret since this one last heard: PostgreSQL refused the clear value
+            sealer.learnSecret(write.env(), required.key.value());
+            return sealedWrite(write, true);
+          }
+          return Future.failedFuture(failure);
+        })
+        .onSuccess(this::learn);
+  }
+
+  /** @param retries how many more times a refused clear value may be sealed and the transaction recorded again */
+  private Future<TxnResult> sealedTransaction(Transaction txn, int retries) {
+    Transaction sealed;
+    try {
+      sealed = new Transaction(txn.env(), txn.actor(), txn.ops().stream().map(op -> sealed(txn.env(), op)).toList());
+    } catch (RuntimeException refused) {
+      return Future.failedFuture(refused);
+    }
+    return enqueue(new BatchItem.Txn(sealed))
+        .recover(failure -> {
+          if (failure instanceof BatchItem.SealRequired required && retries > 0
+              && !sealer.knownSecret(txn.env(), required.key.value())) {
+            sealer.learnSecret(txn.env(), required.key.value());
+            return sealedTransaction(txn, retries - 1);
+          }
+          return Future.failedFuture(failure);
+        })
+        .onSuccess(result -> result.results().forEach(op -> {
+          if (op.recorded() != null) {
+            learn(op.recorded());
+          }
+        }));
+  }
+
+  private void learn(ConfigValue recorded) {
+    if (recorded.secret()) {
+      sealer.learnSecret(recorded.env(), recorded.key());
+    }
+  }
+
+  private Write sealed(Write write) {
+    boolean known = sealer.knownSecret(write.env(), write.key().value());
+    if (known && Boolean.FALSE.equals(write.secret())) {
+      throw BatchItem.sticky(write.key(), write.env());
+    }
+    if (write.deleted() || write.sealed() != null || !(known || Boolean.TRUE.equals(write.secret()))) {
+      return write;
+    }
+    return write.sealedAs(sealer.seal(write.env(), write.key().value(), write.encodedValue()));
+  }
+
+  private TxnOp sealed(String env, TxnOp op) {
+    boolean known = sealer.knownSecret(env, op.key().value());
+    if (op.kind() != TxnOp.Kind.PUT) {
+      return op;
+    }
+    if (known && Boolean.FALSE.equals(op.secret())) {
+      throw BatchItem.sticky(op.key(), env);
+    }
+    if (op.sealed() != null || !(known || Boolean.TRUE.equals(op.secret()))) {
+      return op;
+    }
+    return op.sealedAs(sealer.seal(env, op.key().value(), op.encodedValue()));
   }
 
   /** Writes the value of an earlier version as a new version (history is immutable, so it is read first). */
@@ -101,6 +233,11 @@ public final class WritePipeline {
                 + "' is a deletion; delete the key with DELETE instead of rolling back to it");
           }
           String why = comment != null ? comment : "rollback to version " + version;
+          if (target.secrecy() == ConfigValue.Secrecy.SEALED) {
+            // the guards check the clear value in memory; the version's own ciphertext (bound to this key) goes again
+            return write(new Write(env, key, null, false, target.critical(), why, actor, expected, Boolean.TRUE,
+                Sealer.Sealed.of(target.sealed())));
+          }
           return write(new Write(env, key, Json.encode(target.value()), false, target.critical(), why, actor, expected));
         });
   }
@@ -223,6 +360,9 @@ public final class WritePipeline {
     String[] env = new String[n];
     String[] key = new String[n];
     String[] value = new String[n];
+    Boolean[] secret = new Boolean[n];
+    String[] sealed = new String[n];
+    Integer[] dataKey = new Integer[n];
     Boolean[] critical = new Boolean[n];
     String[] comment = new String[n];
     String[] actor = new String[n];
@@ -233,7 +373,10 @@ public final class WritePipeline {
       kind[i] = op.kind().wire();
       env[i] = op.env();
       key[i] = op.key().value();
-      value[i] = op.encodedValue();
+      value[i] = op.storedValue();
+      secret[i] = op.secret();
+      sealed[i] = op.sealed() == null ? null : op.sealed().ciphertext();
+      dataKey[i] = op.sealed() == null ? null : op.sealed().dataKey();
       critical[i] = op.critical();
       comment[i] = op.comment();
       actor[i] = op.actor();
@@ -245,6 +388,7 @@ public final class WritePipeline {
         .addArrayOfBoolean(txns.toArray(Boolean[]::new))
         .addArrayOfString(kind).addArrayOfString(env).addArrayOfString(key).addArrayOfString(value)
         .addArrayOfBoolean(critical).addArrayOfString(comment).addArrayOfString(actor).addArrayOfString(expect)
-        .addArrayOfInteger(expectVersion);
+        .addArrayOfInteger(expectVersion).addArrayOfBoolean(secret).addArrayOfString(sealed)
+        .addArrayOfInteger(dataKey);
   }
 }

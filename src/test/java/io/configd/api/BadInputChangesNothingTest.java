@@ -79,7 +79,7 @@ class BadInputChangesNothingTest {
     expectRejected(() -> node.call(HttpMethod.PUT, uri, new JsonObject().putNull("value")), 400, "invalid-body");
     JsonObject unknown = expectRejected(() -> node.call(HttpMethod.PUT, uri,
         new JsonObject().put("value", 1).put("valu", 2)), 400, "invalid-body");
-    assertThat(unknown.getString("detail")).contains("valu").contains("comment, critical, value");
+    assertThat(unknown.getString("detail")).contains("valu").contains("comment, critical, secret, value");
     expectRejected(() -> node.call(HttpMethod.PUT, uri, new JsonObject().put("value", 1).put("critical", "yes")),
         400, "invalid-body");
     expectRejected(() -> node.call(HttpMethod.PUT, uri, new JsonObject().put("value", 1).put("comment", 5)),

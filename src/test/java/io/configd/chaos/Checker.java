@@ -1,6 +1,7 @@
 package io.configd.chaos;
 
 import io.configd.chaos.Evidence.Audited;
+import io.configd.chaos.Evidence.Copy;
 import io.configd.chaos.Evidence.Relayed;
 import io.configd.chaos.Evidence.Version;
 import io.configd.chaos.History.Outcome;
@@ -134,17 +135,7 @@ final class Checker {
   private void kafka() {
     Map<Long, Relayed> relayed = new HashMap<>();
     evidence.kafka.forEach(record -> relayed.putIfAbsent(record.revision(), record));
-    for (Version version : evidence.history) {
-      findings.checked(KAFKA, 1);
-      Relayed record = relayed.get(version.revision());
-      if (record == null) {
-        findings.violation(KAFKA, "revision " + version.revision() + " (" + version.key() + " v" + version.version()
-            + ", " + describe(version.id()) + ") is not in Kafka");
-      } else if (!version.key().equals(record.key()) || version.version() != record.version()
-          || !java.util.Objects.equals(version.id(), record.id())) {
-        findings.violation(KAFKA, "revision " + version.revision() + " differs in Kafka: " + record + " vs " + version);
-      }
-    }
+    copied(KAFKA, relayed, "is not in Kafka", "Kafka");
     long duplicates = evidence.kafka.size() - relayed.size();
     findings.figure("kafka: " + evidence.kafka.size() + " records, " + relayed.size() + " revisions, " + duplicates
         + " duplicates (at-least-once relay)");
@@ -153,15 +144,21 @@ final class Checker {
   private void audit() {
     Map<Long, Audited> audited = new HashMap<>();
     evidence.audit.forEach(row -> audited.put(row.revision(), row));
+    copied(AUDIT, audited, "has no audit row", "the audit log");
+  }
+
+  /** Every version of PostgreSQL's history has its copy at its revision: the same key, version and write. */
+  private void copied(String check, Map<Long, ? extends Copy> copies, String missing, String store) {
     for (Version version : evidence.history) {
-      findings.checked(AUDIT, 1);
-      Audited row = audited.get(version.revision());
-      if (row == null) {
-        findings.violation(AUDIT, "revision " + version.revision() + " (" + version.key() + " v" + version.version()
-            + ", " + describe(version.id()) + ") has no audit row");
-      } else if (!version.key().equals(row.key()) || version.version() != row.version()
-          || !java.util.Objects.equals(version.id(), row.id())) {
-        findings.violation(AUDIT, "revision " + version.revision() + " differs in the audit log: " + row);
+      findings.checked(check, 1);
+      Copy copy = copies.get(version.revision());
+      if (copy == null) {
+        findings.violation(check, "revision " + version.revision() + " (" + version.key() + " v" + version.version()
+            + ", " + describe(version.id()) + ") " + missing);
+      } else if (!version.key().equals(copy.key()) || version.version() != copy.version()
+          || !java.util.Objects.equals(version.id(), copy.id())) {
+        findings.violation(check, "revision " + version.revision() + " differs in " + store + ": " + copy + " vs "
+            + version);
       }
     }
   }

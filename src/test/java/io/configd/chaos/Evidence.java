@@ -24,12 +24,21 @@ final class Evidence {
   record Version(String key, int version, long revision, String id, Object txn) {
   }
 
+  /** A committed change as another store holds it (a Kafka record, an audit row): which version of which key. */
+  interface Copy {
+    String key();
+
+    int version();
+
+    String id();
+  }
+
   /** A record of the change topic. */
-  record Relayed(int partition, long offset, long revision, String key, int version, String id) {
+  record Relayed(int partition, long offset, long revision, String key, int version, String id) implements Copy {
   }
 
   /** An audit log row. */
-  record Audited(long revision, String key, int version, String id) {
+  record Audited(long revision, String key, int version, String id) implements Copy {
   }
 
   final List<Version> history = new ArrayList<>();

@@ -107,4 +107,40 @@ class NodeClientTest {
       assertThat(follower.process().exitValue()).isEqualTo(2);
     }
   }
+
+  @Test
+  @DisplayName("names its instance: listed with its app and labels, acknowledges each change it applied and the "
+      + "failures it reports; a malformed identity fails its start as rejected")
+  void namesItsInstanceAndAcknowledges() throws Exception {
+    NODE.node().put("node.inst.rate", "production", 1);
+    String token = NODE.node().createToken("node-inst", "production", "node.inst", "read");
+    java.util.Map<String, String> identity = java.util.Map.of("CONFIGD_INSTANCE", "node-client-1", "CONFIGD_APP",
+        "checkout", "CONFIGD_LABELS", "zone=eu-1,version=2.3.1");
+    String url = "http://127.0.0.1:" + NODE.node().port();
+    try (NodeScript follower = NodeScript.start(CLIENT, identity, "bin/follow.js", url, "production:node.inst", token)) {
+      follower.await("started", WAIT);
+      NODE.node().put("node.inst.rate", "production", 2);
+      JsonObject listed = Eventually.value("the Node client listed with version 2 applied", WAIT,
+          () -> NODE.node().get("/v1/instances?env=production&prefix=node.inst").bodyAsJsonObject().getJsonArray("items"),
+          items -> items.size() == 1 && items.getJsonObject(0).getJsonObject("keys").getInteger("node.inst.rate", 0) == 2)
+          .getJsonObject(0);
+      assertThat(listed.getString("instance")).isEqualTo("node-client-1");
+      assertThat(listed.getString("app")).isEqualTo("checkout");
+      assertThat(listed.getJsonObject("labels")).isEqualTo(new JsonObject().put("version", "2.3.1").put("zone", "eu-1"));
+      assertThat(listed.getJsonArray("transports").getList()).containsExactly("sockjs");
+
+      var stdin = follower.process().getOutputStream();
+      stdin.write("fail\nfail\n".getBytes(StandardCharsets.UTF_8));
+      stdin.flush();
+      Eventually.await("two failures reported", WAIT, () -> NODE.node().get("/v1/instances?env=production&prefix=node.inst")
+          .bodyAsJsonObject().getJsonArray("items").getJsonObject(0).getInteger("failures") == 2);
+    }
+    java.util.Map<String, String> bad = java.util.Map.of("CONFIGD_INSTANCE", "node-client-2", "CONFIGD_LABELS",
+        "zone=eu 1");
+    try (NodeScript follower = NodeScript.start(CLIENT, bad, "bin/follow.js", url, "production:node.inst", token)) {
+      JsonObject failed = follower.await("failed", WAIT);
+      assertThat(failed.getBoolean("rejected")).isTrue();
+      assertThat(failed.getString("message")).contains("the value of label 'zone'");
+    }
+  }
 }

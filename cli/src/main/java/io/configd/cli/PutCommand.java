@@ -43,6 +43,10 @@ final class PutCommand implements Callable<Integer> {
   @Option(names = "--critical", negatable = true, description = "mark the key critical (or not: --no-critical)")
   Boolean critical;
 
+  @Option(names = "--secret", description = "mark the key secret: its value is stored encrypted and shown in clear only "
+      + "to tokens with secret access (a key stays secret)")
+  boolean secret;
+
   @ArgGroup(exclusive = true)
   Condition condition;
 
@@ -63,6 +67,9 @@ final class PutCommand implements Callable<Integer> {
     }
     if (critical != null) {
       body.put("critical", critical);
+    }
+    if (secret) {
+      body.put("secret", true);
     }
     List<String> headers = new ArrayList<>();
     if (condition != null && condition.version != null) {

@@ -46,6 +46,9 @@ public final class Addresses {
   /** Local request/reply: cluster membership and the size of the cluster's subscription map. */
   public static final String CLUSTER_STATS = "configd.cluster.stats";
 
+  /** Request/reply, node-local: the secrets' keys and the re-encryption's progress (GET /v1/secrets/status). */
+  public static final String SECRETS_STATUS = "configd.secrets.status";
+
   private Addresses() {
   }
 

@@ -18,10 +18,39 @@ import java.time.format.DateTimeParseException;
  *
  * @param txn     the transaction that wrote this version (POST /v1/txn), null for a single write
  * @param rollout the rollout this change belongs to (a value for part of the fleet), null for a released value
+ * @param secrecy whether the key is secret and in which form this copy carries its value
+ * @param sealed  the ciphertext of a {@link Secrecy#SEALED} version, else null
+ *
+ * <p>A secret key's version travels {@link Secrecy#SEALED}: {@code value} is the {@link #MASK} and {@code sealed} the
+ * AES-GCM ciphertext of the clear value (PostgreSQL, Redis, the near cache, Kafka). At the edge it becomes
+ * {@link Secrecy#REVEALED} (the clear value, for a reader with secret access) or {@link Secrecy#MASKED} (the mask).
  */
 public record ConfigValue(String key, String env, Object value, int version, long revision, boolean deleted,
                           boolean critical, String comment, Instant updatedAt, String updatedBy, Txn txn,
-                          Rollout rollout) {
+                          Rollout rollout, Secrecy secrecy, String sealed) {
+
+  /** What stands for a secret's value wherever its clear value may not go. */
+  public static final String MASK = "******";
+
+  /** A key that is not secret; or a secret one: sealed (at rest, in transit), masked or revealed (at the edge). */
+  public enum Secrecy {
+    NONE, SEALED, MASKED, REVEALED;
+
+    public boolean secret() {
+      return this != NONE;
+    }
+  }
+
+  public ConfigValue {
+    secrecy = secrecy == null ? Secrecy.NONE : secrecy;
+  }
+
+  /** A version of a key that is not secret. */
+  public ConfigValue(String key, String env, Object value, int version, long revision, boolean deleted,
+                     boolean critical, String comment, Instant updatedAt, String updatedBy, Txn txn, Rollout rollout) {
+    this(key, env, value, version, revision, deleted, critical, comment, updatedAt, updatedBy, txn, rollout,
+        Secrecy.NONE, null);
+  }
 
   /**
    * A change of a rollout: {@code target} brings the rollout's value to the instances its targeting names (the
@@ -103,7 +132,26 @@ public record ConfigValue(String key, String env, Object value, int version, lon
   public ConfigValue withoutTxn() {
     return txn == null ? this
         : new ConfigValue(key, env, value, version, revision, deleted, critical, comment, updatedAt, updatedBy, null,
-            rollout);
+            rollout, secrecy, sealed);
+  }
+
+  public boolean secret() {
+    return secrecy.secret();
+  }
+
+  /** A sealed secret as a reader without secret access sees it: the mask, no ciphertext. */
+  public ConfigValue masked() {
+    if (secrecy == Secrecy.NONE || secrecy == Secrecy.MASKED) {
+      return this;
+    }
+    return new ConfigValue(key, env, deleted ? null : MASK, version, revision, deleted, critical, comment, updatedAt,
+        updatedBy, txn, rollout, Secrecy.MASKED, null);
+  }
+
+  /** A sealed secret with its clear value, for a reader with secret access. */
+  public ConfigValue revealed(Object clear) {
+    return new ConfigValue(key, env, clear, version, revision, deleted, critical, comment, updatedAt, updatedBy, txn,
+        rollout, Secrecy.REVEALED, null);
   }
 
   /**
@@ -140,7 +188,7 @@ public record ConfigValue(String key, String env, Object value, int version, lon
     if (rollout != null) {
       json.put("rollout", rollout.toJson());
     }
-    return json;
+    return putSecrecy(json);
   }
 
   /** The change message: {key, env, value, version, revision, updatedAt, updatedBy, deleted, critical[, txn]}. */
@@ -161,13 +209,24 @@ public record ConfigValue(String key, String env, Object value, int version, lon
     if (rollout != null) {
       json.put("rollout", rollout.toJson());
     }
-    return json;
+    return putSecrecy(json);
   }
 
   /**
    * Reads either shape. Fails with a DecodeException saying what is wrong when key, env, version or revision is
    * missing or of the wrong type, or a time is not ISO-8601; the other members are optional.
    */
+  /** A secret's members: {@code secret: true}, and {@code sealed} (the ciphertext) or {@code masked: true}. */
+  private JsonObject putSecrecy(JsonObject json) {
+    switch (secrecy) {
+      case NONE -> { }
+      case SEALED -> json.put("secret", true).put("sealed", sealed);
+      case MASKED -> json.put("secret", true).put("masked", true);
+      case REVEALED -> json.put("secret", true);
+    }
+    return json;
+  }
+
   public static ConfigValue fromJson(JsonObject json) {
     try {
       String time = json.getString("updatedAt");
@@ -176,10 +235,20 @@ public record ConfigValue(String key, String env, Object value, int version, lon
           required(json, "revision", json.getLong("revision")), json.getBoolean("deleted", false),
           json.getBoolean("critical", false), json.getString("comment"), time == null ? null : Instant.parse(time),
           json.getString("updatedBy"), Txn.fromJson(json.getJsonObject("txn")),
-          Rollout.fromJson(json.getJsonObject("rollout")));
+          Rollout.fromJson(json.getJsonObject("rollout")), secrecy(json), json.getString("sealed"));
     } catch (ClassCastException | DateTimeParseException | ConfigdException e) {
       throw new DecodeException("not a configuration value: " + e.getMessage());
     }
+  }
+
+  private static Secrecy secrecy(JsonObject json) {
+    if (!json.getBoolean("secret", false)) {
+      return Secrecy.NONE;
+    }
+    if (json.getString("sealed") != null) {
+      return Secrecy.SEALED;
+    }
+    return json.getBoolean("masked", false) ? Secrecy.MASKED : Secrecy.REVEALED;
   }
 
   private static <T> T required(JsonObject json, String member, T value) {

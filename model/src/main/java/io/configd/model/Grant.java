@@ -64,7 +64,7 @@ public record Grant(String env, String prefix, Access access) {
     }
     Access access = grant.getValue("access") instanceof String text ? Access.parse(text) : null;
     if (access == null) {
-      throw new ConfigdException(failure, "a grant's 'access' must be \"read\", \"write\", \"approve\" or \"admin\"");
+      throw new ConfigdException(failure, "a grant's 'access' must be \"read\", \"write\", \"approve\", \"admin\" or \"secret\"");
     }
     return new Grant(env, prefix, access);
   }

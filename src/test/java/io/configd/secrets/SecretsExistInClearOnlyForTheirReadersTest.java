@@ -1,0 +1,422 @@
+package io.configd.secrets;
+
+import static io.configd.StreamTesting.queryRows;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
+import io.configd.BridgeTestClient;
+import io.configd.Eventually;
+import io.configd.StreamTesting;
+import io.configd.TestNode;
+import io.configd.TestServices;
+import io.configd.WebhookReceiver;
+import io.configd.model.Addresses;
+import io.configd.model.ConfigValue;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DESIGN invariant 9: a secret's clear value exists only encrypted at rest in PostgreSQL and in answers to readers
+ * allowed to see it; never in Redis, Kafka, the audit log, webhooks, logs or problem details. Everything is read
+ * from the real engines and searched for the clear text.
+ */
+@ExtendWith(VertxExtension.class)
+@DisplayName("A secret's clear value exists only for the readers allowed to see it")
+class SecretsExistInClearOnlyForTheirReadersTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final ListAppender<ILoggingEvent> LOGS = new ListAppender<>();
+  private static final Logger ROOT = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  private static Vertx vertx;
+  private static JsonObject config;
+  private static TestNode node;
+  private static WebhookReceiver webhook;
+  private static String reader;
+  private static String secretReader;
+
+  static String newMasterKey(String id) {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    return id + ":" + Base64.getEncoder().encodeToString(key);
+  }
+
+  @BeforeAll
+  static void start(Vertx testVertx) {
+    vertx = testVertx;
+    LOGS.start();
+    ROOT.addAppender(LOGS);
+    webhook = WebhookReceiver.start(vertx);
+    config = StreamTesting.streamConfig("SecretsExistInClearOnlyForTheirReadersTest");
+    config.put("secrets", new JsonObject().put("masterKey", newMasterKey("k1")));
+    config.put("notify", new JsonObject().put("webhooks", new JsonArray().add(webhook.url()))
+        .put("keyPatterns", new JsonArray().add("services.*.db_password")).put("pollMs", 100));
+    node = TestNode.start(vertx, config).await();
+    reader = node.createToken("reader", "production", "services", "read");
+    secretReader = node.createToken("secret-reader", "production", "services", "read", "production", "services.payment",
+        "secret");
+  }
+
+  @AfterAll
+  static void stop() {
+    ROOT.detachAppender(LOGS);
+    if (node != null) {
+      node.stop().await();
+    }
+    if (webhook != null) {
+      webhook.stop();
+    }
+  }
+
+  private static String clear(String what) {
+    return what + "-" + UUID.randomUUID();
+  }
+
+  @Test
+  @DisplayName("after secrets are written (PUT, txn, rollback), PostgreSQL, Redis, Kafka, the audit log, a webhook body and the node log hold no clear text")
+  void noClearTextAtRest() throws Exception {
+    String key = "services.payment.db_password";
+    String first = clear("hunter2");
+    String second = clear("correct-horse");
+    HttpResponse<Buffer> put = node.call(HttpMethod.PUT, "/v1/config/" + key + "?env=production",
+        new JsonObject().put("value", first).put("secret", true).put("comment", "rotate the password"));
+    assertThat(put.statusCode()).isEqualTo(201);
+    assertThat(put.bodyAsJsonObject().getString("value")).as("the admin may see it").isEqualTo(first);
+    assertThat(put.bodyAsJsonObject().getBoolean("secret")).isTrue();
+    assertThat(put.bodyAsString()).doesNotContain("sealed");
+    // a later write without the flag stays secret (sticky), through a transaction
+    HttpResponse<Buffer> txn = node.call(HttpMethod.POST, "/v1/txn?env=production", new JsonObject()
+        .put("ops", new JsonArray().add(new JsonObject().put("op", "put").put("key", key).put("value", second))));
+    assertThat(txn.statusCode()).as(txn.bodyAsString()).isEqualTo(200);
+    HttpResponse<Buffer> rollback = node.call(HttpMethod.POST, "/v1/config/" + key + "/rollback?env=production",
+        new JsonObject().put("version", 1));
+    assertThat(rollback.statusCode()).as(rollback.bodyAsString()).isEqualTo(200);
+    assertThat(rollback.bodyAsJsonObject().getString("value")).isEqualTo(first);
+    // a nested JSON value is a secret too
+    String nested = clear("api-key");
+    assertThat(node.call(HttpMethod.PUT, "/v1/config/services.payment.vendor?env=production", new JsonObject()
+        .put("value", new JsonObject().put("apiKey", nested).put("port", 443)).put("secret", true)).statusCode())
+        .isEqualTo(201);
+    // read through another node, whose near cache misses: it fills Redis from PostgreSQL
+    TestNode other = TestNode.start(vertx, TestServices.anotherNode(config, "secrets-other")).await();
+    try {
+      assertThat(other.as(secretReader).get("/v1/config/" + key + "?env=production").bodyAsJsonObject()
+          .getString("value")).isEqualTo(first);
+      assertThat(other.as(reader).get("/v1/config/services.payment.vendor?env=production").bodyAsJsonObject()
+          .getString("value")).isEqualTo(ConfigValue.MASK);
+    } finally {
+      other.stop().await();
+    }
+    List<String> clearTexts = List.of(first, second, nested);
+
+    Eventually.await("the audit log to record the 4 versions", WAIT,
+        () -> StreamTesting.queryLong(config, "select count(*) from audit_log") >= 4);
+    Eventually.await("the webhook to receive the alerts", WAIT, () -> webhook.alerts().size() >= 3);
+    var records = StreamTesting.readTopic(config, WAIT, read -> read.size() >= 4);
+
+    // PostgreSQL: every row of every table of the schema, as text
+    String schema = config.getJsonObject("pg").getString("schema");
+    List<String> dump = new ArrayList<>();
+    for (Map<String, Object> table : queryRows(config, "select table_name from information_schema.tables "
+        + "where table_schema = '" + schema + "' and table_type = 'BASE TABLE'")) {
+      queryRows(config, "select t::text as row from " + table.get("table_name") + " t")
+          .forEach(row -> dump.add(table.get("table_name") + ": " + row.get("row")));
+    }
+    assertThat(dump).anySatisfy(row -> assertThat(row).startsWith("config_version").contains("v1."));
+    assertNoClearText("PostgreSQL", String.join("\n", dump), clearTexts);
+    List<Map<String, Object>> audit = queryRows(config, "select old_value::text as old, new_value::text as new, secret "
+        + "from audit_log where key = '" + key + "' order by revision");
+    assertThat(audit).hasSize(3).allSatisfy(row -> {
+      assertThat(row.get("new")).isEqualTo("\"" + ConfigValue.MASK + "\"");
+      assertThat(row.get("secret")).isEqualTo(true);
+    });
+
+    // Redis: every key of this node's namespace, and its value
+    String redisText = redisDump();
+    assertThat(redisText).contains(key).contains("\"sealed\"");
+    assertNoClearText("Redis", redisText, clearTexts);
+
+    // Kafka: every record of the topic
+    StringBuilder kafka = new StringBuilder();
+    records.forEach(record -> kafka.append(record.value()).append('\n'));
+    assertThat(kafka).contains(ConfigValue.MASK);
+    assertNoClearText("Kafka", kafka.toString(), clearTexts);
+
+    // the webhook bodies
+    StringBuilder alerts = new StringBuilder();
+    webhook.alerts().forEach(alert -> alerts.append(alert.encode()).append('\n'));
+    assertThat(alerts).contains(ConfigValue.MASK).doesNotContain("sealed");
+    assertNoClearText("webhook bodies", alerts.toString(), clearTexts);
+
+    // the node's log, messages and stack traces alike
+    StringBuilder log = new StringBuilder();
+    LOGS.list.forEach(event -> {
+      log.append(event.getFormattedMessage()).append('\n');
+      if (event.getThrowableProxy() != null) {
+        log.append(ThrowableProxyUtil.asString(event.getThrowableProxy())).append('\n');
+      }
+    });
+    assertThat(log).isNotEmpty();
+    assertNoClearText("the node log", log.toString(), clearTexts);
+  }
+
+  @Test
+  @DisplayName("a reader with secret access gets the clear value over HTTP, SSE and the bridge; one without gets the mask")
+  void readersSeeWhatTheirGrantAllows() throws Exception {
+    String key = "services.payment.token";
+    String value = clear("tok");
+    assertThat(node.call(HttpMethod.PUT, "/v1/config/" + key + "?env=production",
+        new JsonObject().put("value", value).put("secret", true)).statusCode()).isEqualTo(201);
+
+    JsonObject allowed = node.as(secretReader).get("/v1/config/" + key + "?env=production").bodyAsJsonObject();
+    assertThat(allowed.getString("value")).isEqualTo(value);
+    assertThat(allowed.getBoolean("secret")).isTrue();
+    assertThat(allowed.containsKey("masked")).isFalse();
+    JsonObject masked = node.as(reader).get("/v1/config/" + key + "?env=production").bodyAsJsonObject();
+    assertMasked(masked);
+
+    // listings, history, one version, the change log, export and the Spring Cloud Config path
+    for (String uri : List.of("/v1/config?env=production&prefix=services.payment",
+        "/v1/config/" + key + "/versions?env=production", "/v1/changes?env=production&prefix=services.payment&since=0",
+        "/v1/export?env=production&prefix=services.payment&format=json", "/config/payment/production")) {
+      String clearBody = node.as(secretReader).get(uri).bodyAsString();
+      String maskedBody = node.as(reader).get(uri).bodyAsString();
+      assertThat(clearBody).as(uri).contains(value).doesNotContain("\"sealed\"");
+      assertThat(maskedBody).as(uri).doesNotContain(value).doesNotContain("\"sealed\"").contains(ConfigValue.MASK);
+    }
+    assertMasked(node.as(reader).get("/v1/config/" + key + "/versions/1?env=production").bodyAsJsonObject());
+    assertThat(node.as(secretReader).get("/v1/config/" + key + "/versions/1?env=production").bodyAsJsonObject()
+        .getString("value")).isEqualTo(value);
+    // another prefix's secret grant does not reach here: a secret reader of services.payment sees only masks elsewhere
+    assertThat(node.call(HttpMethod.PUT, "/v1/config/services.billing.token?env=production",
+        new JsonObject().put("value", value).put("secret", true)).statusCode()).isEqualTo(201);
+    assertThat(node.as(node.createToken("payment-secret-billing-read", "production", "services.payment", "secret",
+        "production", "services.billing", "read")).get("/v1/config/services.billing.token?env=production")
+        .bodyAsJsonObject().getString("value")).isEqualTo(ConfigValue.MASK);
+
+    // the bridge: live changes, snapshots and catch-up, per socket
+    BridgeTestClient clearClient = BridgeTestClient.connect(vertx, node.port(), secretReader).await();
+    BridgeTestClient maskedClient = BridgeTestClient.connect(vertx, node.port(), reader).await();
+    for (BridgeTestClient client : List.of(clearClient, maskedClient)) {
+      client.register("config.production.services.payment").await();
+      client.request(Addresses.SNAPSHOT, new JsonObject().put("env", "production").put("prefix", "services.payment"))
+          .await();
+    }
+    String next = clear("tok2");
+    assertThat(node.call(HttpMethod.PUT, "/v1/config/" + key + "?env=production", new JsonObject().put("value", next))
+        .statusCode()).isEqualTo(200);
+    Eventually.await("both sockets to receive the change", WAIT, () -> clearClient.messages.stream()
+        .anyMatch(m -> m.getJsonObject("body").getInteger("version") == 2)
+        && maskedClient.messages.stream().anyMatch(m -> m.getJsonObject("body").getInteger("version") == 2));
+    JsonObject clearChange = clearClient.messages.stream().map(m -> m.getJsonObject("body"))
+        .filter(b -> b.getInteger("version") == 2).findFirst().orElseThrow();
+    JsonObject maskedChange = maskedClient.messages.stream().map(m -> m.getJsonObject("body"))
+        .filter(b -> b.getInteger("version") == 2).findFirst().orElseThrow();
+    assertThat(clearChange.getString("value")).isEqualTo(next);
+    assertThat(clearChange.containsKey("sealed")).isFalse();
+    assertMasked(maskedChange);
+    JsonObject snapshot = clearClient.request(Addresses.SNAPSHOT, new JsonObject().put("env", "production")
+        .put("prefix", "services.payment")).await();
+    assertThat(snapshot.encode()).contains(next).doesNotContain("\"sealed\"");
+    JsonObject maskedSnapshot = maskedClient.request(Addresses.CHANGES, new JsonObject().put("env", "production")
+        .put("prefix", "services.payment").put("since", 0)).await();
+    assertThat(maskedSnapshot.encode()).doesNotContain(next).doesNotContain(value).doesNotContain("\"sealed\"");
+    clearClient.close().await();
+    maskedClient.close().await();
+
+    // Server-Sent Events
+    assertThat(watch(secretReader, key)).contains(next).doesNotContain("\"sealed\"");
+    assertThat(watch(reader, key)).doesNotContain(next).doesNotContain(value).contains(ConfigValue.MASK);
+  }
+
+  @Test
+  @DisplayName("secret stays secret: secret false on a secret key, or a secret that is not a boolean, is refused and changes nothing")
+  void secretIsSticky() throws Exception {
+    String key = "services.payment.sticky";
+    String value = clear("sticky");
+    assertThat(node.call(HttpMethod.PUT, "/v1/config/" + key + "?env=production",
+        new JsonObject().put("value", value).put("secret", true)).statusCode()).isEqualTo(201);
+    long head = StreamTesting.queryLong(config, "select revision from config_revision");
+
+    HttpResponse<Buffer> off = node.call(HttpMethod.PUT, "/v1/config/" + key + "?env=production",
+        new JsonObject().put("value", "plain").put("secret", false));
+    assertThat(off.statusCode()).isEqualTo(409);
+    assertThat(off.getHeader("Content-Type")).startsWith("application/problem+json");
+    assertThat(off.bodyAsString()).doesNotContain(value).doesNotContain("plain");
+    HttpResponse<Buffer> txnOff = node.call(HttpMethod.POST, "/v1/txn?env=production", new JsonObject().put("ops",
+        new JsonArray().add(new JsonObject().put("op", "put").put("key", key).put("value", "plain").put("secret", false))));
+    assertThat(txnOff.statusCode()).isEqualTo(409);
+    HttpResponse<Buffer> notBoolean = node.call(HttpMethod.PUT, "/v1/config/" + key + "?env=production",
+        new JsonObject().put("value", "plain").put("secret", "yes"));
+    assertThat(notBoolean.statusCode()).isEqualTo(400);
+    assertThat(node.call(HttpMethod.POST, "/v1/txn?env=production", new JsonObject().put("ops", new JsonArray()
+        .add(new JsonObject().put("op", "put").put("key", key).put("value", 1).put("secret", 1)))).statusCode())
+        .isEqualTo(400);
+    assertThat(StreamTesting.queryLong(config, "select revision from config_revision")).as("nothing written")
+        .isEqualTo(head);
+
+    // deleted and written again, the key is still secret
+    assertThat(node.call(HttpMethod.DELETE, "/v1/config/" + key + "?env=production", null).statusCode()).isEqualTo(200);
+    String again = clear("again");
+    assertThat(node.put(key, "production", again).statusCode()).isEqualTo(200);
+    assertMasked(node.as(reader).get("/v1/config/" + key + "?env=production").bodyAsJsonObject());
+    assertThat(StreamTesting.queryLong(config, "select count(*) from config_version where key = '" + key
+        + "' and value::text like '%" + again + "%'")).isZero();
+  }
+
+  @Test
+  @DisplayName("a node that has not heard a key became secret still seals it: PostgreSQL refuses the clear value")
+  void aKeyMadeSecretElsewhereIsSealed() throws Exception {
+    String key = "services.payment.elsewhere";
+    assertThat(node.put(key, "production", "public").statusCode()).isEqualTo(201);
+    // another node (here: SQL standing in for it) made the key secret; this node has not heard of it
+    StreamTesting.execute(config, "update config_entry set secret = true where key = '" + key + "'");
+    String value = clear("elsewhere");
+    HttpResponse<Buffer> put = node.put(key, "production", value);
+    assertThat(put.statusCode()).as(put.bodyAsString()).isEqualTo(200);
+    assertThat(StreamTesting.queryLong(config, "select count(*) from config_version where key = '" + key
+        + "' and version = 2 and sealed is not null and value::text not like '%" + value + "%'")).isEqualTo(1);
+    assertThat(node.as(secretReader).get("/v1/config/" + key + "?env=production").bodyAsJsonObject()
+        .getString("value")).isEqualTo(value);
+  }
+
+  @Test
+  @DisplayName("a secret held for approval is kept sealed: the pending change shows the mask, PostgreSQL holds no clear text, the approval commits it sealed")
+  void aSecretHeldForApprovalStaysSealed() throws Exception {
+    String prefix = "services.vault";
+    assertThat(node.call(HttpMethod.PUT, "/v1/policies/" + prefix + "?env=production",
+        new JsonObject().put("requireApproval", true)).statusCode()).isEqualTo(201);
+    TestNode author = node.as(node.createToken("vault-writer", "production", prefix, "write"));
+    TestNode approver = node.as(node.createToken("vault-approver", "production", prefix, "approve"));
+    String value = clear("vault");
+    HttpResponse<Buffer> held = author.call(HttpMethod.PUT, "/v1/config/" + prefix + ".key?env=production",
+        new JsonObject().put("value", value).put("secret", true));
+    assertThat(held.statusCode()).as(held.bodyAsString()).isEqualTo(202);
+    assertThat(held.bodyAsString()).doesNotContain(value).contains(ConfigValue.MASK).doesNotContain("\"sealed\"");
+    String id = held.bodyAsJsonObject().getString("id");
+    assertThat(approver.get("/v1/pending/" + id).bodyAsString()).doesNotContain(value).doesNotContain("\"sealed\"");
+    assertThat(StreamTesting.queryLong(config, "select count(*) from pending_op where sealed is not null "
+        + "and value::text not like '%" + value + "%' and sealed not like '%" + value + "%'")).isEqualTo(1);
+
+    HttpResponse<Buffer> approved = approver.call(HttpMethod.POST, "/v1/pending/" + id + "/approve", null);
+    assertThat(approved.statusCode()).as(approved.bodyAsString()).isEqualTo(200);
+    assertThat(approved.bodyAsString()).doesNotContain(value);
+    assertMasked(node.as(secretReader).get("/v1/config/" + prefix + ".key?env=production").bodyAsJsonObject());
+    assertThat(node.get("/v1/config/" + prefix + ".key?env=production").bodyAsJsonObject().getString("value"))
+        .as("the admin sees the committed secret").isEqualTo(value);
+    assertMasked(node.as(reader).get("/v1/config/" + prefix + ".key?env=production").bodyAsJsonObject());
+    assertThat(StreamTesting.queryLong(config, "select count(*) from config_version where key = '" + prefix
+        + ".key' and sealed is not null and value::text not like '%" + value + "%'")).isEqualTo(1);
+  }
+
+  private static String watch(String token, String key) throws Exception {
+    StringBuilder events = new StringBuilder();
+    var response = node.as(token).http().get("/v1/watch").addQueryParam("env", "production")
+        .addQueryParam("prefix", key).addQueryParam("since", "0")
+        .as(io.vertx.ext.web.codec.BodyCodec.pipe(new io.vertx.core.streams.WriteStream<Buffer>() {
+          @Override
+          public io.vertx.core.streams.WriteStream<Buffer> exceptionHandler(io.vertx.core.Handler<Throwable> handler) {
+            return this;
+          }
+
+          @Override
+          public io.vertx.core.Future<Void> write(Buffer data) {
+            synchronized (events) {
+              events.append(data.toString());
+            }
+            return io.vertx.core.Future.succeededFuture();
+          }
+
+          @Override
+          public io.vertx.core.Future<Void> end() {
+            return io.vertx.core.Future.succeededFuture();
+          }
+
+          @Override
+          public io.vertx.core.streams.WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
+            return this;
+          }
+
+          @Override
+          public boolean writeQueueFull() {
+            return false;
+          }
+
+          @Override
+          public io.vertx.core.streams.WriteStream<Buffer> drainHandler(io.vertx.core.Handler<Void> handler) {
+            return this;
+          }
+        })).send();
+    Eventually.await("the watch stream's two changes", WAIT, () -> {
+      synchronized (events) {
+        return events.toString().split("event: change").length > 2;
+      }
+    });
+    synchronized (events) {
+      return events.toString();
+    }
+  }
+
+  private static void assertMasked(JsonObject value) {
+    assertThat(value.getString("value")).isEqualTo(ConfigValue.MASK);
+    assertThat(value.getBoolean("secret")).isTrue();
+    assertThat(value.getBoolean("masked")).isTrue();
+    assertThat(value.containsKey("sealed")).isFalse();
+  }
+
+  private static void assertNoClearText(String where, String text, List<String> clearTexts) {
+    for (String clear : clearTexts) {
+      assertThat(text).as(where + " must not hold a secret's clear value").doesNotContain(clear);
+    }
+  }
+
+  private static String redisDump() {
+    Redis redis = Redis.createClient(vertx, TestServices.redisUri());
+    try {
+      String namespace = config.getJsonObject("redis").getString("namespace");
+      StringBuilder dump = new StringBuilder();
+      String cursor = "0";
+      do {
+        Response page = redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(namespace + "*")
+            .arg("COUNT").arg(1000)).await();
+        cursor = page.get(0).toString();
+        for (Response name : page.get(1)) {
+          String type = redis.send(Request.cmd(Command.TYPE).arg(name.toString())).await().toString();
+          Response value = switch (type) {
+            case "string" -> redis.send(Request.cmd(Command.GET).arg(name.toString())).await();
+            case "hash" -> redis.send(Request.cmd(Command.HGETALL).arg(name.toString())).await();
+            default -> null;
+          };
+          dump.append(name).append(" (").append(type).append(") = ").append(value).append('\n');
+        }
+      } while (!cursor.equals("0"));
+      return dump.toString();
+    } finally {
+      redis.close();
+    }
+  }
+}
