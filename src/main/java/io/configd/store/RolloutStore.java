@@ -67,6 +67,11 @@ public final class RolloutStore {
             throw new ConfigdException(Failure.CONFLICT, "key '" + key + "' is deleted in " + env
                 + "; a rollout changes a released value: PUT the key first");
           }
+          if (entry.get().secret()) {
+            // a rollout's value is kept, audited and served unsealed: a secret's clear value never may be
+            throw new ConfigdException(Failure.CONFLICT, "key '" + key + "' is a secret in " + env + "; a secret's "
+                + "value is never rolled out to part of the fleet: PUT it (sealed) for everyone");
+          }
           int base = entry.get().version();
           if (request.expectedBase() != null && request.expectedBase() != base) {
             throw new ConfigdException(Failure.PRECONDITION_FAILED, "the released version of '" + key + "' is " + base
@@ -303,13 +308,14 @@ public final class RolloutStore {
     return conn.preparedQuery(SqlQueries.LOCK_REVISION).execute().map(rows -> rows.iterator().next().getLong(0));
   }
 
-  private record Entry(int version, boolean deleted) {
+  private record Entry(int version, boolean deleted, boolean secret) {
   }
 
   private static Future<Optional<Entry>> entry(SqlConnection conn, String env, String key) {
     return conn.preparedQuery(SqlQueries.SELECT_ENTRY_STATE).execute(Tuple.of(env, key)).map(rows -> rows.size() == 0
         ? Optional.empty()
-        : Optional.of(new Entry(rows.iterator().next().getInteger("version"), rows.iterator().next().getBoolean("deleted"))));
+        : Optional.of(new Entry(rows.iterator().next().getInteger("version"), rows.iterator().next().getBoolean("deleted"),
+            rows.iterator().next().getBoolean("secret"))));
   }
 
   /** The change log's entry of a rollout's change at {@code revision}, its audit row, and the counter moved to it. */

@@ -357,7 +357,7 @@ final class SqlQueries {
 
   /** The key's current entry (a tombstone too), read while the revision counter is locked, so no write can pass it. */
   static final String SELECT_ENTRY_STATE = """
-      select version, deleted, critical from config_entry where env = $1 and key = $2 and version > 0""";
+      select version, deleted, critical, secret from config_entry where env = $1 and key = $2 and version > 0""";
 
   /**
    * Live rollouts of a key standing on a version that is no longer released: every instance has the newer one. A newer
