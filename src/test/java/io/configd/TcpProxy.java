@@ -51,6 +51,11 @@ public final class TcpProxy {
     return server.actualPort();
   }
 
+  /** The sockets it relays now, both sides of each connection counted. */
+  public int sockets() {
+    return sockets.size();
+  }
+
   /** Closes every connection through the proxy; new ones are closed as soon as they are accepted. */
   public Future<Void> cut() {
     cut = true;

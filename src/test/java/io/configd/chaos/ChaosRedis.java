@@ -17,7 +17,9 @@ final class ChaosRedis implements AutoCloseable {
     this.port = port;
     this.server = new ServerProcess("the run's redis-server",
         new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1", host,
-            "--save", "", "--appendonly", "no", "--daemonize", "no", "--maxmemory-policy", "allkeys-lru"))
+            "--save", "", "--appendonly", "no", "--daemonize", "no", "--maxmemory-policy", "allkeys-lru",
+            // the nodes reach it from their network namespaces, not from loopback: no protected mode
+            "--protected-mode", "no"))
             .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())),
         host, port);
   }

@@ -2,11 +2,15 @@ package io.configd.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.configd.Eventually;
+import io.configd.TcpProxy;
 import io.configd.TestNodeExtension;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
@@ -169,6 +173,44 @@ class ConfigdctlTest {
     assertThat(human.out()).contains("ctl.watch.a  v1  \"first\"  by bootstrap-admin");
     assertThat(ctl().run("watch", "-e", "staging", "-p", "ctl.watch", "--since", "999999999", "--count", "1").exitCode())
         .as("a revision past the head: 410 snapshot-required").isEqualTo(ExitCode.NOT_FOUND);
+  }
+
+  @Test
+  @DisplayName("watch reconnects when its stream is cut and resumes after the last change it printed: each change "
+      + "once; with --no-reconnect a cut ends it with exit 5")
+  void watchReconnects() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    TcpProxy proxy = new TcpProxy(vertx);
+    try {
+      proxy.start("127.0.0.1", NODE.node().port()).await();
+      Ctl through = new Ctl("http://127.0.0.1:" + proxy.port(), NODE.node().adminToken());
+      long head = head();
+      CompletableFuture<Ctl.Run> watching = CompletableFuture.supplyAsync(() -> through.run("watch", "-e", "staging",
+          "-p", "ctl.rewatch", "--since", Long.toString(head), "--count", "3", "-o", "json"));
+      ctl().run("put", "-e", "staging", "ctl.rewatch.a", "1");
+      Eventually.await("the watch streams through the proxy", Duration.ofSeconds(30), () -> proxy.sockets() >= 2);
+      proxy.cut().await();
+      ctl().run("put", "-e", "staging", "ctl.rewatch.a", "2");
+      ctl().run("put", "-e", "staging", "ctl.rewatch.b", "3");
+      proxy.restore();
+      Ctl.Run watched = watching.get(60, TimeUnit.SECONDS);
+      assertThat(watched.exitCode()).as(watched.toString()).isZero();
+      assertThat(watched.out().lines().map(line -> new JsonObject(line).getString("key") + "@"
+          + new JsonObject(line).getInteger("version")))
+          .as(watched.toString()).containsExactly("ctl.rewatch.a@1", "ctl.rewatch.a@2", "ctl.rewatch.b@1");
+      assertThat(watched.err()).contains("reconnecting in");
+
+      CompletableFuture<Ctl.Run> once = CompletableFuture.supplyAsync(() -> through.run("watch", "-e", "staging", "-p",
+          "ctl.rewatch", "--count", "5", "--no-reconnect"));
+      Eventually.await("the second watch streams through the proxy", Duration.ofSeconds(30), () -> proxy.sockets() >= 2);
+      proxy.cut().await();
+      Ctl.Run cut = once.get(60, TimeUnit.SECONDS);
+      assertThat(cut.exitCode()).as(cut.toString()).isEqualTo(ExitCode.UNAVAILABLE);
+      assertThat(cut.err()).contains("after 0 of 5 changes");
+    } finally {
+      proxy.close().await();
+      vertx.close().await();
+    }
   }
 
   @Test

@@ -189,6 +189,60 @@ class InstanceRegistryTest {
   }
 
   @Test
+  @DisplayName("a TCP bridge socket and an SSE watch name their instance too, and the node's gauge counts them")
+  void tcpAndSse() throws Exception {
+    NODE.node().put("wire.tcp.k", "production", 1);
+    io.vertx.core.net.NetClient net = NODE.vertx().createNetClient();
+    io.vertx.core.net.NetSocket socket = net.connect(NODE.node().bridgeTcpPort(), "127.0.0.1").await();
+    List<JsonObject> frames = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.vertx.core.parsetools.RecordParser parser = io.vertx.core.parsetools.RecordParser.newFixed(4);
+    int[] length = {-1};
+    parser.handler(record -> {
+      if (length[0] < 0) {
+        length[0] = record.getInt(0);
+        parser.fixedSizeMode(length[0]);
+      } else {
+        frames.add(new JsonObject(record));
+        length[0] = -1;
+        parser.fixedSizeMode(4);
+      }
+    });
+    socket.handler(parser);
+    JsonObject headers = new JsonObject().put("Authorization", "Bearer " + NODE.node().adminToken());
+    for (JsonObject frame : List.of(
+        new JsonObject().put("type", "send").put("address", Addresses.HELLO).put("replyAddress", "h1")
+            .put("body", new JsonObject().put("instance", "tcp-1").put("labels", new JsonObject().put("zone", "eu-3"))),
+        new JsonObject().put("type", "register").put("address", "config.production.wire.tcp"),
+        new JsonObject().put("type", "send").put("address", Addresses.ACK).put("replyAddress", "a1")
+            .put("body", new JsonObject().put("env", "production").put("revision", 1)
+                .put("keys", new JsonObject().put("wire.tcp.k", 1))))) {
+      io.vertx.core.buffer.Buffer encoded = frame.put("headers", headers).toBuffer();
+      socket.write(io.vertx.core.buffer.Buffer.buffer().appendInt(encoded.length()).appendBuffer(encoded)).await();
+    }
+    Eventually.await("the hello and the ack answered", WAIT, () -> frames.stream()
+        .filter(f -> "message".equals(f.getString("type"))).count() == 2);
+
+    var sse = new java.net.URL("http://127.0.0.1:" + NODE.node().port()
+        + "/v1/watch?env=production&prefix=wire.sse&instance=sse-1&app=dashboard&labels=zone%3Deu-4")
+        .openConnection();
+    sse.setRequestProperty("Authorization", "Bearer " + NODE.node().adminToken());
+    try (java.io.InputStream stream = sse.getInputStream()) {
+      Map<String, JsonObject> listed = Eventually.value("the TCP and SSE instances", WAIT, () -> listed("&prefix=wire"),
+          found -> found.containsKey("tcp-1") && found.containsKey("sse-1")
+              && found.get("tcp-1").getJsonObject("keys").containsKey("wire.tcp.k"));
+      assertThat(listed.get("tcp-1").getJsonArray("transports")).isEqualTo(new JsonArray().add("tcp"));
+      assertThat(listed.get("tcp-1").getJsonArray("watches")).isEqualTo(new JsonArray().add("wire.tcp"));
+      assertThat(listed.get("sse-1").getJsonArray("transports")).isEqualTo(new JsonArray().add("sse"));
+      assertThat(listed.get("sse-1").getJsonArray("watches")).isEqualTo(new JsonArray().add("wire.sse"));
+      assertThat(listed.get("sse-1").getString("app")).isEqualTo("dashboard");
+      String metrics = NODE.node().http().get("/metrics").send().await().bodyAsString();
+      assertThat(metrics).containsPattern("(?m)^configd_instances(\\{[^}]*\\})? [1-9]");
+    } finally {
+      net.close().await();
+    }
+  }
+
+  @Test
   @DisplayName("listing needs read on the whole prefix, /status read on the key; bad parameters are 400, an unknown key 404")
   void accessAndBadParameters() {
     NODE.node().put("acc.payment.url", "production", "x");

@@ -31,17 +31,67 @@ final class WatchCommand implements Callable<Integer> {
   @Option(names = {"-n", "--count"}, paramLabel = "N", description = "exit after N changes")
   Integer count;
 
+  @Option(names = "--no-reconnect", description = "exit 5 when the stream is cut or the node is unavailable; by "
+      + "default watch reconnects (0.5 s, doubling to 5 s) and resumes after the last change printed")
+  boolean noReconnect;
+
+  /** The revision of the last change printed: where a reconnected stream resumes. */
+  private long from;
+  private int seen;
+
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
     Api api = root.api();
-    long from = since != null ? since : head(api);
+    from = since != null ? since : head(api);
     if (!root.json()) {
       root.err().println("watching " + env + ":" + (prefix.isEmpty() ? "*" : prefix) + " after revision " + from
           + " (Ctrl-C stops)");
     }
-    int seen = 0;
+    long backoff = 0;
+    while (count == null || seen < count) {
+      String lost;
+      try {
+        if (follow(api)) {
+          backoff = 0;
+        }
+        lost = "the node closed the stream";
+      } catch (IOException e) {
+        lost = "the stream was cut (" + e.getMessage() + ")";
+      } catch (CliFailure e) {
+        if (e.exitCode() != ExitCode.UNAVAILABLE) {
+          throw e;
+        }
+        lost = e.getMessage();
+      }
+      if (count != null && seen >= count) {
+        break;
+      }
+      if (noReconnect) {
+        throw new CliFailure(ExitCode.UNAVAILABLE, lost + " after " + seen + (count == null ? "" : " of " + count)
+            + " changes");
+      }
+      backoff = backoff == 0 ? 500 : Math.min(5_000, backoff * 2);
+      root.err().println(lost + "; reconnecting in " + backoff + " ms to resume after revision " + from);
+      root.err().flush();
+      try {
+        Thread.sleep(backoff); // the reconnect's back-off: a pace, not a wait for something to happen
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return ExitCode.OK;
+      }
+    }
+    return ExitCode.OK;
+  }
+
+  /**
+   * Reads one stream from {@code from} until it ends or {@code count} changes were printed; true once it connected
+   * and delivered an event (the back-off starts over).
+   */
+  private boolean follow(Api api) throws IOException {
+    boolean connected = false;
     try (InputStream stream = api.stream(Api.path("/v1/watch", Api.query("env", env, "prefix", prefix, "since", from)));
          BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+      connected = true;
       String event = null;
       StringBuilder data = new StringBuilder();
       String line;
@@ -59,10 +109,7 @@ final class WatchCommand implements Callable<Integer> {
         }
       }
     }
-    if (count != null && seen < count) {
-      throw new CliFailure(ExitCode.UNAVAILABLE, "the node closed the stream after " + seen + " of " + count + " changes");
-    }
-    return ExitCode.OK;
+    return connected;
   }
 
   /** Prints one event; returns 1 for a change. An error event ends the watch with its problem's exit code. */
@@ -76,9 +123,11 @@ final class WatchCommand implements Callable<Integer> {
       return 0;
     }
     if (root.json()) {
+      from = json.getLong("revision", from);
       root.out().println(json.encode());
     } else {
       ConfigValue change = ConfigValue.fromJson(json);
+      from = change.revision();
       root.out().println("revision " + change.revision() + "  " + change.key() + "  v" + change.version() + "  "
           + (change.deleted() ? "deleted" : Values.brief(change.value(), 60)) + "  by " + change.updatedBy());
     }
