@@ -421,6 +421,16 @@ export const scenarios = {
     check(stored.body.version === 2 && stored.body.value.size === 40 && stored.body.updatedBy === `author-${run36}`,
       `approved and committed as the author's: ${JSON.stringify(stored.body)}`);
 
+    // two changes of one key: once the first is approved, the other is shown as a conflict, with no Approve
+    const a = await run.api('PUT', `/v1/config/${base}.limit?env=production`, { value: 1 }, { token: author });
+    const b = await run.api('PUT', `/v1/config/${base}.limit?env=production`, { value: 2 }, { token: author });
+    check(a.status === 202 && b.status === 202, `two held changes of one key: ${a.status} ${b.status}`);
+    check((await run.api('POST', `/v1/pending/${a.body.id}/approve`, undefined, { token: approver })).status === 200, 'the first approved');
+    await other.getByRole('button', { name: 'Refresh' }).click();
+    const stale = other.locator(`.pending-change[data-id="${b.body.id}"]`);
+    await stale.locator('.conflict', { hasText: 'moved on' }).waitFor();
+    check(await stale.getByRole('button', { name: 'Approve' }).count() === 0, 'a stale change offers no Approve');
+
     const mode = other.locator('.pending-change', { hasText: `${base}.mode` });
     await mode.waitFor();
     await mode.getByRole('button', { name: 'Reject' }).click();

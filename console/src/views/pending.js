@@ -48,7 +48,8 @@ export class PendingView {
   card(change) {
     const me = this.app.me;
     const pending = change.status === 'pending';
-    const mayApprove = pending && change.author !== me.name && change.ops.every((op) => may(me, 'approve', change.env, op.key));
+    const mayApprove = pending && !change.stale && change.author !== me.name
+      && change.ops.every((op) => may(me, 'approve', change.env, op.key));
     const mayReject = pending && (change.author === me.name || mayApprove);
     const error = h('p', { class: 'error', 'aria-live': 'polite' });
     const reason = h('input', { type: 'text', maxlength: '1024', spellcheck: 'false', 'aria-label': 'Reason for rejecting', placeholder: 'why (needed to reject)' });
@@ -66,6 +67,10 @@ export class PendingView {
         h('tbody', null, rows)),
       change.decidedBy ? h('p', { class: 'meta' }, `${change.status} by ${change.decidedBy}`, change.reason ? `: ${change.reason}` : '',
         change.revision != null ? ` · revision ${change.revision}` : '') : null,
+      change.stale ? h('p', { class: 'conflict', role: 'note' }, 'Conflict: ',
+        change.ops.filter((op) => op.currentVersion !== op.before.version)
+          .map((op) => `${op.key} moved on (v${op.before.version} → now v${op.currentVersion})`).join(', '),
+        ' since this was proposed; it can no longer be approved: reject it and propose it again.') : null,
       pending && change.author === me.name ? h('p', { class: 'hint' }, 'Your own change: another person approves it.') : null,
       mayApprove || mayReject ? h('div', { class: 'actions' },
         mayApprove ? h('button', { type: 'button', class: 'primary', onclick: () => this.approve(change, error) }, 'Approve') : null,

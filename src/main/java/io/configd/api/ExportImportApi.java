@@ -97,7 +97,12 @@ final class ExportImportApi {
             throw new ConfigdException(Failure.INVALID_BODY, "this import would write " + ops.size() + " keys; one "
                 + "import (one transaction) writes at most " + maxOps + ": import a narrower prefix at a time");
           }
-          if (dryRun || ops.isEmpty()) {
+          if (dryRun) {
+            // a dry run says what the import would do: a value its schema refuses is refused here too
+            return writes.checkSchemas(new Transaction(env, principal.name(), ops))
+                .map(checked -> answer.put("txn", null).put("revision", null));
+          }
+          if (ops.isEmpty()) {
             return Future.succeededFuture(answer.put("txn", null).put("revision", null));
           }
           return writes.transaction(new Transaction(env, principal.name(), ops))

@@ -13,7 +13,8 @@ import java.util.UUID;
 /**
  * A write or transaction an approval policy held until another principal approves it. {@code status} is pending,
  * approved, rejected or expired (pending past {@code expiresAt}). Each op keeps the version of its key it was proposed
- * against: approving commits only if the key is still there.
+ * against: approving commits only if the key is still there; a pending change whose key moved on is {@code stale}
+ * (shown as a conflict: approving it is refused).
  *
  * @param single   it came as one PUT, DELETE or rollback and commits as one; else as a transaction
  * @param revision the revision its approval committed (a transaction's first), null until then
@@ -28,12 +29,19 @@ public record PendingChange(UUID id, String env, boolean single, String author, 
    * One op of a pending change with the state of its key when it was proposed.
    *
    * @param value       a put's value (JSON), null for a delete or a check
-   * @param baseVersion the key's version then, 0 when it was never written
-   * @param baseValue   its value then, null when absent or deleted
-   * @param sealed      a secret put's ciphertext (then {@code value} is the mask), else null
+   * @param baseVersion    the key's version then, 0 when it was never written
+   * @param baseValue      its value then, null when absent or deleted
+   * @param sealed         a secret put's ciphertext (then {@code value} is the mask), else null
+   * @param currentVersion the key's version now (as read with the change): another than baseVersion, it moved on
    */
   public record Op(TxnOp.Kind kind, ConfigKey key, Object value, Boolean critical, String comment, int baseVersion,
-                   boolean baseDeleted, Object baseValue, String sealed) {
+                   boolean baseDeleted, Object baseValue, String sealed, int currentVersion) {
+
+    /** A change proposed now: its key is at the version it is proposed against. */
+    public Op(TxnOp.Kind kind, ConfigKey key, Object value, Boolean critical, String comment, int baseVersion,
+              boolean baseDeleted, Object baseValue, String sealed) {
+      this(kind, key, value, critical, comment, baseVersion, baseDeleted, baseValue, sealed, baseVersion);
+    }
 
     public Op(TxnOp.Kind kind, ConfigKey key, Object value, Boolean critical, String comment, int baseVersion,
               boolean baseDeleted, Object baseValue) {
@@ -53,7 +61,8 @@ public record PendingChange(UUID id, String env, boolean single, String author, 
     JsonObject toJson() {
       JsonObject json = new JsonObject().put("op", kind.wire()).put("key", key.value()).put("value", value)
           .put("critical", critical).put("comment", comment)
-          .put("before", new JsonObject().put("version", baseVersion).put("deleted", baseDeleted).put("value", baseValue));
+          .put("before", new JsonObject().put("version", baseVersion).put("deleted", baseDeleted).put("value", baseValue))
+          .put("currentVersion", currentVersion);
       return sealed == null ? json : json.put("secret", true).put("masked", true);
     }
   }
@@ -65,7 +74,8 @@ public record PendingChange(UUID id, String env, boolean single, String author, 
       JsonObject op = array.getJsonObject(i);
       ops.add(new Op(TxnOp.Kind.valueOf(op.getString("op").toUpperCase()), ConfigKey.parse(op.getString("key")),
           op.getValue("value"), op.getBoolean("critical"), op.getString("comment"), op.getInteger("baseVersion"),
-          op.getBoolean("baseDeleted"), op.getValue("baseValue"), op.getString("sealed")));
+          op.getBoolean("baseDeleted"), op.getValue("baseValue"), op.getString("sealed"),
+          op.getInteger("currentVersion")));
     }
     return new PendingChange(row.getUUID("id"), row.getString("env"), row.getBoolean("single"),
         row.getString("author"), row.getString("comment"), instant(row, "created_at"), instant(row, "expires_at"),
@@ -84,6 +94,8 @@ public record PendingChange(UUID id, String env, boolean single, String author, 
     return new JsonObject().put("id", id.toString()).put("env", env).put("status", status).put("author", author)
         .put("comment", comment).put("createdAt", createdAt.toString()).put("expiresAt", expiresAt.toString())
         .put("decidedBy", decidedBy).put("decidedAt", decidedAt == null ? null : decidedAt.toString())
-        .put("reason", reason).put("revision", revision).put("transaction", !single).put("ops", changes);
+        .put("reason", reason).put("revision", revision).put("transaction", !single)
+        .put("stale", status.equals(PENDING) && ops.stream().anyMatch(op -> op.currentVersion() != op.baseVersion()))
+        .put("ops", changes);
   }
 }

@@ -585,8 +585,9 @@ final class SqlQueries {
         c.decided_by, c.decided_at, c.reason, c.revision,
         (select json_agg(json_build_object('op', o.op, 'key', o.key, 'value', o.value, 'critical', o.critical,
            'comment', o.comment, 'baseVersion', o.base_version, 'baseDeleted', o.base_deleted, 'baseValue', o.base_value,
-           'sealed', o.sealed)
-           order by o.ord) from pending_op o where o.pending = c.id)::text as ops""";
+           'sealed', o.sealed, 'currentVersion', coalesce(e.version, 0))
+           order by o.ord) from pending_op o left join config_entry e on e.env = o.env and e.key = o.key
+         where o.pending = c.id)::text as ops""";
 
   static final String SELECT_PENDING = "select " + PENDING_COLUMNS + " from pending_change c where c.id = $1";
 

@@ -82,6 +82,11 @@ public final class WritePipeline {
     return guard.schemas(Proposal.of(write));
   }
 
+  /** Whether every value of the transaction satisfies its key's schema, writing nothing (an import's dry run). */
+  public Future<Void> checkSchemas(Transaction txn) {
+    return guard.schemas(Proposal.of(txn));
+  }
+
   /** Records every op of the transaction in one commit with contiguous revisions, or none of them. */
   public Future<TxnResult> transaction(Transaction txn) {
     return admitted(txn, null);

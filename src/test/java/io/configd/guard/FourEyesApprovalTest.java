@@ -120,7 +120,11 @@ class FourEyesApprovalTest {
   void staleCannotBeApproved() {
     String first = alice.put("services.payment.mode", "production", "red").bodyAsJsonObject().getString("id");
     String second = alice.put("services.payment.mode", "production", "black").bodyAsJsonObject().getString("id");
+    assertThat(pending(first).getBoolean("stale")).isFalse();
     assertThat(approve(bob, second).statusCode()).isEqualTo(200);
+    // shown as a conflict before anyone tries
+    assertThat(pending(first).getBoolean("stale")).isTrue();
+    assertThat(pending(first).getJsonArray("ops").getJsonObject(0).getInteger("currentVersion")).isEqualTo(3);
 
     JsonObject problem = assertProblem(approve(bob, first), 409, "conflict");
     assertThat(problem.getString("detail")).contains("moved on");

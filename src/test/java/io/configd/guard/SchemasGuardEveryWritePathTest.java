@@ -123,6 +123,10 @@ class SchemasGuardEveryWritePathTest {
     assertThat(problem.getString("detail")).contains("services.payment.imported2");
     JsonObject file2 = new JsonObject().put("services.payment.imp.a", new JsonObject().put("pool_size", 3))
         .put("services.payment.imp.b", BAD);
+    // the dry run says so too, rather than promising an import that would be refused
+    assertProblem(NODE.node().call(HttpMethod.POST,
+        "/v1/import?env=production&prefix=services.payment.imp&format=json&dryRun=true", file2.encode(),
+        "Content-Type", JSON), 422, "schema-violation");
     JsonObject refused = assertProblem(NODE.node().call(HttpMethod.POST,
         "/v1/import?env=production&prefix=services.payment.imp&format=json", file2.encode(), "Content-Type", JSON),
         422, "schema-violation");
