@@ -68,9 +68,9 @@ public final class RolloutStore {
                 + "; a rollout changes a released value: PUT the key first");
           }
           if (entry.get().secret()) {
-            // a rollout's value is kept and served unsealed: a secret is never rolled out
-            throw new ConfigdException(Failure.CONFLICT, "key '" + key + "' is secret in " + env
-                + "; a secret cannot be rolled out to part of the fleet: PUT it for everyone");
+            // a rollout's value is kept, audited and served unsealed: a secret's clear value never may be
+            throw new ConfigdException(Failure.CONFLICT, "key '" + key + "' is a secret in " + env + "; a secret's "
+                + "value is never rolled out to part of the fleet: PUT it (sealed) for everyone");
           }
           int base = entry.get().version();
           if (request.expectedBase() != null && request.expectedBase() != base) {
