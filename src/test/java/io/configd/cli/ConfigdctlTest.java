@@ -200,8 +200,13 @@ class ConfigdctlTest {
           .as(watched.toString()).containsExactly("ctl.rewatch.a@1", "ctl.rewatch.a@2", "ctl.rewatch.b@1");
       assertThat(watched.err()).contains("reconnecting in");
 
+      // the first watch's connections end (its client may keep them pooled), so that the next one counted is the stream's
+      proxy.cut().await();
+      Eventually.await("the first watch's connections closed", Duration.ofSeconds(30), () -> proxy.sockets() == 0);
+      proxy.restore();
+      long now = head();
       CompletableFuture<Ctl.Run> once = CompletableFuture.supplyAsync(() -> through.run("watch", "-e", "staging", "-p",
-          "ctl.rewatch", "--count", "5", "--no-reconnect"));
+          "ctl.rewatch", "--since", Long.toString(now), "--count", "5", "--no-reconnect"));
       Eventually.await("the second watch streams through the proxy", Duration.ofSeconds(30), () -> proxy.sockets() >= 2);
       proxy.cut().await();
       Ctl.Run cut = once.get(60, TimeUnit.SECONDS);

@@ -34,20 +34,17 @@ final class PendingCommand {
     public Integer call() {
       Configdctl root = pending.root;
       JsonArray all = Listing.all(root.api(), "/v1/pending", Api.query("env", env, "status", status));
-      if (root.json()) {
-        root.out().println(new JsonObject().put("items", all).encode());
-        return ExitCode.OK;
-      }
-      root.out().printf("%-36s %-12s %-9s %-20s %-24s %s%n", "ID", "ENV", "STATUS", "AUTHOR", "EXPIRES", "KEYS");
-      for (Object item : all) {
-        JsonObject change = (JsonObject) item;
-        StringBuilder keys = new StringBuilder();
-        change.getJsonArray("ops").forEach(op -> keys.append(keys.length() > 0 ? " " : "")
-            .append(((JsonObject) op).getString("key")));
-        root.out().printf("%-36s %-12s %-9s %-20s %-24s %s%n", change.getString("id"), change.getString("env"),
-            change.getString("status"), change.getString("author"), change.getString("expiresAt"), keys);
-      }
-      return ExitCode.OK;
+      return root.print(new JsonObject().put("items", all), () -> {
+        root.out().printf("%-36s %-12s %-9s %-20s %-24s %s%n", "ID", "ENV", "STATUS", "AUTHOR", "EXPIRES", "KEYS");
+        for (Object item : all) {
+          JsonObject change = (JsonObject) item;
+          StringBuilder keys = new StringBuilder();
+          change.getJsonArray("ops").forEach(op -> keys.append(keys.length() > 0 ? " " : "")
+              .append(((JsonObject) op).getString("key")));
+          root.out().printf("%-36s %-12s %-9s %-20s %-24s %s%n", change.getString("id"), change.getString("env"),
+              change.getString("status"), change.getString("author"), change.getString("expiresAt"), keys);
+        }
+      });
     }
   }
 
@@ -64,12 +61,7 @@ final class PendingCommand {
     public Integer call() {
       Configdctl root = pending.root;
       JsonObject change = root.api().get("/v1/pending/" + id).json();
-      if (root.json()) {
-        root.out().println(change.encode());
-        return ExitCode.OK;
-      }
-      describe(root, change);
-      return ExitCode.OK;
+      return root.print(change, () -> describe(root, change));
     }
   }
 
@@ -86,13 +78,10 @@ final class PendingCommand {
     public Integer call() {
       Configdctl root = pending.root;
       JsonObject approved = root.api().send("POST", "/v1/pending/" + id + "/approve", null, null).json();
-      if (root.json()) {
-        root.out().println(approved.encode());
-      } else {
+      return root.print(approved, () -> {
         root.out().println("approved " + id + " (by " + approved.getString("author") + "): committed at revision "
             + approved.getValue("revision"));
-      }
-      return ExitCode.OK;
+      });
     }
   }
 
@@ -113,8 +102,7 @@ final class PendingCommand {
       Configdctl root = pending.root;
       JsonObject rejected = root.api().send("POST", "/v1/pending/" + id + "/reject", "application/json",
           new JsonObject().put("reason", reason).encode()).json();
-      root.out().println(root.json() ? rejected.encode() : "rejected " + id + ": " + reason);
-      return ExitCode.OK;
+      return root.print(rejected, () -> root.out().println("rejected " + id + ": " + reason));
     }
   }
 

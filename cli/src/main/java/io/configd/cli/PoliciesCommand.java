@@ -25,19 +25,16 @@ final class PoliciesCommand {
     public Integer call() {
       Configdctl root = policies.root;
       JsonObject page = root.api().get("/v1/policies").json();
-      if (root.json()) {
-        root.out().println(page.encode());
-        return ExitCode.OK;
-      }
-      root.out().printf("%-40s %-12s %-10s %-12s %s%n", "PREFIX", "ENV", "APPROVAL", "EXPIRES IN", "UPDATED BY");
-      for (Object item : page.getJsonArray("items")) {
-        JsonObject policy = (JsonObject) item;
-        Object expires = policy.getValue("expiresInSeconds");
-        root.out().printf("%-40s %-12s %-10s %-12s %s%n", policy.getString("prefix"), policy.getString("env"),
-            policy.getBoolean("requireApproval") ? "required" : "no", expires == null ? "default" : expires + " s",
-            policy.getString("updatedBy"));
-      }
-      return ExitCode.OK;
+      return root.print(page, () -> {
+        root.out().printf("%-40s %-12s %-10s %-12s %s%n", "PREFIX", "ENV", "APPROVAL", "EXPIRES IN", "UPDATED BY");
+        for (Object item : page.getJsonArray("items")) {
+          JsonObject policy = (JsonObject) item;
+          Object expires = policy.getValue("expiresInSeconds");
+          root.out().printf("%-40s %-12s %-10s %-12s %s%n", policy.getString("prefix"), policy.getString("env"),
+              policy.getBoolean("requireApproval") ? "required" : "no", expires == null ? "default" : expires + " s",
+              policy.getString("updatedBy"));
+        }
+      });
     }
   }
 
@@ -78,10 +75,9 @@ final class PoliciesCommand {
       }
       JsonObject stored = root.api().send("PUT", Api.path("/v1/policies/" + prefix, Api.query("env", env)),
           "application/json", body.encode()).json();
-      root.out().println(root.json() ? stored.encode() : "writes under " + prefix + " in " + stored.getString("env")
+      return root.print(stored, () -> root.out().println("writes under " + prefix + " in " + stored.getString("env")
           + (required ? " now wait for approval" : " no longer wait for approval") + ": version "
-          + stored.getInteger("version"));
-      return ExitCode.OK;
+          + stored.getInteger("version")));
     }
   }
 
@@ -102,9 +98,8 @@ final class PoliciesCommand {
       Configdctl root = policies.root;
       JsonObject removed = root.api().send("DELETE", Api.path("/v1/policies/" + prefix, Api.query("env", env)), null,
           null).json();
-      root.out().println(root.json() ? removed.encode() : "removed the policy of " + prefix + " in "
-          + removed.getString("env") + ": version " + removed.getInteger("version"));
-      return ExitCode.OK;
+      return root.print(removed, () -> root.out().println("removed the policy of " + prefix + " in "
+          + removed.getString("env") + ": version " + removed.getInteger("version")));
     }
   }
 }

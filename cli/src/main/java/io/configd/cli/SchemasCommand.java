@@ -32,17 +32,14 @@ final class SchemasCommand {
     public Integer call() {
       Configdctl root = schemas.root;
       JsonObject page = root.api().get("/v1/schemas").json();
-      if (root.json()) {
-        root.out().println(page.encode());
-        return ExitCode.OK;
-      }
-      root.out().printf("%-40s %-12s %-8s %-24s %s%n", "PREFIX", "ENV", "VERSION", "UPDATED BY", "UPDATED AT");
-      for (Object item : page.getJsonArray("items")) {
-        JsonObject schema = (JsonObject) item;
-        root.out().printf("%-40s %-12s %-8d %-24s %s%n", schema.getString("prefix"), schema.getString("env"),
-            schema.getInteger("version"), schema.getString("updatedBy"), schema.getString("updatedAt"));
-      }
-      return ExitCode.OK;
+      return root.print(page, () -> {
+        root.out().printf("%-40s %-12s %-8s %-24s %s%n", "PREFIX", "ENV", "VERSION", "UPDATED BY", "UPDATED AT");
+        for (Object item : page.getJsonArray("items")) {
+          JsonObject schema = (JsonObject) item;
+          root.out().printf("%-40s %-12s %-8d %-24s %s%n", schema.getString("prefix"), schema.getString("env"),
+              schema.getInteger("version"), schema.getString("updatedBy"), schema.getString("updatedAt"));
+        }
+      });
     }
   }
 
@@ -62,8 +59,7 @@ final class SchemasCommand {
     public Integer call() {
       Configdctl root = schemas.root;
       JsonObject schema = root.api().get(Api.path("/v1/schemas/" + prefix, Api.query("env", env))).json();
-      root.out().println(root.json() ? schema.encode() : schema.getJsonObject("schema").encodePrettily());
-      return ExitCode.OK;
+      return root.print(schema, () -> root.out().println(schema.getJsonObject("schema").encodePrettily()));
     }
   }
 
@@ -110,22 +106,19 @@ final class SchemasCommand {
       Api.Answer answer = root.api().send("PUT", Api.path("/v1/schemas/" + prefix, Api.query("env", env,
           "enforce", enforce ? "existing" : null)), "application/json", body.encode());
       JsonObject stored = answer.json();
-      if (root.json()) {
-        root.out().println(stored.encode());
-        return ExitCode.OK;
-      }
-      root.out().println((answer.status() == 201 ? "created" : "updated") + " the schema of " + prefix + " in "
-          + stored.getString("env") + ": version " + stored.getInteger("version"));
-      int failing = stored.getInteger("failingCount", 0);
-      if (failing > 0) {
-        root.out().println(failing + " current value(s) break it (new writes of them will be refused):");
-        for (Object item : stored.getJsonArray("failing")) {
-          JsonObject value = (JsonObject) item;
-          root.out().println("  " + value.getString("env") + " " + value.getString("key") + " v"
-              + value.getInteger("version") + ": " + failures(value.getJsonArray("errors")));
+      return root.print(stored, () -> {
+        root.out().println((answer.status() == 201 ? "created" : "updated") + " the schema of " + prefix + " in "
+            + stored.getString("env") + ": version " + stored.getInteger("version"));
+        int failing = stored.getInteger("failingCount", 0);
+        if (failing > 0) {
+          root.out().println(failing + " current value(s) break it (new writes of them will be refused):");
+          for (Object item : stored.getJsonArray("failing")) {
+            JsonObject value = (JsonObject) item;
+            root.out().println("  " + value.getString("env") + " " + value.getString("key") + " v"
+                + value.getInteger("version") + ": " + failures(value.getJsonArray("errors")));
+          }
         }
-      }
-      return ExitCode.OK;
+      });
     }
 
     private String text(Configdctl root) throws IOException {
@@ -162,9 +155,8 @@ final class SchemasCommand {
       Configdctl root = schemas.root;
       JsonObject removed = root.api().send("DELETE", Api.path("/v1/schemas/" + prefix, Api.query("env", env,
           "comment", comment)), null, null).json();
-      root.out().println(root.json() ? removed.encode() : "removed the schema of " + prefix + " in "
-          + removed.getString("env") + ": version " + removed.getInteger("version"));
-      return ExitCode.OK;
+      return root.print(removed, () -> root.out().println("removed the schema of " + prefix + " in "
+          + removed.getString("env") + ": version " + removed.getInteger("version")));
     }
   }
 
@@ -184,17 +176,14 @@ final class SchemasCommand {
     public Integer call() {
       Configdctl root = schemas.root;
       JsonArray all = Listing.all(root.api(), "/v1/schemas/" + prefix + "/versions", Api.query("env", env));
-      if (root.json()) {
-        root.out().println(new JsonObject().put("items", all).encode());
-        return ExitCode.OK;
-      }
-      for (Object item : all) {
-        JsonObject version = (JsonObject) item;
-        root.out().println("v" + version.getInteger("version") + "  " + version.getString("updatedAt") + "  "
-            + version.getString("updatedBy") + (version.getBoolean("deleted") ? "  (removed)" : "")
-            + (version.getString("comment") == null ? "" : "  " + version.getString("comment")));
-      }
-      return ExitCode.OK;
+      return root.print(new JsonObject().put("items", all), () -> {
+        for (Object item : all) {
+          JsonObject version = (JsonObject) item;
+          root.out().println("v" + version.getInteger("version") + "  " + version.getString("updatedAt") + "  "
+              + version.getString("updatedBy") + (version.getBoolean("deleted") ? "  (removed)" : "")
+              + (version.getString("comment") == null ? "" : "  " + version.getString("comment")));
+        }
+      });
     }
   }
 
