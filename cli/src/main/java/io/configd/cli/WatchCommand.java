@@ -122,15 +122,12 @@ final class WatchCommand implements Callable<Integer> {
     if (!"change".equals(event)) {
       return 0;
     }
-    if (root.json()) {
-      from = json.getLong("revision", from);
-      root.out().println(json.encode());
-    } else {
+    from = json.getLong("revision", from);
+    root.print(json, () -> {
       ConfigValue change = ConfigValue.fromJson(json);
-      from = change.revision();
       root.out().println("revision " + change.revision() + "  " + change.key() + "  v" + change.version() + "  "
           + (change.deleted() ? "deleted" : Values.brief(change.value(), 60)) + "  by " + change.updatedBy());
-    }
+    });
     root.out().flush();
     return 1;
   }
