@@ -42,7 +42,7 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
                                 and writes through node 1; reads and writes use node 1 (default 1: one node, unclustered)
         --concurrency C         reads and writes: requests in flight (default 32 reads, 16 writes)
         --read-concurrency C, --write-concurrency C[,C...]   (writes: one run per value; with --peer: 16,64)
-        --peer etcd             run Debian's etcd-server (apt-get install etcd-server) on spare ports beside the node:
+        --peer etcd             run Debian's etcd-server (installed by bin/bench when missing) on spare ports beside the node:
                                 the same writes and the same watchers over its HTTP gateway, then both and their ratio
         --seconds T             reads (per variant) and writes: measured seconds (default 10)
         --warmup T              reads and writes: seconds run before measuring (default 2)

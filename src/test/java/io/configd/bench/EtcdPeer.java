@@ -44,7 +44,7 @@ final class EtcdPeer {
     try {
       Path binary = Path.of("/usr/bin/etcd");
       if (!Files.isExecutable(binary)) {
-        throw new IllegalStateException("--peer etcd needs Debian's etcd-server: apt-get install etcd-server");
+        throw new IllegalStateException("--peer etcd needs Debian's etcd-server: bin/ensure etcd (bin/bench runs it for --peer etcd)");
       }
       int client = freePort();
       int peer = freePort();
