@@ -12,6 +12,8 @@ export interface ConfigChange {
   readonly updatedBy: string | null;
   readonly deleted: boolean;
   readonly critical: boolean;
+  /** the transaction that wrote it: revisions id…last; count: how many of its changes this stream brings; else null */
+  readonly txn: { readonly id: number; readonly last: number; readonly count: number | null } | null;
 }
 
 export interface ConfigClientOptions {
@@ -57,9 +59,13 @@ export declare class ConfigClient extends EventEmitter {
   keys(env?: string): string[];
   watermark(watch: string | { env: string; prefix?: string }): number | undefined;
   onChange(prefixOrKey: string, listener: (change: ConfigChange) => void, env?: string): () => void;
+  /** once per set of changes applied together (a transaction's, whole), with those under prefixOrKey */
+  onChanges(prefixOrKey: string, listener: (changes: ConfigChange[]) => void, env?: string): () => void;
   /** an error against the revision this instance runs, sent with the next ack (a staged rollout's health signal) */
   reportFailure(): void;
   on(event: 'change', listener: (change: ConfigChange) => void): this;
+  /** every set of changes applied together: a transaction's once all of it is applied, a single write alone */
+  on(event: 'changes', listener: (changes: ConfigChange[]) => void): this;
   on(event: 'connected', listener: (node: string) => void): this;
   on(event: 'disconnected', listener: () => void): this;
   /** A fresh snapshot replaces every value: the database was restored (a new epoch) or retention pruned the changes. */

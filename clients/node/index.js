@@ -8,7 +8,7 @@
 // reconnect and every sync interval.
 
 const { EventEmitter } = require('node:events');
-const { parseWatch, isUnder, covers, Values, toChange } = require('./lib/values');
+const { parseWatch, isUnder, covers, Values, TxnUnits, toChange } = require('./lib/values');
 const { ConfigValueError, parseDuration, readers } = require('./lib/typed');
 
 const SNAPSHOT = 'configd.snapshot';
@@ -107,6 +107,8 @@ class ConfigClient extends EventEmitter {
     this.state = 'starting';
     this.connectedNode = null;
     this.listeners = [];
+    this.setListeners = [];
+    this.liveUnits = new TxnUnits();
     this.attempt = 0;
     this.nodeIndex = 0;
     this.held = null;
@@ -183,6 +185,17 @@ class ConfigClient extends EventEmitter {
     return () => { this.listeners = this.listeners.filter((other) => other !== entry); };
   }
 
+  /**
+   * Calls listener(changes) once for every set of changes applied together at prefixOrKey or below it: a
+   * transaction's changes in one call, once all of them are applied; a single write alone. Returns a remover.
+   */
+  onChanges(prefixOrKey, listener, env = this.settings.watches[0].env) {
+    const prefix = (prefixOrKey || '').replace(/\.$/, '');
+    const entry = { env, prefix, listener };
+    this.setListeners.push(entry);
+    return () => { this.setListeners = this.setListeners.filter((other) => other !== entry); };
+  }
+
   typed(type, key, defaultValue, env, given) {
     const readEnv = env || this.settings.watches[0].env;
     const value = this.get(key, readEnv);
@@ -250,6 +263,7 @@ class ConfigClient extends EventEmitter {
       this.connectedNode = null;
       this.held = null;
       this.inStep = false;
+      this.liveUnits.clear();
       this.nodeIndex += 1;
       this.attempt += 1;
       this.timer(() => this.connect(), this.delay(this.attempt));
@@ -308,13 +322,19 @@ class ConfigClient extends EventEmitter {
     if (!this.held) this.held = [];
     try {
       try {
+        // what the catch-ups answer is applied once all have: a transaction may reach over several watches
+        const caught = { changes: [], marks: new Map() };
         for (const watch of this.settings.watches) {
           const since = this.values.watermark(watch);
           if (since === undefined) {
             await this.snapshot(eb, watch);
           } else {
-            await this.catchUp(eb, watch, since);
+            await this.catchUp(eb, watch, since, caught);
           }
+        }
+        TxnUnits.ofPages(caught.changes).forEach((unit) => this.applyAll(unit));
+        for (const watch of this.settings.watches) {
+          if (caught.marks.has(watch.id)) this.values.advance(watch, caught.marks.get(watch.id));
         }
       } catch (failure) {
         if (!failure.snapshotRequired) throw failure;
@@ -331,8 +351,10 @@ class ConfigClient extends EventEmitter {
     const waiting = this.held || [];
     this.held = null;
     for (const change of waiting) {
-      this.apply(change);
-      if (inStep) this.values.advanceLive(change);
+      for (const unit of this.liveUnits.add(change)) {
+        this.applyAll(unit);
+        if (inStep) unit.forEach((applied) => this.values.advanceLive(applied));
+      }
     }
     if (inStep) this.inStep = true;
   }
@@ -345,20 +367,20 @@ class ConfigClient extends EventEmitter {
       if (after !== undefined) body.after = after;
       const page = await this.request(eb, SNAPSHOT, body);
       this.sameEpoch(page.epoch);
-      (page.items || []).forEach((item) => this.apply(toChange(item)));
+      this.applyAll((page.items || []).map(toChange));
       complete = Math.min(complete, page.revision);
       after = page.next ?? undefined;
     } while (after !== undefined);
     this.values.advance(watch, complete);
   }
 
-  async catchUp(eb, watch, since) {
+  async catchUp(eb, watch, since, caught) {
     let from = since;
     for (;;) {
       const page = await this.request(eb, CHANGES, { env: watch.env, prefix: watch.prefix, since: from, limit: PAGE });
       this.sameEpoch(page.epoch);
-      (page.items || []).forEach((item) => this.apply(toChange(item)));
-      this.values.advance(watch, page.next);
+      (page.items || []).forEach((item) => caught.changes.push(toChange(item)));
+      caught.marks.set(watch.id, Math.max(page.next, caught.marks.get(watch.id) ?? -1));
       if (!page.more) return;
       if (page.next <= from) throw new ConfigdError('a catch-up page did not advance');
       from = page.next;
@@ -398,7 +420,7 @@ class ConfigClient extends EventEmitter {
       } while (after !== undefined);
       marks.set(watch.id, complete);
     }
-    this.values.replace(epoch, fresh, marks).forEach((change) => this.heard(change));
+    this.heardAll(this.values.replace(epoch, fresh, marks));
     if (this.state === 'connected') this.ackEveryKey();
   }
 
@@ -441,20 +463,22 @@ class ConfigClient extends EventEmitter {
     }
     if (this.held) {
       this.held.push(change);
-    } else {
-      this.apply(change);
+      return;
+    }
+    for (const unit of this.liveUnits.add(change)) {
+      this.applyAll(unit);
       if (this.inStep) {
-        this.values.advanceLive(change);
+        unit.forEach((applied) => this.values.advanceLive(applied));
         this.scheduleAck();
       }
     }
   }
 
-  apply(change) {
-    if (this.values.apply(change)) {
-      this.heard(change);
-      if (this.identity) this.pendingKeys(change.env).set(change.key, change.version);
-    }
+  /** Applies changes together, in one turn of the event loop; listeners hear them once all are applied. */
+  applyAll(changes) {
+    const applied = changes.filter((change) => this.values.apply(change));
+    if (this.identity) applied.forEach((change) => this.pendingKeys(change.env).set(change.key, change.version));
+    this.heardAll(applied);
   }
 
   // ---- acks: what this instance applied, told to the node it is connected to
@@ -544,7 +568,22 @@ class ConfigClient extends EventEmitter {
     }
   }
 
-  /** Tells the 'change' event and the listeners of a change applied. */
+  /** Tells the 'change' event and the listeners of each change applied together, then the set listeners, once each. */
+  heardAll(changes) {
+    if (changes.length === 0) return;
+    changes.forEach((change) => this.heard(change));
+    this.emit('changes', changes);
+    for (const { env, prefix, listener } of this.setListeners) {
+      const covered = changes.filter((change) => env === change.env && isUnder(change.key, prefix));
+      if (covered.length === 0) continue;
+      try {
+        listener(covered);
+      } catch (e) {
+        this.emit('warning', new ConfigdError(`a change listener on ${env}:${prefix} failed: ${e.message}`, { cause: e }));
+      }
+    }
+  }
+
   heard(change) {
     this.emit('change', change);
     for (const { env, prefix, listener } of this.listeners) {

@@ -4,7 +4,8 @@
 // disconnected, resnapshot, warning, failed. An example of the client, and what NodeClientTest drives under Node 20.
 // usage: node bin/follow.js <node url>[,<node url>...] <env:prefix> [token]   (or CONFIGD_TOKEN; CONFIGD_CA_FILE: the
 // PEM CA certificates to trust for https:// nodes; CONFIGD_INSTANCE, CONFIGD_APP and CONFIGD_LABELS (zone=eu-1,...) name
-// the instance; a line "fail" on standard input reports a failure against the revision it runs)
+// the instance; a line "fail" on standard input reports a failure against the revision it runs; CONFIGD_FOLLOW_SPREAD=1
+// adds to each change and changes event how many distinct values the watched keys hold then)
 const { ConfigClient } = require('..');
 
 const labels = Object.fromEntries((process.env.CONFIGD_LABELS || '').split(',').filter(Boolean)
@@ -17,8 +18,13 @@ const print = (event) => process.stdout.write(JSON.stringify(event) + '\n');
 const client = new ConfigClient({ nodes: nodes.split(','), watch, token, syncIntervalMs: 60000,
   backoff: { initialMs: 100, maxMs: 1000 }, caFile: process.env.CONFIGD_CA_FILE || undefined, instance });
 
+const spread = () => (process.env.CONFIGD_FOLLOW_SPREAD === '1'
+  ? new Set(client.keys(watch.split(':')[0]).map((key) => JSON.stringify(client.get(key)))).size : undefined);
 client.on('change', (change) => print({ event: 'change', key: change.key, value: change.value, revision: change.revision,
-  deleted: change.deleted }));
+  deleted: change.deleted, spread: spread() }));
+// the changes applied together: a transaction's, or a single write
+client.on('changes', (changes) => print({ event: 'changes', size: changes.length, txn: changes[0].txn && changes[0].txn.id,
+  spread: spread() }));
 client.on('connected', (node) => print({ event: 'connected', node, watermark: client.watermark(watch) }));
 client.on('disconnected', () => print({ event: 'disconnected' }));
 client.on('warning', (error) => print({ event: 'warning', message: error.message }));

@@ -133,7 +133,65 @@ class Values {
   }
 }
 
-/** A change as the bridge carries it: {key, env, value, version, revision, updatedAt, updatedBy, deleted, critical}. */
+/**
+ * Groups a connection's live changes into what is applied together: a change no transaction wrote alone, a
+ * transaction's changes once the connection brought txn.count of them (a node sends them back to back; a node that
+ * gives no count: once its last revision came). What is left open when the connection is lost is dropped: the
+ * catch-up brings it whole. The Java client's TxnUnits.
+ */
+class TxnUnits {
+  constructor() {
+    this.open = [];
+    this.openId = undefined;
+  }
+
+  /** Takes the next live change; returns the units it completes, in order (none while its transaction is open). */
+  add(change) {
+    const units = [];
+    const txn = change.txn;
+    if (this.open.length > 0 && (!txn || txn.id !== this.openId)) {
+      units.push(this.open);
+      this.open = [];
+    }
+    if (!txn) {
+      units.push([change]);
+      return units;
+    }
+    this.openId = txn.id;
+    this.open.push(change);
+    if (Number.isInteger(txn.count) ? this.open.length >= txn.count : change.revision >= txn.last) {
+      units.push(this.open);
+      this.open = [];
+    }
+    return units;
+  }
+
+  clear() {
+    this.open = [];
+  }
+
+  /** Whole pages' changes (a catch-up answer never ends inside a transaction), by revision, each transaction together. */
+  static ofPages(changes) {
+    const sorted = [...changes].sort((a, b) => a.revision - b.revision);
+    const units = [];
+    let unit = [];
+    for (const change of sorted) {
+      const same = unit.length > 0 && change.txn && unit[0].txn && unit[0].txn.id === change.txn.id;
+      if (unit.length > 0 && !same) {
+        units.push(unit);
+        unit = [];
+      }
+      unit.push(change);
+    }
+    if (unit.length > 0) units.push(unit);
+    return units;
+  }
+}
+
+/**
+ * A change as the bridge carries it: {key, env, value, version, revision, updatedAt, updatedBy, deleted, critical},
+ * and txn {id, last, count} when a transaction wrote it.
+ */
 function toChange(json) {
   if (!json || typeof json.key !== 'string' || typeof json.env !== 'string' || !Number.isInteger(json.version)
       || !Number.isInteger(json.revision)) {
@@ -143,7 +201,9 @@ function toChange(json) {
     key: json.key, env: json.env, value: json.value, version: json.version, revision: json.revision,
     updatedAt: json.updatedAt ?? null, updatedBy: json.updatedBy ?? null,
     deleted: json.deleted === true, critical: json.critical === true,
+    txn: json.txn && Number.isInteger(json.txn.id)
+      ? Object.freeze({ id: json.txn.id, last: json.txn.last, count: json.txn.count ?? null }) : null,
   });
 }
 
-module.exports = { parseWatch, isUnder, covers, Values, toChange };
+module.exports = { parseWatch, isUnder, covers, Values, TxnUnits, toChange };

@@ -96,6 +96,69 @@ class NodeClientTest {
   }
 
   @Test
+  @DisplayName("applies 2-key and 100-key transactions as units: every change and set event sees all the watched keys "
+      + "at one generation, each transaction is one set; a socket cut in the middle of one's frames catches it up whole")
+  void transactionsAreAppliedWhole() throws Exception {
+    java.util.List<String> two = java.util.List.of("node.txn.pair.a", "node.txn.pair.b");
+    java.util.List<String> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      many.add("node.txn.many." + (i % 2 == 0 ? "a" : "b") + ".k" + String.format("%03d", i));
+    }
+    txn(two, 0);
+    txn(many, 0);
+    CuttingProxy proxy = CuttingProxy.start(NODE.vertx(), NODE.node().port()).await();
+    String url = "http://127.0.0.1:" + proxy.port();
+    java.util.Map<String, String> spread = java.util.Map.of("CONFIGD_FOLLOW_SPREAD", "1");
+    try (NodeScript pair = NodeScript.start(CLIENT, spread, "bin/follow.js", url, "production:node.txn.pair",
+             NODE.node().adminToken());
+         NodeScript follower = NodeScript.start(CLIENT, spread, "bin/follow.js", url, "production:node.txn.many",
+             NODE.node().adminToken())) {
+      pair.await("started", WAIT);
+      follower.await("started", WAIT);
+      java.util.List<Long> pairIds = new java.util.ArrayList<>();
+      java.util.List<Long> manyIds = new java.util.ArrayList<>();
+      for (int generation = 1; generation <= 5; generation++) {
+        pairIds.add(txn(two, generation));
+        manyIds.add(txn(many, generation));
+      }
+      Eventually.await("generation 5 everywhere", WAIT, () -> values(pair, "node.txn.pair.b").contains(5)
+          && many.stream().allMatch(key -> values(follower, key).contains(5)));
+      // both connections go through the proxy: the next 6,000 bytes to either end a quarter into the transaction
+      proxy.cutAfter(6_000);
+      long cut = txn(many, 6);
+      Eventually.await("the cut", WAIT, () -> proxy.cuts() == 1);
+      Eventually.await("generation 6 after the catch-up (events: " + follower.count("change") + " changes)", WAIT,
+          () -> many.stream().allMatch(key -> values(follower, key).contains(6)));
+      manyIds.add(cut);
+
+      for (NodeScript script : java.util.List.of(pair, follower)) {
+        assertThat(script.events().stream().filter(e -> e.containsKey("spread")).map(e -> e.getInteger("spread")))
+            .as("distinct values among the watched keys at each event").containsOnly(1);
+        assertThat(script.count("warning")).isZero();
+      }
+      // after the snapshot each started with (one set, no transaction): each transaction once, in one set
+      assertThat(pair.events().stream().filter(e -> "changes".equals(e.getString("event")) && e.getValue("txn") != null)
+          .map(e -> e.getLong("txn")))
+          .containsExactlyElementsOf(pairIds);
+      assertThat(follower.events().stream().filter(e -> "changes".equals(e.getString("event")) && e.getValue("txn") != null))
+          .extracting(e -> e.getLong("txn") + ":" + e.getInteger("size"))
+          .containsExactlyElementsOf(manyIds.stream().map(id -> id + ":100").toList());
+    } finally {
+      proxy.close().await();
+    }
+  }
+
+  /** Every key set to {@code generation} in one POST /v1/txn; returns its id. */
+  private static long txn(List<String> keys, int generation) {
+    io.vertx.core.json.JsonArray ops = new io.vertx.core.json.JsonArray();
+    keys.forEach(key -> ops.add(new JsonObject().put("op", "put").put("key", key).put("value", generation)));
+    var response = NODE.node().call(io.vertx.core.http.HttpMethod.POST, "/v1/txn?env=production",
+        new JsonObject().put("ops", ops));
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    return response.bodyAsJsonObject().getLong("txn");
+  }
+
+  @Test
   @DisplayName("fails to start, as refused, with a token that may not read the watched prefix")
   void refusedWithoutRead() throws Exception {
     String token = NODE.node().createToken("elsewhere", "production", "node.elsewhere", "read");
