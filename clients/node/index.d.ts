@@ -14,6 +14,11 @@ export interface ConfigChange {
   readonly critical: boolean;
   /** the transaction that wrote it: revisions id…last; count: how many of its changes this stream brings; else null */
   readonly txn: { readonly id: number; readonly last: number; readonly count: number | null } | null;
+  /**
+   * the rollout this value comes from when the node sent this instance a rollout's value ('target') or brought it
+   * back to the released one ('abort'); null for a released value
+   */
+  readonly rollout: { id: number; action: 'target' | 'abort'; selector?: string; percentage?: number } | null;
 }
 
 export interface ConfigClientOptions {

@@ -21,7 +21,7 @@ const client = new ConfigClient({ nodes: nodes.split(','), watch, token, syncInt
 const spread = () => (process.env.CONFIGD_FOLLOW_SPREAD === '1'
   ? new Set(client.keys(watch.split(':')[0]).map((key) => JSON.stringify(client.get(key)))).size : undefined);
 client.on('change', (change) => print({ event: 'change', key: change.key, value: change.value, revision: change.revision,
-  deleted: change.deleted, spread: spread() }));
+  deleted: change.deleted, rollout: change.rollout, spread: spread() }));
 // the changes applied together: a transaction's, or a single write
 client.on('changes', (changes) => print({ event: 'changes', size: changes.length, txn: changes[0].txn && changes[0].txn.id,
   spread: spread() }));

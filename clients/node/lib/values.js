@@ -190,7 +190,8 @@ class TxnUnits {
 
 /**
  * A change as the bridge carries it: {key, env, value, version, revision, updatedAt, updatedBy, deleted, critical},
- * and txn {id, last, count} when a transaction wrote it.
+ * txn {id, last, count} when a transaction wrote it, and rollout {id, action, selector?, percentage?} when it is a
+ * rollout's value for this instance (null otherwise).
  */
 function toChange(json) {
   if (!json || typeof json.key !== 'string' || typeof json.env !== 'string' || !Number.isInteger(json.version)
@@ -203,6 +204,7 @@ function toChange(json) {
     deleted: json.deleted === true, critical: json.critical === true,
     txn: json.txn && Number.isInteger(json.txn.id)
       ? Object.freeze({ id: json.txn.id, last: json.txn.last, count: json.txn.count ?? null }) : null,
+    rollout: json.rollout && typeof json.rollout === 'object' ? Object.freeze({ ...json.rollout }) : null,
   });
 }
 
