@@ -77,6 +77,7 @@ final class GuardsApi {
     router.get("/v1/policies/:prefix").handler(ctx -> getRule(ctx, false));
     router.delete("/v1/policies/:prefix").handler(ctx -> deleteRule(ctx, false));
     router.get("/v1/policies/:prefix/versions").handler(ctx -> versions(ctx, false));
+    router.get("/v1/audit/rules").handler(this::ruleAudit);
     router.get("/v1/pending").handler(this::listPending);
     router.get("/v1/pending/:id").handler(this::getPending);
     router.post("/v1/pending/:id/approve").handler(this::approve);
@@ -154,6 +155,34 @@ final class GuardsApi {
           page.items().forEach(rule -> items.add(schema ? rule.schemaJson() : rule.policyJson()));
           return new JsonObject().put("items", items).put("next", Requests.encodeCursor(page.next()))
               .put("prefix", prefix).put("env", env);
+        })
+        .onSuccess(body -> json(ctx, 200, body))
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * Who changed which schema or policy when: every version, oldest first, as GET /v1/audit lists values ({@code env},
+   * {@code prefix}, {@code updatedBy}, {@code since}, {@code limit}, {@code cursor}), only those the principal may read under.
+   */
+  private void ruleAudit(RoutingContext ctx) {
+    Principal principal = Authentication.principal(ctx);
+    Requests.AuditRequest request = requests.audit(ctx);
+    KeyPrefix prefix = request.query().prefix();
+    store.audit(request.afterRevision(), request.query().env(), request.query().actor(), request.query().since(),
+            request.limit() + 1)
+        .map(found -> {
+          boolean more = found.size() > request.limit();
+          List<GuardStore.AuditedRule> page = more ? found.subList(0, request.limit()) : found;
+          JsonArray items = new JsonArray();
+          for (GuardStore.AuditedRule audited : page) {
+            GuardRule rule = audited.rule();
+            if ((prefix.isAll() || under(prefix.value(), rule.prefix()) || under(rule.prefix(), prefix.value())) && mayRead(principal, rule)) {
+              items.add(new JsonObject().put("kind", audited.schema() ? "schema" : "policy")
+                  .mergeIn(audited.schema() ? rule.schemaJson() : rule.policyJson()));
+            }
+          }
+          String next = more ? Long.toString(page.get(page.size() - 1).seq()) : null;
+          return new JsonObject().put("items", items).put("next", Requests.encodeCursor(next));
         })
         .onSuccess(body -> json(ctx, 200, body))
         .onFailure(ctx::fail);
@@ -258,6 +287,11 @@ final class GuardsApi {
     principal.requireAll(Access.ADMIN, env, prefix);
     authentication.countWrite(ctx);
     return principal;
+  }
+
+  /** Whole segments, as grants match: "services.payment" is under "services", not under "services.pay". */
+  private static boolean under(String path, String prefix) {
+    return prefix.isEmpty() || path.equals(prefix) || path.startsWith(prefix + ".");
   }
 
   private static boolean mayRead(Principal principal, GuardRule rule) {

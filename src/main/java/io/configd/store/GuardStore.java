@@ -62,6 +62,25 @@ public final class GuardStore {
         });
   }
 
+  /** A schema's or a policy's version as the audit lists it, with its audit number (the listing's cursor). */
+  public record AuditedRule(boolean schema, long seq, GuardRule rule) {
+  }
+
+  /** Schema and policy versions after audit number {@code after}, oldest first, at most {@code limit}. */
+  public Future<List<AuditedRule>> audit(long after, String env, String actor, java.time.Instant since, int limit) {
+    Tuple args = Tuple.of(after, env, actor, limit,
+        since == null ? null : since.atOffset(java.time.ZoneOffset.UTC));
+    return pool.preparedQuery(SqlQueries.SELECT_RULE_AUDIT).execute(args).map(rows -> {
+      List<AuditedRule> items = new ArrayList<>();
+      for (Row row : rows) {
+        boolean schema = row.getString("kind").equals("schema");
+        items.add(new AuditedRule(schema, row.getLong("audit_seq"),
+            schema ? GuardRule.schema(row) : GuardRule.policy(row)));
+      }
+      return items;
+    });
+  }
+
   /** Records a held write as a pending change; answers it as stored. */
   public Future<PendingChange> hold(String env, boolean single, String author, String comment, long expiresInMs,
                                     List<PendingChange.Op> ops) {
