@@ -176,7 +176,14 @@ final class GuardsApi {
           JsonArray items = new JsonArray();
           for (GuardStore.AuditedRule audited : page) {
             GuardRule rule = audited.rule();
-            if ((prefix.isAll() || under(prefix.value(), rule.prefix()) || under(rule.prefix(), prefix.value())) && mayRead(principal, rule)) {
+            // an every-environment rule applies to the environment asked for: reading there is enough
+            GuardRule readAs = rule.env().equals(GuardRule.ALL_ENVIRONMENTS) && request.query().env() != null
+                ? new GuardRule(rule.prefix(), request.query().env(), rule.version(), null, null, null, null,
+                    rule.updatedAt(), rule.updatedBy())
+                : rule;
+            boolean related = prefix.isAll() || under(prefix.value(), rule.prefix()) || under(rule.prefix(),
+                prefix.value());
+            if (related && mayRead(principal, readAs)) {
               items.add(new JsonObject().put("kind", audited.schema() ? "schema" : "policy")
                   .mergeIn(audited.schema() ? rule.schemaJson() : rule.policyJson()));
             }

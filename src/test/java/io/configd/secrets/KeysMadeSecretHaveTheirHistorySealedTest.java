@@ -53,8 +53,8 @@ class KeysMadeSecretHaveTheirHistorySealedTest {
   }
 
   @Test
-  @DisplayName("versions and audit rows written before a key was made secret are sealed and masked in PostgreSQL; "
-      + "a secret reader still reads them in clear, others get the mask")
+  @DisplayName("versions, audit rows and a live gray release written before a key was made secret are sealed and "
+      + "masked in PostgreSQL; a secret reader still reads the versions in clear, others get the mask")
   void historySealed() throws Exception {
     String key = "services.payment.db_password";
     String first = clear("old-hunter2");
@@ -64,6 +64,11 @@ class KeysMadeSecretHaveTheirHistorySealedTest {
     Eventually.await("the audit log to record both clear versions", WAIT, () -> StreamTesting.queryLong(
         NODE.node().config(), "select count(*) from audit_log where key = '" + key + "'") >= 2);
     assertThat(dump()).as("written in clear, before the key is secret").contains(first);
+    // a gray release of the key, live when the key is made secret
+    String grayValue = clear("old-gray");
+    HttpResponse<Buffer> rollout = admin.call(HttpMethod.POST, "/v1/rollouts?env=production",
+        new JsonObject().put("key", key).put("value", grayValue).put("percentage", 10));
+    assertThat(rollout.statusCode()).as(rollout.bodyAsString()).isEqualTo(201);
 
     HttpResponse<Buffer> secret = admin.call(HttpMethod.PUT, "/v1/config/" + key + "?env=production",
         new JsonObject().put("value", clear("new")).put("secret", true));
@@ -71,7 +76,7 @@ class KeysMadeSecretHaveTheirHistorySealedTest {
 
     Eventually.await("PostgreSQL to hold no clear value of the key's history", WAIT, () -> {
       String dump = dump();
-      return !dump.contains(first) && !dump.contains(second);
+      return !dump.contains(first) && !dump.contains(second) && !dump.contains(grayValue);
     });
     assertThat(queryRows(NODE.node().config(), "select version, secret, sealed is not null as sealed, value::text as v "
         + "from config_version where key = '" + key + "' order by version")).hasSize(3).allSatisfy(row -> {
