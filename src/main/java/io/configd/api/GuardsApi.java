@@ -38,7 +38,8 @@ import java.util.function.Function;
 final class GuardsApi {
 
   private static final Set<String> SCHEMA_FIELDS = Set.of("schema", "comment");
-  private static final Set<String> POLICY_FIELDS = Set.of("requireApproval", "expiresIn", "comment");
+  private static final Set<String> POLICY_FIELDS = Set.of("requireApproval", "expiresIn", "approvals",
+      "comment");
   private static final Set<String> REJECT_FIELDS = Set.of("reason");
   private static final Duration MAX_EXPIRY = Duration.ofDays(366);
   private static final Set<String> STATUSES = Set.of("pending", "approved", "rejected", "expired", "all");
@@ -110,7 +111,13 @@ final class GuardsApi {
           + "wait for approval) or false (they do not, whatever a shorter prefix's policy says)");
     }
     Long expiresInMs = expiry(body.getValue("expiresIn"));
-    rules.putPolicy(prefix, env, required, expiresInMs, comment(body.getValue("comment")), principal.name())
+    Object approvals = body.getValue("approvals");
+    if (approvals != null && !(approvals instanceof Integer n && n >= 1 && n <= 10)) {
+      throw new ConfigdException(Failure.INVALID_BODY, "'approvals' must be an integer from 1 to 10: how many "
+          + "principals other than the author must approve a held change (1 when left out), not " + approvals);
+    }
+    rules.putPolicy(prefix, env, required, expiresInMs, (Integer) approvals, comment(body.getValue("comment")),
+            principal.name())
         .onSuccess(rule -> json(ctx, rule.version() == 1 ? 201 : 200, rule.policyJson()))
         .onFailure(ctx::fail);
   }
@@ -179,7 +186,7 @@ final class GuardsApi {
             // an every-environment rule applies to the environment asked for: reading there is enough
             GuardRule readAs = rule.env().equals(GuardRule.ALL_ENVIRONMENTS) && request.query().env() != null
                 ? new GuardRule(rule.prefix(), request.query().env(), rule.version(), null, null, null, null,
-                    rule.updatedAt(), rule.updatedBy())
+                    rule.updatedAt(), rule.updatedBy(), null)
                 : rule;
             boolean related = prefix.isAll() || under(prefix.value(), rule.prefix()) || under(rule.prefix(),
                 prefix.value());
@@ -251,8 +258,10 @@ final class GuardsApi {
     approvals.approve(id, Authentication.principal(ctx))
         .compose(approved -> approved.value() != null
             ? cachedValue.apply(approved.value()).map(value -> approved.change().toJson().put("value", value.toJson()))
-            : cachedTxn.apply(approved.txn()).map(txn -> approved.change().toJson().put("txn", txn.txn())))
-        .onSuccess(body -> json(ctx, 200, body))
+            : approved.txn() != null
+            ? cachedTxn.apply(approved.txn()).map(txn -> approved.change().toJson().put("txn", txn.txn()))
+            : Future.succeededFuture(approved.change().toJson())) // approved, waiting for more approvers
+        .onSuccess(body -> json(ctx, body.getString("status").equals("approved") ? 200 : 202, body))
         .onFailure(ctx::fail);
   }
 

@@ -236,7 +236,8 @@ public final class Guards implements WriteGuard {
       long expiresIn = policies.stream().map(GuardRule::expiresInMs).filter(ms -> ms != null)
           .min(Long::compare).orElse(settings.pendingExpiryMillis());
       String comment = proposal.single() ? proposal.ops().get(0).comment() : null;
-      return store.hold(proposal.env(), proposal.single(), proposal.actor(), comment, expiresIn, ops);
+      int approvals = policies.stream().mapToInt(GuardRule::approvalsNeeded).max().orElse(1);
+      return store.hold(proposal.env(), proposal.single(), proposal.actor(), comment, expiresIn, approvals, ops);
     }).compose(pending -> {
       LOG.info("A change of {} key(s) in {} by '{}' waits for approval as {}", pending.ops().size(), pending.env(),
           pending.author(), pending.id());

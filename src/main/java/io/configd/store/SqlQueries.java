@@ -559,31 +559,38 @@ final class SqlQueries {
   static final String SELECT_RULE_AUDIT = """
       select * from (
         select 'schema' as kind, audit_seq, prefix, env, version, document::text as document, null::boolean as required,
-          null::bigint as expires_in_ms, comment, created_at, created_by from config_schema
+          null::bigint as expires_in_ms, comment, created_at, created_by, null::integer as approvals from config_schema
         union all
-        select 'policy', audit_seq, prefix, env, version, null, required, expires_in_ms, comment, created_at, created_by
-        from approval_policy) r
+        select 'policy', audit_seq, prefix, env, version, null, required, expires_in_ms, comment, created_at, created_by,
+          approvals from approval_policy) r
       where audit_seq > $1 and ($2::text is null or env = $2 or env = '*') and ($3::text is null or created_by = $3)
         and ($5::timestamptz is null or created_at >= $5)
       order by audit_seq limit $4""";
 
   static final String SELECT_CURRENT_POLICIES = """
-      select distinct on (prefix, env) prefix, env, version, required, expires_in_ms, comment, created_at, created_by
+      select distinct on (prefix, env) prefix, env, version, required, expires_in_ms, comment, created_at, created_by,
+        approvals
       from approval_policy order by prefix, env, version desc""";
 
   static final String INSERT_POLICY = """
-      insert into approval_policy (prefix, env, version, required, expires_in_ms, comment, created_by)
-      select $1, $2, coalesce(max(version), 0) + 1, $3, $4, $5, $6
+      insert into approval_policy (prefix, env, version, required, expires_in_ms, comment, created_by, approvals)
+      select $1, $2, coalesce(max(version), 0) + 1, $3, $4, $5, $6, $7
       from approval_policy where prefix = $1 and env = $2
-      returning prefix, env, version, required, expires_in_ms, comment, created_at, created_by""";
+      returning prefix, env, version, required, expires_in_ms, comment, created_at, created_by, approvals""";
 
   static final String SELECT_POLICY_VERSIONS = """
-      select prefix, env, version, required, expires_in_ms, comment, created_at, created_by
+      select prefix, env, version, required, expires_in_ms, comment, created_at, created_by, approvals
       from approval_policy where prefix = $1 and env = $2 and version < $3 order by version desc limit $4""";
 
   static final String INSERT_PENDING = """
-      insert into pending_change (id, env, single, author, comment, expires_at)
-      values ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond')""";
+      insert into pending_change (id, env, single, author, comment, expires_at, approvals_needed)
+      values ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond', $7)""";
+
+  /** One more approval ($2) of a change that needs several, if it is still pending and $2 has not approved it yet. */
+  static final String ADD_APPROVAL = """
+      update pending_change set approvals = array_append(approvals, $2)
+      where id = $1 and status = 'pending' and expires_at > now() and not ($2 = any(approvals))
+        and cardinality(approvals) + 1 < approvals_needed""";
 
   static final String INSERT_PENDING_OPS = """
       insert into pending_op (pending, ord, op, env, key, value, critical, comment, base_version, base_deleted, base_value,
@@ -598,7 +605,7 @@ final class SqlQueries {
   private static final String PENDING_COLUMNS = """
       c.id, c.env, c.single, c.author, c.comment, c.created_at, c.expires_at,
         case when c.status = 'pending' and c.expires_at <= now() then 'expired' else c.status end as status,
-        c.decided_by, c.decided_at, c.reason, c.revision,
+        c.decided_by, c.decided_at, c.reason, c.revision, c.approvals_needed, array_to_json(c.approvals)::text as approvals,
         (select json_agg(json_build_object('op', o.op, 'key', o.key, 'value', o.value, 'critical', o.critical,
            'comment', o.comment, 'baseVersion', o.base_version, 'baseDeleted', o.base_deleted, 'baseValue', o.base_value,
            'sealed', o.sealed, 'currentVersion', coalesce(e.version, 0))
@@ -628,7 +635,7 @@ final class SqlQueries {
   /** Takes a pending change for its approval: once, and only while it is pending and not expired. */
   static final String CLAIM_PENDING = """
       update pending_change set status = 'approved', decided_by = $2, decided_at = now()
-      where id = $1 and status = 'pending' and expires_at > now()""";
+      where id = $1 and status = 'pending' and expires_at > now() and cardinality(approvals) = $3""";
 
   /** Gives a claimed change back when its commit was refused (the key moved on, a schema refuses it). */
   static final String RELEASE_PENDING = """
