@@ -134,6 +134,13 @@ public final class NodeProcess {
     waitFor();
   }
 
+  /** SIGTERM to every live node at once, then waits for each: a class's nodes stop together, not one by one. */
+  public static void stopAll(List<NodeProcess> nodes) {
+    List<NodeProcess> live = nodes.stream().filter(NodeProcess::isAlive).toList();
+    live.forEach(NodeProcess::terminate);
+    live.forEach(NodeProcess::waitFor);
+  }
+
   /** Sends SIGTERM and returns at once, for tests that watch the node stop. */
   public void terminate() {
     process.destroy();

@@ -30,7 +30,7 @@ class ChaosCheckerTest {
     Findings findings;
     try {
       findings = new ChaosRun(options, Path.of("target", "chaos", "ChaosCheckerTest").toAbsolutePath())
-          .run(cluster -> relay.set(new BrokenRelay(cluster, 5, 7)));
+          .run(cluster -> relay.set(new BrokenRelay(cluster, 5, 7)), () -> relay.get().dropped().size());
     } finally {
       if (relay.get() != null) {
         relay.get().close();

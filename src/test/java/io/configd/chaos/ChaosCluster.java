@@ -41,11 +41,21 @@ final class ChaosCluster implements AutoCloseable {
       Files.createDirectories(dir);
       cluster.network = ChaosNetwork.create();
       String host = cluster.network.servicesHost();
-      cluster.postgres = ChaosPostgres.start(Path.of("/tmp", "configd-chaos-pg-" + ProcessHandle.current().pid()), host,
-          TestServices.freePort());
-      cluster.redis = new ChaosRedis(host, TestServices.freePort(), dir.resolve("redis.log"));
-      cluster.redis.start();
-      cluster.kafka = KafkaBroker.start(dir.resolve("kafka"), host, TestServices.freePort(), TestServices.freePort());
+      // Kafka's JVM starts while PostgreSQL is initialised and Redis starts: they share nothing but the bridge
+      java.util.concurrent.CompletableFuture<KafkaBroker> kafka = java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> KafkaBroker.start(dir.resolve("kafka"), host, TestServices.freePort(), TestServices.freePort()));
+      try {
+        cluster.postgres = ChaosPostgres.start(Path.of("/tmp", "configd-chaos-pg-" + ProcessHandle.current().pid()), host,
+            TestServices.freePort());
+        cluster.redis = new ChaosRedis(host, TestServices.freePort(), dir.resolve("redis.log"));
+        cluster.redis.start();
+      } finally {
+        try {
+          cluster.kafka = kafka.join();
+        } catch (java.util.concurrent.CompletionException e) {
+          throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+      }
       beforeNodes.accept(cluster);
       JsonArray members = new JsonArray();
       for (int n = 1; n <= size; n++) {
@@ -133,6 +143,7 @@ final class ChaosCluster implements AutoCloseable {
 
   @Override
   public void close() {
+    nodes.forEach(ChaosNode::terminate); // SIGTERM to all at once, then wait for each: they stop together
     nodes.forEach(ChaosNode::stop);
     if (kafka != null) {
       kafka.close();

@@ -134,6 +134,14 @@ final class ChaosNode {
     }
   }
 
+  /** SIGTERM without waiting, so that the run's nodes stop together; {@link #stop} then waits. */
+  synchronized void terminate() {
+    if (process != null) {
+      thaw();
+      process.destroy();
+    }
+  }
+
   /** SIGTERM, for the end of the run. */
   synchronized void stop() {
     if (process == null) {

@@ -57,7 +57,7 @@ class ClusteredNodesTest {
 
   @AfterAll
   static void stop() {
-    nodes.forEach(NodeProcess::stop);
+    NodeProcess.stopAll(nodes);
   }
 
   @Test

@@ -47,7 +47,7 @@ class InstancesAcrossTheClusterTest {
 
   @AfterAll
   static void stop() {
-    nodes.forEach(NodeProcess::stop);
+    NodeProcess.stopAll(nodes);
     vertx.close().await();
   }
 

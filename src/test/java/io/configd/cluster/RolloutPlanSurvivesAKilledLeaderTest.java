@@ -44,7 +44,7 @@ class RolloutPlanSurvivesAKilledLeaderTest {
 
   @AfterAll
   static void stop() {
-    nodes.stream().filter(NodeProcess::isAlive).forEach(NodeProcess::stop);
+    NodeProcess.stopAll(nodes);
   }
 
   private static JsonObject post(NodeProcess node, String path, JsonObject body) throws IOException, InterruptedException {

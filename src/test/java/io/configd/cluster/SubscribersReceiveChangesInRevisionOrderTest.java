@@ -81,7 +81,7 @@ class SubscribersReceiveChangesInRevisionOrderTest {
 
   @AfterAll
   static void stop() {
-    nodes.forEach(NodeProcess::stop);
+    NodeProcess.stopAll(nodes);
     if (broker != null) {
       broker.close();
     }
