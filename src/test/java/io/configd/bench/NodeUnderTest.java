@@ -301,7 +301,7 @@ final class NodeUnderTest {
   /** Node statistics for the record; a missing endpoint (e.g. /v1/stats/cache before the cache lands) is left out. */
   JsonObject stats() {
     JsonObject stats = new JsonObject();
-    for (String name : List.of("bridge", "propagation", "publisher", "cache", "jvm")) {
+    for (String name : List.of("bridge", "propagation", "publisher", "writes", "cache", "jvm")) {
       try {
         Response response = await(call(control, HttpMethod.GET, "/v1/stats/" + name, null), 60, "GET /v1/stats/" + name);
         if (response.status() == 200) {

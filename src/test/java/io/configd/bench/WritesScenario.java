@@ -38,7 +38,15 @@ final class WritesScenario {
     ClosedLoop.Outcome outcome = ClosedLoop.run(vertx, options.writeConcurrency(), options.warmupSeconds(),
         options.writeSeconds(), () -> put(sequence.getAndIncrement()), 200);
     outcome.report(result, String.format("%,.0f writes/s", outcome.throughput()), "PUT send → 200");
-    JsonObject publisher = node.stats().getJsonObject("publisher");
+    JsonObject stats = node.stats();
+    JsonObject pipeline = stats.getJsonObject("writes");
+    if (pipeline != null) { // warm-up included: how well the writes shared a commit, and how long a commit took
+      JsonObject shown = pipeline.copy();
+      shown.remove("batchSizes");
+      result.put("writePipelineAtEnd", pipeline);
+      Report.row("write pipeline at the end", shown.encode());
+    }
+    JsonObject publisher = stats.getJsonObject("publisher");
     if (publisher != null) {
       result.put("publisherAtEnd", publisher);
       Report.row("publisher at the end", publisher.encode());
