@@ -12,6 +12,11 @@ export interface ConfigChange {
   readonly updatedBy: string | null;
   readonly deleted: boolean;
   readonly critical: boolean;
+  /**
+   * the rollout this value comes from when the node sent this instance a rollout's value ('target') or brought it
+   * back to the released one ('abort'); null for a released value
+   */
+  readonly rollout: { id: number; action: 'target' | 'abort'; selector?: string; percentage?: number } | null;
 }
 
 export interface ConfigClientOptions {

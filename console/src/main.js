@@ -12,6 +12,7 @@ import { TokensView } from './views/tokens.js';
 import { StatusView } from './views/status.js';
 import { ExchangeView } from './views/exchange.js';
 import { PendingView } from './views/pending.js';
+import { RolloutsView } from './views/rollouts.js';
 import { signInView } from './views/signin.js';
 
 const TOKEN = 'configd.token';
@@ -97,6 +98,7 @@ class Console {
       this.section('audit', 'Audit log'),
       this.section('exchange', 'Import/Export'),
       this.section('pending', 'Pending changes'),
+      this.section('rollouts', 'Rollouts'),
       isRoot(this.me) ? this.section('tokens', 'Tokens') : null,
       isRoot(this.me) ? this.section('status', 'Node status') : null));
     this.main = h('main', { id: 'main', tabindex: '-1' });
@@ -146,7 +148,7 @@ class Console {
         link.removeAttribute('aria-current');
       }
     }
-    const views = { browse: BrowseView, compare: CompareView, audit: AuditView, exchange: ExchangeView, pending: PendingView, tokens: TokensView, status: StatusView };
+    const views = { browse: BrowseView, compare: CompareView, audit: AuditView, exchange: ExchangeView, pending: PendingView, rollouts: RolloutsView, tokens: TokensView, status: StatusView };
     const View = views[route.section] ?? BrowseView;
     if (!(this.view instanceof View) || (route.section === 'browse' && this.view.env !== this.env)) {
       this.view?.unmount?.();

@@ -443,6 +443,79 @@ export const scenarios = {
     await other.locator('.pending-change', { hasText: 'blue is retired' }).waitFor();
   },
 
+  /** Rollouts: each plan with its step or targeting, the instances per version and why it stopped; pause, resume, promote, abort. */
+  async rollouts(run) {
+    const base = prefix('rollouts');
+    await run.put('production', `${base}.pool`, 10);
+    await run.put('production', `${base}.limit`, 1);
+    await run.put('production', `${base}.flag`, 'off');
+    const start = async (body) => {
+      const answer = await run.api('POST', '/v1/rollouts?env=production', body);
+      check(answer.status === 201, `the rollout starts: ${JSON.stringify(answer.body)}`);
+      return answer.body;
+    };
+    const gray = await start({ key: `${base}.pool`, value: 20, selector: 'zone=eu-1', comment: 'bigger pool' });
+    const plan = await start({ key: `${base}.limit`, value: 2, failureThreshold: 5,
+      steps: [{ percentage: 10, bake: 'PT1H' }, { percentage: 100, bake: 'PT1H' }] });
+    const alarmed = await start({ key: `${base}.flag`, value: 'on', percentage: 50 });
+    // an instance reading over HTTP in zone eu-1 that applied the gray value
+    const who = 'instance=console-eu-1&labels=zone%3Deu-1';
+    check((await run.api('GET', `/v1/config/${base}.pool?env=production&${who}`)).body.value === 20, 'the eu-1 reader gets the gray value');
+    const ack = await run.api('POST', `/v1/acks?${who}`, { env: 'production', revision: gray.revision, keys: { [`${base}.pool`]: 1 } });
+    check(ack.status === 200, `the reader's ack: ${JSON.stringify(ack.body)}`);
+    const alarm = await run.api('POST', `/v1/rollouts/${alarmed.id}/alarm`, { reason: 'error rate 5 %' });
+    check(alarm.status === 200, `the alarm rolls it back: ${JSON.stringify(alarm.body)}`);
+
+    const page = await run.page();
+    await run.signIn(page);
+    await page.goto(`${run.url}/console/#/rollouts`);
+    await page.getByLabel('Environment').selectOption('production');
+    const grayCard = page.locator(`.rollout[data-id="${gray.id}"]`);
+    const planCard = page.locator(`.rollout[data-id="${plan.id}"]`);
+    const alarmedCard = page.locator(`.rollout[data-id="${alarmed.id}"]`);
+    await eventually('the eu-1 reader counted on the gray release', async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await grayCard.waitFor();
+      const text = await grayCard.textContent();
+      return text.includes('on v1') && text.includes('on the rollout1');
+    }, 30000);
+    const grayText = await grayCard.textContent();
+    check(grayText.includes('Gray release to selector zone=eu-1') && grayText.includes('active') && grayText.includes('bigger pool'),
+      `the gray release shows its targeting and state: ${grayText}`);
+    check((await planCard.textContent()).includes('Step 1 of 2 (10 % → 100 %)'), `the plan shows its step: ${await planCard.textContent()}`);
+    await alarmedCard.locator('.stop-reason', { hasText: 'error rate 5 %' }).waitFor();
+    check(await alarmedCard.getByRole('button').count() === 0, 'a rolled-back rollout offers no action');
+    check((await unnamedControls(page)).length === 0, `every control is named: ${await unnamedControls(page)}`);
+    await run.shot(page, 'rollouts');
+
+    const state = async (id) => (await run.api('GET', `/v1/rollouts/${id}`)).body.state;
+    await planCard.getByRole('button', { name: 'Pause' }).click();
+    await page.locator(`.rollout[data-id="${plan.id}"][data-state="paused"]`).waitFor();
+    check(await state(plan.id) === 'paused', 'paused');
+    await planCard.getByRole('button', { name: 'Resume' }).click();
+    await page.locator(`.rollout[data-id="${plan.id}"][data-state="active"]`).waitFor();
+    check(await state(plan.id) === 'active', 'resumed');
+    await planCard.getByLabel('Reason').fill('p99 up');
+    await planCard.getByRole('button', { name: 'Abort' }).click();
+    await page.locator(`.rollout[data-id="${plan.id}"][data-state="aborted"]`).waitFor();
+    await planCard.locator('.stop-reason', { hasText: 'p99 up' }).waitFor();
+    check((await run.api('GET', `/v1/config/${base}.limit?env=production`)).body.value === 1, 'aborted: the released value stays');
+
+    await grayCard.getByRole('button', { name: 'Promote' }).click();
+    await page.locator(`.rollout[data-id="${gray.id}"][data-state="promoted"]`).waitFor();
+    const promoted = (await run.api('GET', `/v1/config/${base}.pool?env=production`)).body;
+    check(promoted.value === 20 && promoted.version === 2, `promoted: a new released version ${JSON.stringify(promoted)}`);
+
+    // a token that may only read sees the rollouts and no action
+    const reader = (await run.createToken(`rollout-reader-${run36}`, [{ env: 'production', prefix: base, access: 'read' }])).token;
+    const other = await run.page();
+    await run.signIn(other, reader);
+    await other.goto(`${run.url}/console/#/rollouts`);
+    await other.getByLabel('Environment').selectOption('production');
+    await other.locator(`.rollout[data-id="${gray.id}"]`).waitFor();
+    check(await other.locator('.rollout button').count() === 0, 'a read-only token is offered no action');
+  },
+
   /** A value holding markup is shown as text everywhere and runs nothing. */
   async valuesAreText(run) {
     const key = `${prefix('xss')}.banner`;

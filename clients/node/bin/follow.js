@@ -18,7 +18,7 @@ const client = new ConfigClient({ nodes: nodes.split(','), watch, token, syncInt
   backoff: { initialMs: 100, maxMs: 1000 }, caFile: process.env.CONFIGD_CA_FILE || undefined, instance });
 
 client.on('change', (change) => print({ event: 'change', key: change.key, value: change.value, revision: change.revision,
-  deleted: change.deleted }));
+  deleted: change.deleted, rollout: change.rollout }));
 client.on('connected', (node) => print({ event: 'connected', node, watermark: client.watermark(watch) }));
 client.on('disconnected', () => print({ event: 'disconnected' }));
 client.on('warning', (error) => print({ event: 'warning', message: error.message }));

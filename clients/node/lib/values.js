@@ -133,7 +133,10 @@ class Values {
   }
 }
 
-/** A change as the bridge carries it: {key, env, value, version, revision, updatedAt, updatedBy, deleted, critical}. */
+/**
+ * A change as the bridge carries it: {key, env, value, version, revision, updatedAt, updatedBy, deleted, critical},
+ * and rollout {id, action, selector?, percentage?} when it is a rollout's value for this instance (null otherwise).
+ */
 function toChange(json) {
   if (!json || typeof json.key !== 'string' || typeof json.env !== 'string' || !Number.isInteger(json.version)
       || !Number.isInteger(json.revision)) {
@@ -143,6 +146,7 @@ function toChange(json) {
     key: json.key, env: json.env, value: json.value, version: json.version, revision: json.revision,
     updatedAt: json.updatedAt ?? null, updatedBy: json.updatedBy ?? null,
     deleted: json.deleted === true, critical: json.critical === true,
+    rollout: json.rollout && typeof json.rollout === 'object' ? Object.freeze({ ...json.rollout }) : null,
   });
 }
 

@@ -32,6 +32,7 @@ import io.configd.secrets.Secrets;
 import io.configd.springcloud.SpringCloudSettings;
 import io.configd.store.AuditStore;
 import io.configd.store.ChangePage;
+import io.configd.stream.TxnCounts;
 import io.configd.store.ConfigStore;
 import io.configd.store.InstanceStore;
 import io.configd.store.Page;
@@ -670,7 +671,7 @@ public class ApiVerticle extends VerticleBase {
     JsonArray items = new JsonArray();
     page.items().stream().filter(value -> RolloutStore.reaches(value, instance))
         .forEach(value -> items.add(secrets.forReader(value, reader).toChangeJson()));
-    return new JsonObject().put("items", items).put("next", page.next()).put("head", page.head()).put("more", page.more())
+    return new JsonObject().put("items", TxnCounts.put(items)).put("next", page.next()).put("head", page.head()).put("more", page.more())
         .put("epoch", page.epoch());
   }
 

@@ -9,7 +9,12 @@ import io.configd.stream.HopTrace;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import io.configd.model.Addresses;
+import io.vertx.core.json.JsonArray;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +40,7 @@ final class Fanout {
   private final boolean traceHops;
   private final Secrets secrets;
   private final Function<BridgeSession, Principal> principals;
+  private MessageConsumer<JsonObject> txnConsumer;
 
   /** @param principals who each session is: a secret's change is revealed to a principal with secret access only */
   Fanout(Vertx vertx, BridgeStats stats, boolean traceHops, Secrets secrets,
@@ -47,6 +53,10 @@ final class Fanout {
   }
 
   void add(String address, BridgeSession session) {
+    if (txnConsumer == null) {
+      txnConsumer = vertx.eventBus().<JsonObject>localConsumer(Addresses.TXN_RELEASED,
+          message -> deliverTxn(message.body().getJsonArray("changes"), trace(message.headers().get(HopTrace.HEADER))));
+    }
     byAddress.computeIfAbsent(address, this::subscribe).sessions.add(session);
   }
 
@@ -71,6 +81,9 @@ final class Fanout {
   }
 
   private void deliver(String address, JsonObject change, String trace, Subscribers subscribers) {
+    if (change.containsKey("txn")) {
+      return; // the whole transaction comes at once, right after its last change ({@link #deliverTxn})
+    }
     if (change.containsKey("sealed")) {
       deliverSecret(address, change, trace, subscribers);
       return;
@@ -149,6 +162,70 @@ final class Fanout {
     if (written) {
       stats.written(change);
     }
+  }
+
+  /**
+   * A transaction's changes, to every socket registered at an address of one of them: each socket gets its part back
+   * to back, each frame's {@code txn.count} saying how many frames of the transaction it gets (over all its addresses),
+   * so that a client applies the transaction once it holds them all. A socket whose write queue is full is aborted.
+   */
+  private void deliverTxn(JsonArray changes, String trace) {
+    Map<BridgeSession, List<Part>> parts = new LinkedHashMap<>();
+    for (int i = 0; i < changes.size(); i++) {
+      JsonObject change = changes.getJsonObject(i);
+      String env = change.getString("env");
+      ConfigKey key = ConfigKey.parse(change.getString("key"));
+      ConfigValue.Rollout rollout = rolloutOf(change);
+      Targeting targeting = rollout == null ? null : rollout.targeting();
+      List<String> paths = new ArrayList<>(key.selfAndAncestors());
+      paths.add("");
+      for (String path : paths) {
+        String address = Addresses.change(env, path);
+        Subscribers subscribers = byAddress.get(address);
+        if (subscribers == null) {
+          continue;
+        }
+        for (BridgeSession session : subscribers.sessions) {
+          if (!session.closed() && (targeting == null || targeted(session, key.value(), targeting))) {
+            parts.computeIfAbsent(session, s -> new ArrayList<>()).add(new Part(address, change, key));
+          }
+        }
+      }
+    }
+    Map<String, String> bodies = new HashMap<>(); // one encoding per change, form and count
+    Set<JsonObject> written = new HashSet<>();
+    parts.forEach((session, frames) -> {
+      if (session.closed()) {
+        return;
+      }
+      if (session.writeQueueFull()) {
+        LOG.info("Aborting slow bridge client {}: its write queue is full (it will reconnect and catch up)", session.remote());
+        stats.slowClosed.increment();
+        session.abort();
+        return;
+      }
+      int count = frames.size();
+      for (Part part : frames) {
+        JsonObject change = part.change();
+        boolean secret = change.containsKey("sealed");
+        Principal principal = secret ? principals.apply(session) : null;
+        boolean revealed = secret && Secrets.maySee(principal, change.getString("env"), part.key());
+        String body = bodies.computeIfAbsent(change.getLong("revision") + "/" + secret + revealed + "/" + count, id -> {
+          JsonObject shown = !secret ? change.copy()
+              : revealed ? secrets.forReader(change, principal) : Secrets.masked(change);
+          shown.put("txn", change.getJsonObject("txn").copy().put("count", count));
+          return shown.encode();
+        });
+        session.write(FrameCodec.message(session.messageType().equals("rec") ? "rec" : "message", part.address(), trace,
+            body));
+        stats.delivered.increment();
+        written.add(change);
+      }
+    });
+    written.forEach(stats::written);
+  }
+
+  private record Part(String address, JsonObject change, ConfigKey key) {
   }
 
   /** The rollout a change message belongs to, or null for a released version (or an unreadable member). */

@@ -28,7 +28,7 @@ public final class InstanceBook {
     /** env → prefixes read over plain HTTP (a GET naming the instance), kept while it keeps reading. */
     final Map<String, Set<String>> reads = new TreeMap<>();
     final Map<String, Applied> acks = new TreeMap<>();
-    /** What its connections watched, the closed ones' too: what a gone instance is listed under. */
+    /** What its connections watched when the last of them closed: what a gone instance is listed under. */
     final Set<String> watched = new TreeSet<>();
     final Instant connectedAt = Instant.now();
     /** System.nanoTime of the last read over plain HTTP, or 0. */
@@ -44,7 +44,7 @@ public final class InstanceBook {
   private static final class Applied {
     long revision;
     long failures;
-    final Map<String, Long> keys = new TreeMap<>();
+    final TreeMap<String, Long> keys = new TreeMap<>();
   }
 
   /** One bridge socket's or watch stream's share of an instance: its watches; closed when the socket closes. */
@@ -61,7 +61,6 @@ public final class InstanceBook {
     public void watch(String env, String prefix) {
       synchronized (InstanceBook.this) {
         if (!closed && watches.add(env + ':' + prefix)) {
-          entry().watched.add(env + ':' + prefix);
           entry().dirty = true;
         }
       }
@@ -70,7 +69,9 @@ public final class InstanceBook {
     public void unwatch(String env, String prefix) {
       synchronized (InstanceBook.this) {
         if (!closed && watches.remove(env + ':' + prefix)) {
-          entry().dirty = true;
+          Entry entry = entry();
+          entry.dirty = true;
+          prune(entry, env);
         }
       }
     }
@@ -90,7 +91,10 @@ public final class InstanceBook {
           closed = true;
           Entry entry = entries.get(id);
           if (entry != null) {
+            entry.watched.clear();
+            entry.watched.addAll(watches);
             entry.connections.remove(this);
+            entry.connections.forEach(other -> entry.watched.addAll(other.watches));
             entry.dirty = true;
           }
         }
@@ -205,6 +209,28 @@ public final class InstanceBook {
     applied.revision = ack.revision();
     applied.failures = ack.failures(); // the client's count against that revision, not an increment
     applied.keys.putAll(ack.keys());
+    // a long-lived instance acks keys that were deleted since: the map holds at most what one ack may name
+    for (var keys = applied.keys.descendingKeySet().iterator(); applied.keys.size() > InstanceAck.MAX_KEYS; ) {
+      if (!ack.keys().containsKey(keys.next())) {
+        keys.remove();
+      }
+    }
     entry.dirty = true;
+  }
+
+  /** A watch of {@code env} ended: the keys no remaining watch or read of the instance covers are no longer its. */
+  private static void prune(Entry entry, String env) {
+    Applied applied = entry.acks.get(env);
+    if (applied == null) {
+      return;
+    }
+    Set<String> prefixes = new TreeSet<>(entry.reads.getOrDefault(env, Set.of()));
+    entry.connections.forEach(connection -> connection.watches.stream().filter(watch -> watch.startsWith(env + ':'))
+        .forEach(watch -> prefixes.add(watch.substring(env.length() + 1))));
+    applied.keys.keySet().removeIf(key -> prefixes.stream().noneMatch(prefix -> covers(prefix, key)));
+  }
+
+  private static boolean covers(String prefix, String key) {
+    return prefix.isEmpty() || key.equals(prefix) || key.startsWith(prefix + '.');
   }
 }

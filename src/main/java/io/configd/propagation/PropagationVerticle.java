@@ -8,6 +8,7 @@ import io.configd.store.Sealer;
 import io.configd.store.Failures;
 import io.configd.store.RolloutStore;
 import io.configd.stream.HopTrace;
+import io.configd.stream.TxnCounts;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -20,6 +21,7 @@ import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.OffsetAndTimestamp;
 import io.vertx.sqlclient.Pool;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +57,9 @@ public class PropagationVerticle extends VerticleBase {
   private int assignedPartitions;
   private long startedAt;
   private RevisionOrder order;
+  /** The released changes of the transaction whose last change has not come yet, and its id. */
+  private final List<RevisionOrder.Held> txnParts = new ArrayList<>();
+  private Long txnPartsId;
 
   /** @param pool the node's PostgreSQL pool, which the node closes */
   public PropagationVerticle(PropagationSettings settings, Pool pool) {
@@ -159,8 +164,38 @@ public class PropagationVerticle extends VerticleBase {
     }
   }
 
-  /** A change whose turn has come: every earlier revision has been published on this node before it. */
+  /**
+   * A change whose turn has come: every earlier revision has been published on this node before it. A transaction's
+   * changes wait until its last one has come, then go out together: each at its change addresses, then the whole set
+   * at {@link Addresses#TXN_RELEASED}, so a subscriber gets all of them back to back and can tell how many.
+   */
   private void release(RevisionOrder.Held held) {
+    JsonObject txn = held.change().getJsonObject("txn");
+    if (!txnParts.isEmpty() && (txn == null || !txn.getLong("id").equals(txnPartsId))) {
+      releaseTxn(); // a part of a transaction whose rest was given up (a gap the change log could not fill)
+    }
+    if (txn == null) {
+      publish(held);
+      return;
+    }
+    txnPartsId = txn.getLong("id");
+    txnParts.add(held);
+    if (held.revision() >= txn.getLong("last")) {
+      releaseTxn();
+    }
+  }
+
+  private void releaseTxn() {
+    JsonArray changes = new JsonArray();
+    txnParts.forEach(part -> changes.add(publish(part)));
+    RevisionOrder.Held last = txnParts.get(txnParts.size() - 1);
+    txnParts.clear();
+    vertx.eventBus().publish(Addresses.TXN_RELEASED, new JsonObject().put("changes", changes),
+        new DeliveryOptions().setLocalOnly(true).setHeaders(HopTrace.released(last.relayed(), last.consumedMicros(),
+            nowMicros())));
+  }
+
+  private JsonObject publish(RevisionOrder.Held held) {
     JsonObject change = held.change();
     String env = change.getString("env");
     if (change.getBoolean("secret", false)) {
@@ -177,6 +212,7 @@ public class PropagationVerticle extends VerticleBase {
     if (updatedAt != null) { // a record written before the one naming carries none
       lastLagMillis = Math.max(0, System.currentTimeMillis() - Instant.parse(updatedAt).toEpochMilli());
     }
+    return change;
   }
 
   static long nowMicros() {
@@ -216,7 +252,7 @@ public class PropagationVerticle extends VerticleBase {
         .onSuccess(page -> {
           JsonArray items = new JsonArray();
           page.items().stream().filter(reader::receives).forEach(value -> items.add(value.toChangeJson()));
-          request.reply(new JsonObject().put("items", items).put("next", page.next()).put("head", page.head())
+          request.reply(new JsonObject().put("items", TxnCounts.put(items)).put("next", page.next()).put("head", page.head())
               .put("more", page.more()).put("epoch", page.epoch()));
         })
         .onFailure(failure -> Failures.reply(request, failure));

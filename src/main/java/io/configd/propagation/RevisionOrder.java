@@ -16,7 +16,8 @@ import java.util.function.Consumer;
  * is filled from PostgreSQL's change log (every earlier revision has committed, since a later one has), asked again
  * every {@code waitMs} while it cannot answer; only a gap older than {@code maxHoldMs} that the log cannot fill is
  * given up and counted ({@code skipped}), and a skipped revision that arrives later is released late, out of order,
- * and counted too ({@code late}).
+ * and counted too ({@code late}). A gap is given up only for an answer to it: one that opens while the log answers for
+ * an earlier gap waits and is asked for in turn.
  */
 final class RevisionOrder {
 
@@ -159,7 +160,8 @@ final class RevisionOrder {
         armGapTimer(); // the log cannot answer yet: hold, and ask again
         return;
       }
-      if (!more && !pending.isEmpty() && pending.firstKey() != released + 1) {
+      // Only what was asked for: Kafka may have closed that gap meanwhile and opened a later one, not waited for yet.
+      if (!more && !pending.isEmpty() && pending.firstKey() != released + 1 && released + 1 < before) {
         giveUpBefore(pending.firstKey());
       }
       drain();

@@ -53,9 +53,27 @@ public final class ConfigStore {
 
   /**
    * Every change after a revision under a prefix (and under one of {@code readable} unless null), in revision order.
-   * Fails with a {@link RevisionCompactedException} when retention pruned changes after {@code since}.
+   * Fails with a {@link RevisionCompactedException} when retention pruned changes after {@code since}. A page never
+   * ends inside a transaction: one that {@code limit} would cut holds the rest of it too (at most a transaction's
+   * 1,000 ops more), so a reader has each transaction whole once it has a page.
    */
   public Future<ChangePage> changes(String env, KeyPrefix prefix, long since, int limit, List<String> readable) {
+    return changesPage(env, prefix, since, limit, readable).compose(page -> {
+      ConfigValue last = page.items().isEmpty() ? null : page.items().get(page.items().size() - 1);
+      if (!page.more() || last.txn() == null || last.revision() >= last.txn().last()) {
+        return Future.succeededFuture(page);
+      }
+      long end = last.txn().last();
+      return changesPage(env, prefix, last.revision(), (int) (end - last.revision()), readable).map(rest -> {
+        List<ConfigValue> items = new ArrayList<>(page.items());
+        rest.items().stream().filter(change -> change.revision() <= end).forEach(items::add);
+        return new ChangePage(items, Math.min(end, rest.next()), page.head(), rest.more() || rest.next() > end,
+            page.epoch());
+      });
+    });
+  }
+
+  private Future<ChangePage> changesPage(String env, KeyPrefix prefix, long since, int limit, List<String> readable) {
     Tuple args = Tuple.of(since, env, prefix.value(), prefix.childrenFrom(), prefix.childrenTo(), limit + 1)
         .addArrayOfString(readable == null ? null : readable.toArray(String[]::new));
     return pool.preparedQuery(SqlQueries.SELECT_CHANGES).execute(args).map(rows -> {

@@ -73,7 +73,8 @@ class TxnTest {
     JsonObject txn = new JsonObject().put("id", head + 1).put("last", head + 3);
     for (int i = 0; i < 3; i++) {
       assertThat(changes.getJsonObject(i).getLong("revision")).isEqualTo(head + 1 + i);
-      assertThat(changes.getJsonObject(i).getJsonObject("txn")).isEqualTo(txn);
+      // the answer carries all three: txn.count tells a reader it has the whole transaction
+      assertThat(changes.getJsonObject(i).getJsonObject("txn")).isEqualTo(txn.copy().put("count", 3));
     }
     assertThat(changes.getJsonObject(2).getBoolean("deleted")).isTrue();
     JsonObject b = NODE.node().get("/v1/config/shop.b/versions/1?env=production").bodyAsJsonObject();
@@ -90,6 +91,33 @@ class TxnTest {
     records.stream().map(record -> new JsonObject(record.value()))
         .filter(change -> change.getLong("revision") > head && change.getLong("revision") <= head + 3)
         .forEach(change -> assertThat(change.getJsonObject("txn")).isEqualTo(txn));
+  }
+
+  @Test
+  @DisplayName("a page of GET /v1/changes never ends inside a transaction: a limit that would cut one brings the rest "
+      + "of it, under the prefix, each change counting the transaction's changes in the answer")
+  void pagesHoldWholeTransactions() {
+    NODE.node().put("pages.before", "production", 0);
+    long head = head("production");
+    JsonArray ops = new JsonArray();
+    for (int i = 0; i < 6; i++) {
+      ops.add(put((i % 2 == 0 ? "pages.in." : "pages.out.") + i, i));
+    }
+    assertThat(txn("production", new JsonObject().put("ops", ops)).statusCode()).isEqualTo(200);
+    NODE.node().put("pages.after", "production", 7);
+
+    JsonObject all = NODE.node().get("/v1/changes?env=production&prefix=pages&limit=2&since=" + head).bodyAsJsonObject();
+    assertThat(all.getJsonArray("items")).hasSize(6);
+    assertThat(all.getLong("next")).isEqualTo(head + 6);
+    assertThat(all.getBoolean("more")).isTrue();
+    all.getJsonArray("items").forEach(item -> assertThat(((JsonObject) item).getJsonObject("txn"))
+        .isEqualTo(new JsonObject().put("id", head + 1).put("last", head + 6).put("count", 6)));
+
+    JsonObject in = NODE.node().get("/v1/changes?env=production&prefix=pages.in&limit=1&since=" + head).bodyAsJsonObject();
+    assertThat(in.getJsonArray("items")).extracting(item -> ((JsonObject) item).getString("key"))
+        .containsExactly("pages.in.0", "pages.in.2", "pages.in.4");
+    assertThat(in.getJsonArray("items").getJsonObject(0).getJsonObject("txn").getInteger("count")).isEqualTo(3);
+    assertThat(in.getLong("next")).isEqualTo(head + 6);
   }
 
   @Test
@@ -239,7 +267,8 @@ class TxnTest {
         JsonObject change = changes.get(id + i);
         assertThat(change).as("revision %d of txn %d", id + i, id).isNotNull();
         assertThat(change.getString("value")).isEqualTo(tag + "-" + i);
-        assertThat(change.getJsonObject("txn")).isEqualTo(new JsonObject().put("id", id).put("last", id + 2));
+        assertThat(change.getJsonObject("txn")).isEqualTo(new JsonObject().put("id", id).put("last", id + 2)
+            .put("count", 3));
       }
     }
     for (JsonObject change : changes.values()) {

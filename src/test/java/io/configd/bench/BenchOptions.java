@@ -16,7 +16,8 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
                     int[] spread, int connectBatch, boolean deflate, int readConcurrency, double readSeconds, int hotKeys,
                     int coldKeys, int writeConcurrency, double writeSeconds, double warmupSeconds, String env,
                     Path out, String schema, String nodeClasspath, int nodes, List<String> readVariants, double soakMinutes,
-                    String command, String peer, List<Integer> subscriberCounts, List<Integer> writeConcurrencies) {
+                    String command, String peer, List<Integer> subscriberCounts, List<Integer> writeConcurrencies,
+                    double gray) {
 
   /** What "all" runs; {@code txn} (POST /v1/txn of 100 puts, at each write concurrency) runs when named. */
   static final List<String> SCENARIOS = List.of("propagation", "reads", "writes");
@@ -38,6 +39,9 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
                                 each node's heap (after a full GC) and resident set sampled every 10 s, growth reported
         --connect-batch B       propagation: sockets connected at once (default 500)
         --deflate               propagation: subscribers offer permessage-deflate, as browsers and Node's ws do
+        --gray P                propagation: every subscriber names its instance (hello, bench-<i>, zone=eu-1), and
+                                a gray release of bench.fan.gray.flag to P % of them is live from before they connect
+                                to after the last arrival (default 0: anonymous subscribers, no rollout)
         --nodes K               start K clustered nodes; propagation spreads its subscribers over them round-robin
                                 and writes through node 1; reads and writes use node 1 (default 1: one node, unclustered)
         --concurrency C         reads and writes: requests in flight (default 32 reads, 16 writes)
@@ -132,7 +136,8 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
         o.integer("nodes", 1),
         o.list("variants", ReadsScenario.VARIANTS),
         o.decimal("minutes", quick ? 0.5 : 10),
-        command, peer, subscriberCounts, writeConcurrencies);
+        command, peer, subscriberCounts, writeConcurrencies,
+        o.decimal("gray", 0));
     o.rejectUnknown();
     if (!options.schema().matches("[a-z][a-z0-9_]{0,40}")) {
       throw new UsageException("--schema must match [a-z][a-z0-9_]*");
@@ -140,7 +145,7 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
     if (subscriberCounts.stream().anyMatch(count -> count < 1) || writeConcurrencies.stream().anyMatch(c -> c < 1)
         || options.subscribers() < 1 || options.writes() < 1 || options.rate() <= 0 || options.readConcurrency() < 1
         || options.writeConcurrency() < 1 || options.soakMinutes() <= 0 || options.hotKeys() < 1 || options.coldKeys() < 1
-        || options.nodes() < 1) {
+        || options.nodes() < 1 || options.gray() < 0 || options.gray() > 100) {
       throw new UsageException("sizes and rates must be positive");
     }
     if (options.nodes() > 1 && options.url() != null) {
@@ -158,7 +163,7 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
   BenchOptions with(int subscriberCount, int writeConcurrency) {
     return new BenchOptions(scenarios, quick, url, subscriberCount, writes, rate, spread, connectBatch, deflate,
         readConcurrency, readSeconds, hotKeys, coldKeys, writeConcurrency, writeSeconds, warmupSeconds, env, out, schema,
-        nodeClasspath, nodes, readVariants, soakMinutes, command, peer, subscriberCounts, writeConcurrencies);
+        nodeClasspath, nodes, readVariants, soakMinutes, command, peer, subscriberCounts, writeConcurrencies, gray);
   }
 
   /** The option values, each taken at most once, so that a misspelt option is refused rather than ignored. */

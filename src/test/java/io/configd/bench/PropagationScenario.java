@@ -36,6 +36,8 @@ final class PropagationScenario {
   private static final int GROUPS = 10;
   private static final int KEYS = 100;
   private static final String PREFIX = "bench.fan";
+  /** The key of the gray release in flight (--gray): only the whole-prefix subscribers watch it. */
+  private static final String GRAY_KEY = PREFIX + ".gray.flag";
   private static final long PING_MILLIS = 20_000;
   private static final String REC = "{\"type\":\"rec\",\"address\":\"config.";
 
@@ -92,6 +94,7 @@ final class PropagationScenario {
         .put("spreadKeyGroupAll", Report.array(options.spread())).put("keys", KEYS).put("groups", GROUPS);
 
     List<Subscriber> subscribers = plan(n);
+    Long rollout = options.gray() > 0 ? startGray(result) : null;
     List<NodeUnderTest.Memory> before = nodes.stream().map(NodeUnderTest::memory).toList();
     WebSocketClient sockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(n + 16)
         .setMaxFrameSize(1 << 20).setMaxMessageSize(8 << 20).setConnectTimeout(30_000)
@@ -126,6 +129,9 @@ final class PropagationScenario {
       result.put("cpuDuringWrites", cpu.stop());
       return complete;
     } finally {
+      if (rollout != null) {
+        abortGray(rollout);
+      }
       vertx.cancelTimer(pinger);
       List<Future<Void>> closing = new ArrayList<>();
       subscribers.forEach(s -> {
@@ -136,6 +142,34 @@ final class PropagationScenario {
       Future.join(closing).eventually(() -> sockets.close()).toCompletionStage().toCompletableFuture()
           .completeOnTimeout(null, 30, TimeUnit.SECONDS).join();
     }
+  }
+
+  /**
+   * The gray release in flight: GRAY_KEY released as "off", then "on" for --gray percent of the instances (by the
+   * stable hash of their ids); a live rollout left over from an interrupted run is aborted first.
+   */
+  private long startGray(JsonObject result) {
+    NodeUnderTest.await(node.call(HttpMethod.PUT, "/v1/config/" + GRAY_KEY + "?env=" + options.env(),
+        new JsonObject().put("value", "off").encode()), 30, "writing " + GRAY_KEY);
+    JsonObject live = NodeUnderTest.await(node.call(HttpMethod.GET, "/v1/rollouts?env=" + options.env() + "&prefix="
+        + GRAY_KEY + "&state=active", null), 30, "listing live rollouts").json();
+    live.getJsonArray("items").forEach(item -> abortGray(((JsonObject) item).getLong("id")));
+    NodeUnderTest.Response started = NodeUnderTest.await(node.call(HttpMethod.POST, "/v1/rollouts?env=" + options.env(),
+        new JsonObject().put("key", GRAY_KEY).put("value", "on").put("percentage", options.gray())
+            .put("comment", "bin/bench --gray").encode()), 30, "starting the gray release");
+    if (started.status() != 201) {
+      throw new IllegalStateException("the gray release was refused: " + started.status() + " " + started.body());
+    }
+    long id = started.json().getLong("id");
+    result.put("grayRelease", new JsonObject().put("id", id).put("key", GRAY_KEY).put("percentage", options.gray()));
+    Report.row("gray release in flight", String.format("rollout %d: %s on for %s %% of the instances", id, GRAY_KEY,
+        options.gray()));
+    return id;
+  }
+
+  private void abortGray(long id) {
+    NodeUnderTest.await(node.call(HttpMethod.POST, "/v1/rollouts/" + id + "/abort",
+        new JsonObject().put("reason", "bin/bench done").encode()), 30, "aborting rollout " + id);
   }
 
   /** Who subscribes to what: a fixed seed, so every run subscribes the same way. */
@@ -156,6 +190,7 @@ final class PropagationScenario {
         s = new Subscriber("config." + options.env() + "." + PREFIX, -1, -1);
       }
       s.node = i % nodes.size();
+      s.instance = options.gray() > 0 ? "bench-" + i : null;
       subscribers.add(s);
     }
     return subscribers;
@@ -483,6 +518,8 @@ final class PropagationScenario {
     int outOfOrder;
     private Promise<Void> snapshot;
     private String replyAddress;
+    /** The instance it names with a hello (--gray), null: anonymous. */
+    String instance;
 
     Subscriber(String address, int key, int group) {
       this.address = address;
@@ -500,6 +537,12 @@ final class PropagationScenario {
       replyAddress = "bench.reply." + System.identityHashCode(this) + "." + System.nanoTime();
       ws.textMessageHandler(this::onFrame);
       ws.closeHandler(v -> snapshot.tryFail("the socket closed"));
+      if (instance != null) {
+        // the hello goes first: the bridge handles a socket's frames in order, and answers it before the snapshot
+        ws.writeTextMessage(new JsonObject().put("type", "send").put("address", "configd.hello")
+            .put("replyAddress", replyAddress + ".hello").put("body", new JsonObject().put("instance", instance)
+                .put("app", "bench").put("labels", new JsonObject().put("zone", "eu-1"))).encode());
+      }
       String prefix = address.substring(("config." + options.env() + ".").length());
       ws.writeTextMessage(new JsonObject().put("type", "register").put("address", address).encode());
       ws.writeTextMessage(new JsonObject().put("type", "send").put("address", "configd.snapshot")

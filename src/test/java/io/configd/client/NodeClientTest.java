@@ -143,4 +143,50 @@ class NodeClientTest {
       assertThat(failed.getString("message")).contains("the value of label 'zone'");
     }
   }
+
+  @Test
+  @DisplayName("receives a gray release only where it targets its labels, live and in its snapshot, with the rollout "
+      + "it comes from; the failures it reports roll a staged rollout back, which returns it to the released value")
+  void grayReleaseAndRollback() throws Exception {
+    NODE.node().put("node.gray.pool", "production", 10);
+    String token = NODE.node().createToken("node-gray", "production", "node.gray", "read");
+    String url = "http://127.0.0.1:" + NODE.node().port();
+    try (NodeScript eu = NodeScript.start(CLIENT, java.util.Map.of("CONFIGD_INSTANCE", "node-gray-eu", "CONFIGD_LABELS",
+        "zone=eu-1"), "bin/follow.js", url, "production:node.gray", token);
+         NodeScript us = NodeScript.start(CLIENT, java.util.Map.of("CONFIGD_INSTANCE", "node-gray-us", "CONFIGD_LABELS",
+             "zone=us-1"), "bin/follow.js", url, "production:node.gray", token)) {
+      eu.await("started", WAIT);
+      us.await("started", WAIT);
+      var started = NODE.node().call(io.vertx.core.http.HttpMethod.POST, "/v1/rollouts?env=production",
+          new JsonObject().put("key", "node.gray.pool").put("value", 20).put("selector", "zone=eu-1")
+              .put("failureThreshold", 1).put("steps", new io.vertx.core.json.JsonArray()
+                  .add(new JsonObject().put("percentage", 100).put("bake", "PT1H"))));
+      assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(201);
+      long id = started.bodyAsJsonObject().getLong("id");
+
+      JsonObject gray = Eventually.value("the gray value at the eu-1 client", WAIT,
+          () -> changes(eu, "node.gray.pool").filter(e -> Integer.valueOf(20).equals(e.getValue("value"))).findFirst(),
+          java.util.Optional::isPresent).orElseThrow();
+      assertThat(gray.getJsonObject("rollout")).isEqualTo(new JsonObject().put("id", id).put("action", "target")
+          .put("selector", "zone=eu-1").put("percentage", 100));
+      try (NodeScript later = NodeScript.start(CLIENT, java.util.Map.of("CONFIGD_INSTANCE", "node-gray-eu-2",
+          "CONFIGD_LABELS", "zone=eu-1"), "bin/follow.js", url, "production:node.gray", token)) {
+        assertThat(later.await("started", WAIT).getJsonObject("values"))
+            .isEqualTo(new JsonObject().put("node.gray.pool", 20));
+      }
+
+      var stdin = eu.process().getOutputStream();
+      stdin.write("fail\nfail\n".getBytes(StandardCharsets.UTF_8));
+      stdin.flush();
+      JsonObject rolledBack = Eventually.value("rollout " + id + " rolled back", WAIT,
+          () -> NODE.node().get("/v1/rollouts/" + id).bodyAsJsonObject(), r -> r.getString("state").equals("rolled-back"));
+      assertThat(rolledBack.getString("stopReason")).contains("over the threshold of 1");
+      Eventually.await("the eu-1 client back on the released value", WAIT,
+          () -> values(eu, "node.gray.pool").equals(List.of(10, 20, 10)));
+      assertThat(changes(eu, "node.gray.pool").toList().get(2).getJsonObject("rollout").getString("action"))
+          .isEqualTo("abort");
+      assertThat(values(us, "node.gray.pool")).as("the us-1 client never saw the gray value").containsExactly(10);
+      assertThat(eu.count("warning") + us.count("warning")).isZero();
+    }
+  }
 }

@@ -134,6 +134,13 @@ class ConsoleInTheBrowserTest {
   }
 
   @Test
+  @DisplayName("lists the rollouts with their step or targeting, the instances on each version and why one stopped; "
+      + "pauses, resumes, aborts and promotes them, and offers a read-only token none of that")
+  void rollouts() {
+    scenario("rollouts");
+  }
+
+  @Test
   @DisplayName("filters the audit log and links to the versions; node status refreshes live")
   void auditAndStatus() {
     scenario("auditAndStatus");

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.configd.Eventually;
 import io.configd.model.ConfigValue;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.stream.LongStream;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -97,5 +99,54 @@ class RevisionOrderTest {
     assertThat(stats.getLong("skipped")).isEqualTo(1);
     assertThat(stats.getLong("late")).isEqualTo(1);
     assertThat(stats.getLong("gapFetches")).isPositive();
+  }
+
+  /** A change log holding every revision up to {@code head}: answers what it has between the bounds. */
+  private static List<ConfigValue> logUpTo(long head, long after, long before) {
+    return LongStream.range(after + 1, Math.min(before, head + 1)).mapToObj(RevisionOrderTest::logged).toList();
+  }
+
+  @Test
+  @DisplayName("a gap that opens while the change log answers for an earlier one is asked for in turn, never given up for the earlier answer")
+  void aNewGapDuringAFetchIsAskedFor() {
+    List<long[]> asked = new CopyOnWriteArrayList<>();
+    List<Promise<List<ConfigValue>>> answers = new CopyOnWriteArrayList<>();
+    RevisionOrder order = new RevisionOrder(vertx, 10, 60_000, (after, before, limit) -> {
+      asked.add(new long[] {after, before});
+      Promise<List<ConfigValue>> answer = Promise.promise();
+      answers.add(answer);
+      return answer.future();
+    }, held -> released.add(held.revision()));
+    onContext(() -> {
+      order.start(0);
+      order.offer(change(1));
+      order.offer(change(3)); // revision 2 is late: after the wait the change log is asked for it
+    });
+    Eventually.await("the change log asked for revision 2", Duration.ofSeconds(10), () -> answers.size() == 1);
+    // While that answer is on its way Kafka brings revision 2 after all, then 5 before 4 (another partition).
+    onContext(() -> {
+      order.offer(change(2));
+      order.offer(change(5));
+      answers.get(0).complete(logUpTo(5, 1, 3));
+    });
+    Eventually.await("the change log asked for revision 4", Duration.ofSeconds(10), () -> answers.size() == 2);
+    onContext(() -> answers.get(1).complete(logUpTo(5, asked.get(1)[0], asked.get(1)[1])));
+    Eventually.await("five released", Duration.ofSeconds(10), () -> released.size() == 5);
+    assertThat(released).containsExactly(1L, 2L, 3L, 4L, 5L);
+    assertThat(asked).last().satisfies(range -> assertThat(range).containsExactly(3, 5));
+    assertThat(order.stats().getLong("skipped")).isZero();
+  }
+
+  @Test
+  @DisplayName("a revision the change log does not hold within the range it was asked for is given up at once and counted")
+  void givesUpWhatTheLogDoesNotHold() {
+    RevisionOrder order = new RevisionOrder(vertx, 10, 60_000, (after, before, limit) -> Future.succeededFuture(List.of()),
+        held -> released.add(held.revision()));
+    onContext(() -> {
+      order.start(0);
+      order.offer(change(2));
+    });
+    Eventually.await("revision 2 released past the gap", Duration.ofSeconds(10), () -> released.size() == 1);
+    assertThat(order.stats().getLong("skipped")).isEqualTo(1);
   }
 }

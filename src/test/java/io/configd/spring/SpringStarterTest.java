@@ -61,7 +61,8 @@ class SpringStarterTest {
   @Test
   @Order(1)
   @DisplayName("starts with configd's values bound by relaxed binding, and a change rebinds its properties bean, then "
-      + "fires ConfigdChangeEvent; it is listed as its instance, app and labels, with the version it applied")
+      + "fires ConfigdChangeEvent; it is listed as its instance, app and labels, with the version it applied; a gray "
+      + "release to its zone rebinds it, and the failures it reports roll that back")
   void startsAndFollowsChanges() throws Exception {
     Path snapshot = dir.resolve("payment-snapshot.json");
     try (SpringApp app = SpringApp.start("spring-starter-app", MAIN, TestServices.freePort(),
@@ -98,6 +99,22 @@ class SpringStarterTest {
       assertThat(listed.getString("app")).isEqualTo("payment");
       assertThat(listed.getJsonObject("labels")).isEqualTo(new JsonObject().put("version", "2.3.1").put("zone", "eu-1"));
       assertThat(listed.getString("state")).isEqualTo("connected");
+
+      // a gray release to its zone rebinds it to the rollout's value; the failures it reports roll the rollout back
+      var started = NODE.node().call(io.vertx.core.http.HttpMethod.POST, "/v1/rollouts?env=production",
+          new JsonObject().put("key", "services.payment.pool-size").put("value", 24).put("selector", "zone=eu-1")
+              .put("failureThreshold", 1).put("steps", new JsonArray()
+                  .add(new JsonObject().put("percentage", 100).put("bake", "PT1H"))));
+      assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(201);
+      long id = started.bodyAsJsonObject().getLong("id");
+      Eventually.await("the gray value bound", Duration.ofSeconds(30), () -> app.getJson("/settings").getInteger("poolSize") == 24);
+      assertThat(app.post("/failures")).isEqualTo(200);
+      assertThat(app.post("/failures")).isEqualTo(200);
+      JsonObject rolledBack = Eventually.value("rollout " + id + " rolled back", Duration.ofSeconds(30),
+          () -> NODE.node().get("/v1/rollouts/" + id).bodyAsJsonObject(), r -> r.getString("state").equals("rolled-back"));
+      assertThat(rolledBack.getString("stopReason")).contains("over the threshold of 1");
+      Eventually.await("the released value bound again", Duration.ofSeconds(30),
+          () -> app.getJson("/settings").getInteger("poolSize") == 16);
     }
     assertThat(snapshot).exists();
     assertThat(Files.readString(snapshot)).contains("services.payment.pool-size").doesNotContain("services.billing");

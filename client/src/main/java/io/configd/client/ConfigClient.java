@@ -7,6 +7,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -147,6 +148,11 @@ public final class ConfigClient extends ConfigReader {
   @Override
   public ListenerHandle onChange(String prefixOrKey, Consumer<ConfigValue> listener) {
     return listeners.add(defaultEnv, prefixOrKey, listener);
+  }
+
+  @Override
+  public ListenerHandle onChanges(String prefixOrKey, Consumer<List<ConfigValue>> listener) {
+    return listeners.addSets(defaultEnv, prefixOrKey, listener);
   }
 
   /** The revision up to which the client knows it holds every change of a watch, if it has loaded it. */

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -34,6 +35,13 @@ public abstract class ConfigReader {
    * in per-key order, on the client's event loop: it must not block. Exceptions it throws are logged.
    */
   public abstract ListenerHandle onChange(String prefixOrKey, Consumer<ConfigValue> listener);
+
+  /**
+   * Calls the listener once for every set of changes applied together under {@code prefixOrKey} ("" for every key),
+   * with those changes in revision order: a transaction's changes in one call, once all of them are applied (a read
+   * from the listener sees the whole transaction); a change no transaction wrote, alone. On the client's event loop.
+   */
+  public abstract ListenerHandle onChanges(String prefixOrKey, Consumer<List<ConfigValue>> listener);
 
   public String getString(String key) {
     return required(key, findString(key));

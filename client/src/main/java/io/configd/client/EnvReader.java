@@ -1,6 +1,7 @@
 package io.configd.client;
 
 import io.configd.model.ConfigValue;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -36,5 +37,10 @@ final class EnvReader extends ConfigReader {
   @Override
   public ListenerHandle onChange(String prefixOrKey, Consumer<ConfigValue> listener) {
     return listeners.add(env, prefixOrKey, listener);
+  }
+
+  @Override
+  public ListenerHandle onChanges(String prefixOrKey, Consumer<List<ConfigValue>> listener) {
+    return listeners.addSets(env, prefixOrKey, listener);
   }
 }

@@ -3,6 +3,7 @@ package io.configd.client;
 import io.configd.model.ConfigValue;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The values the client holds and how far it knows them. Written only on the client's context; read
- * from any thread (concurrent maps).
+ * from any thread. Each environment's values are one immutable map, replaced whole: a set of changes applied together
+ * (a transaction) becomes visible to readers at one instant, never some of its keys before the others.
  *
  * <p>A change is applied only when it is newer than both the key's high-water revision and the watermark of
  * every watch covering it: the watermark is a revision up to which the watch is known complete (from a snapshot
@@ -28,37 +30,55 @@ final class LocalState {
 
   LocalState(List<Watch> watches) {
     this.watches = watches;
-    watches.forEach(watch -> values.computeIfAbsent(watch.env(), env -> new ConcurrentHashMap<>()));
+    watches.forEach(watch -> values.computeIfAbsent(watch.env(), env -> Map.of()));
   }
 
   /** Applies the change unless it is outside every watch, a duplicate or older than what is held; true when applied. */
   boolean apply(ConfigValue change) {
-    long floor = -1;
-    boolean covered = false;
-    for (Watch watch : watches) {
-      if (watch.covers(change)) {
-        covered = true;
-        floor = Math.max(floor, watermarks.getOrDefault(watch, -1L));
-      }
-    }
-    String id = change.env() + '\0' + change.key();
-    if (!covered || change.revision() <= floor || change.revision() <= revisions.getOrDefault(id, -1L)) {
-      return false;
-    }
-    revisions.put(id, change.revision());
-    Map<String, ConfigValue> env = values.get(change.env());
-    if (change.deleted()) {
-      env.remove(change.key());
-    } else {
-      env.put(change.key(), change);
-    }
-    return true;
+    return !apply(List.of(change)).isEmpty();
   }
 
-  /** Restores a value saved in the snapshot file, without the checks (the file's watermarks come with it). */
-  void restore(ConfigValue change) {
-    revisions.put(change.env() + '\0' + change.key(), change.revision());
-    values.get(change.env()).put(change.key(), change);
+  /**
+   * Applies the changes together (readers see all of them or none), each unless it is outside every watch, a
+   * duplicate or older than what is held; returns those applied, in order.
+   */
+  List<ConfigValue> apply(List<ConfigValue> changes) {
+    List<ConfigValue> applied = new ArrayList<>();
+    Map<String, Map<String, ConfigValue>> next = new HashMap<>();
+    for (ConfigValue change : changes) {
+      long floor = -1;
+      boolean covered = false;
+      for (Watch watch : watches) {
+        if (watch.covers(change)) {
+          covered = true;
+          floor = Math.max(floor, watermarks.getOrDefault(watch, -1L));
+        }
+      }
+      String id = change.env() + '\0' + change.key();
+      if (!covered || change.revision() <= floor || change.revision() <= revisions.getOrDefault(id, -1L)) {
+        continue;
+      }
+      revisions.put(id, change.revision());
+      Map<String, ConfigValue> env = next.computeIfAbsent(change.env(), name -> new HashMap<>(values.get(name)));
+      if (change.deleted()) {
+        env.remove(change.key());
+      } else {
+        env.put(change.key(), change);
+      }
+      applied.add(change);
+    }
+    next.forEach((env, held) -> values.put(env, Collections.unmodifiableMap(held)));
+    return applied;
+  }
+
+  /** Restores values saved in the snapshot file, without the checks (the file's watermarks come with it). */
+  void restore(List<ConfigValue> saved) {
+    Map<String, Map<String, ConfigValue>> next = new HashMap<>();
+    for (ConfigValue change : saved) {
+      revisions.put(change.env() + '\0' + change.key(), change.revision());
+      next.computeIfAbsent(change.env(), name -> new HashMap<>(values.get(name))).put(change.key(), change);
+    }
+    next.forEach((env, held) -> values.put(env, Collections.unmodifiableMap(held)));
   }
 
   /** Records that the watch holds every change up to {@code revision}; a watermark never goes back. */
@@ -97,11 +117,13 @@ final class LocalState {
     List<ConfigValue> heard = new ArrayList<>();
     revisions.clear();
     Map<String, ConfigValue> after = new HashMap<>();
+    Map<String, Map<String, ConfigValue>> next = new HashMap<>();
+    values.keySet().forEach(env -> next.put(env, new HashMap<>()));
     for (ConfigValue value : fresh) {
       String id = value.env() + '\0' + value.key();
       after.put(id, value);
       revisions.put(id, value.revision());
-      values.get(value.env()).put(value.key(), value);
+      next.get(value.env()).put(value.key(), value);
       ConfigValue old = before.get(id);
       if (old == null || old.version() != value.version() || old.revision() != value.revision()) {
         heard.add(value);
@@ -109,13 +131,13 @@ final class LocalState {
     }
     before.forEach((id, old) -> {
       if (!after.containsKey(id)) {
-        values.get(old.env()).remove(old.key());
         long revision = marks.entrySet().stream().filter(mark -> mark.getKey().covers(old))
             .mapToLong(Map.Entry::getValue).max().orElse(old.revision());
         heard.add(new ConfigValue(old.key(), old.env(), null, old.version(), revision, true, old.critical(), null,
             Instant.now(), null));
       }
     });
+    next.forEach((env, held) -> values.put(env, Collections.unmodifiableMap(held)));
     watermarks.clear();
     watermarks.putAll(marks);
     epoch = newEpoch;

@@ -62,6 +62,8 @@ final class Synchronizer extends VerticleBase {
   private boolean fileLoaded;
   /** Live changes that arrived while a snapshot or catch-up was answering: applied after it, in arrival order. */
   private List<ConfigValue> held;
+  /** The live changes of a transaction whose other frames are still coming on this connection. */
+  private final TxnUnits liveUnits = new TxnUnits();
   /** The catch-up or poll in flight, and the bridge probe in flight: never two at once. */
   private Future<Void> catchingUp = Future.succeededFuture();
   private Future<Void> probing = Future.succeededFuture();
@@ -273,6 +275,7 @@ final class Synchronizer extends VerticleBase {
             return;
           }
           poller = null;
+          liveUnits.clear();
           bridge = conn;
           connectedNode = node;
           if (acks != null) {
@@ -326,6 +329,7 @@ final class Synchronizer extends VerticleBase {
       return;
     }
     bridge = null;
+    liveUnits.clear();
     if (acks != null) {
       acks.lost(conn);
     }
@@ -395,13 +399,15 @@ final class Synchronizer extends VerticleBase {
     if (held == null) {
       held = new ArrayList<>();
     }
+    Caught caught = new Caught(new ArrayList<>(), new HashMap<>());
     Future<Void> chain = Future.succeededFuture();
     for (Watch watch : settings.watches()) {
       chain = chain.compose(v -> state.watermark(watch)
-          .map(since -> catchUp(source, watch, since))
+          .map(since -> catchUp(source, watch, since, caught))
           .orElseGet(() -> snapshot(source, watch, null, Long.MAX_VALUE)));
     }
     return chain
+        .map(v -> applyCaught(caught))
         .recover(failure -> failure instanceof SnapshotRequiredException required
             ? resnapshot(source, required) : Future.failedFuture(failure))
         .onSuccess(v -> fileChanged()).onComplete(done -> {
@@ -413,16 +419,31 @@ final class Synchronizer extends VerticleBase {
   }
 
   /**
+   * What the catch-ups of every watch answered, applied only once all of them have: a transaction may reach over
+   * several watches, and is applied whole; then the watches' watermarks move.
+   */
+  private record Caught(List<ConfigValue> changes, Map<Watch, Long> marks) {
+  }
+
+  private Void applyCaught(Caught caught) {
+    TxnUnits.ofPages(caught.changes()).forEach(this::apply);
+    caught.marks().forEach(state::advance);
+    return null;
+  }
+
+  /**
    * A change pushed over the bridge. A node releases changes in revision order, so once the connection is in step
    * (registered, then caught up), each live change also moves the watermark of the watches covering it.
    */
   private void live(ConfigValue change) {
     if (held != null) {
       held.add(change);
-    } else {
-      apply(change);
+      return;
+    }
+    for (List<ConfigValue> unit : liveUnits.add(change)) {
+      apply(unit);
       if (bridge != null) {
-        state.advanceLive(change);
+        unit.forEach(state::advanceLive);
         if (acks != null) {
           acks.moved();
         }
@@ -436,23 +457,25 @@ final class Synchronizer extends VerticleBase {
     held = null;
     if (waiting != null) {
       for (ConfigValue change : waiting) {
-        apply(change);
-        if (inStep) {
-          state.advanceLive(change);
+        for (List<ConfigValue> unit : liveUnits.add(change)) {
+          apply(unit);
+          if (inStep) {
+            unit.forEach(state::advanceLive);
+          }
         }
       }
     }
   }
 
-  private Future<Void> catchUp(Source source, Watch watch, long since) {
+  private Future<Void> catchUp(Source source, Watch watch, long since, Caught caught) {
     return source.changes(watch, since).compose(page -> {
       sameEpoch(source, page.epoch());
-      page.items().forEach(this::apply);
-      state.advance(watch, page.next());
+      caught.changes().addAll(page.items());
+      caught.marks().merge(watch, page.next(), Math::max);
       if (page.more() && page.next() <= since) {
         return Future.failedFuture(new ConfigClientException(source.node() + " answered a catch-up page that does not advance"));
       }
-      return page.more() ? catchUp(source, watch, page.next()) : Future.succeededFuture();
+      return page.more() ? catchUp(source, watch, page.next(), caught) : Future.succeededFuture();
     });
   }
 
@@ -460,7 +483,7 @@ final class Synchronizer extends VerticleBase {
   private Future<Void> snapshot(Source source, Watch watch, String after, long revision) {
     return source.snapshot(watch, after).compose(page -> {
       sameEpoch(source, page.epoch());
-      page.items().forEach(this::apply);
+      apply(page.items());
       long complete = Math.min(revision, page.revision());
       if (page.next() != null) {
         return snapshot(source, watch, page.next(), complete);
@@ -499,7 +522,7 @@ final class Synchronizer extends VerticleBase {
       chain = chain.compose(v -> freshSnapshot(source, watch, null, Long.MAX_VALUE, fresh, marks, epoch));
     }
     return chain.map(v -> {
-      state.replace(epoch[0], fresh, marks).forEach(listeners::fire);
+      listeners.fire(state.replace(epoch[0], fresh, marks));
       if (acks != null) {
         acks.everyKey();
       }
@@ -525,13 +548,16 @@ final class Synchronizer extends VerticleBase {
     });
   }
 
-  private void apply(ConfigValue change) {
-    if (state.apply(change)) {
-      listeners.fire(change);
-      fileChanged();
-      if (acks != null) {
-        acks.applied(change);
-      }
+  /** Applies changes together: readers and listeners see all of them or none. */
+  private void apply(List<ConfigValue> changes) {
+    List<ConfigValue> applied = state.apply(changes);
+    if (applied.isEmpty()) {
+      return;
+    }
+    listeners.fire(applied);
+    fileChanged();
+    if (acks != null) {
+      applied.forEach(acks::applied);
     }
   }
 
@@ -591,7 +617,7 @@ final class Synchronizer extends VerticleBase {
     if (marks.isEmpty()) {
       return;
     }
-    values.forEach(state::restore);
+    state.restore(values);
     marks.forEach(state::advance);
     state.epoch(json.getValue("epoch") instanceof Number epoch ? epoch.longValue() : 0);
     fileLoaded = true;

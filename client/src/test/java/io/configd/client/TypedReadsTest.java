@@ -56,6 +56,11 @@ class TypedReadsTest {
     public ListenerHandle onChange(String prefixOrKey, Consumer<ConfigValue> listener) {
       return () -> { };
     }
+
+    @Override
+    public ListenerHandle onChanges(String prefixOrKey, Consumer<List<ConfigValue>> listener) {
+      return () -> { };
+    }
   };
 
   @Test

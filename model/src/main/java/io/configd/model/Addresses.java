@@ -21,6 +21,12 @@ public final class Addresses {
   /** Local publish: close every bridge socket of this node (they reconnect and catch up). */
   public static final String BRIDGE_DISCONNECT_ALL = "configd.bridge.disconnect-all";
 
+  /**
+   * Local publish: a transaction's changes, released together once its last revision is ({@code {changes: [...]}}, in
+   * revision order), after each was published at its change addresses: the bridge writes them from this one message.
+   */
+  public static final String TXN_RELEASED = "configd.txn.released";
+
   /** Local request/reply: the propagation verticle's counters. */
   public static final String PROPAGATION_STATS = "configd.propagation.stats";
   /** Request/reply, local to a node: its publisher's state and the relay backlog, for /ready and /v1/stats/publisher. */

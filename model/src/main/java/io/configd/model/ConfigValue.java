@@ -104,13 +104,26 @@ public record ConfigValue(String key, String env, Object value, int version, lon
   /**
    * The transaction a change belongs to: its changes are exactly the revisions {@code id} to {@code last}.
    *
-   * @param id   the revision of the transaction's first change
-   * @param last the revision of its last change
+   * @param id    the revision of the transaction's first change
+   * @param last  the revision of its last change
+   * @param count in a change stream (bridge frames, SSE events, a {@code /v1/changes} answer), how many of the
+   *              transaction's changes this stream carries to its reader (those under its prefixes, after its resume
+   *              point): the reader has the whole transaction once it holds that many; null outside a stream (the
+   *              history, Kafka, PostgreSQL)
    */
-  public record Txn(long id, long last) {
+  public record Txn(long id, long last, Integer count) {
+
+    /** A transaction as stored: no stream count. */
+    public Txn(long id, long last) {
+      this(id, last, null);
+    }
 
     public JsonObject toJson() {
-      return new JsonObject().put("id", id).put("last", last);
+      JsonObject json = new JsonObject().put("id", id).put("last", last);
+      if (count != null) {
+        json.put("count", count);
+      }
+      return json;
     }
 
     /** Null when the member is absent or null. */
@@ -118,7 +131,8 @@ public record ConfigValue(String key, String env, Object value, int version, lon
       if (json == null) {
         return null;
       }
-      return new Txn(required(json, "txn.id", json.getLong("id")), required(json, "txn.last", json.getLong("last")));
+      return new Txn(required(json, "txn.id", json.getLong("id")), required(json, "txn.last", json.getLong("last")),
+          json.getInteger("count"));
     }
   }
 

@@ -1,6 +1,7 @@
 package io.configd.examples.starter;
 
 import io.configd.spring.ConfigdChangeEvent;
+import io.configd.spring.ConfigdClient;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,9 +9,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Shows what the service sees: its properties beans, one raw property, and the configd change events received. */
+/**
+ * Shows what the service sees: its properties beans, one raw property, and the configd change events received; a
+ * POST /failures is a payment that failed, reported to configd against the revision the service runs.
+ */
 @RestController
 public class SettingsController {
 
@@ -18,13 +23,21 @@ public class SettingsController {
   private final PaymentLimits limits;
   private final Environment environment;
   private final Greeting greeting;
+  private final ConfigdClient configd;
   private final List<List<String>> events = new CopyOnWriteArrayList<>();
 
-  public SettingsController(PaymentSettings settings, PaymentLimits limits, Environment environment, Greeting greeting) {
+  public SettingsController(PaymentSettings settings, PaymentLimits limits, Environment environment, Greeting greeting,
+                            ConfigdClient configd) {
     this.settings = settings;
     this.limits = limits;
     this.environment = environment;
     this.greeting = greeting;
+    this.configd = configd;
+  }
+
+  @PostMapping("/failures")
+  public void failed() {
+    configd.client().reportFailure("a payment failed");
   }
 
   @EventListener
