@@ -38,7 +38,8 @@ import java.util.function.Function;
 final class GuardsApi {
 
   private static final Set<String> SCHEMA_FIELDS = Set.of("schema", "comment");
-  private static final Set<String> POLICY_FIELDS = Set.of("requireApproval", "expiresIn", "comment");
+  private static final Set<String> POLICY_FIELDS = Set.of("requireApproval", "expiresIn", "approvals",
+      "comment");
   private static final Set<String> REJECT_FIELDS = Set.of("reason");
   private static final Duration MAX_EXPIRY = Duration.ofDays(366);
   private static final Set<String> STATUSES = Set.of("pending", "approved", "rejected", "expired", "all");
@@ -77,6 +78,7 @@ final class GuardsApi {
     router.get("/v1/policies/:prefix").handler(ctx -> getRule(ctx, false));
     router.delete("/v1/policies/:prefix").handler(ctx -> deleteRule(ctx, false));
     router.get("/v1/policies/:prefix/versions").handler(ctx -> versions(ctx, false));
+    router.get("/v1/audit/rules").handler(this::ruleAudit);
     router.get("/v1/pending").handler(this::listPending);
     router.get("/v1/pending/:id").handler(this::getPending);
     router.post("/v1/pending/:id/approve").handler(this::approve);
@@ -109,7 +111,13 @@ final class GuardsApi {
           + "wait for approval) or false (they do not, whatever a shorter prefix's policy says)");
     }
     Long expiresInMs = expiry(body.getValue("expiresIn"));
-    rules.putPolicy(prefix, env, required, expiresInMs, comment(body.getValue("comment")), principal.name())
+    Object approvals = body.getValue("approvals");
+    if (approvals != null && !(approvals instanceof Integer n && n >= 1 && n <= 10)) {
+      throw new ConfigdException(Failure.INVALID_BODY, "'approvals' must be an integer from 1 to 10: how many "
+          + "principals other than the author must approve a held change (1 when left out), not " + approvals);
+    }
+    rules.putPolicy(prefix, env, required, expiresInMs, (Integer) approvals, comment(body.getValue("comment")),
+            principal.name())
         .onSuccess(rule -> json(ctx, rule.version() == 1 ? 201 : 200, rule.policyJson()))
         .onFailure(ctx::fail);
   }
@@ -154,6 +162,41 @@ final class GuardsApi {
           page.items().forEach(rule -> items.add(schema ? rule.schemaJson() : rule.policyJson()));
           return new JsonObject().put("items", items).put("next", Requests.encodeCursor(page.next()))
               .put("prefix", prefix).put("env", env);
+        })
+        .onSuccess(body -> json(ctx, 200, body))
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * Who changed which schema or policy when: every version, oldest first, as GET /v1/audit lists values ({@code env},
+   * {@code prefix}, {@code updatedBy}, {@code since}, {@code limit}, {@code cursor}), only those the principal may read under.
+   */
+  private void ruleAudit(RoutingContext ctx) {
+    Principal principal = Authentication.principal(ctx);
+    Requests.AuditRequest request = requests.audit(ctx);
+    KeyPrefix prefix = request.query().prefix();
+    store.audit(request.afterRevision(), request.query().env(), request.query().actor(), request.query().since(),
+            request.limit() + 1)
+        .map(found -> {
+          boolean more = found.size() > request.limit();
+          List<GuardStore.AuditedRule> page = more ? found.subList(0, request.limit()) : found;
+          JsonArray items = new JsonArray();
+          for (GuardStore.AuditedRule audited : page) {
+            GuardRule rule = audited.rule();
+            // an every-environment rule applies to the environment asked for: reading there is enough
+            GuardRule readAs = rule.env().equals(GuardRule.ALL_ENVIRONMENTS) && request.query().env() != null
+                ? new GuardRule(rule.prefix(), request.query().env(), rule.version(), null, null, null, null,
+                    rule.updatedAt(), rule.updatedBy(), null)
+                : rule;
+            boolean related = prefix.isAll() || under(prefix.value(), rule.prefix()) || under(rule.prefix(),
+                prefix.value());
+            if (related && mayRead(principal, readAs)) {
+              items.add(new JsonObject().put("kind", audited.schema() ? "schema" : "policy")
+                  .mergeIn(audited.schema() ? rule.schemaJson() : rule.policyJson()));
+            }
+          }
+          String next = more ? Long.toString(page.get(page.size() - 1).seq()) : null;
+          return new JsonObject().put("items", items).put("next", Requests.encodeCursor(next));
         })
         .onSuccess(body -> json(ctx, 200, body))
         .onFailure(ctx::fail);
@@ -215,8 +258,10 @@ final class GuardsApi {
     approvals.approve(id, Authentication.principal(ctx))
         .compose(approved -> approved.value() != null
             ? cachedValue.apply(approved.value()).map(value -> approved.change().toJson().put("value", value.toJson()))
-            : cachedTxn.apply(approved.txn()).map(txn -> approved.change().toJson().put("txn", txn.txn())))
-        .onSuccess(body -> json(ctx, 200, body))
+            : approved.txn() != null
+            ? cachedTxn.apply(approved.txn()).map(txn -> approved.change().toJson().put("txn", txn.txn()))
+            : Future.succeededFuture(approved.change().toJson())) // approved, waiting for more approvers
+        .onSuccess(body -> json(ctx, body.getString("status").equals("approved") ? 200 : 202, body))
         .onFailure(ctx::fail);
   }
 
@@ -258,6 +303,11 @@ final class GuardsApi {
     principal.requireAll(Access.ADMIN, env, prefix);
     authentication.countWrite(ctx);
     return principal;
+  }
+
+  /** Whole segments, as grants match: "services.payment" is under "services", not under "services.pay". */
+  private static boolean under(String path, String prefix) {
+    return prefix.isEmpty() || path.equals(prefix) || path.startsWith(prefix + ".");
   }
 
   private static boolean mayRead(Principal principal, GuardRule rule) {

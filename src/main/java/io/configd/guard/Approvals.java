@@ -12,6 +12,7 @@ import io.configd.store.TxnResult;
 import io.configd.store.Write;
 import io.configd.store.WritePipeline;
 import io.vertx.core.Future;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -47,11 +48,28 @@ public final class Approvals {
             + "it: another principal with approve access on its keys must (four eyes)");
       }
       change.ops().forEach(op -> approver.require(Access.APPROVE, change.env(), op.key()));
-      return store.claim(id, approver.name()).compose(claimed -> {
+      if (change.approvals().contains(approver.name())) {
+        throw new ConfigdException(Failure.CONFLICT, "'" + approver.name() + "' approved this change already: it "
+            + "needs " + (change.approvalsNeeded() - change.approvals().size()) + " more approval(s) by other principals");
+      }
+      if (change.approvals().size() + 1 < change.approvalsNeeded()) {
+        return store.addApproval(id, approver.name()).compose(added -> {
+          if (!added) {
+            throw new ConfigdException(Failure.CONFLICT, "pending change " + id + " was decided, expired or approved "
+                + "by '" + approver.name() + "' meanwhile");
+          }
+          return found(id).map(waiting -> new Approved(waiting, null, null));
+        });
+      }
+      // the last approval needed: the change commits, every approver named in the audit log
+      List<String> all = new java.util.ArrayList<>(change.approvals());
+      all.add(approver.name());
+      String approvers = String.join(", ", all);
+      return store.claim(id, approvers, change.approvals().size()).compose(claimed -> {
         if (!claimed) {
           throw new ConfigdException(Failure.CONFLICT, "pending change " + id + " was decided or expired meanwhile");
         }
-        return commit(change, approver.name())
+        return commit(change, approvers)
             .recover(refused -> store.release(id).transform(released -> Future.failedFuture(moved(change, refused))));
       });
     });

@@ -178,7 +178,12 @@ public final class Guards implements WriteGuard {
       if (schema.isEmpty()) {
         continue;
       }
+      boolean secret = op.sealed() != null || Boolean.TRUE.equals(op.secret());
       for (JsonObject failure : SchemaCheck.failures(schema.get().validator(), Json.decodeValue(op.encodedValue()))) {
+        if (secret) {
+          // the validator's message may quote the value ("738291 is less than 1000000"): a secret's names the rule only
+          failure.remove("message");
+        }
         JsonObject named = new JsonObject();
         if (!proposal.single()) {
           named.put("op", i);
@@ -201,7 +206,8 @@ public final class Guards implements WriteGuard {
     String detail = (first.containsKey("op") ? "op " + first.getInteger("op") + " ('" + first.getString("key") + "')"
         : "the value of '" + first.getString("key") + "'") + " does not match the schema of '" + schema.getString("prefix")
         + "' (" + schema.getString("env") + ", version " + schema.getInteger("version") + "): " + where + ": "
-        + first.getString("message") + (failures.size() > 1 ? " (and " + (failures.size() - 1) + " more in errors)" : "")
+        + (first.containsKey("message") ? first.getString("message") : "breaks '" + first.getString("keyword")
+        + "' (a secret's value is not quoted)") + (failures.size() > 1 ? " (and " + (failures.size() - 1) + " more in errors)" : "")
         + "; nothing was written";
     return new ConfigdException(Failure.SCHEMA_VIOLATION, detail, new JsonObject().put("errors", new JsonArray(failures)));
   }
@@ -230,7 +236,8 @@ public final class Guards implements WriteGuard {
       long expiresIn = policies.stream().map(GuardRule::expiresInMs).filter(ms -> ms != null)
           .min(Long::compare).orElse(settings.pendingExpiryMillis());
       String comment = proposal.single() ? proposal.ops().get(0).comment() : null;
-      return store.hold(proposal.env(), proposal.single(), proposal.actor(), comment, expiresIn, ops);
+      int approvals = policies.stream().mapToInt(GuardRule::approvalsNeeded).max().orElse(1);
+      return store.hold(proposal.env(), proposal.single(), proposal.actor(), comment, expiresIn, approvals, ops);
     }).compose(pending -> {
       LOG.info("A change of {} key(s) in {} by '{}' waits for approval as {}", pending.ops().size(), pending.env(),
           pending.author(), pending.id());

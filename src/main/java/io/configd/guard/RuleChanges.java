@@ -32,7 +32,7 @@ public final class RuleChanges {
   public Future<JsonObject> putSchema(String prefix, String env, JsonObject document, String comment, String actor,
                                       boolean enforceExisting, List<String> environments) {
     GuardRules.Schema proposed = guards.compile(new GuardRule(prefix, env, 0, document, null, null, comment,
-        Instant.now(), actor));
+        Instant.now(), actor, null));
     return guards.failingValues(proposed, environments, MAX_REPORTED).compose(report -> {
       int failing = report.getInteger("failingCount");
       if (enforceExisting && failing > 0) {
@@ -48,9 +48,10 @@ public final class RuleChanges {
     });
   }
 
-  public Future<GuardRule> putPolicy(String prefix, String env, boolean required, Long expiresInMs, String comment,
-                                     String actor) {
-    return store.putPolicy(prefix, env, required, expiresInMs, comment, actor).onSuccess(stored -> guards.changed());
+  public Future<GuardRule> putPolicy(String prefix, String env, boolean required, Long expiresInMs, Integer approvals,
+                                     String comment, String actor) {
+    return store.putPolicy(prefix, env, required, expiresInMs, approvals, comment, actor)
+        .onSuccess(stored -> guards.changed());
   }
 
   /** Records a version that removes the schema (or policy); NOT_FOUND when there is none in force. */
@@ -61,7 +62,7 @@ public final class RuleChanges {
             + " on '" + prefix + "' for " + (env.equals(GuardRule.ALL_ENVIRONMENTS) ? "every environment" : env));
       }
       return schema ? store.putSchema(prefix, env, null, comment, actor)
-          : store.putPolicy(prefix, env, null, null, comment, actor);
+          : store.putPolicy(prefix, env, null, null, null, comment, actor);
     }).onSuccess(removed -> guards.changed());
   }
 }

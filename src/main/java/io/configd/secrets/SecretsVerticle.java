@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
  * the current master key's are opened and sealed again under it, a batch per transaction, until none is left. Every
  * node runs it; a transaction-scoped advisory lock makes one node do a round at a time. Readers keep being served
  * throughout: an older data key stays (wrapped by the current master key) for the copies Redis and Kafka hold.
+ * Each round then seals what keys made secret stored in clear before (history sealing, {@link SecretStore#sealHistory}).
  */
 public class SecretsVerticle extends VerticleBase {
 
@@ -30,6 +31,7 @@ public class SecretsVerticle extends VerticleBase {
   private long timer = -1;
   private boolean stopped;
   private long resealed;
+  private long sealedAfter;
 
   public SecretsVerticle(Secrets secrets, SecretStore store) {
     this.secrets = secrets;
@@ -54,7 +56,7 @@ public class SecretsVerticle extends VerticleBase {
   }
 
   private void round() {
-    batches(0).onFailure(failure -> LOG.warn("Re-encryption round failed ({}); trying again in {} ms",
+    batches(0).compose(resealedAll -> historyBatches(0)).onFailure(failure -> LOG.warn("Re-encryption round failed ({}); trying again in {} ms",
             failure.toString(), secrets.settings().reencryptIntervalMs()))
         .onComplete(done -> {
           if (!stopped) {
@@ -78,6 +80,24 @@ public class SecretsVerticle extends VerticleBase {
           LOG.info("Re-encryption: {} versions sealed again under data key {} ({} by this node)", count, active,
               resealed);
           return batches(done + 1);
+        });
+  }
+
+  /** The values keys made secret stored in clear before, sealed (and their audit rows masked), a batch at a time. */
+  private Future<Void> historyBatches(int done) {
+    if (stopped || done >= MAX_BATCHES) {
+      return Future.succeededFuture();
+    }
+    return store.sealHistory(secrets.settings().reencryptBatchSize(),
+            clear -> secrets.seal(clear.env(), clear.key(), clear.encodedValue()))
+        .compose(count -> {
+          if (count <= 0) {
+            return Future.succeededFuture();
+          }
+          sealedAfter += count;
+          LOG.info("History sealing: {} values of keys made secret sealed or masked ({} by this node)", count,
+              sealedAfter);
+          return historyBatches(done + 1);
         });
   }
 
@@ -113,6 +133,7 @@ public class SecretsVerticle extends VerticleBase {
           .put("dataKeys", dataKeys)
           .put("reencryption", new JsonObject().put("pendingVersions", pending).put("complete", pending == 0)
               .put("resealedByThisNode", resealed))
+          .put("historySealedByThisNode", sealedAfter)
           .put("removableMasterKeys", removable);
     }));
   }

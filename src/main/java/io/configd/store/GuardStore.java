@@ -42,10 +42,10 @@ public final class GuardStore {
         .recover(GuardStore::concurrent);
   }
 
-  public Future<GuardRule> putPolicy(String prefix, String env, Boolean required, Long expiresInMs, String comment,
-                                     String actor) {
+  public Future<GuardRule> putPolicy(String prefix, String env, Boolean required, Long expiresInMs, Integer approvals,
+                                     String comment, String actor) {
     return pool.preparedQuery(SqlQueries.INSERT_POLICY)
-        .execute(Tuple.of(prefix, env, required, expiresInMs, comment, actor))
+        .execute(Tuple.of(prefix, env, required, expiresInMs, comment, actor).addInteger(approvals))
         .map(rows -> GuardRule.policy(rows.iterator().next()))
         .recover(GuardStore::concurrent);
   }
@@ -62,9 +62,28 @@ public final class GuardStore {
         });
   }
 
+  /** A schema's or a policy's version as the audit lists it, with its audit number (the listing's cursor). */
+  public record AuditedRule(boolean schema, long seq, GuardRule rule) {
+  }
+
+  /** Schema and policy versions after audit number {@code after}, oldest first, at most {@code limit}. */
+  public Future<List<AuditedRule>> audit(long after, String env, String actor, java.time.Instant since, int limit) {
+    Tuple args = Tuple.of(after, env, actor, limit,
+        since == null ? null : since.atOffset(java.time.ZoneOffset.UTC));
+    return pool.preparedQuery(SqlQueries.SELECT_RULE_AUDIT).execute(args).map(rows -> {
+      List<AuditedRule> items = new ArrayList<>();
+      for (Row row : rows) {
+        boolean schema = row.getString("kind").equals("schema");
+        items.add(new AuditedRule(schema, row.getLong("audit_seq"),
+            schema ? GuardRule.schema(row) : GuardRule.policy(row)));
+      }
+      return items;
+    });
+  }
+
   /** Records a held write as a pending change; answers it as stored. */
   public Future<PendingChange> hold(String env, boolean single, String author, String comment, long expiresInMs,
-                                    List<PendingChange.Op> ops) {
+                                    int approvalsNeeded, List<PendingChange.Op> ops) {
     UUID id = UUID.randomUUID();
     int n = ops.size();
     Integer[] ord = new Integer[n];
@@ -94,7 +113,7 @@ public final class GuardStore {
         .addArrayOfString(value).addArrayOfBoolean(critical).addArrayOfString(opComment).addArrayOfInteger(baseVersion)
         .addArrayOfBoolean(baseDeleted).addArrayOfString(baseValue).addArrayOfString(sealed);
     return pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.INSERT_PENDING)
-            .execute(Tuple.of(id, env, single, author, comment, expiresInMs))
+            .execute(Tuple.of(id, env, single, author, comment, expiresInMs).addInteger(approvalsNeeded))
             .compose(inserted -> conn.preparedQuery(SqlQueries.INSERT_PENDING_OPS).execute(opsArgs)))
         .compose(inserted -> pending(id))
         .map(Optional::orElseThrow);
@@ -122,9 +141,15 @@ public final class GuardStore {
     });
   }
 
+  /** Records one approval of a change that needs more; false when it is no longer pending or {@code approver} approved. */
+  public Future<Boolean> addApproval(UUID id, String approver) {
+    return pool.preparedQuery(SqlQueries.ADD_APPROVAL).execute(Tuple.of(id, approver)).map(rows -> rows.rowCount() == 1);
+  }
+
   /** Marks the change approved by {@code approver} before it commits; false when it is no longer pending (or expired). */
-  public Future<Boolean> claim(UUID id, String approver) {
-    return pool.preparedQuery(SqlQueries.CLAIM_PENDING).execute(Tuple.of(id, approver)).map(rows -> rows.rowCount() == 1);
+  public Future<Boolean> claim(UUID id, String approver, int approvedBefore) {
+    return pool.preparedQuery(SqlQueries.CLAIM_PENDING).execute(Tuple.of(id, approver, approvedBefore))
+        .map(rows -> rows.rowCount() == 1);
   }
 
   /** Makes a claimed change pending again: its commit was refused. */

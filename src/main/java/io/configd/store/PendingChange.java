@@ -18,10 +18,12 @@ import java.util.UUID;
  *
  * @param single   it came as one PUT, DELETE or rollback and commits as one; else as a transaction
  * @param revision the revision its approval committed (a transaction's first), null until then
+ * @param approvalsNeeded how many distinct principals must approve it (its policies' most)
+ * @param approvals       who approved it so far, while more are needed (the last approver commits it)
  */
 public record PendingChange(UUID id, String env, boolean single, String author, String comment, Instant createdAt,
                             Instant expiresAt, String status, String decidedBy, Instant decidedAt, String reason,
-                            Long revision, List<Op> ops) {
+                            Long revision, int approvalsNeeded, List<String> approvals, List<Op> ops) {
 
   public static final String PENDING = "pending";
 
@@ -80,7 +82,8 @@ public record PendingChange(UUID id, String env, boolean single, String author, 
     return new PendingChange(row.getUUID("id"), row.getString("env"), row.getBoolean("single"),
         row.getString("author"), row.getString("comment"), instant(row, "created_at"), instant(row, "expires_at"),
         row.getString("status"), row.getString("decided_by"), instant(row, "decided_at"), row.getString("reason"),
-        row.getLong("revision"), ops);
+        row.getLong("revision"), row.getInteger("approvals_needed"),
+        new JsonArray(row.getString("approvals")).stream().map(String.class::cast).toList(), ops);
   }
 
   private static Instant instant(Row row, String column) {
@@ -95,6 +98,7 @@ public record PendingChange(UUID id, String env, boolean single, String author, 
         .put("comment", comment).put("createdAt", createdAt.toString()).put("expiresAt", expiresAt.toString())
         .put("decidedBy", decidedBy).put("decidedAt", decidedAt == null ? null : decidedAt.toString())
         .put("reason", reason).put("revision", revision).put("transaction", !single)
+        .put("approvalsNeeded", approvalsNeeded).put("approvals", new JsonArray(approvals))
         .put("stale", status.equals(PENDING) && ops.stream().anyMatch(op -> op.currentVersion() != op.baseVersion()))
         .put("ops", changes);
   }

@@ -1,5 +1,6 @@
 package io.configd.store;
 
+import io.configd.model.ConfigValue;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -112,6 +113,76 @@ public final class SecretStore {
     return conn.preparedQuery(SqlQueries.UPDATE_VERSION_SEALED).executeBatch(updates)
         .compose(done -> conn.preparedQuery(SqlQueries.UPDATE_ENTRIES_SEALED).execute())
         .map(done -> updates.size());
+  }
+
+  /** A value a secret key stored in clear before it became secret: its JSON text, to seal. */
+  public record ClearValue(String env, String key, String encodedValue) {
+  }
+
+  /**
+   * One round of history sealing in one transaction, if no other node holds the secrets' round lock: at most
+   * {@code batch} versions, {@code batch} pending ops and {@code batch} rollouts of secret keys that still hold a
+   * value in clear (written before the key was made secret) get the mask as their value and {@code seal}'s ciphertext
+   * beside it; the audit rows and webhook bodies of secret keys get the mask. How many values were sealed or masked
+   * (-1: another node holds the lock).
+   */
+  public Future<Integer> sealHistory(int batch, Function<ClearValue, Sealer.Sealed> seal) {
+    return pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.TRY_REENCRYPT_LOCK).execute()
+        .compose(lock -> !lock.iterator().next().getBoolean("locked") ? Future.succeededFuture(-1)
+            : sealVersions(conn, batch, seal)
+                .compose(versions -> sealPendingOps(conn, batch, seal).map(ops -> versions + ops))
+                .compose(sealed -> sealRollouts(conn, batch, seal).map(rollouts -> sealed + rollouts))
+                .compose(sealed -> masked(conn, SqlQueries.MASK_AUDIT_ROWS_OF_SECRETS).map(rows -> sealed + rows))
+                .compose(sealed -> masked(conn, SqlQueries.MASK_PENDING_BASE_VALUES_OF_SECRETS).map(rows -> sealed + rows))
+                .compose(sealed -> masked(conn, SqlQueries.MASK_NOTIFICATIONS_OF_SECRETS).map(rows -> sealed + rows))));
+  }
+
+  private static Future<Integer> sealVersions(SqlConnection conn, int batch, Function<ClearValue, Sealer.Sealed> seal) {
+    return conn.preparedQuery(SqlQueries.SELECT_CLEAR_VERSIONS_OF_SECRETS).execute(Tuple.of(batch)).compose(rows -> {
+      List<Tuple> updates = new ArrayList<>();
+      for (Row row : rows) {
+        String value = row.getString("value");
+        Sealer.Sealed sealed = value == null ? null
+            : seal.apply(new ClearValue(row.getString("env"), row.getString("key"), value));
+        updates.add(Tuple.of(row.getString("env"), row.getString("key"), row.getInteger("version"),
+            sealed == null ? null : ConfigValue.MASK, sealed == null ? null : sealed.ciphertext(),
+            sealed == null ? null : sealed.dataKey()));
+      }
+      return updated(conn, SqlQueries.UPDATE_VERSION_MADE_SECRET, updates);
+    });
+  }
+
+  private static Future<Integer> sealPendingOps(SqlConnection conn, int batch, Function<ClearValue, Sealer.Sealed> seal) {
+    return conn.preparedQuery(SqlQueries.SELECT_CLEAR_PENDING_OPS_OF_SECRETS).execute(Tuple.of(batch)).compose(rows -> {
+      List<Tuple> updates = new ArrayList<>();
+      for (Row row : rows) {
+        Sealer.Sealed sealed = seal.apply(new ClearValue(row.getString("env"), row.getString("key"),
+            row.getString("value")));
+        updates.add(Tuple.of(row.getUUID("pending"), row.getInteger("ord"), ConfigValue.MASK, sealed.ciphertext()));
+      }
+      return updated(conn, SqlQueries.UPDATE_PENDING_OP_SEALED, updates);
+    });
+  }
+
+  private static Future<Integer> sealRollouts(SqlConnection conn, int batch, Function<ClearValue, Sealer.Sealed> seal) {
+    return conn.preparedQuery(SqlQueries.SELECT_CLEAR_ROLLOUTS_OF_SECRETS).execute(Tuple.of(batch)).compose(rows -> {
+      List<Tuple> updates = new ArrayList<>();
+      for (Row row : rows) {
+        Sealer.Sealed sealed = seal.apply(new ClearValue(row.getString("env"), row.getString("key"),
+            row.getString("value")));
+        updates.add(Tuple.of(row.getLong("id"), ConfigValue.MASK, sealed.ciphertext(), sealed.dataKey()));
+      }
+      return updated(conn, SqlQueries.UPDATE_ROLLOUT_SEALED, updates);
+    });
+  }
+
+  private static Future<Integer> updated(SqlConnection conn, String sql, List<Tuple> updates) {
+    return updates.isEmpty() ? Future.succeededFuture(0)
+        : conn.preparedQuery(sql).executeBatch(updates).map(done -> updates.size());
+  }
+
+  private static Future<Integer> masked(SqlConnection conn, String sql) {
+    return conn.preparedQuery(sql).execute(Tuple.of(ConfigValue.MASK)).map(rows -> rows.rowCount());
   }
 
   /** Data key id → how many sealed versions it seals. */

@@ -551,23 +551,46 @@ final class SqlQueries {
       select prefix, env, version, document::text as document, comment, created_at, created_by
       from config_schema where prefix = $1 and env = $2 and version < $3 order by version desc limit $4""";
 
+  /**
+   * Every version of every schema and policy after the audit number $1, in the order they were recorded: in one
+   * environment and the every-environment ones ($2, null for all), by one author ($3, null for any), recorded at or
+   * after $5 (null: any time), at most $4.
+   */
+  static final String SELECT_RULE_AUDIT = """
+      select * from (
+        select 'schema' as kind, audit_seq, prefix, env, version, document::text as document, null::boolean as required,
+          null::bigint as expires_in_ms, comment, created_at, created_by, null::integer as approvals from config_schema
+        union all
+        select 'policy', audit_seq, prefix, env, version, null, required, expires_in_ms, comment, created_at, created_by,
+          approvals from approval_policy) r
+      where audit_seq > $1 and ($2::text is null or env = $2 or env = '*') and ($3::text is null or created_by = $3)
+        and ($5::timestamptz is null or created_at >= $5)
+      order by audit_seq limit $4""";
+
   static final String SELECT_CURRENT_POLICIES = """
-      select distinct on (prefix, env) prefix, env, version, required, expires_in_ms, comment, created_at, created_by
+      select distinct on (prefix, env) prefix, env, version, required, expires_in_ms, comment, created_at, created_by,
+        approvals
       from approval_policy order by prefix, env, version desc""";
 
   static final String INSERT_POLICY = """
-      insert into approval_policy (prefix, env, version, required, expires_in_ms, comment, created_by)
-      select $1, $2, coalesce(max(version), 0) + 1, $3, $4, $5, $6
+      insert into approval_policy (prefix, env, version, required, expires_in_ms, comment, created_by, approvals)
+      select $1, $2, coalesce(max(version), 0) + 1, $3, $4, $5, $6, $7
       from approval_policy where prefix = $1 and env = $2
-      returning prefix, env, version, required, expires_in_ms, comment, created_at, created_by""";
+      returning prefix, env, version, required, expires_in_ms, comment, created_at, created_by, approvals""";
 
   static final String SELECT_POLICY_VERSIONS = """
-      select prefix, env, version, required, expires_in_ms, comment, created_at, created_by
+      select prefix, env, version, required, expires_in_ms, comment, created_at, created_by, approvals
       from approval_policy where prefix = $1 and env = $2 and version < $3 order by version desc limit $4""";
 
   static final String INSERT_PENDING = """
-      insert into pending_change (id, env, single, author, comment, expires_at)
-      values ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond')""";
+      insert into pending_change (id, env, single, author, comment, expires_at, approvals_needed)
+      values ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond', $7)""";
+
+  /** One more approval ($2) of a change that needs several, if it is still pending and $2 has not approved it yet. */
+  static final String ADD_APPROVAL = """
+      update pending_change set approvals = array_append(approvals, $2)
+      where id = $1 and status = 'pending' and expires_at > now() and not ($2 = any(approvals))
+        and cardinality(approvals) + 1 < approvals_needed""";
 
   static final String INSERT_PENDING_OPS = """
       insert into pending_op (pending, ord, op, env, key, value, critical, comment, base_version, base_deleted, base_value,
@@ -582,7 +605,7 @@ final class SqlQueries {
   private static final String PENDING_COLUMNS = """
       c.id, c.env, c.single, c.author, c.comment, c.created_at, c.expires_at,
         case when c.status = 'pending' and c.expires_at <= now() then 'expired' else c.status end as status,
-        c.decided_by, c.decided_at, c.reason, c.revision,
+        c.decided_by, c.decided_at, c.reason, c.revision, c.approvals_needed, array_to_json(c.approvals)::text as approvals,
         (select json_agg(json_build_object('op', o.op, 'key', o.key, 'value', o.value, 'critical', o.critical,
            'comment', o.comment, 'baseVersion', o.base_version, 'baseDeleted', o.base_deleted, 'baseValue', o.base_value,
            'sealed', o.sealed, 'currentVersion', coalesce(e.version, 0))
@@ -612,7 +635,7 @@ final class SqlQueries {
   /** Takes a pending change for its approval: once, and only while it is pending and not expired. */
   static final String CLAIM_PENDING = """
       update pending_change set status = 'approved', decided_by = $2, decided_at = now()
-      where id = $1 and status = 'pending' and expires_at > now()""";
+      where id = $1 and status = 'pending' and expires_at > now() and cardinality(approvals) = $3""";
 
   /** Gives a claimed change back when its commit was refused (the key moved on, a schema refuses it). */
   static final String RELEASE_PENDING = """
@@ -668,6 +691,69 @@ final class SqlQueries {
       from config_version v
       where v.env = e.env and v.key = e.key and v.version = e.version and e.sealed is not null
         and e.data_key is distinct from v.data_key""";
+
+  // ---- history sealing: what a key made secret stored in clear before ----
+
+  /** Versions of secret keys written before the key became secret (still unsealed), at most $1, locked. */
+  static final String SELECT_CLEAR_VERSIONS_OF_SECRETS = """
+      select v.env, v.key, v.version, v.value::text as value
+      from config_entry e join config_version v on v.env = e.env and v.key = e.key
+      where e.secret and not v.secret
+      order by v.revision limit $1 for update of v""";
+
+  /** A version sealed after the fact: $4 the mask (null for a deletion), $5 its ciphertext, $6 its data key. */
+  static final String UPDATE_VERSION_MADE_SECRET = """
+      update config_version set value = to_jsonb($4::text), sealed = $5, data_key = $6, secret = true
+      where env = $1 and key = $2 and version = $3""";
+
+  /** Ops of pending changes (any status) on secret keys that hold their value in clear, at most $1, locked. */
+  static final String SELECT_CLEAR_PENDING_OPS_OF_SECRETS = """
+      select p.pending, p.ord, p.env, p.key, p.value::text as value
+      from config_entry e join pending_op p on p.env = e.env and p.key = e.key
+      where e.secret and p.sealed is null and p.value is not null
+      limit $1 for update of p""";
+
+  static final String UPDATE_PENDING_OP_SEALED = """
+      update pending_op set value = to_jsonb($3::text), sealed = $4 where pending = $1 and ord = $2""";
+
+  /** The value each pending op on a secret key was proposed against, masked ($1 the mask). */
+  static final String MASK_PENDING_BASE_VALUES_OF_SECRETS = """
+      update pending_op p set base_value = to_jsonb($1::text)
+      from config_entry e
+      where e.secret and p.env = e.env and p.key = e.key and p.base_value is not null
+        and p.base_value <> to_jsonb($1::text)""";
+
+  /** Rollouts of secret keys whose value is unsealed, at most $1, locked. */
+  static final String SELECT_CLEAR_ROLLOUTS_OF_SECRETS = """
+      select r.id, r.env, r.key, r.value::text as value
+      from config_entry e join rollout r on r.env = e.env and r.key = e.key
+      where e.secret and r.sealed is null
+      limit $1 for update of r""";
+
+  static final String UPDATE_ROLLOUT_SEALED = """
+      update rollout set value = to_jsonb($2::text), sealed = $3, data_key = $4 where id = $1""";
+
+  /**
+   * The audit rows of secret keys that hold a value other than the mask (recorded before the key became secret, or
+   * the row of the version that made it secret, whose old value was in clear), masked.
+   */
+  static final String MASK_AUDIT_ROWS_OF_SECRETS = """
+      update audit_log a set
+        old_value = case when a.old_value is null or a.old_value = 'null'::jsonb then a.old_value else to_jsonb($1::text) end,
+        new_value = case when a.new_value is null or a.new_value = 'null'::jsonb then a.new_value else to_jsonb($1::text) end,
+        secret = true
+      from config_entry e
+      where e.secret and a.env = e.env and a.key = e.key
+        and (not a.secret or coalesce(a.old_value, 'null'::jsonb) not in ('null'::jsonb, to_jsonb($1::text))
+          or coalesce(a.new_value, 'null'::jsonb) not in ('null'::jsonb, to_jsonb($1::text)))""";
+
+  /** The webhook bodies kept for secret keys that carry a value other than the mask, masked. */
+  static final String MASK_NOTIFICATIONS_OF_SECRETS = """
+      update notification n set payload = jsonb_set(jsonb_set(n.payload, '{change,value}', to_jsonb($1::text)),
+          '{change,masked}', 'true'::jsonb)
+      from config_entry e
+      where e.secret and n.env = e.env and n.key = e.key and n.payload -> 'change' ? 'value'
+        and n.payload -> 'change' -> 'value' not in ('null'::jsonb, to_jsonb($1::text))""";
 
   /** Sealed versions per data key: the re-encryption's progress. */
   static final String COUNT_SEALED_BY_DATA_KEY = """

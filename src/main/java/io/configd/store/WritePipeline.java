@@ -79,12 +79,22 @@ public final class WritePipeline {
 
   /** Whether the write's value satisfies its key's schema, without writing it or asking any approval (a rollout's value). */
   public Future<Void> checkSchemas(Write write) {
-    return guard.schemas(Proposal.of(write));
+    return guard.schemas(knownSecrets(Proposal.of(write)));
   }
 
   /** Whether every value of the transaction satisfies its key's schema, writing nothing (an import's dry run). */
   public Future<Void> checkSchemas(Transaction txn) {
-    return guard.schemas(Proposal.of(txn));
+    return guard.schemas(knownSecrets(Proposal.of(txn)));
+  }
+
+  /** The proposal with its ops on keys known secret flagged so, for a check that seals nothing: the guard quotes no secret. */
+  private Proposal knownSecrets(Proposal proposal) {
+    return new Proposal(proposal.env(), proposal.actor(), proposal.ops().stream()
+        .map(op -> op.secret() == null && sealer.knownSecret(proposal.env(), op.key().value())
+            ? new TxnOp(op.kind(), op.key(), op.encodedValue(), op.critical(), op.comment(), op.expected(), Boolean.TRUE,
+                op.sealed())
+            : op)
+        .toList(), proposal.single());
   }
 
   /** Records every op of the transaction in one commit with contiguous revisions, or none of them. */

@@ -256,6 +256,45 @@ class FourEyesApprovalTest {
     assertThat(NODE.node().as(other).get("/v1/pending?status=all").bodyAsJsonObject().getJsonArray("items")).isEmpty();
   }
 
+  @Test
+  @DisplayName("a policy with approvals 2 needs two principals other than the author: the first approval commits "
+      + "nothing (202, still pending), the same approver twice is a 409, the second commits, both named in the audit")
+  void severalApprovers() {
+    TestNode admin = NODE.node();
+    TestNode dave = admin.as(admin.createToken("dave", "production", "services.payment", "approve"));
+    assertProblem(putPolicy("services.payment.dual", "production", new JsonObject().put("requireApproval", true)
+        .put("approvals", 0)), 400, "invalid-body");
+    HttpResponse<Buffer> policy = putPolicy("services.payment.dual", "production",
+        new JsonObject().put("requireApproval", true).put("approvals", 2));
+    assertThat(policy.statusCode()).as(policy.bodyAsString()).isEqualTo(201);
+    assertThat(policy.bodyAsJsonObject().getInteger("approvals")).isEqualTo(2);
+
+    HttpResponse<Buffer> held = alice.put("services.payment.dual.limit", "production", 7);
+    assertThat(held.statusCode()).as(held.bodyAsString()).isEqualTo(202);
+    assertThat(held.bodyAsJsonObject().getInteger("approvalsNeeded")).isEqualTo(2);
+    String id = held.bodyAsJsonObject().getString("id");
+    assertProblem(approve(alice, id), 403, "forbidden");
+
+    HttpResponse<Buffer> first = approve(bob, id);
+    assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(202);
+    assertThat(first.bodyAsJsonObject().getString("status")).isEqualTo("pending");
+    assertThat(first.bodyAsJsonObject().getJsonArray("approvals")).containsExactly("bob");
+    assertProblem(admin.get("/v1/config/services.payment.dual.limit?env=production"), 404, "not-found");
+    assertProblem(approve(bob, id), 409, "conflict");
+    assertProblem(admin.get("/v1/config/services.payment.dual.limit?env=production"), 404, "not-found");
+
+    HttpResponse<Buffer> second = approve(dave, id);
+    assertThat(second.statusCode()).as(second.bodyAsString()).isEqualTo(200);
+    assertThat(second.bodyAsJsonObject().getString("status")).isEqualTo("approved");
+    assertThat(second.bodyAsJsonObject().getJsonObject("value").getInteger("value")).isEqualTo(7);
+    JsonObject audited = Eventually.value("the audit row naming both approvers", Duration.ofSeconds(20),
+        () -> admin.get("/v1/audit?env=production&prefix=services.payment.dual.limit").bodyAsJsonObject()
+            .getJsonArray("items").stream().map(JsonObject.class::cast).findFirst().orElse(null),
+        row -> row != null);
+    assertThat(audited.getString("updatedBy")).isEqualTo("alice");
+    assertThat(audited.getString("approvedBy")).isEqualTo("bob, dave");
+  }
+
   private static HttpResponse<Buffer> approve(TestNode as, String id) {
     return as.call(HttpMethod.POST, "/v1/pending/" + id + "/approve", null);
   }
