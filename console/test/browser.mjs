@@ -16,6 +16,7 @@ export class Run {
     this.problems = [];
     /** While a scenario has cut the page's network (a Proxy), failed loads are what it expects, not problems. */
     this.networkCut = false;
+    this.contexts = [];
     mkdirSync(artifacts, { recursive: true });
   }
 
@@ -24,9 +25,25 @@ export class Run {
     return this;
   }
 
+  /** Before a scenario: a browser (launched once, again only if it went away) and no problems recorded yet. */
+  async begin() {
+    if (!this.browser?.isConnected()) {
+      await this.launch();
+    }
+    this.problems = [];
+    this.networkCut = false;
+  }
+
+  /** After a scenario: its browser contexts closed, so the next scenario shares nothing with it but the browser. */
+  async end() {
+    const contexts = this.contexts.splice(0);
+    await Promise.all(contexts.map((context) => context.close().catch(() => {})));
+  }
+
   /** A fresh browser context (its own session storage) with a page that records every script problem. */
   async page({ width = 1280, height = 860 } = {}) {
     const context = await this.browser.newContext({ viewport: { width, height }, locale: 'en-US', timezoneId: 'UTC' });
+    this.contexts.push(context);
     const page = await context.newPage();
     page.on('pageerror', (error) => this.problems.push(`page error: ${error.message}`));
     page.on('console', (message) => {

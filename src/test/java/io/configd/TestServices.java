@@ -174,13 +174,24 @@ public final class TestServices {
     }
   }
 
-  public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException("no free port on loopback", e);
+  /**
+   * A port free now and never handed out before by this JVM: the system may offer a just-closed port again, and a
+   * cluster's nodes each take several ports before any binds (a node's HTTP port once came out as another's
+   * Hazelcast port: "Address already in use").
+   */
+  public static synchronized int freePort() {
+    for (;;) {
+      try (ServerSocket socket = new ServerSocket(0)) {
+        if (HANDED_OUT.add(socket.getLocalPort())) {
+          return socket.getLocalPort();
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException("no free port on loopback", e);
+      }
     }
   }
+
+  private static final java.util.Set<Integer> HANDED_OUT = new java.util.HashSet<>();
 
   private static String required(String variable, String what) {
     String value = System.getenv(variable);
