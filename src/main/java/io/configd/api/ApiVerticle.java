@@ -423,12 +423,7 @@ public class ApiVerticle extends VerticleBase {
    * returns it (read-your-writes). The write stands whatever the cache answers.
    */
   private Future<ConfigValue> cached(ConfigValue value) {
-    return reads.written(value)
-        .map(value)
-        .otherwise(failure -> {
-          LOG.warn("Cache not told of {} v{} in {}: {}", value.key(), value.version(), value.env(), failure.toString());
-          return value;
-        });
+    return CachedReads.told(vertx, value);
   }
 
   private void version(RoutingContext ctx) {

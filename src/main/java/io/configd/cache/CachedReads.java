@@ -8,6 +8,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cache as an API instance sees it: a read is answered from the node's near cache on the caller's own event loop
@@ -16,6 +18,7 @@ import io.vertx.core.eventbus.Message;
  */
 public final class CachedReads {
 
+  private static final Logger LOG = LoggerFactory.getLogger(CachedReads.class);
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
   private final Vertx vertx;
@@ -40,7 +43,25 @@ public final class CachedReads {
 
   /** Tells the cache of a committed write; completes once the near cache holds it, with whether Redis took it. */
   public Future<Boolean> written(ConfigValue value) {
+    return written(vertx, value);
+  }
+
+  /** As {@link #written(ConfigValue)}, from a verticle that writes without reading (a rollout plan's promotion). */
+  public static Future<Boolean> written(Vertx vertx, ConfigValue value) {
     return vertx.eventBus().<Boolean>request(Addresses.CACHE_WRITTEN, value, LOCAL).map(Message::body);
+  }
+
+  /**
+   * The committed write, once this node's cache holds it (a read on this node after the answer sees it); a cache
+   * that could not be told is logged and the write stands (the change stream invalidates it).
+   */
+  public static Future<ConfigValue> told(Vertx vertx, ConfigValue value) {
+    return written(vertx, value)
+        .map(value)
+        .otherwise(failure -> {
+          LOG.warn("Cache not told of {} v{} in {}: {}", value.key(), value.version(), value.env(), failure.toString());
+          return value;
+        });
   }
 
   /** PostgreSQL's health as this node's cache last saw it, for /ready. */

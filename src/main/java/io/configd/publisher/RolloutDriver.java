@@ -1,5 +1,6 @@
 package io.configd.publisher;
 
+import io.configd.cache.CachedReads;
 import io.configd.store.HeldForApproval;
 import io.configd.store.Rollout;
 import io.configd.store.RolloutFleet;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * superseded, and takes the next step of each active plan whose current step has baked (by the database's clock), or
  * promotes it after its last step. Everything it decides is in PostgreSQL, and each step is taken only from the step
  * it was read at (a conditional update in the step's own transaction): a leader killed mid-plan hands over to the next
- * one, which goes on from the same step, with nothing skipped and nothing taken twice.
+ * one, which goes on from the same step, with nothing skipped and nothing taken twice. A promotion tells this node's
+ * cache of the version it wrote, as a PUT does: a read here after the plan shows promoted answers the promoted value.
  */
 final class RolloutDriver {
 
@@ -134,7 +136,7 @@ final class RolloutDriver {
       int next = due.step() + 1;
       if (next >= steps.size()) {
         return rollouts.promote(rollout.id(), rollout.createdBy(), "rollout " + rollout.id() + " promoted: its plan's "
-                + "last step baked", Future::succeededFuture)
+                + "last step baked", value -> CachedReads.told(vertx, value))
             .onSuccess(promoted -> LOG.info("Rollout {} of '{}' in {} promoted as version {}", rollout.id(),
                 rollout.key(), rollout.env(), promoted.promotedVersion()))
             // an approval policy holds the promotion: the plan waits, paused, instead of proposing it every tick
