@@ -47,15 +47,7 @@ class AcknowledgedChangesAreNeverLostTest {
 
   @AfterAll
   static void stop() {
-    try {
-      if (node != null) {
-        node.stop().await();
-      }
-    } finally {
-      if (broker != null) {
-        broker.close();
-      }
-    }
+    StreamTesting.stop(node, broker);
   }
 
   @Test

@@ -69,6 +69,19 @@ public final class StreamTesting {
     return config;
   }
 
+  /** Stops a node started on a broker of the test's own, then the broker (either may be null: start failed). */
+  public static void stop(TestNode node, KafkaBroker broker) {
+    try {
+      if (node != null) {
+        node.stop().await();
+      }
+    } finally {
+      if (broker != null) {
+        broker.close();
+      }
+    }
+  }
+
   public static String topic(JsonObject config) {
     return config.getJsonObject("kafka").getString("topic");
   }

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /** The secrets' keys in PostgreSQL (data keys, master key check values) and the re-encryption of sealed versions. */
@@ -153,26 +154,26 @@ public final class SecretStore {
   }
 
   private static Future<Integer> sealPendingOps(SqlConnection conn, int batch, Function<ClearValue, Sealer.Sealed> seal) {
-    return conn.preparedQuery(SqlQueries.SELECT_CLEAR_PENDING_OPS_OF_SECRETS).execute(Tuple.of(batch)).compose(rows -> {
-      List<Tuple> updates = new ArrayList<>();
-      for (Row row : rows) {
-        Sealer.Sealed sealed = seal.apply(new ClearValue(row.getString("env"), row.getString("key"),
-            row.getString("value")));
-        updates.add(Tuple.of(row.getUUID("pending"), row.getInteger("ord"), ConfigValue.MASK, sealed.ciphertext()));
-      }
-      return updated(conn, SqlQueries.UPDATE_PENDING_OP_SEALED, updates);
-    });
+    return sealed(conn, batch, seal, SqlQueries.SELECT_CLEAR_PENDING_OPS_OF_SECRETS, SqlQueries.UPDATE_PENDING_OP_SEALED,
+        (row, sealed) -> Tuple.of(row.getUUID("pending"), row.getInteger("ord"), ConfigValue.MASK, sealed.ciphertext()));
   }
 
   private static Future<Integer> sealRollouts(SqlConnection conn, int batch, Function<ClearValue, Sealer.Sealed> seal) {
-    return conn.preparedQuery(SqlQueries.SELECT_CLEAR_ROLLOUTS_OF_SECRETS).execute(Tuple.of(batch)).compose(rows -> {
+    return sealed(conn, batch, seal, SqlQueries.SELECT_CLEAR_ROLLOUTS_OF_SECRETS, SqlQueries.UPDATE_ROLLOUT_SEALED,
+        (row, sealed) -> Tuple.of(row.getLong("id"), ConfigValue.MASK, sealed.ciphertext(), sealed.dataKey()));
+  }
+
+  /** Seals the clear value of each row {@code select} finds (at most {@code batch}) and stores it by {@code update}. */
+  private static Future<Integer> sealed(SqlConnection conn, int batch, Function<ClearValue, Sealer.Sealed> seal,
+                                        String select, String update, BiFunction<Row, Sealer.Sealed, Tuple> updateOf) {
+    return conn.preparedQuery(select).execute(Tuple.of(batch)).compose(rows -> {
       List<Tuple> updates = new ArrayList<>();
       for (Row row : rows) {
         Sealer.Sealed sealed = seal.apply(new ClearValue(row.getString("env"), row.getString("key"),
             row.getString("value")));
-        updates.add(Tuple.of(row.getLong("id"), ConfigValue.MASK, sealed.ciphertext(), sealed.dataKey()));
+        updates.add(updateOf.apply(row, sealed));
       }
-      return updated(conn, SqlQueries.UPDATE_ROLLOUT_SEALED, updates);
+      return updated(conn, update, updates);
     });
   }
 

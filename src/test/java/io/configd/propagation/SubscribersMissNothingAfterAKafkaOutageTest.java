@@ -48,15 +48,7 @@ class SubscribersMissNothingAfterAKafkaOutageTest {
 
   @AfterAll
   static void stop() {
-    try {
-      if (node != null) {
-        node.stop().await();
-      }
-    } finally {
-      if (broker != null) {
-        broker.close();
-      }
-    }
+    StreamTesting.stop(node, broker);
   }
 
   @Test
