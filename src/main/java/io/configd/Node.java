@@ -129,6 +129,7 @@ public final class Node {
         .compose(checked -> Secrets.start(settings.secrets(), new SecretStore(pool)))
         .onSuccess(started -> {
           secrets = started;
+          guards.opensSecretsWith(secrets);
           writes = new WritePipeline(pool, settings.api().maxBatchOps(), settings.api().maxBatchesInFlight(), guards,
               secrets);
         })

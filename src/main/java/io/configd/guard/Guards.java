@@ -10,6 +10,7 @@ import io.configd.store.GuardRule;
 import io.configd.store.GuardStore;
 import io.configd.store.HeldForApproval;
 import io.configd.store.PendingChange;
+import io.configd.store.Sealer;
 import io.configd.store.Proposal;
 import io.configd.store.TxnOp;
 import io.configd.store.WriteGuard;
@@ -52,6 +53,7 @@ public final class Guards implements WriteGuard {
   private long loadedGeneration = -1;
   private long generation;
   private Future<GuardRules> loading;
+  private volatile Sealer sealer = Sealer.NONE;
 
   public Guards(Vertx vertx, Pool pool, GuardSettings settings) {
     this.vertx = vertx;
@@ -59,6 +61,11 @@ public final class Guards implements WriteGuard {
     this.values = new ConfigStore(pool);
     this.settings = settings;
     this.check = new SchemaCheck(vertx);
+  }
+
+  /** Opens secrets' stored values, for checking a new schema against them (enforce=existing); set once secrets start. */
+  public void opensSecretsWith(Sealer sealer) {
+    this.sealer = sealer;
   }
 
   /** Listens for the changes other nodes announce; call once, when the node starts. */
@@ -284,7 +291,13 @@ public final class Guards implements WriteGuard {
         if (value.deleted() || changed.schemaFor(env, key).map(found -> found != schema).orElse(true)) {
           continue;
         }
-        List<JsonObject> errors = SchemaCheck.failures(schema.validator(), value.value());
+        boolean secret = value.secrecy() == ConfigValue.Secrecy.SEALED;
+        // a secret is checked by its own value, opened in memory only, never by its mask
+        Object checked = secret ? Json.decodeValue(sealer.open(env, value.key(), value.sealed())) : value.value();
+        List<JsonObject> errors = SchemaCheck.failures(schema.validator(), checked);
+        if (secret) {
+          errors.forEach(error -> error.remove("message")); // it may quote the value
+        }
         if (!errors.isEmpty()) {
           count[0]++;
           if (failing.size() < max) {

@@ -166,6 +166,35 @@ class KeysMadeSecretHaveTheirHistorySealedTest {
     assertThat(txn.bodyAsString()).doesNotContain("738293");
   }
 
+  @Test
+  @DisplayName("a schema added with enforce=existing checks each secret by its own value, not its mask, and its report "
+      + "quotes no secret")
+  void enforceExistingOpensSecrets() {
+    JsonObject pinSchema = new JsonObject().put("type", "object").put("required", new io.vertx.core.json.JsonArray()
+        .add("pin")).put("properties", new JsonObject().put("pin", new JsonObject().put("type", "integer")
+        .put("minimum", 1_000_000)));
+    assertThat(admin.call(HttpMethod.PUT, "/v1/config/services.vault.strong?env=production", new JsonObject()
+        .put("value", new JsonObject().put("pin", 1_234_567)).put("secret", true)).statusCode()).isEqualTo(201);
+    assertThat(admin.call(HttpMethod.PUT, "/v1/config/services.vault.weak?env=production", new JsonObject()
+        .put("value", new JsonObject().put("pin", 738_294)).put("secret", true)).statusCode()).isEqualTo(201);
+
+    HttpResponse<Buffer> refused = admin.call(HttpMethod.PUT,
+        "/v1/schemas/services.vault?env=production&enforce=existing", new JsonObject().put("schema", pinSchema));
+    assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(422);
+    assertThat(refused.bodyAsJsonObject().getInteger("failingCount")).as(refused.bodyAsString()).isEqualTo(1);
+    JsonObject failing = refused.bodyAsJsonObject().getJsonArray("failing").getJsonObject(0);
+    assertThat(failing.getString("key")).isEqualTo("services.vault.weak");
+    assertThat(failing.getJsonArray("errors").getJsonObject(0).getString("location")).isEqualTo("/pin");
+    assertThat(refused.bodyAsString()).doesNotContain("738294");
+
+    assertThat(admin.call(HttpMethod.PUT, "/v1/config/services.vault.weak?env=production", new JsonObject()
+        .put("value", new JsonObject().put("pin", 2_000_000))).statusCode()).isEqualTo(200);
+    HttpResponse<Buffer> accepted = admin.call(HttpMethod.PUT,
+        "/v1/schemas/services.vault?env=production&enforce=existing", new JsonObject().put("schema", pinSchema));
+    assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(201);
+    assertThat(accepted.bodyAsJsonObject().getInteger("failingCount")).isZero();
+  }
+
   /** Every row of every table of the node's schema, as text. */
   private static String dump() throws Exception {
     JsonObject config = NODE.node().config();
