@@ -1,9 +1,10 @@
 'use strict';
 // The values a client holds and how far it knows them, with the rules of the Java client (LocalState):
-// a change is applied only when it is newer than the key's high-water revision and than the watermark of every
-// watch covering it; a watermark (a revision up to which a watch is known complete) comes from a finished snapshot
-// or catch-up answer, then from each live change on a connection in step (a node releases changes in global
-// revision order), and never goes back.
+// a change is applied only when it is newer than the key's high-water revision and than the complete mark of every
+// watch covering it (a revision up to which the watch is known complete: a finished snapshot or catch-up answer).
+// The watermark, where a watch resumes, moves with those and with each live change on a connection in step (a node
+// releases changes in global revision order), and never goes back; a change released late (a node gave up waiting
+// for it and released later ones first) is below the watermark, above the complete mark, applied when newer for its key.
 
 const NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
@@ -42,6 +43,7 @@ class Values {
     this.byEnv = new Map(watches.map((w) => [w.env, new Map()]));
     this.revisions = new Map();
     this.watermarks = new Map();
+    this.complete = new Map();
     /** the database's epoch the values come from; undefined until a node said */
     this.epoch = undefined;
   }
@@ -53,7 +55,7 @@ class Values {
     for (const watch of this.watches) {
       if (covers(watch, change)) {
         covered = true;
-        floor = Math.max(floor, this.watermarks.get(watch.id) ?? -1);
+        floor = Math.max(floor, this.complete.get(watch.id) ?? -1);
       }
     }
     const id = `${change.env}\u0000${change.key}`;
@@ -101,19 +103,22 @@ class Values {
       heard.push(Object.freeze({ ...old, value: null, revision, deleted: true, updatedAt: new Date().toISOString(), updatedBy: null }));
     }
     this.watermarks = new Map(marks);
+    this.complete = new Map(marks);
     this.epoch = epoch;
     return heard;
   }
 
+  /** The watch holds every change up to revision (a snapshot or catch-up answer). */
   advance(watch, revision) {
     this.watermarks.set(watch.id, Math.max(revision, this.watermarks.get(watch.id) ?? -1));
+    this.complete.set(watch.id, Math.max(revision, this.complete.get(watch.id) ?? -1));
   }
 
   /** A live change on a connection in step: its revision is the watermark of every loaded watch covering it. */
   advanceLive(change) {
     for (const watch of this.watches) {
       if (covers(watch, change) && this.watermarks.has(watch.id)) {
-        this.advance(watch, change.revision);
+        this.watermarks.set(watch.id, Math.max(change.revision, this.watermarks.get(watch.id)));
       }
     }
   }

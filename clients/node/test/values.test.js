@@ -35,6 +35,22 @@ test('a live change moves the watermark of every loaded watch covering it, and o
   assert.equal(values.watermark(fresh), undefined, 'not loaded yet: only a snapshot gives its first watermark');
 });
 
+test('a change released late (after later live changes moved the watermark) is applied when newer for its key', () => {
+  const watch = parseWatch('production:services.payment');
+  const values = new Values([watch]);
+  values.advance(watch, 10); // a snapshot at revision 10
+  for (const live of [change('services.payment.a', 11, 1), change('services.payment.b', 13, 1)]) {
+    assert.equal(values.apply(live), true);
+    values.advanceLive(live);
+  }
+  assert.equal(values.apply(change('services.payment.c', 12, 1)), true, 'revision 12, given up by the node, arrives late');
+  assert.equal(values.current('production', 'services.payment.c').value, 1);
+  assert.equal(values.watermark(watch), 13, 'the watermark stays');
+  assert.equal(values.apply(change('services.payment.a', 11, 0)), false, 'a duplicate of what the key holds');
+  values.advance(watch, 20); // a catch-up answered up to 20
+  assert.equal(values.apply(change('services.payment.d', 15, 1)), false, 'below what the catch-up made complete');
+});
+
 test('watches parse as env:prefix and refuse what is not a key prefix', () => {
   assert.deepEqual({ ...parseWatch('production:services.payment.') }, {
     env: 'production', prefix: 'services.payment', id: 'production:services.payment', address: 'config.production.services.payment' });

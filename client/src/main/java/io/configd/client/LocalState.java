@@ -15,9 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * from any thread. Each environment's values are one immutable map, replaced whole: a set of changes applied together
  * (a transaction) becomes visible to readers at one instant, never some of its keys before the others.
  *
- * <p>A change is applied only when it is newer than both the key's high-water revision and the watermark of
- * every watch covering it: the watermark is a revision up to which the watch is known complete (from a snapshot
- * or catch-up response), so anything at or below it is already reflected, deletions included.
+ * <p>A change is applied only when it is newer than both the key's high-water revision and the complete mark of
+ * every watch covering it: the complete mark is a revision up to which the watch is known complete (from a snapshot
+ * or catch-up response), so anything at or below it is already reflected, deletions included. The watermark, where a
+ * watch resumes, also moves with live changes; a change released late (a node gave up waiting for it and released
+ * later ones first) is below the watermark but above the complete mark, and is applied when newer for its key.
  */
 final class LocalState {
 
@@ -25,6 +27,7 @@ final class LocalState {
   private final Map<String, Map<String, ConfigValue>> values = new ConcurrentHashMap<>();
   private final Map<String, Long> revisions = new HashMap<>();
   private final Map<Watch, Long> watermarks = new ConcurrentHashMap<>();
+  private final Map<Watch, Long> complete = new ConcurrentHashMap<>();
   /** The database's epoch the values come from; 0 until a node or the snapshot file said. */
   private volatile long epoch;
 
@@ -51,7 +54,7 @@ final class LocalState {
       for (Watch watch : watches) {
         if (watch.covers(change)) {
           covered = true;
-          floor = Math.max(floor, watermarks.getOrDefault(watch, -1L));
+          floor = Math.max(floor, complete.getOrDefault(watch, -1L));
         }
       }
       String id = change.env() + '\0' + change.key();
@@ -84,6 +87,7 @@ final class LocalState {
   /** Records that the watch holds every change up to {@code revision}; a watermark never goes back. */
   void advance(Watch watch, long revision) {
     watermarks.merge(watch, revision, Math::max);
+    complete.merge(watch, revision, Math::max);
   }
 
   /**
@@ -140,6 +144,8 @@ final class LocalState {
     next.forEach((env, held) -> values.put(env, Collections.unmodifiableMap(held)));
     watermarks.clear();
     watermarks.putAll(marks);
+    complete.clear();
+    complete.putAll(marks);
     epoch = newEpoch;
     return heard;
   }
