@@ -682,7 +682,10 @@ public class ApiVerticle extends VerticleBase {
     return new JsonObject().put("pid", ProcessHandle.current().pid())
         .put("jvm", Runtime.version().toString()).put("processors", Runtime.getRuntime().availableProcessors())
         .put("heapUsed", heap.getUsed()).put("heapCommitted", heap.getCommitted()).put("heapMax", heap.getMax())
-        .put("gcCount", gcCount).put("gcMillis", gcMillis);
+        .put("gcCount", gcCount).put("gcMillis", gcMillis)
+        // how warm the node is: a fresh node spends its first minutes compiling its hot paths (C2)
+        .put("uptimeMs", java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime())
+        .put("jitMillis", java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {

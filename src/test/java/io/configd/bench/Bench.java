@@ -74,19 +74,33 @@ public final class Bench {
       for (String scenario : options.scenarios()) {
         switch (scenario) {
           case "propagation" -> {
-            for (int n : options.subscriberCounts()) {
-              PropagationScenario propagation = new PropagationScenario(vertx, nodes, options.with(n, options.writeConcurrency()));
-              ok &= propagation.run(report, options.subscriberCounts().size() > 1 ? "propagation-" + n : "propagation");
-              comparison.configdPropagation(n, propagation.result);
+            if (options.lingers() != null || options.fetchWaits() != null) {
+              ok &= KafkaVariants.run(vertx, options, report, run); // a node per variant, beside the bench's own
+            } else {
+              for (int n : options.subscriberCounts()) {
+                PropagationScenario propagation = new PropagationScenario(vertx, nodes, options.with(n, options.writeConcurrency()));
+                ok &= propagation.run(report, options.subscriberCounts().size() > 1 ? "propagation-" + n : "propagation");
+                comparison.configdPropagation(n, propagation.result);
+              }
             }
           }
           case "soak" -> ok &= new PropagationScenario(vertx, nodes, options).soak(report);
           case "reads" -> ok &= new ReadsScenario(vertx, main, starter, options).run(report);
           case "writes" -> {
+            if (nodes.size() > 1) {
+              ClusteredWrites.warm(vertx, nodes, options);
+            }
             for (int c : options.writeConcurrencies()) {
+              String writesName = options.writeConcurrencies().size() > 1 ? "writes-c" + c : "writes";
               WritesScenario writes = new WritesScenario(vertx, main, options.with(options.subscribers(), c));
-              ok &= writes.run(report, options.writeConcurrencies().size() > 1 ? "writes-c" + c : "writes");
+              ok &= writes.run(report, writesName);
               comparison.configdWrites(c, writes.result);
+              if (nodes.size() > 1) { // the same writes spread over every clustered node, beside node 1's alone
+                WritesScenario spread = new WritesScenario(vertx, nodes, options.with(options.subscribers(), c));
+                ok &= spread.run(report, writesName + "-" + nodes.size() + "nodes");
+                report.json.put(writesName + "-clustered", ClusteredWrites.compare(writesName, nodes.size(),
+                    writes.result, spread.result));
+              }
             }
           }
           case "txn" -> {

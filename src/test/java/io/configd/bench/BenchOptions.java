@@ -17,7 +17,7 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
                     int coldKeys, int writeConcurrency, double writeSeconds, double warmupSeconds, String env,
                     Path out, String schema, String nodeClasspath, int nodes, List<String> readVariants, double soakMinutes,
                     String command, String peer, List<Integer> subscriberCounts, List<Integer> writeConcurrencies,
-                    double gray) {
+                    double gray, double propagationWarmupSeconds, List<Integer> lingers, List<Integer> fetchWaits) {
 
   /** What "all" runs; {@code txn} (POST /v1/txn of 100 puts, at each write concurrency) runs when named. */
   static final List<String> SCENARIOS = List.of("propagation", "reads", "writes");
@@ -32,18 +32,25 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
         --subscribers N[,N...]  propagation: WebSocket subscribers, one run per count (default 10000; with
                                 --peer: 1000,10000)
         --writes W              propagation: writes (default 200)
+        --propagation-warmup T  propagation: T seconds of writes at --rate to the same keys before the measured ones,
+                                their arrivals not counted, so that each subscriber count meets a node past its JIT
+                                compilation of the change path (default 20; --quick 1; 0: none)
         --rate R                propagation: writes per second, fixed rate (default 20)
         --spread K,G,A          propagation: percent of subscribers on one key, on a group prefix, on the
                                 whole bench prefix (default 60,30,10)
         --minutes M             soak: the propagation scenario's subscribers and rate for M minutes (default 10),
                                 each node's heap (after a full GC) and resident set sampled every 10 s, growth reported
+        --linger L[,L...]       propagation: one fresh node per value of the producer's linger.ms (and per
+        --fetch-wait F[,F...]   value of the consumers' fetch.max.wait.ms), each run at every subscriber count,
+                                then side by side (default: neither; the node's own settings)
         --connect-batch B       propagation: sockets connected at once (default 500)
         --deflate               propagation: subscribers offer permessage-deflate, as browsers and Node's ws do
         --gray P                propagation: every subscriber names its instance (hello, bench-<i>, zone=eu-1), and
                                 a gray release of bench.fan.gray.flag to P % of them is live from before they connect
                                 to after the last arrival (default 0: anonymous subscribers, no rollout)
         --nodes K               start K clustered nodes; propagation spreads its subscribers over them round-robin
-                                and writes through node 1; reads and writes use node 1 (default 1: one node, unclustered)
+                                and writes through node 1; reads use node 1; writes warm every node, then run through
+                                node 1 alone and spread round-robin over all K, and print both (default 1: one node)
         --concurrency C         reads and writes: requests in flight (default 32 reads, 16 writes)
         --read-concurrency C, --write-concurrency C[,C...]   (writes: one run per value; with --peer: 16,64)
         --peer etcd             run Debian's etcd-server (installed by bin/bench when missing) on spare ports beside the node:
@@ -137,7 +144,9 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
         o.list("variants", ReadsScenario.VARIANTS),
         o.decimal("minutes", quick ? 0.5 : 10),
         command, peer, subscriberCounts, writeConcurrencies,
-        o.decimal("gray", 0));
+        o.decimal("gray", 0),
+        o.decimal("propagation-warmup", quick ? 1 : 20),
+        o.integers("linger", null), o.integers("fetch-wait", null));
     o.rejectUnknown();
     if (!options.schema().matches("[a-z][a-z0-9_]{0,40}")) {
       throw new UsageException("--schema must match [a-z][a-z0-9_]*");
@@ -145,8 +154,15 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
     if (subscriberCounts.stream().anyMatch(count -> count < 1) || writeConcurrencies.stream().anyMatch(c -> c < 1)
         || options.subscribers() < 1 || options.writes() < 1 || options.rate() <= 0 || options.readConcurrency() < 1
         || options.writeConcurrency() < 1 || options.soakMinutes() <= 0 || options.hotKeys() < 1 || options.coldKeys() < 1
-        || options.nodes() < 1 || options.gray() < 0 || options.gray() > 100) {
+        || options.nodes() < 1 || options.gray() < 0 || options.gray() > 100 || options.propagationWarmupSeconds() < 0) {
       throw new UsageException("sizes and rates must be positive");
+    }
+    if ((options.lingers() != null || options.fetchWaits() != null) && (options.nodes() > 1 || options.url() != null)) {
+      throw new UsageException("--linger and --fetch-wait start a node of their own per value; not with --nodes or --url");
+    }
+    if (java.util.stream.Stream.of(options.lingers(), options.fetchWaits()).filter(java.util.Objects::nonNull)
+        .flatMap(List::stream).anyMatch(ms -> ms < 0)) {
+      throw new UsageException("--linger and --fetch-wait take milliseconds, 0 or more");
     }
     if (options.nodes() > 1 && options.url() != null) {
       throw new UsageException("--nodes starts the bench's own nodes; it does not combine with --url");
@@ -163,7 +179,8 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
   BenchOptions with(int subscriberCount, int writeConcurrency) {
     return new BenchOptions(scenarios, quick, url, subscriberCount, writes, rate, spread, connectBatch, deflate,
         readConcurrency, readSeconds, hotKeys, coldKeys, writeConcurrency, writeSeconds, warmupSeconds, env, out, schema,
-        nodeClasspath, nodes, readVariants, soakMinutes, command, peer, subscriberCounts, writeConcurrencies, gray);
+        nodeClasspath, nodes, readVariants, soakMinutes, command, peer, subscriberCounts, writeConcurrencies, gray,
+        propagationWarmupSeconds, lingers, fetchWaits);
   }
 
   /** The option values, each taken at most once, so that a misspelt option is refused rather than ignored. */

@@ -50,6 +50,8 @@ final class PropagationScenario {
   /** The trace of each revision's first traced frame (bridge.traceHops), for the per-hop breakdown. */
   private final Map<Long, String> traces = new java.util.concurrent.ConcurrentHashMap<>();
   private static final String TRACE = "\"configd-trace\":\"";
+  /** Revisions up to this one are the warm-up's: the subscribers ignore them (-1: no warm-up). */
+  private volatile long measuredAfter = -1;
 
   PropagationScenario(Vertx vertx, List<NodeUnderTest> nodes, BenchOptions options) {
     this.vertx = vertx;
@@ -118,10 +120,16 @@ final class PropagationScenario {
       result.put("connectSeconds", connectSeconds).put("bridgeAfterConnect", nodes.size() == 1 ? bridges.getJsonObject(node.name()) : bridges);
       memory(result, before, after, subscribers);
 
+      List<JsonObject> fresh = jvms();
+      if (!soak && options.propagationWarmupSeconds() > 0) {
+        warmUp();
+      }
+      List<JsonObject> warmed = jvms();
       CpuUsage cpu = CpuUsage.start(nodes.stream().mapToLong(NodeUnderTest::pid).toArray());
       SoakSampler sampler = soak ? SoakSampler.start(nodes, 10_000) : null;
       Write[] writes = write(writeCount);
       awaitArrivals(subscribers, writes);
+      warmth(result, fresh, warmed, jvms());
       if (sampler != null) {
         sampler.finish(result);
       }
@@ -209,6 +217,47 @@ final class PropagationScenario {
       }
       NodeUnderTest.await(Future.all(connecting), 300, "connecting subscribers " + from + " to " + (from + batch));
     }
+  }
+
+  /**
+   * The warm-up: --propagation-warmup seconds of the same writes at the same rate, to the same keys and subscribers,
+   * so that the change path is compiled (C2) before the measured writes, whichever subscriber count comes first on
+   * the node. Their arrivals are not counted: the subscribers ignore every revision up to the warm-up's last.
+   */
+  private void warmUp() {
+    int count = Math.max(1, (int) Math.round(options.rate() * options.propagationWarmupSeconds()));
+    Report.row("warm-up (not measured)", String.format("%d writes at %s/s to the same keys, their arrivals ignored",
+        count, options.rate()));
+    long last = -1;
+    for (Write w : write(count)) {
+      last = Math.max(last, w.revision);
+    }
+    measuredAfter = last;
+  }
+
+  private List<JsonObject> jvms() {
+    return nodes.stream().map(each -> each.getJson("/v1/stats/jvm")).toList();
+  }
+
+  /**
+   * How warm each node was for the measured writes: its uptime when they started, and the JIT compile time spent in
+   * the warm-up and during them (much of it during them: the figures are a node still compiling its hot path).
+   */
+  private void warmth(JsonObject result, List<JsonObject> fresh, List<JsonObject> warmed, List<JsonObject> end) {
+    JsonObject warmth = new JsonObject().put("warmupSeconds", measuredAfter < 0 ? 0 : options.propagationWarmupSeconds())
+        .put("measuredAfterRevision", measuredAfter);
+    for (int i = 0; i < nodes.size(); i++) {
+      long up = warmed.get(i).getLong("uptimeMs", -1L);
+      long inWarmup = warmed.get(i).getLong("jitMillis", 0L) - fresh.get(i).getLong("jitMillis", 0L);
+      long during = end.get(i).getLong("jitMillis", 0L) - warmed.get(i).getLong("jitMillis", 0L);
+      warmth.put(nodes.get(i).name(), new JsonObject().put("uptimeAtFirstMeasuredWriteMs", up)
+          .put("jitMillisInWarmup", inWarmup).put("jitMillisDuringMeasuredWrites", during)
+          .put("jitMillisTotal", end.get(i).getLong("jitMillis", 0L)));
+      Report.row("warmth" + (nodes.size() > 1 ? " (" + nodes.get(i).name() + ")" : ""), String.format(
+          "node up %.0f s at the first measured write; JIT compiled %,d ms in the warm-up, %,d ms during the measured "
+              + "writes (%,d ms since start)", up / 1000.0, inWarmup, during, end.get(i).getLong("jitMillis", 0L)));
+    }
+    result.put("warmth", warmth);
   }
 
   /** Heap and resident memory per subscriber: overall (every node's growth over every subscriber) and per node. */
@@ -567,6 +616,9 @@ final class PropagationScenario {
             arrivals = Arrays.copyOf(arrivals, count * 2);
           }
           long revision = parseLong(text, at + 11);
+          if (revision <= measuredAfter) {
+            return; // the warm-up's
+          }
           if (count > 0 && revision <= revisions[count - 1]) {
             outOfOrder++;
           }

@@ -4,20 +4,28 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Durable writes: PUTs at concurrency C, each answered only after its transaction committed. */
+/**
+ * Durable writes: PUTs at concurrency C, each answered only after its transaction committed; through one node, or
+ * spread round-robin over clustered nodes that share one database.
+ */
 final class WritesScenario {
 
   static final int KEYS = 1000;
 
   private final Vertx vertx;
-  private final NodeUnderTest node;
+  private final List<NodeUnderTest> nodes;
   private final BenchOptions options;
 
   WritesScenario(Vertx vertx, NodeUnderTest node, BenchOptions options) {
+    this(vertx, List.of(node), options);
+  }
+
+  WritesScenario(Vertx vertx, List<NodeUnderTest> nodes, BenchOptions options) {
     this.vertx = vertx;
-    this.node = node;
+    this.nodes = List.copyOf(nodes);
     this.options = options;
   }
 
@@ -29,33 +37,45 @@ final class WritesScenario {
   }
 
   boolean run(Report report, String name) {
-    JsonObject result = report.scenario(name, String.format("durable PUT at concurrency %d for %s s over %d keys",
-        options.writeConcurrency(), options.writeSeconds(), KEYS));
+    JsonObject result = report.scenario(name, String.format("durable PUT at concurrency %d for %s s over %d keys%s",
+        options.writeConcurrency(), options.writeSeconds(), KEYS,
+        nodes.size() > 1 ? ", spread round-robin over " + nodes.size() + " clustered nodes" : ""));
     this.result = result;
     result.put("concurrency", options.writeConcurrency()).put("seconds", options.writeSeconds())
-        .put("warmupSeconds", options.warmupSeconds()).put("keys", KEYS);
+        .put("warmupSeconds", options.warmupSeconds()).put("keys", KEYS).put("nodes", nodes.size());
     AtomicLong sequence = new AtomicLong();
     ClosedLoop.Outcome outcome = ClosedLoop.run(vertx, options.writeConcurrency(), options.warmupSeconds(),
         options.writeSeconds(), () -> put(sequence.getAndIncrement()), 200);
     outcome.report(result, String.format("%,.0f writes/s", outcome.throughput()), "PUT send → 200");
-    JsonObject stats = node.stats();
-    JsonObject pipeline = stats.getJsonObject("writes");
-    if (pipeline != null) { // warm-up included: how well the writes shared a commit, and how long a commit took
-      JsonObject shown = pipeline.copy();
-      shown.remove("batchSizes");
-      result.put("writePipelineAtEnd", pipeline);
-      Report.row("write pipeline at the end", shown.encode());
+    JsonObject perNode = new JsonObject();
+    for (NodeUnderTest node : nodes) {
+      // one node's figures sit in the result itself; clustered nodes' under nodesAtEnd, by name
+      JsonObject into = nodes.size() > 1 ? new JsonObject() : result;
+      String of = nodes.size() > 1 ? " (" + node.name() + ")" : "";
+      JsonObject stats = node.stats();
+      JsonObject pipeline = stats.getJsonObject("writes");
+      if (pipeline != null) { // warm-up included: how well the writes shared a commit, and how long a commit took
+        JsonObject shown = pipeline.copy();
+        shown.remove("batchSizes");
+        into.put("writePipelineAtEnd", pipeline);
+        Report.row("write pipeline at the end" + of, shown.encode());
+      }
+      JsonObject publisher = stats.getJsonObject("publisher");
+      if (publisher != null) {
+        into.put("publisherAtEnd", publisher);
+        Report.row("publisher at the end" + of, publisher.encode());
+      }
+      perNode.put(node.name(), into);
     }
-    JsonObject publisher = stats.getJsonObject("publisher");
-    if (publisher != null) {
-      result.put("publisherAtEnd", publisher);
-      Report.row("publisher at the end", publisher.encode());
+    if (nodes.size() > 1) {
+      result.put("nodesAtEnd", perNode);
     }
     return outcome.clean();
   }
 
-  private Future<Integer> put(long n) {
-    return node.call(HttpMethod.PUT, "/v1/config/bench.w.k" + (n % KEYS) + "?env=" + options.env(),
+  /** The n-th PUT of the run, through node n mod K. */
+  Future<Integer> put(long n) {
+    return nodes.get((int) (n % nodes.size())).call(HttpMethod.PUT, "/v1/config/bench.w.k" + (n % KEYS) + "?env=" + options.env(),
             "{\"value\":{\"n\":" + n + "}}")
         // a key's first write creates it (201); both are a durable write
         .map(response -> response.status() == 201 ? 200 : response.status());
