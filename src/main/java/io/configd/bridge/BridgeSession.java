@@ -5,6 +5,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.streams.WriteStream;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -37,6 +38,14 @@ abstract class BridgeSession {
 
   /** Writes one JSON frame, already encoded. */
   abstract void write(String json);
+
+  /**
+   * Writes frames released together (a transaction's part for this socket), back to back, in one socket write where
+   * the transport's API allows it (TCP). Vert.x flushes each WebSocket and SockJS message by itself: there, a frame each.
+   */
+  void writeAll(List<String> frames) {
+    frames.forEach(this::write);
+  }
 
   /** The socket's write side, whose queue bounds what a slow client may hold. */
   abstract WriteStream<?> stream();

@@ -13,7 +13,6 @@ import io.configd.model.Addresses;
 import io.vertx.core.json.JsonArray;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -80,94 +79,32 @@ final class Fanout {
     return traceHops && released != null ? released + ',' + HopTrace.nowMicros() : null;
   }
 
+  /**
+   * One change at one address: every socket registered there (and targeted, for a rollout's change) gets its frame,
+   * encoded once per form ({@link Part}).
+   */
   private void deliver(String address, JsonObject change, String trace, Subscribers subscribers) {
     if (change.containsKey("txn")) {
       return; // the whole transaction comes at once, right after its last change ({@link #deliverTxn})
     }
-    if (change.containsKey("sealed")) {
-      deliverSecret(address, change, trace, subscribers);
-      return;
-    }
-    String body = change.encode();
-    String rec = null;
-    String tcp = null;
-    boolean written = false;
-    // a rollout's change reaches only the instances it targets (decided once per socket, the frame encoded once)
-    ConfigValue.Rollout rollout = rolloutOf(change);
-    Targeting targeting = rollout == null ? null : rollout.targeting();
     String key = change.getString("key");
+    Targeting targeting = targetingOf(change);
+    // only a secret's frame needs the key parsed (who may see it); a released value's frame is the message as it came
+    List<Part> frames = List.of(new Part(address, change,
+        change.containsKey("sealed") ? ConfigKey.parse(key) : null));
+    Release release = new Release(trace);
     for (BridgeSession session : List.copyOf(subscribers.sessions)) {
-      if (session.closed()) {
-        continue;
+      if (targeting == null || targeted(session, key, targeting)) {
+        release.write(session, frames, 0);
       }
-      if (targeting != null && !targeted(session, key, targeting)) {
-        continue;
-      }
-      if (session.writeQueueFull()) {
-        LOG.info("Aborting slow bridge client {}: its write queue is full (it will reconnect and catch up)", session.remote());
-        stats.slowClosed.increment();
-        session.abort(); // a close frame would wait behind the full queue
-
-        continue;
-      }
-      String frame;
-      if (session.messageType().equals("rec")) {
-        frame = rec != null ? rec : (rec = FrameCodec.message("rec", address, trace, body));
-      } else {
-        frame = tcp != null ? tcp : (tcp = FrameCodec.message("message", address, trace, body));
-      }
-      session.write(frame);
-      stats.delivered.increment();
-      written = true;
     }
-    if (written) {
-      stats.written(change);
-    }
-  }
-
-  /**
-   * A secret's change: opened once for the sessions whose principal has secret access on the key, masked for the
-   * others; each form encoded once.
-   */
-  private void deliverSecret(String address, JsonObject change, String trace, Subscribers subscribers) {
-    ConfigKey key = ConfigKey.parse(change.getString("key"));
-    String env = change.getString("env");
-    String[] frames = new String[4]; // [revealed?][rec?]
-    JsonObject[] bodies = new JsonObject[2];
-    boolean written = false;
-    for (BridgeSession session : List.copyOf(subscribers.sessions)) {
-      if (session.closed()) {
-        continue;
-      }
-      if (session.writeQueueFull()) {
-        LOG.info("Aborting slow bridge client {}: its write queue is full (it will reconnect and catch up)", session.remote());
-        stats.slowClosed.increment();
-        session.abort();
-        continue;
-      }
-      Principal principal = principals.apply(session);
-      int revealed = Secrets.maySee(principal, env, key) ? 1 : 0;
-      boolean rec = session.messageType().equals("rec");
-      int slot = revealed * 2 + (rec ? 1 : 0);
-      if (frames[slot] == null) {
-        if (bodies[revealed] == null) {
-          bodies[revealed] = revealed == 1 ? secrets.forReader(change, principal) : Secrets.masked(change);
-        }
-        frames[slot] = FrameCodec.message(rec ? "rec" : "message", address, trace, bodies[revealed].encode());
-      }
-      session.write(frames[slot]);
-      stats.delivered.increment();
-      written = true;
-    }
-    if (written) {
-      stats.written(change);
-    }
+    release.done();
   }
 
   /**
    * A transaction's changes, to every socket registered at an address of one of them: each socket gets its part back
-   * to back, each frame's {@code txn.count} saying how many frames of the transaction it gets (over all its addresses),
-   * so that a client applies the transaction once it holds them all. A socket whose write queue is full is aborted.
+   * to back in one write, each frame's {@code txn.count} saying how many frames of the transaction it gets (over all
+   * its addresses), so that a client applies the transaction once it holds them all.
    */
   private void deliverTxn(JsonArray changes, String trace) {
     Map<BridgeSession, List<Part>> parts = new LinkedHashMap<>();
@@ -175,8 +112,7 @@ final class Fanout {
       JsonObject change = changes.getJsonObject(i);
       String env = change.getString("env");
       ConfigKey key = ConfigKey.parse(change.getString("key"));
-      ConfigValue.Rollout rollout = rolloutOf(change);
-      Targeting targeting = rollout == null ? null : rollout.targeting();
+      Targeting targeting = targetingOf(change);
       List<String> paths = new ArrayList<>(key.selfAndAncestors());
       paths.add("");
       for (String path : paths) {
@@ -185,47 +121,118 @@ final class Fanout {
         if (subscribers == null) {
           continue;
         }
+        Part part = new Part(address, change, key);
         for (BridgeSession session : subscribers.sessions) {
           if (!session.closed() && (targeting == null || targeted(session, key.value(), targeting))) {
-            parts.computeIfAbsent(session, s -> new ArrayList<>()).add(new Part(address, change, key));
+            parts.computeIfAbsent(session, s -> new ArrayList<>()).add(part);
           }
         }
       }
     }
-    Map<String, String> bodies = new HashMap<>(); // one encoding per change, form and count
-    Set<JsonObject> written = new HashSet<>();
-    parts.forEach((session, frames) -> {
+    Release release = new Release(trace);
+    parts.forEach((session, frames) -> release.write(session, frames, frames.size()));
+    release.done();
+  }
+
+  /**
+   * What one release (a change at an address, or a transaction) writes: each socket's frames in one write; a secret's
+   * change opened for the sockets whose principal has secret access on its key and masked for the others, each body
+   * encoded once per form and count.
+   */
+  private final class Release {
+    private final String trace;
+    private final Map<String, String> bodies = new HashMap<>();
+    /** The changes written (to at least one socket), by identity: one JsonObject per change of the release. */
+    private final Set<JsonObject> written = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+    Release(String trace) {
+      this.trace = trace;
+    }
+
+    /** {@code count}: a transaction's frames for this socket (its frames say so), 0 for a change of its own. */
+    void write(BridgeSession session, List<Part> parts, int count) {
       if (session.closed()) {
         return;
       }
       if (session.writeQueueFull()) {
         LOG.info("Aborting slow bridge client {}: its write queue is full (it will reconnect and catch up)", session.remote());
         stats.slowClosed.increment();
-        session.abort();
+        session.abort(); // a close frame would wait behind the full queue
         return;
       }
-      int count = frames.size();
-      for (Part part : frames) {
-        JsonObject change = part.change();
-        boolean secret = change.containsKey("sealed");
-        Principal principal = secret ? principals.apply(session) : null;
-        boolean revealed = secret && Secrets.maySee(principal, change.getString("env"), part.key());
-        String body = bodies.computeIfAbsent(change.getLong("revision") + "/" + secret + revealed + "/" + count, id -> {
-          JsonObject shown = !secret ? change.copy()
-              : revealed ? secrets.forReader(change, principal) : Secrets.masked(change);
-          shown.put("txn", change.getJsonObject("txn").copy().put("count", count));
-          return shown.encode();
-        });
-        session.write(FrameCodec.message(session.messageType().equals("rec") ? "rec" : "message", part.address(), trace,
-            body));
-        stats.delivered.increment();
-        written.add(change);
+      boolean rec = session.messageType().equals("rec");
+      List<String> frames = new ArrayList<>(parts.size());
+      for (Part part : parts) {
+        frames.add(part.frame(session, rec, count, this));
+        written.add(part.change());
       }
-    });
-    written.forEach(stats::written);
+      session.writeAll(frames);
+      stats.delivered.add(frames.size());
+    }
+
+    String body(JsonObject change, Form form, int count, Principal principal) {
+      return bodies.computeIfAbsent(change.getLong("revision") + "/" + form + "/" + count, id -> {
+        JsonObject shown = switch (form) {
+          case PLAIN -> count == 0 ? change : change.copy();
+          case REVEALED -> secrets.forReader(change, principal);
+          case MASKED -> Secrets.masked(change);
+        };
+        if (count > 0) {
+          shown.put("txn", change.getJsonObject("txn").copy().put("count", count));
+        }
+        return shown.encode();
+      });
+    }
+
+    void done() {
+      written.forEach(stats::written);
+    }
   }
 
-  private record Part(String address, JsonObject change, ConfigKey key) {
+  /** How a socket's principal sees a change: as it is, or a secret's opened or masked. */
+  private enum Form { PLAIN, REVEALED, MASKED }
+
+  /**
+   * A change at one subscribed address, shared by the sockets registered there: each frame encoded once. {@code key}
+   * is needed for a secret's change only (who may see it opened).
+   */
+  private final class Part {
+    private final String address;
+    private final JsonObject change;
+    private final ConfigKey key;
+    private final boolean secret;
+    /** By form, frame type and count: most releases need one or two. */
+    private final Map<Integer, String> frames = new HashMap<>(4);
+
+    Part(String address, JsonObject change, ConfigKey key) {
+      this.address = address;
+      this.change = change;
+      this.key = key;
+      this.secret = change.containsKey("sealed");
+    }
+
+    JsonObject change() {
+      return change;
+    }
+
+    String frame(BridgeSession session, boolean rec, int count, Release release) {
+      Principal principal = secret ? principals.apply(session) : null;
+      Form form = !secret ? Form.PLAIN : Secrets.maySee(principal, change.getString("env"), key) ? Form.REVEALED
+          : Form.MASKED;
+      Integer slot = (count * Form.values().length + form.ordinal()) * 2 + (rec ? 1 : 0);
+      String frame = frames.get(slot);
+      if (frame == null) { // get and put, not computeIfAbsent: no lambda allocated per socket on the hot path
+        frame = FrameCodec.message(rec ? "rec" : "message", address, release.trace,
+            release.body(change, form, count, principal));
+        frames.put(slot, frame);
+      }
+      return frame;
+    }
+  }
+
+  private static Targeting targetingOf(JsonObject change) {
+    ConfigValue.Rollout rollout = rolloutOf(change);
+    return rollout == null ? null : rollout.targeting();
   }
 
   /** The rollout a change message belongs to, or null for a released version (or an unreadable member). */

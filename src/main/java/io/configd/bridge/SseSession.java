@@ -164,15 +164,20 @@ final class SseSession extends BridgeSession {
           JsonObject page = answer.body();
           JsonArray items = page.getJsonArray("items", new JsonArray());
           Long epoch = page.getLong("epoch");
-          for (int i = 0; i < items.size() && !closed(); i++) {
-            if (slow()) {
-              return;
-            }
+          if (closed() || slow()) {
+            return;
+          }
+          // the page's events in one chunk: one socket write for a transaction or a burst
+          StringBuilder events = new StringBuilder();
+          for (int i = 0; i < items.size(); i++) {
             JsonObject change = shown.apply(items.getJsonObject(i)).put("epoch", epoch);
             long revision = change.getLong("revision");
-            response.write("id: " + revision + "\nevent: change\ndata: " + change.encode() + "\n\n");
-            stats.delivered.increment();
+            events.append("id: ").append(revision).append("\nevent: change\ndata: ").append(change.encode()).append("\n\n");
             sent = revision;
+          }
+          if (!items.isEmpty()) {
+            response.write(events.toString());
+            stats.delivered.add(items.size());
           }
           sent = Math.max(sent, page.getLong("next", sent));
           seen.run();

@@ -6,6 +6,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -66,6 +67,21 @@ final class TcpSession extends BridgeSession {
   void write(String json) {
     byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
     socket.write(Buffer.buffer(4 + bytes.length).appendInt(bytes.length).appendBytes(bytes));
+  }
+
+  /** Every frame length-prefixed in one buffer: one socket write (and flush) for all of them. */
+  @Override
+  void writeAll(List<String> frames) {
+    if (frames.size() == 1) {
+      write(frames.get(0));
+      return;
+    }
+    Buffer buffer = Buffer.buffer();
+    for (String json : frames) {
+      byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+      buffer.appendInt(bytes.length).appendBytes(bytes);
+    }
+    socket.write(buffer);
   }
 
   @Override

@@ -11,6 +11,8 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
@@ -162,6 +164,54 @@ class BridgePermitsOnlyAllowedAddressesTest {
   void tcpBridge() {
     NetClient net = NODE.vertx().createNetClient();
     NetSocket socket = net.connect(NODE.node().bridgeTcpPort(), "127.0.0.1").await();
+    List<JsonObject> frames = tcpFrames(socket);
+    Promise<Void> closed = Promise.promise();
+    socket.closeHandler(v -> closed.complete());
+    tcpFrame(socket, new JsonObject().put("type", "register").put("address", Addresses.CACHE_INVALIDATE));
+    tcpFrame(socket, new JsonObject().put("type", "ping"));
+    tcpFrame(socket, new JsonObject().put("type", "send").put("address", Addresses.SNAPSHOT)
+        .put("body", new JsonObject().put("env", "production")).put("replyAddress", "tcp-1"));
+    Eventually.await("three answers", WAIT, () -> frames.size() >= 3);
+    assertThat(frames).extracting(f -> f.getString("type")).containsExactlyInAnyOrder("err", "pong", "message");
+    assertThat(frames).filteredOn(f -> "message".equals(f.getString("type")))
+        .allSatisfy(f -> assertThat(f.getString("address")).isEqualTo("tcp-1"));
+
+    socket.write(Buffer.buffer().appendInt(10_000_000)).await();
+    closed.future().await();
+    assertThat(frames).extracting(f -> f.getString("body")).contains("frame_too_large");
+    net.close().await();
+  }
+
+  @Test
+  @DisplayName("a transaction reaches a TCP bridge client as length-prefixed frames, one per change, each counting them")
+  void tcpBridgeTransaction() {
+    NetClient net = NODE.vertx().createNetClient();
+    NetSocket socket = net.connect(NODE.node().bridgeTcpPort(), "127.0.0.1").await();
+    List<JsonObject> frames = tcpFrames(socket);
+    tcpFrame(socket, new JsonObject().put("type", "register").put("address", "config.production.tcptxn"));
+    tcpFrame(socket, new JsonObject().put("type", "ping"));
+    Eventually.await("the pong after the registration", WAIT, () -> !frames.isEmpty());
+    JsonArray ops = new JsonArray();
+    for (int i = 0; i < 3; i++) {
+      ops.add(new JsonObject().put("op", "put").put("key", "tcptxn.k" + i).put("value", i));
+    }
+    var answer = NODE.node().call(HttpMethod.POST, "/v1/txn?env=production", new JsonObject().put("ops", ops));
+    assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(200);
+
+    Eventually.await("the transaction's three frames", WAIT,
+        () -> frames.stream().filter(f -> "message".equals(f.getString("type"))).count() >= 3);
+    List<JsonObject> changes = frames.stream().filter(f -> "message".equals(f.getString("type"))).toList();
+    assertThat(changes).hasSize(3).allSatisfy(f -> {
+      assertThat(f.getString("address")).isEqualTo("config.production.tcptxn");
+      assertThat(f.getJsonObject("body").getJsonObject("txn").getInteger("count")).isEqualTo(3);
+    });
+    assertThat(changes).extracting(f -> f.getJsonObject("body").getString("key"))
+        .containsExactly("tcptxn.k0", "tcptxn.k1", "tcptxn.k2");
+    net.close().await();
+  }
+
+  /** The frames the TCP bridge sends on {@code socket}, as they arrive. */
+  private static List<JsonObject> tcpFrames(NetSocket socket) {
     List<JsonObject> frames = new CopyOnWriteArrayList<>();
     RecordParser parser = RecordParser.newFixed(4);
     parser.handler(new Handler<>() {
@@ -180,21 +230,7 @@ class BridgePermitsOnlyAllowedAddressesTest {
       }
     });
     socket.handler(parser);
-    Promise<Void> closed = Promise.promise();
-    socket.closeHandler(v -> closed.complete());
-    tcpFrame(socket, new JsonObject().put("type", "register").put("address", Addresses.CACHE_INVALIDATE));
-    tcpFrame(socket, new JsonObject().put("type", "ping"));
-    tcpFrame(socket, new JsonObject().put("type", "send").put("address", Addresses.SNAPSHOT)
-        .put("body", new JsonObject().put("env", "production")).put("replyAddress", "tcp-1"));
-    Eventually.await("three answers", WAIT, () -> frames.size() >= 3);
-    assertThat(frames).extracting(f -> f.getString("type")).containsExactlyInAnyOrder("err", "pong", "message");
-    assertThat(frames).filteredOn(f -> "message".equals(f.getString("type")))
-        .allSatisfy(f -> assertThat(f.getString("address")).isEqualTo("tcp-1"));
-
-    socket.write(Buffer.buffer().appendInt(10_000_000)).await();
-    closed.future().await();
-    assertThat(frames).extracting(f -> f.getString("body")).contains("frame_too_large");
-    net.close().await();
+    return frames;
   }
 
   /** A frame with the admin token in its headers, as every TCP bridge client sends it. */
