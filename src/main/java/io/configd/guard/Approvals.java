@@ -12,7 +12,6 @@ import io.configd.store.TxnResult;
 import io.configd.store.Write;
 import io.configd.store.WritePipeline;
 import io.vertx.core.Future;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
