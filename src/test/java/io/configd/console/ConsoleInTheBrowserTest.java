@@ -141,6 +141,18 @@ class ConsoleInTheBrowserTest {
   }
 
   @Test
+  @DisplayName("retargets a live gray release in place (selector and percentage), and a bad selector changes nothing")
+  void rolloutRetarget() {
+    scenario("rolloutRetarget");
+  }
+
+  @Test
+  @DisplayName("lists the newest rollouts first and pages on to older ones past the first 100 with More")
+  void rolloutsPaged() {
+    scenario("rolloutsPaged");
+  }
+
+  @Test
   @DisplayName("filters the audit log and links to the versions; node status refreshes live")
   void auditAndStatus() {
     scenario("auditAndStatus");
