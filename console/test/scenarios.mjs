@@ -421,6 +421,25 @@ export const scenarios = {
     check(stored.body.version === 2 && stored.body.value.size === 40 && stored.body.updatedBy === `author-${run36}`,
       `approved and committed as the author's: ${JSON.stringify(stored.body)}`);
 
+    // a policy needing two approvers: the card shows who approved so far, and offers that approver no second Approve
+    const dual = await run.api('PUT', `/v1/policies/${base}.dual?env=production`, { requireApproval: true, approvals: 2 });
+    check(dual.status === 201, `the two-approver policy is set: ${JSON.stringify(dual.body)}`);
+    const held = await run.api('PUT', `/v1/config/${base}.dual.size?env=production`, { value: 3 }, { token: author });
+    check(held.status === 202, `held for two approvers: ${held.status}`);
+    await other.getByRole('button', { name: 'Refresh' }).click();
+    const dualCard = other.locator(`.pending-change[data-id="${held.body.id}"]`);
+    await dualCard.locator('.approvals', { hasText: 'No approval yet: 2 needed' }).waitFor();
+    await dualCard.getByRole('button', { name: 'Approve' }).click();
+    await other.locator('.notice', { hasText: 'Approval recorded: 1 of 2' }).waitFor();
+    await dualCard.locator('.approvals', { hasText: `Approved by approver-${run36}: 1 of 2` }).waitFor();
+    check(await dualCard.getByRole('button', { name: 'Approve' }).count() === 0, 'who approved is offered no second Approve');
+    check((await run.api('GET', `/v1/config/${base}.dual.size?env=production`)).status === 404, 'one approval of two writes nothing');
+    const last = await run.api('POST', `/v1/pending/${held.body.id}/approve`, undefined);
+    check(last.status === 200 && last.body.decidedBy.startsWith(`approver-${run36}, `), `the second approval commits: ${JSON.stringify(last.body)}`);
+    await other.getByLabel('Status').selectOption('approved');
+    await other.locator(`.pending-change[data-id="${held.body.id}"]`, { hasText: `approved by approver-${run36}, ` }).waitFor();
+    await other.getByLabel('Status').selectOption('pending');
+
     // two changes of one key: once the first is approved, the other is shown as a conflict, with no Approve
     const a = await run.api('PUT', `/v1/config/${base}.limit?env=production`, { value: 1 }, { token: author });
     const b = await run.api('PUT', `/v1/config/${base}.limit?env=production`, { value: 2 }, { token: author });

@@ -128,7 +128,8 @@ class ConsoleInTheBrowserTest {
 
   @Test
   @DisplayName("under an approval policy a save is held; another person approves it from Pending changes (the author "
-      + "cannot), and a rejection needs a reason and writes nothing")
+      + "cannot), a change needing two approvers shows who approved so far, and a rejection needs a reason and writes "
+      + "nothing")
   void pendingChanges() {
     scenario("pendingChanges");
   }
