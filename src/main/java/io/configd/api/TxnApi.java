@@ -56,8 +56,8 @@ final class TxnApi {
       }
     }
     authentication.countWrite(ctx);
-    writes.transaction(new Transaction(env, principal.name(), ops))
-        .compose(this::cached)
+    WriteTiming.timed(ctx, writes.stages(), () -> writes.transaction(new Transaction(env, principal.name(), ops)),
+            this::cached)
         .onSuccess(result -> ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
             .end(json(env, result).encode()))
         .onFailure(ctx::fail);
