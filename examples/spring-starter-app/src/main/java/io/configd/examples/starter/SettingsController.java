@@ -47,6 +47,9 @@ public class SettingsController {
 
   @GetMapping("/settings")
   public Map<String, Object> settings() {
+    // The events first: an event is published after its rebind, so a view that lists it shows the rebound values
+    // (read after the values, an event published in between came with the values of before it).
+    List<List<String>> seen = List.copyOf(events);
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("poolSize", settings.getPoolSize());
     view.put("databaseUrl", settings.getDatabaseUrl());
@@ -55,7 +58,7 @@ public class SettingsController {
     view.put("limits", Map.of("maxAmount", limits.maxAmount(), "currency", String.valueOf(limits.currency())));
     view.put("property", environment.getProperty("services.payment.pool-size"));
     view.put("greeting", greeting.text());
-    view.put("events", events);
+    view.put("events", seen);
     return view;
   }
 }
