@@ -25,6 +25,8 @@ public class SettingsController {
   private final Greeting greeting;
   private final ConfigdClient configd;
   private final List<List<String>> events = new CopyOnWriteArrayList<>();
+  /** The keys of each event's changes: a transaction's in one event. */
+  private final List<List<String>> eventKeys = new CopyOnWriteArrayList<>();
 
   public SettingsController(PaymentSettings settings, PaymentLimits limits, Environment environment, Greeting greeting,
                             ConfigdClient configd) {
@@ -43,6 +45,7 @@ public class SettingsController {
   @EventListener
   public void changed(ConfigdChangeEvent event) {
     events.add(event.propertyNames().stream().sorted().toList());
+    eventKeys.add(event.changes().stream().map(change -> change.key()).toList());
   }
 
   @GetMapping("/settings")
@@ -56,6 +59,7 @@ public class SettingsController {
     view.put("property", environment.getProperty("services.payment.pool-size"));
     view.put("greeting", greeting.text());
     view.put("events", events);
+    view.put("eventKeys", eventKeys);
     return view;
   }
 }
