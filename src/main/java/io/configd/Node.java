@@ -90,7 +90,7 @@ public final class Node {
     this.limits = new RateLimits(settings.auth().limits());
     this.cache = SharedCache.create(settings.cache());
     this.guards = new Guards(vertx, pool, settings.guards());
-    this.instances = new InstanceBook(settings.name());
+    this.instances = new InstanceBook(settings.name(), settings.bridge().maxHandlersPerSocket());
   }
 
   public static Future<Node> deploy(Vertx vertx, JsonObject config) {

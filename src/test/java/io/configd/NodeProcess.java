@@ -81,11 +81,22 @@ public final class NodeProcess {
   public NodeProcess awaitReady(Duration timeout) {
     Eventually.await("node " + name + " to be ready (its log: target/nodes/" + name + ".log)", timeout, () -> {
       if (!process.isAlive()) {
-        throw new AssertionError("node " + name + " exited with " + process.exitValue() + "; see target/nodes/" + name + ".log");
+        throw new AssertionError("node " + name + " exited with " + process.exitValue() + "; the end of target/nodes/"
+            + name + ".log:\n" + logTail(40));
       }
       return status("/ready") == 200;
     });
     return this;
+  }
+
+  /** The last {@code lines} lines of this node's log, to put in a failure (CI shows the failure, not the file). */
+  private String logTail(int lines) {
+    try {
+      List<String> all = Files.readAllLines(new File("target/nodes", name + ".log").toPath());
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(cannot read it: " + e + ")";
+    }
   }
 
   public JsonObject get(String path) {

@@ -5,6 +5,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -175,23 +177,37 @@ public final class TestServices {
   }
 
   /**
-   * A port free now and never handed out before by this JVM: the system may offer a just-closed port again, and a
-   * cluster's nodes each take several ports before any binds (a node's HTTP port once came out as another's
-   * Hazelcast port: "Address already in use").
+   * A port free now, never handed out before by this JVM, and below the kernel's ephemeral range (32768 and up on
+   * Linux): a port the system picks for {@code bind(0)} comes from that range, so any outgoing connection (a node's
+   * PostgreSQL, Kafka or Hazelcast link) could take it as its local port before the node binds it ("Address already
+   * in use" at a node's start, seen in CI). Each JVM starts at its own place in 20000..32767 so concurrent suites
+   * rarely probe the same ports.
    */
   public static synchronized int freePort() {
-    for (;;) {
-      try (ServerSocket socket = new ServerSocket(0)) {
-        if (HANDED_OUT.add(socket.getLocalPort())) {
-          return socket.getLocalPort();
-        }
-      } catch (IOException e) {
-        throw new IllegalStateException("no free port on loopback", e);
+    for (int tries = 0; tries < PORT_SPAN; tries++) {
+      int port = PORT_BASE + nextPort;
+      nextPort = (nextPort + 1) % PORT_SPAN;
+      if (HANDED_OUT.add(port) && bindable(port)) {
+        return port;
       }
+    }
+    throw new IllegalStateException("no free port on loopback in " + PORT_BASE + ".." + (PORT_BASE + PORT_SPAN - 1));
+  }
+
+  private static boolean bindable(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(false);
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 
+  private static final int PORT_BASE = 20000;
+  private static final int PORT_SPAN = 32768 - PORT_BASE;
   private static final java.util.Set<Integer> HANDED_OUT = new java.util.HashSet<>();
+  private static int nextPort = (int) ((ProcessHandle.current().pid() * 997) % PORT_SPAN);
 
   private static String required(String variable, String what) {
     String value = System.getenv(variable);

@@ -6,6 +6,7 @@ import io.configd.store.InstancePresence;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,8 +26,11 @@ public final class InstanceBook {
     Instance instance;
     final Set<String> transports = new TreeSet<>();
     final List<Connection> connections = new ArrayList<>();
-    /** env → prefixes read over plain HTTP (a GET naming the instance), kept while it keeps reading. */
-    final Map<String, Set<String>> reads = new TreeMap<>();
+    /**
+     * "env:prefix" read over plain HTTP (a GET naming the instance), least recently read first: at most as many as a
+     * bridge socket may watch, the least recently read dropped for a new one.
+     */
+    final LinkedHashMap<String, Boolean> reads = new LinkedHashMap<>(16, 0.75f, true);
     final Map<String, Applied> acks = new TreeMap<>();
     /** What its connections watched when the last of them closed: what a gone instance is listed under. */
     final Set<String> watched = new TreeSet<>();
@@ -108,10 +112,16 @@ public final class InstanceBook {
 
   private final Map<String, Entry> entries = new HashMap<>();
   private final String node;
+  private final int maxWatches;
 
-  /** @param node this node's name, which the listing shows each instance connected to */
-  public InstanceBook(String node) {
+  /**
+   * @param node       this node's name, which the listing shows each instance connected to
+   * @param maxWatches how many prefixes an instance's HTTP reads are recorded under: a bridge socket's registration
+   *                   limit ({@code bridge.maxHandlersPerSocket}), so that a reader of ever new keys stays bounded too
+   */
+  public InstanceBook(String node, int maxWatches) {
     this.node = node;
+    this.maxWatches = maxWatches;
   }
 
   public String node() {
@@ -131,8 +141,15 @@ public final class InstanceBook {
 
   /** A read over plain HTTP that named its instance: it counts as connected while it keeps reading. */
   public synchronized void read(Instance instance, String env, String prefix) {
-    if (touched(instance).reads.computeIfAbsent(env, e -> new TreeSet<>()).add(prefix)) {
-      entries.get(instance.id()).dirty = true;
+    Entry entry = touched(instance);
+    if (entry.reads.put(env + ':' + prefix, Boolean.TRUE) != null) {
+      return;
+    }
+    entry.dirty = true;
+    if (entry.reads.size() > maxWatches) {
+      String oldest = entry.reads.keySet().iterator().next();
+      entry.reads.remove(oldest);
+      prune(entry, oldest.substring(0, oldest.indexOf(':')));
     }
   }
 
@@ -197,7 +214,7 @@ public final class InstanceBook {
     if (gone) {
       watches.addAll(entry.watched);
     }
-    entry.reads.forEach((env, prefixes) -> prefixes.forEach(prefix -> watches.add(env + ':' + prefix)));
+    watches.addAll(entry.reads.keySet());
     Map<String, InstanceAck> acks = new TreeMap<>();
     entry.acks.forEach((env, applied) -> acks.put(env,
         new InstanceAck(env, applied.revision, applied.keys, applied.failures)));
@@ -224,10 +241,17 @@ public final class InstanceBook {
     if (applied == null) {
       return;
     }
-    Set<String> prefixes = new TreeSet<>(entry.reads.getOrDefault(env, Set.of()));
-    entry.connections.forEach(connection -> connection.watches.stream().filter(watch -> watch.startsWith(env + ':'))
-        .forEach(watch -> prefixes.add(watch.substring(env.length() + 1))));
+    Set<String> prefixes = new TreeSet<>();
+    entry.reads.keySet().forEach(read -> addPrefix(prefixes, env, read));
+    entry.connections.forEach(connection -> connection.watches.forEach(watch -> addPrefix(prefixes, env, watch)));
     applied.keys.keySet().removeIf(key -> prefixes.stream().noneMatch(prefix -> covers(prefix, key)));
+  }
+
+  /** Adds the prefix of an "env:prefix" watch or read if it is of {@code env}. */
+  private static void addPrefix(Set<String> prefixes, String env, String watch) {
+    if (watch.startsWith(env + ':')) {
+      prefixes.add(watch.substring(env.length() + 1));
+    }
   }
 
   private static boolean covers(String prefix, String key) {

@@ -1,5 +1,6 @@
 package io.configd.bench;
 
+import io.configd.TestServices;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -11,7 +12,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,8 +46,8 @@ final class EtcdPeer {
       if (!Files.isExecutable(binary)) {
         throw new IllegalStateException("--peer etcd needs Debian's etcd-server: bin/ensure etcd (bin/bench runs it for --peer etcd)");
       }
-      int client = freePort();
-      int peer = freePort();
+      int client = TestServices.freePort();
+      int peer = TestServices.freePort();
       Path dataDir = Files.createTempDirectory("bench-etcd-");
       Path log = out.resolve("etcd-" + run + ".log");
       Files.createDirectories(out);
@@ -165,12 +165,6 @@ final class EtcdPeer {
 
   private static String b64(String text) {
     return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
 }

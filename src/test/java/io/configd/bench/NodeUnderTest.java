@@ -1,5 +1,6 @@
 package io.configd.bench;
 
+import io.configd.TestServices;
 import io.configd.Eventually;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -11,7 +12,6 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,7 +110,7 @@ final class NodeUnderTest {
       throws IOException {
     List<Integer> clusterPorts = new ArrayList<>();
     for (int i = 0; i < k; i++) {
-      clusterPorts.add(freePort());
+      clusterPorts.add(TestServices.freePort());
     }
     String members = String.join(",", clusterPorts.stream().map(p -> "127.0.0.1:" + p).toList());
     List<NodeUnderTest> nodes = new ArrayList<>();
@@ -138,12 +138,12 @@ final class NodeUnderTest {
 
   private static NodeUnderTest launch(Vertx vertx, BenchOptions options, Path log, String name,
                                       Map<String, String> overrides) throws IOException {
-    int port = freePort();
+    int port = TestServices.freePort();
     Map<String, String> env = new TreeMap<>();
     env.put("CONFIGD_HTTP_HOST", "127.0.0.1");
     env.put("CONFIGD_HTTP_PORT", String.valueOf(port));
     env.put("CONFIGD_BRIDGE_TCP_HOST", "127.0.0.1");
-    env.put("CONFIGD_BRIDGE_TCP_PORT", String.valueOf(freePort()));
+    env.put("CONFIGD_BRIDGE_TCP_PORT", String.valueOf(TestServices.freePort()));
     env.put("CONFIGD_PG_SCHEMA", options.schema());
     env.put("CONFIGD_KAFKA_TOPIC", "config.updates." + options.schema());
     env.put("CONFIGD_KAFKA_GROUP_SUFFIX", "." + options.schema());
@@ -366,12 +366,6 @@ final class NodeUnderTest {
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
     }
   }
 

@@ -1,5 +1,6 @@
 package io.configd.bench;
 
+import io.configd.TestServices;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -199,7 +200,7 @@ final class ReadsScenario {
     // the node encodes compactly, in the order the JSON object holds: re-encoding gives the answer's own length
     int bodyBytes = main.getJson("/v1/config/" + HOT + "0?env=" + options.env()).encode().length();
     int instances = Integer.parseInt(System.getenv().getOrDefault("CONFIGD_HTTP_INSTANCES", "2")); // the node's http.instances
-    int port = io.configd.TestServices.freePort();
+    int port = TestServices.freePort();
     Path log = options.out().resolve("ceiling-" + System.currentTimeMillis() + ".log");
     Process server = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:+UseG1GC", "-cp", System.getProperty("java.class.path"), CeilingServer.class.getName(),

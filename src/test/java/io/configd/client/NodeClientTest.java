@@ -163,9 +163,7 @@ class NodeClientTest {
   void refusedWithoutRead() throws Exception {
     String token = NODE.node().createToken("elsewhere", "production", "node.elsewhere", "read");
     try (NodeScript follower = follow("http://127.0.0.1:" + NODE.node().port(), "production:node.app", token)) {
-      JsonObject failed = follower.await("failed", WAIT);
-      assertThat(failed.getBoolean("rejected")).isTrue();
-      assertThat(failed.getString("message")).contains("refused");
+      assertRejected(follower, "refused");
       assertThat(follower.process().waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
       assertThat(follower.process().exitValue()).isEqualTo(2);
     }
@@ -201,9 +199,7 @@ class NodeClientTest {
     java.util.Map<String, String> bad = java.util.Map.of("CONFIGD_INSTANCE", "node-client-2", "CONFIGD_LABELS",
         "zone=eu 1");
     try (NodeScript follower = NodeScript.start(CLIENT, bad, "bin/follow.js", url, "production:node.inst", token)) {
-      JsonObject failed = follower.await("failed", WAIT);
-      assertThat(failed.getBoolean("rejected")).isTrue();
-      assertThat(failed.getString("message")).contains("the value of label 'zone'");
+      assertRejected(follower, "the value of label 'zone'");
     }
   }
 
@@ -251,5 +247,12 @@ class NodeClientTest {
       assertThat(values(us, "node.gray.pool")).as("the us-1 client never saw the gray value").containsExactly(10);
       assertThat(eu.count("warning") + us.count("warning")).isZero();
     }
+  }
+
+  /** The script reports a failed start the node refused (not a network failure), with this in its message. */
+  private static void assertRejected(NodeScript follower, String message) throws Exception {
+    JsonObject failed = follower.await("failed", WAIT);
+    assertThat(failed.getBoolean("rejected")).isTrue();
+    assertThat(failed.getString("message")).contains(message);
   }
 }
