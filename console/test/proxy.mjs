@@ -1,5 +1,5 @@
 // A TCP proxy between the browser and the node, to cut the page's network on purpose: cut() closes
-// every connection and refuses new ones until restore(); throttle() slows what the node sends.
+// every connection and refuses new ones until restore(); holdAfter() stalls what the node sends.
 import net from 'node:net';
 
 export class Proxy {
@@ -29,26 +29,46 @@ export class Proxy {
     return new Promise((resolve) => this.server.listen(0, '127.0.0.1', () => resolve(this.server.address().port)));
   }
 
-  /** From now on the node's bytes reach the page in pieces of at most bytes, every ms milliseconds (a slow link). */
-  throttle(bytes, ms) {
-    this.slow = { bytes, ms };
+  /**
+   * From now on the node's bytes reach the page up to the end of the first occurrence of marker, then no more until
+   * release(): the page holds part of what the node sent (a link that stalls). Resolves once it holds.
+   */
+  holdAfter(marker) {
+    return new Promise((resolve) => {
+      this.hold = { marker: Buffer.from(marker), held: [], resolve };
+    });
+  }
+
+  release() {
+    const { held } = this.hold;
+    this.hold = null;
+    for (const { upstream, client, data } of held) {
+      client.write(data);
+      upstream.resume();
+    }
   }
 
   toClient(upstream, client, data) {
-    if (!this.slow) {
+    const hold = this.hold;
+    if (!hold) {
       client.write(data);
       return;
     }
-    // one piece now, the rest after the pause; the node's later bytes wait behind it
+    if (hold.held.length > 0) {
+      upstream.pause();
+      hold.held.push({ upstream, client, data });
+      return;
+    }
+    const at = data.indexOf(hold.marker);
+    if (at < 0) {
+      client.write(data);
+      return;
+    }
+    const end = at + hold.marker.length;
+    client.write(data.subarray(0, end));
     upstream.pause();
-    client.write(data.subarray(0, this.slow.bytes));
-    setTimeout(() => {
-      if (data.length > this.slow.bytes) {
-        this.toClient(upstream, client, data.subarray(this.slow.bytes));
-      } else {
-        upstream.resume();
-      }
-    }, this.slow.ms);
+    hold.held.push({ upstream, client, data: data.subarray(end) });
+    hold.resolve();
   }
 
   cut() {

@@ -96,8 +96,8 @@ class ConsoleInTheBrowserTest {
   }
 
   @Test
-  @DisplayName("a transaction's changes reach an open page in one update of the view: over a slow link no frame shows "
-      + "some of its keys new and others old")
+  @DisplayName("a transaction's changes reach an open page in one update of the view: while a stalled link holds part "
+      + "of its frames, no frame shows some of its keys new and others old")
   void liveTransaction() {
     scenario("liveTransaction");
   }
