@@ -12,7 +12,6 @@ import io.configd.store.TxnResult;
 import io.configd.store.Write;
 import io.configd.store.WritePipeline;
 import io.vertx.core.Future;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -52,25 +51,14 @@ public final class Approvals {
         throw new ConfigdException(Failure.CONFLICT, "'" + approver.name() + "' approved this change already: it "
             + "needs " + (change.approvalsNeeded() - change.approvals().size()) + " more approval(s) by other principals");
       }
-      if (change.approvals().size() + 1 < change.approvalsNeeded()) {
-        return store.addApproval(id, approver.name()).compose(added -> {
-          if (!added) {
-            throw new ConfigdException(Failure.CONFLICT, "pending change " + id + " was decided, expired or approved "
-                + "by '" + approver.name() + "' meanwhile");
-          }
-          return found(id).map(waiting -> new Approved(waiting, null, null));
-        });
-      }
-      // the last approval needed: the change commits, every approver named in the audit log
-      List<String> all = new java.util.ArrayList<>(change.approvals());
-      all.add(approver.name());
-      String approvers = String.join(", ", all);
-      return store.claim(id, approvers, change.approvals().size()).compose(claimed -> {
-        if (!claimed) {
-          throw new ConfigdException(Failure.CONFLICT, "pending change " + id + " was decided or expired meanwhile");
-        }
-        return commit(change, approvers)
-            .recover(refused -> store.release(id).transform(released -> Future.failedFuture(moved(change, refused))));
+      return store.approve(id, approver.name()).compose(approval -> switch (approval) {
+        case REFUSED -> throw new ConfigdException(Failure.CONFLICT, "pending change " + id + " was decided, expired "
+            + "or approved by '" + approver.name() + "' meanwhile");
+        case PENDING -> found(id).map(waiting -> new Approved(waiting, null, null)); // more approvers needed
+        // the last approval needed: the change commits as approved by every approver (the audit log names them)
+        case APPROVED -> found(id).compose(claimed -> commit(claimed, claimed.decidedBy())
+            .recover(refused -> store.release(id, approver.name())
+                .transform(released -> Future.failedFuture(moved(change, refused)))));
       });
     });
   }

@@ -141,20 +141,22 @@ public final class GuardStore {
     });
   }
 
-  /** Records one approval of a change that needs more; false when it is no longer pending or {@code approver} approved. */
-  public Future<Boolean> addApproval(UUID id, String approver) {
-    return pool.preparedQuery(SqlQueries.ADD_APPROVAL).execute(Tuple.of(id, approver)).map(rows -> rows.rowCount() == 1);
+  /** What one approval did: nothing (the change is no longer pending, or they approved it already), or its status. */
+  public enum Approval { REFUSED, PENDING, APPROVED }
+
+  /**
+   * Records {@code approver}'s approval; the one that reaches the count needed claims the change as approved by them
+   * all ({@link Approval#APPROVED}: commit it), before it commits so that the audit log names them.
+   */
+  public Future<Approval> approve(UUID id, String approver) {
+    return pool.preparedQuery(SqlQueries.APPROVE_PENDING).execute(Tuple.of(id, approver)).map(rows -> rows.size() == 0
+        ? Approval.REFUSED
+        : rows.iterator().next().getString("status").equals("approved") ? Approval.APPROVED : Approval.PENDING);
   }
 
-  /** Marks the change approved by {@code approver} before it commits; false when it is no longer pending (or expired). */
-  public Future<Boolean> claim(UUID id, String approver, int approvedBefore) {
-    return pool.preparedQuery(SqlQueries.CLAIM_PENDING).execute(Tuple.of(id, approver, approvedBefore))
-        .map(rows -> rows.rowCount() == 1);
-  }
-
-  /** Makes a claimed change pending again: its commit was refused. */
-  public Future<Void> release(UUID id) {
-    return pool.preparedQuery(SqlQueries.RELEASE_PENDING).execute(Tuple.of(id)).mapEmpty();
+  /** Makes a claimed change pending again without its last approver's approval: its commit was refused. */
+  public Future<Void> release(UUID id, String approver) {
+    return pool.preparedQuery(SqlQueries.RELEASE_PENDING).execute(Tuple.of(id, approver)).mapEmpty();
   }
 
   public Future<Void> committed(UUID id, long revision) {

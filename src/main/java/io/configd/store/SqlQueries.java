@@ -587,10 +587,19 @@ final class SqlQueries {
       values ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond', $7)""";
 
   /** One more approval ($2) of a change that needs several, if it is still pending and $2 has not approved it yet. */
-  static final String ADD_APPROVAL = """
-      update pending_change set approvals = array_append(approvals, $2)
+  /**
+   * One approval, in one statement: the approver joins the approvals and, when that reaches the count needed, the
+   * change is claimed as approved by them all (decided_by their names). Concurrent approvals queue on the row, each
+   * seeing the approvals before it: exactly one reaches the count.
+   */
+  static final String APPROVE_PENDING = """
+      update pending_change set approvals = array_append(approvals, $2),
+        status = case when cardinality(approvals) + 1 >= approvals_needed then 'approved' else status end,
+        decided_by = case when cardinality(approvals) + 1 >= approvals_needed
+          then array_to_string(array_append(approvals, $2), ', ') end,
+        decided_at = case when cardinality(approvals) + 1 >= approvals_needed then now() end
       where id = $1 and status = 'pending' and expires_at > now() and not ($2 = any(approvals))
-        and cardinality(approvals) + 1 < approvals_needed""";
+      returning status""";
 
   static final String INSERT_PENDING_OPS = """
       insert into pending_op (pending, ord, op, env, key, value, critical, comment, base_version, base_deleted, base_value,
@@ -633,13 +642,10 @@ final class SqlQueries {
       order by c.created_at, c.id limit $4""";
 
   /** Takes a pending change for its approval: once, and only while it is pending and not expired. */
-  static final String CLAIM_PENDING = """
-      update pending_change set status = 'approved', decided_by = $2, decided_at = now()
-      where id = $1 and status = 'pending' and expires_at > now() and cardinality(approvals) = $3""";
-
   /** Gives a claimed change back when its commit was refused (the key moved on, a schema refuses it). */
   static final String RELEASE_PENDING = """
-      update pending_change set status = 'pending', decided_by = null, decided_at = null
+      update pending_change set status = 'pending', decided_by = null, decided_at = null,
+        approvals = array_remove(approvals, $2)
       where id = $1 and status = 'approved' and revision is null""";
 
   static final String COMMITTED_PENDING = "update pending_change set revision = $2 where id = $1";

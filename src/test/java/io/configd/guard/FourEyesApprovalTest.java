@@ -12,6 +12,12 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -293,6 +299,59 @@ class FourEyesApprovalTest {
         row -> row != null);
     assertThat(audited.getString("updatedBy")).isEqualTo("alice");
     assertThat(audited.getString("approvedBy")).isEqualTo("bob, dave");
+  }
+
+  @Test
+  @DisplayName("two approvals at once that together reach the count commit the change exactly once, every approver "
+      + "named in the audit")
+  void concurrentApprovers() throws Exception {
+    TestNode admin = NODE.node();
+    TestNode frank = admin.as(admin.createToken("frank", "production", "services.payment", "approve"));
+    TestNode grace = admin.as(admin.createToken("grace", "production", "services.payment", "approve"));
+    HttpResponse<Buffer> policy = putPolicy("services.payment.triple", "production",
+        new JsonObject().put("requireApproval", true).put("approvals", 3));
+    assertThat(policy.statusCode()).as(policy.bodyAsString()).isEqualTo(201);
+    ExecutorService both = Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 0; round < 5; round++) {
+        String key = "services.payment.triple.k" + round;
+        HttpResponse<Buffer> held = alice.put(key, "production", round);
+        assertThat(held.statusCode()).as(held.bodyAsString()).isEqualTo(202);
+        String id = held.bodyAsJsonObject().getString("id");
+        assertThat(approve(bob, id).statusCode()).isEqualTo(202);
+
+        CountDownLatch start = new CountDownLatch(1);
+        Future<HttpResponse<Buffer>> byFrank = both.submit(() -> {
+          start.await();
+          return approve(frank, id);
+        });
+        Future<HttpResponse<Buffer>> byGrace = both.submit(() -> {
+          start.await();
+          return approve(grace, id);
+        });
+        start.countDown();
+        List<HttpResponse<Buffer>> answers = List.of(byFrank.get(30, TimeUnit.SECONDS),
+            byGrace.get(30, TimeUnit.SECONDS));
+        assertThat(answers).as("neither approval is refused").allMatch(answer -> answer.statusCode() / 100 == 2);
+        assertThat(answers.stream().filter(answer -> answer.bodyAsJsonObject().containsKey("value")).count())
+            .as("exactly one approval reached the count and committed (the other waited for more, 202, or saw the "
+                + "change approved meanwhile)").isEqualTo(1);
+
+        JsonObject decided = pending(id);
+        assertThat(decided.getString("status")).isEqualTo("approved");
+        assertThat(decided.getJsonArray("approvals")).containsExactlyInAnyOrder("bob", "frank", "grace");
+        JsonObject current = admin.get("/v1/config/" + key + "?env=production").bodyAsJsonObject();
+        assertThat(current.getInteger("version")).as("committed once").isEqualTo(1);
+        JsonArray rows = Eventually.value("the audit row of " + key, Duration.ofSeconds(20),
+            () -> admin.get("/v1/audit?env=production&prefix=" + key).bodyAsJsonObject().getJsonArray("items"),
+            items -> !items.isEmpty());
+        assertThat(rows).hasSize(1);
+        assertThat(rows.getJsonObject(0).getString("approvedBy").split(", "))
+            .containsExactlyInAnyOrder("bob", "frank", "grace");
+      }
+    } finally {
+      both.shutdownNow();
+    }
   }
 
   private static HttpResponse<Buffer> approve(TestNode as, String id) {
