@@ -307,7 +307,7 @@ public class ApiVerticle extends VerticleBase {
     new InstancesApi(requests, settings.environments(), new InstanceStore(shared.pool()), store, shared.instances(),
         shared.instanceSettings()).mount(router);
     new GuardsApi(requests, settings.environments(), shared.guards(), shared.approvals(), authentication, this::cached,
-        txn::cached).mount(router);
+        txn::cached, store, secrets).mount(router);
 
     router.route().failureHandler(this::failure);
     router.errorHandler(404, Problems::handle);

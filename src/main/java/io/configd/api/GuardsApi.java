@@ -17,6 +17,9 @@ import io.configd.store.Page;
 import io.configd.store.PendingChange;
 import io.configd.store.TxnResult;
 import io.configd.model.ConfigValue;
+import io.configd.secrets.Secrets;
+import io.configd.store.ConfigStore;
+import io.vertx.core.json.Json;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,6 +27,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -52,11 +56,16 @@ final class GuardsApi {
   private final Authentication authentication;
   private final Function<ConfigValue, Future<ConfigValue>> cachedValue;
   private final Function<TxnResult, Future<TxnResult>> cachedTxn;
+  private final ConfigStore values;
+  private final Secrets secrets;
 
-  /** @param cachedValue, cachedTxn tell this node's cache of what an approval committed (read-your-writes) */
+  /**
+   * @param cachedValue, cachedTxn tell this node's cache of what an approval committed (read-your-writes)
+   * @param values, secrets        reveal a pending secret (and the version it replaces) to a reader with secret access
+   */
   GuardsApi(Requests requests, Environments environments, Guards guards, Approvals approvals,
             Authentication authentication, Function<ConfigValue, Future<ConfigValue>> cachedValue,
-            Function<TxnResult, Future<TxnResult>> cachedTxn) {
+            Function<TxnResult, Future<TxnResult>> cachedTxn, ConfigStore values, Secrets secrets) {
     this.requests = requests;
     this.environments = environments;
     this.rules = new RuleChanges(guards);
@@ -65,6 +74,8 @@ final class GuardsApi {
     this.authentication = authentication;
     this.cachedValue = cachedValue;
     this.cachedTxn = cachedTxn;
+    this.values = values;
+    this.secrets = secrets;
   }
 
   void mount(Router router) {
@@ -234,7 +245,7 @@ final class GuardsApi {
     }
     store.pendingPage(env, status.equals("all") ? null : status, cursor == null ? null : uuid(cursor, true), limit,
             readable)
-        .map(page -> pageJson(page))
+        .compose(page -> pageJson(page, principal))
         .onSuccess(body -> json(ctx, 200, body))
         .onFailure(ctx::fail);
   }
@@ -243,10 +254,10 @@ final class GuardsApi {
     UUID id = uuid(ctx.pathParam("id"), false);
     Principal principal = Authentication.principal(ctx);
     store.pending(id)
-        .map(found -> {
+        .compose(found -> {
           PendingChange change = found.orElseThrow(() -> noPending(id));
           change.ops().forEach(op -> principal.require(Access.READ, change.env(), op.key()));
-          return change.toJson();
+          return shown(change, principal);
         })
         .onSuccess(body -> json(ctx, 200, body))
         .onFailure(ctx::fail);
@@ -278,10 +289,37 @@ final class GuardsApi {
         .onFailure(ctx::fail);
   }
 
-  private static JsonObject pageJson(Page<PendingChange> page) {
-    JsonArray items = new JsonArray();
-    page.items().forEach(change -> items.add(change.toJson()));
-    return new JsonObject().put("items", items).put("next", Requests.encodeCursor(page.next()));
+  private Future<JsonObject> pageJson(Page<PendingChange> page, Principal reader) {
+    List<Future<JsonObject>> items = page.items().stream().map(change -> shown(change, reader)).toList();
+    return Future.all(items).map(all -> new JsonObject().put("items", new JsonArray(all.list()))
+        .put("next", Requests.encodeCursor(page.next())));
+  }
+
+  /**
+   * A pending change as {@code reader} may see it: with secret access on a secret op's key, its value opened and the
+   * value it replaces read from that version; without, the masks the change holds.
+   */
+  private Future<JsonObject> shown(PendingChange change, Principal reader) {
+    JsonObject json = change.toJson();
+    List<Future<Void>> befores = new ArrayList<>();
+    for (int i = 0; i < change.ops().size(); i++) {
+      PendingChange.Op op = change.ops().get(i);
+      if (!Secrets.maySee(reader, change.env(), op.key())) {
+        continue;
+      }
+      JsonObject shown = json.getJsonArray("ops").getJsonObject(i);
+      if (op.sealed() != null) {
+        shown.put("value", Json.decodeValue(secrets.open(change.env(), op.key().value(), op.sealed())));
+        shown.remove("masked");
+      }
+      if (ConfigValue.MASK.equals(op.baseValue()) && op.baseVersion() > 0 && !op.baseDeleted()) {
+        befores.add(values.version(change.env(), op.key(), op.baseVersion()).map(found -> {
+          found.ifPresent(before -> shown.getJsonObject("before").put("value", secrets.forReader(before, reader).value()));
+          return null;
+        }));
+      }
+    }
+    return Future.all(befores).map(all -> json);
   }
 
   private static String prefix(RoutingContext ctx) {

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +64,7 @@ public final class Guards implements WriteGuard {
     this.check = new SchemaCheck(vertx);
   }
 
-  /** Opens secrets' stored values, for checking a new schema against them (enforce=existing); set once secrets start. */
+  /** Opens secrets' stored values (a new schema checked against them) and seals a held put of a key found secret. */
   public void opensSecretsWith(Sealer sealer) {
     this.sealer = sealer;
   }
@@ -148,9 +149,8 @@ public final class Guards implements WriteGuard {
   @Override
   public Future<Void> admit(Proposal proposal, String approvedBy) {
     return rules().compose(inForce -> {
-      List<JsonObject> failures = violations(inForce, proposal);
-      if (!failures.isEmpty()) {
-        return Future.failedFuture(refused(proposal, failures));
+      if (!violations(inForce, proposal, Set.of()).isEmpty()) {
+        return refusal(inForce, proposal);
       }
       if (approvedBy != null) {
         return Future.succeededFuture();
@@ -167,14 +167,30 @@ public final class Guards implements WriteGuard {
 
   @Override
   public Future<Void> schemas(Proposal proposal) {
-    return rules().compose(inForce -> {
-      List<JsonObject> failures = violations(inForce, proposal);
-      return failures.isEmpty() ? Future.succeededFuture() : Future.failedFuture(refused(proposal, failures));
+    return rules().compose(inForce -> violations(inForce, proposal, Set.of()).isEmpty() ? Future.succeededFuture()
+        : refusal(inForce, proposal));
+  }
+
+  /**
+   * The 422 of a proposal that breaks a schema. Whether a put's key is secret (its refusal then quotes no value) is
+   * asked of PostgreSQL for the keys this node does not know secret: another node may have made one secret a moment
+   * ago. Only refusals pay that query.
+   */
+  private Future<Void> refusal(GuardRules inForce, Proposal proposal) {
+    List<String> unknown = proposal.ops().stream()
+        .filter(op -> op.kind() == TxnOp.Kind.PUT && op.sealed() == null && !Boolean.TRUE.equals(op.secret()))
+        .map(op -> op.key().value()).distinct().toList();
+    return store.secretAmong(proposal.env(), unknown).compose(secret -> {
+      secret.forEach(key -> sealer.learnSecret(proposal.env(), key));
+      return Future.failedFuture(refused(proposal, violations(inForce, proposal, secret)));
     });
   }
 
-  /** Every rule each put's value breaks, each failure naming its op (in a transaction), key and schema. */
-  private static List<JsonObject> violations(GuardRules inForce, Proposal proposal) {
+  /**
+   * Every rule each put's value breaks, each failure naming its op (in a transaction), key and schema; the failures
+   * of a secret (sealed, flagged, or among {@code secret}) do not quote the validator's message.
+   */
+  private static List<JsonObject> violations(GuardRules inForce, Proposal proposal, Set<String> secretKeys) {
     List<JsonObject> failures = new ArrayList<>();
     for (int i = 0; i < proposal.ops().size(); i++) {
       TxnOp op = proposal.ops().get(i);
@@ -185,7 +201,7 @@ public final class Guards implements WriteGuard {
       if (schema.isEmpty()) {
         continue;
       }
-      boolean secret = op.sealed() != null || Boolean.TRUE.equals(op.secret());
+      boolean secret = op.sealed() != null || Boolean.TRUE.equals(op.secret()) || secretKeys.contains(op.key().value());
       for (JsonObject failure : SchemaCheck.failures(schema.get().validator(), Json.decodeValue(op.encodedValue()))) {
         if (secret) {
           // the validator's message may quote the value ("738291 is less than 1000000"): a secret's names the rule only
@@ -244,7 +260,7 @@ public final class Guards implements WriteGuard {
           .min(Long::compare).orElse(settings.pendingExpiryMillis());
       String comment = proposal.single() ? proposal.ops().get(0).comment() : null;
       int approvals = policies.stream().mapToInt(GuardRule::approvalsNeeded).max().orElse(1);
-      return store.hold(proposal.env(), proposal.single(), proposal.actor(), comment, expiresIn, approvals, ops);
+      return store.hold(proposal.env(), proposal.single(), proposal.actor(), comment, expiresIn, approvals, ops, sealer);
     }).compose(pending -> {
       LOG.info("A change of {} key(s) in {} by '{}' waits for approval as {}", pending.ops().size(), pending.env(),
           pending.author(), pending.id());

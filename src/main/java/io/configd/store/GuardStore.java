@@ -1,5 +1,6 @@
 package io.configd.store;
 
+import io.configd.model.ConfigValue;
 import io.configd.model.ConfigdException;
 import io.configd.model.Failure;
 import io.configd.model.Grant;
@@ -8,11 +9,15 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -81,10 +86,59 @@ public final class GuardStore {
     });
   }
 
-  /** Records a held write as a pending change; answers it as stored. */
+  /** Which of {@code keys} are secret in {@code env}, as PostgreSQL knows it now. */
+  public Future<Set<String>> secretAmong(String env, Collection<String> keys) {
+    return secretAmong(pool, env, keys);
+  }
+
+  private static Future<Set<String>> secretAmong(SqlClient client, String env, Collection<String> keys) {
+    if (keys.isEmpty()) {
+      return Future.succeededFuture(Set.of());
+    }
+    return client.preparedQuery(SqlQueries.SELECT_SECRET_KEYS_AMONG)
+        .execute(Tuple.of(env).addArrayOfString(keys.toArray(String[]::new)))
+        .map(rows -> {
+          Set<String> secret = new HashSet<>();
+          rows.forEach(row -> secret.add(row.getString("key")));
+          return secret;
+        });
+  }
+
+  /**
+   * Records a held write as a pending change; answers it as stored. A put of a key that PostgreSQL knows secret (made
+   * secret on another node this one has not heard from yet) is sealed by {@code sealer} in the same transaction: a
+   * pending change never holds a secret's clear value.
+   */
   public Future<PendingChange> hold(String env, boolean single, String author, String comment, long expiresInMs,
-                                    int approvalsNeeded, List<PendingChange.Op> ops) {
+                                    int approvalsNeeded, List<PendingChange.Op> proposed, Sealer sealer) {
     UUID id = UUID.randomUUID();
+    List<String> clearPuts = proposed.stream().filter(item -> item.kind() == TxnOp.Kind.PUT && item.sealed() == null)
+        .map(item -> item.key().value()).toList();
+    return pool.withTransaction(conn -> secretAmong(conn, env, clearPuts)
+            .compose(secret -> conn.preparedQuery(SqlQueries.INSERT_PENDING)
+                .execute(Tuple.of(id, env, single, author, comment, expiresInMs).addInteger(approvalsNeeded))
+                .map(inserted -> opsArgs(id, env, sealedIfSecret(env, proposed, secret, sealer))))
+            .compose(opsArgs -> conn.preparedQuery(SqlQueries.INSERT_PENDING_OPS).execute(opsArgs)))
+        .compose(inserted -> pending(id))
+        .map(Optional::orElseThrow);
+  }
+
+  private static List<PendingChange.Op> sealedIfSecret(String env, List<PendingChange.Op> proposed, Set<String> secret,
+                                                       Sealer sealer) {
+    List<PendingChange.Op> ops = new ArrayList<>();
+    for (PendingChange.Op op : proposed) {
+      if (op.kind() == TxnOp.Kind.PUT && op.sealed() == null && secret.contains(op.key().value())) {
+        String ciphertext = sealer.seal(env, op.key().value(), Json.encode(op.value())).ciphertext();
+        sealer.learnSecret(env, op.key().value());
+        op = new PendingChange.Op(op.kind(), op.key(), ConfigValue.MASK, op.critical(), op.comment(), op.baseVersion(),
+            op.baseDeleted(), op.baseValue(), ciphertext);
+      }
+      ops.add(op);
+    }
+    return ops;
+  }
+
+  private static Tuple opsArgs(UUID id, String env, List<PendingChange.Op> ops) {
     int n = ops.size();
     Integer[] ord = new Integer[n];
     String[] op = new String[n];
@@ -109,14 +163,9 @@ public final class GuardStore {
       baseValue[i] = item.baseValue() == null ? null : Json.encode(item.baseValue());
       sealed[i] = item.sealed();
     }
-    Tuple opsArgs = Tuple.of(id, env).addArrayOfInteger(ord).addArrayOfString(op).addArrayOfString(key)
+    return Tuple.of(id, env).addArrayOfInteger(ord).addArrayOfString(op).addArrayOfString(key)
         .addArrayOfString(value).addArrayOfBoolean(critical).addArrayOfString(opComment).addArrayOfInteger(baseVersion)
         .addArrayOfBoolean(baseDeleted).addArrayOfString(baseValue).addArrayOfString(sealed);
-    return pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.INSERT_PENDING)
-            .execute(Tuple.of(id, env, single, author, comment, expiresInMs).addInteger(approvalsNeeded))
-            .compose(inserted -> conn.preparedQuery(SqlQueries.INSERT_PENDING_OPS).execute(opsArgs)))
-        .compose(inserted -> pending(id))
-        .map(Optional::orElseThrow);
   }
 
   public Future<Optional<PendingChange>> pending(UUID id) {

@@ -601,6 +601,13 @@ final class SqlQueries {
       where id = $1 and status = 'pending' and expires_at > now() and not ($2 = any(approvals))
       returning status""";
 
+  /**
+   * Which of $2 are secret in $1, as PostgreSQL knows it now (the flag is sticky); locked, so that a write making one
+   * secret waits for the transaction that asked.
+   */
+  static final String SELECT_SECRET_KEYS_AMONG = """
+      select key from config_entry where env = $1 and key = any($2::text[]) and secret for share""";
+
   static final String INSERT_PENDING_OPS = """
       insert into pending_op (pending, ord, op, env, key, value, critical, comment, base_version, base_deleted, base_value,
         sealed)
