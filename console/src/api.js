@@ -174,9 +174,9 @@ export class Api {
     return this.call('POST', `/v1/pending/${encodeURIComponent(id)}/reject`, { body: { reason } }).then((answer) => answer.body);
   }
 
-  /** A page of the rollouts of env (oldest first), by state (active, paused, promoted, ...; undefined: all). */
-  rollouts(env, state, cursor) {
-    return this.get(path('/v1/rollouts', { env, state, cursor, limit: 100 }));
+  /** A page of the rollouts of env, newest first, by state (active, paused, promoted, ...; undefined: all). */
+  rollouts(env, state, cursor, limit = 100) {
+    return this.get(path('/v1/rollouts', { env, state, order: 'newest', cursor, limit }));
   }
 
   /** POST /v1/rollouts/{id}/{promote|pause|resume|abort}: the rollout as it is now. */

@@ -471,6 +471,25 @@ export const scenarios = {
     check(stored.body.version === 2 && stored.body.value.size === 40 && stored.body.updatedBy === `author-${run36}`,
       `approved and committed as the author's: ${JSON.stringify(stored.body)}`);
 
+    // a policy needing two approvers: the card shows who approved so far, and offers that approver no second Approve
+    const dual = await run.api('PUT', `/v1/policies/${base}.dual?env=production`, { requireApproval: true, approvals: 2 });
+    check(dual.status === 201, `the two-approver policy is set: ${JSON.stringify(dual.body)}`);
+    const held = await run.api('PUT', `/v1/config/${base}.dual.size?env=production`, { value: 3 }, { token: author });
+    check(held.status === 202, `held for two approvers: ${held.status}`);
+    await other.getByRole('button', { name: 'Refresh' }).click();
+    const dualCard = other.locator(`.pending-change[data-id="${held.body.id}"]`);
+    await dualCard.locator('.approvals', { hasText: 'No approval yet: 2 needed' }).waitFor();
+    await dualCard.getByRole('button', { name: 'Approve' }).click();
+    await other.locator('.notice', { hasText: 'Approval recorded: 1 of 2' }).waitFor();
+    await dualCard.locator('.approvals', { hasText: `Approved by approver-${run36}: 1 of 2` }).waitFor();
+    check(await dualCard.getByRole('button', { name: 'Approve' }).count() === 0, 'who approved is offered no second Approve');
+    check((await run.api('GET', `/v1/config/${base}.dual.size?env=production`)).status === 404, 'one approval of two writes nothing');
+    const last = await run.api('POST', `/v1/pending/${held.body.id}/approve`, undefined);
+    check(last.status === 200 && last.body.decidedBy.startsWith(`approver-${run36}, `), `the second approval commits: ${JSON.stringify(last.body)}`);
+    await other.getByLabel('Status').selectOption('approved');
+    await other.locator(`.pending-change[data-id="${held.body.id}"]`, { hasText: `approved by approver-${run36}, ` }).waitFor();
+    await other.getByLabel('Status').selectOption('pending');
+
     // two changes of one key: once the first is approved, the other is shown as a conflict, with no Approve
     const a = await run.api('PUT', `/v1/config/${base}.limit?env=production`, { value: 1 }, { token: author });
     const b = await run.api('PUT', `/v1/config/${base}.limit?env=production`, { value: 2 }, { token: author });
@@ -564,6 +583,67 @@ export const scenarios = {
     await other.getByLabel('Environment').selectOption('production');
     await other.locator(`.rollout[data-id="${gray.id}"]`).waitFor();
     check(await other.locator('.rollout button').count() === 0, 'a read-only token is offered no action');
+  },
+
+  /** Rollouts: a live gray release is retargeted in place (bad input refused, nothing changed). */
+  async rolloutRetarget(run) {
+    const base = prefix('retarget');
+    await run.put('production', `${base}.pool`, 10);
+    const started = await run.api('POST', '/v1/rollouts?env=production', { key: `${base}.pool`, value: 20, selector: 'zone=eu-1' });
+    check(started.status === 201, `the gray release starts: ${JSON.stringify(started.body)}`);
+    const id = started.body.id;
+    const page = await run.page();
+    await run.signIn(page);
+    await page.goto(`${run.url}/console/#/rollouts`);
+    await page.getByLabel('Environment').selectOption('production');
+    const card = page.locator(`.rollout[data-id="${id}"]`);
+    await card.waitFor();
+    check(await card.getByLabel('Selector').inputValue() === 'zone=eu-1', 'the form shows the current selector');
+    await card.getByLabel('Selector').fill('zone=eu-2');
+    await card.getByLabel('Percentage').fill('25');
+    await card.getByRole('button', { name: 'Retarget' }).click();
+    await page.locator('.notice', { hasText: `Rollout ${id} now aimed at selector zone=eu-2, 25 %` }).waitFor();
+    let now = (await run.api('GET', `/v1/rollouts/${id}`)).body;
+    check(now.selector === 'zone=eu-2' && now.percentage === 25 && now.state === 'active', `retargeted: ${JSON.stringify(now)}`);
+    await page.locator(`.rollout[data-id="${id}"] .targeting`, { hasText: 'selector zone=eu-2, 25 %' }).waitFor();
+    const who = 'instance=retarget-eu-1&labels=zone%3Deu-1';
+    check((await run.api('GET', `/v1/config/${base}.pool?env=production&${who}`)).body.value === 10, 'an eu-1 reader is back on the released value');
+
+    const again = page.locator(`.rollout[data-id="${id}"]`);
+    await again.getByLabel('Selector').fill('zone in (');
+    await again.getByRole('button', { name: 'Retarget' }).click();
+    await again.locator('.error', { hasText: 'Not retargeted' }).waitFor();
+    now = (await run.api('GET', `/v1/rollouts/${id}`)).body;
+    check(now.selector === 'zone=eu-2' && now.percentage === 25, `a bad selector changes nothing: ${JSON.stringify(now)}`);
+    check((await unnamedControls(page)).length === 0, `every control is named: ${await unnamedControls(page)}`);
+    check((await run.api('POST', `/v1/rollouts/${id}/abort`, {})).status === 200, 'aborted');
+  },
+
+  /** Rollouts: the newest come first, and More pages on to older ones past the first 100. */
+  async rolloutsPaged(run) {
+    const base = prefix('manyrollouts');
+    const ids = [];
+    for (let i = 0; i < 101; i++) {
+      await run.put('production', `${base}.k${i}`, i);
+      const started = await run.api('POST', '/v1/rollouts?env=production', { key: `${base}.k${i}`, value: i + 1000, percentage: 10 });
+      check(started.status === 201, `rollout ${i} starts: ${JSON.stringify(started.body)}`);
+      ids.push(started.body.id);
+    }
+    const page = await run.page();
+    await run.signIn(page);
+    await page.goto(`${run.url}/console/#/rollouts`);
+    await page.getByLabel('Environment').selectOption('production');
+    await page.locator(`.rollout[data-id="${ids[100]}"]`).waitFor();
+    check(await page.locator('.rollout').count() === 100, `one page of 100: ${await page.locator('.rollout').count()}`);
+    check(await page.locator(`.rollout[data-id="${ids[0]}"]`).count() === 0, 'the oldest of these waits on the next page');
+    const first = await page.locator('.rollout').first().getAttribute('data-id');
+    check(first === String(ids[100]), `the newest first: ${first}`);
+    await page.getByRole('button', { name: 'More' }).click();
+    await page.locator(`.rollout[data-id="${ids[0]}"]`).waitFor();
+    check(await page.locator('.rollout').count() > 100, 'the next page is added below');
+    for (const id of ids) {
+      await run.api('POST', `/v1/rollouts/${id}/abort`, {});
+    }
   },
 
   /** A value holding markup is shown as text everywhere and runs nothing. */

@@ -2,6 +2,7 @@
 // and expiry; approve (commits it as the author's) or reject with a reason. Offered only when the token may:
 // approve on every key and not the author's own change; the author may withdraw (reject) it.
 import { fill, h, notify, time } from '../dom.js';
+import { HeldForApproval } from '../api.js';
 import { may } from '../grants.js';
 
 const STATUSES = ['pending', 'approved', 'rejected', 'expired', 'all'];
@@ -48,7 +49,9 @@ export class PendingView {
   card(change) {
     const me = this.app.me;
     const pending = change.status === 'pending';
-    const mayApprove = pending && !change.stale && change.author !== me.name
+    const approvals = change.approvals ?? [];
+    const approvedByMe = approvals.includes(me.name);
+    const mayApprove = pending && !change.stale && change.author !== me.name && !approvedByMe
       && change.ops.every((op) => may(me, 'approve', change.env, op.key));
     const mayReject = pending && (change.author === me.name || mayApprove);
     const error = h('p', { class: 'error', 'aria-live': 'polite' });
@@ -65,6 +68,10 @@ export class PendingView {
       h('table', { class: 'pending-ops' },
         h('thead', null, h('tr', null, h('th', null, 'Op'), h('th', null, 'Key'), h('th', null, 'Before'), h('th', null, 'After'))),
         h('tbody', null, rows)),
+      pending && (change.approvalsNeeded > 1 || approvals.length > 0) ? h('p', { class: 'approvals' },
+        approvals.length === 0 ? `No approval yet: ${change.approvalsNeeded} needed`
+          : `Approved by ${approvals.join(', ')}: ${approvals.length} of ${change.approvalsNeeded}`,
+        approvedByMe ? ' (you approved it: another person gives the next)' : '') : null,
       change.decidedBy ? h('p', { class: 'meta' }, `${change.status} by ${change.decidedBy}`, change.reason ? `: ${change.reason}` : '',
         change.revision != null ? ` · revision ${change.revision}` : '') : null,
       change.stale ? h('p', { class: 'conflict', role: 'note' }, 'Conflict: ',
@@ -86,6 +93,11 @@ export class PendingView {
       notify(`Approved: committed at revision ${done.revision}`, 'success');
       this.load();
     } catch (e) {
+      if (e instanceof HeldForApproval) { // 202: recorded, more approvers needed
+        notify(`Approval recorded: ${e.pending.approvals.length} of ${e.pending.approvalsNeeded}, waiting for more`, 'success');
+        this.load();
+        return;
+      }
       error.textContent = `Not approved: ${e.message}`;
     }
   }

@@ -31,22 +31,32 @@ export class RolloutsView {
   }
 
   async load() {
-    const env = this.app.env;
-    const state = this.state.value;
+    this.items = [];
+    this.cursor = null;
+    this.loaded = { env: this.app.env, state: this.state.value };
+    await this.more();
+  }
+
+  /** The next page (older rollouts), appended below those shown. */
+  async more() {
+    const { env, state } = this.loaded;
     let page;
     try {
-      page = await this.app.api.rollouts(env, state === 'all' ? undefined : state);
+      page = await this.app.api.rollouts(env, state === 'all' ? undefined : state, this.cursor);
     } catch (e) {
       fill(this.list, h('p', { class: 'error', role: 'alert' }, e.message));
       return;
     }
-    if (page.items.length === 0) {
+    this.items.push(...page.items);
+    this.cursor = page.next;
+    if (this.items.length === 0) {
       fill(this.list, h('p', { class: 'empty' }, `No ${state === 'all' ? '' : `${state} `}rollouts in ${env}.`));
       return;
     }
     // the newest first: the live ones are the ones an operator comes for
-    fill(this.list, [...page.items].reverse().map((rollout) => this.card(rollout)),
-      page.next ? h('p', { class: 'hint' }, 'Showing the first 100.') : null);
+    fill(this.list, this.items.map((rollout) => this.card(rollout)),
+      h('p', { class: 'summary' }, `${this.items.length} rollout${this.items.length === 1 ? '' : 's'}${this.cursor ? ', newest first; older ones follow' : ''}`),
+      this.cursor ? h('button', { type: 'button', class: 'more', onclick: () => this.more() }, 'More') : null);
   }
 
   card(rollout) {
@@ -73,6 +83,7 @@ export class RolloutsView {
           h('td', null, `${fleet.failures} by ${fleet.failing}`)) : null)),
     rollout.stopReason ? h('p', { class: 'stop-reason', role: 'note' }, `Stopped: ${rollout.stopReason}`) : null,
     rollout.promotedVersion ? h('p', { class: 'meta' }, `promoted as v${rollout.promotedVersion}`) : null,
+    mayAct && !rollout.steps ? this.retarget(rollout) : null,
     mayAct ? h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'primary', onclick: () => this.act(rollout, 'promote', null, error) }, 'Promote'),
       rollout.state === 'active' && rollout.steps ? h('button', { type: 'button', onclick: () => this.act(rollout, 'pause', reason, error) }, 'Pause') : null,
@@ -81,6 +92,32 @@ export class RolloutsView {
       h('button', { type: 'button', class: 'danger', onclick: () => this.act(rollout, 'abort', reason, error) }, 'Abort'))
       : null,
     error);
+  }
+
+  /** A live gray release's targeting, changed in place (POST /v1/rollouts/{id}/target): selector and percentage. */
+  retarget(rollout) {
+    const error = h('p', { class: 'error', 'aria-live': 'polite' });
+    const selector = h('input', { type: 'text', class: 'selector', spellcheck: 'false', 'aria-label': 'Selector',
+      placeholder: 'zone=eu-1,version in (2.3.1, 2.3.2)', value: rollout.selector ?? '' });
+    const percentage = h('input', { type: 'number', class: 'percentage', min: '0', max: '100', step: '0.01',
+      'aria-label': 'Percentage', placeholder: 'every one', value: rollout.percentage ?? '' });
+    const send = async () => {
+      const body = {
+        selector: selector.value.trim() === '' ? null : selector.value.trim(),
+        percentage: percentage.value === '' ? null : Number(percentage.value),
+      };
+      try {
+        const done = await this.app.api.rolloutAction(rollout.id, 'target', body);
+        notify(`Rollout ${rollout.id} now aimed at ${targeting(done).replace('Gray release to ', '')}`, 'success');
+        this.load();
+      } catch (e) {
+        error.textContent = `Not retargeted: ${e.message}`;
+      }
+    };
+    return h('form', { class: 'retarget', 'aria-label': `Retarget rollout ${rollout.id}`,
+      onsubmit: (event) => { event.preventDefault(); send(); } },
+    h('label', null, 'Selector ', selector), h('label', null, 'Percentage ', percentage),
+    h('button', { type: 'submit' }, 'Retarget'), error);
   }
 
   async act(rollout, action, reason, error) {

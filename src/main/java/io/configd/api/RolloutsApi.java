@@ -124,7 +124,7 @@ final class RolloutsApi {
         .onFailure(ctx::fail);
   }
 
-  /** GET /v1/rollouts?env=&prefix=&state=: the rollouts the token may read, oldest first. */
+  /** GET /v1/rollouts?env=&prefix=&state=&order=: the rollouts the token may read, oldest (or newest) first. */
   private void list(RoutingContext ctx) {
     String envParam = ctx.request().getParam("env");
     String env = envParam == null || envParam.isEmpty() ? null : requests.env(ctx);
@@ -133,8 +133,9 @@ final class RolloutsApi {
     int limit = requests.limit(ctx);
     String cursor = requests.cursor(ctx);
     long after = cursor == null ? 0 : id(cursor, Failure.INVALID_PARAMETER);
+    boolean newestFirst = newestFirst(ctx.request().getParam("order"));
     Principal principal = Authentication.principal(ctx);
-    rollouts.list(env, prefix, state, after, limit)
+    rollouts.list(env, prefix, state, after, limit, newestFirst)
         .compose(page -> Future.all(page.items().stream()
                 .filter(rollout -> principal.may(Access.READ, rollout.env(), ConfigKey.parse(rollout.key())))
                 .map(this::shown).toList())
@@ -142,6 +143,17 @@ final class RolloutsApi {
                 .put("next", Requests.encodeCursor(page.next()))))
         .onSuccess(body -> json(ctx, 200, body))
         .onFailure(ctx::fail);
+  }
+
+  private static boolean newestFirst(String order) {
+    if (order == null || order.isEmpty() || order.equals("oldest")) {
+      return false;
+    }
+    if (order.equals("newest")) {
+      return true;
+    }
+    throw new ConfigdException(Failure.INVALID_PARAMETER, "order must be 'oldest' (the default) or 'newest', not '"
+        + order + "'");
   }
 
   private void get(RoutingContext ctx) {

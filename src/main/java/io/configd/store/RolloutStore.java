@@ -219,9 +219,15 @@ public final class RolloutStore {
   }
 
   /** Rollouts by id after {@code afterId}; env null for every environment, state null for every state. */
-  public Future<Page<Rollout>> list(String env, KeyPrefix prefix, Rollout.State state, long afterId, int limit) {
-    Tuple args = Tuple.of(env, afterId, prefix.value(), prefix.childrenFrom(), prefix.childrenTo(),
-        state == null ? null : state.column()).addValue(limit + 1);
+  /**
+   * A page of rollouts, by id from {@code afterId} (exclusive): oldest first, or with {@code newestFirst} those below
+   * it newest first (0 then means from the newest).
+   */
+  public Future<Page<Rollout>> list(String env, KeyPrefix prefix, Rollout.State state, long afterId, int limit,
+                                    boolean newestFirst) {
+    long from = newestFirst && afterId == 0 ? Long.MAX_VALUE : afterId;
+    Tuple args = Tuple.of(env, from, prefix.value(), prefix.childrenFrom(), prefix.childrenTo(),
+        state == null ? null : state.column()).addValue(limit + 1).addBoolean(newestFirst);
     return pool.preparedQuery(SqlQueries.SELECT_ROLLOUTS).execute(args).map(rows -> {
       List<Rollout> items = new ArrayList<>();
       rows.forEach(row -> items.add(from(row)));

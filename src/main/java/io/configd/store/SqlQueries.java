@@ -437,10 +437,10 @@ final class SqlQueries {
   static final String SELECT_ROLLOUTS = "select " + ROLLOUT_COLUMNS + """
 
       from rollout
-      where ($1::text is null or env = $1) and id > $2
+      where ($1::text is null or env = $1) and (case when $8 then id < $2 else id > $2 end)
         and ($3 = '' or key = $3 or (key >= $4 and key < $5))
         and ($6::text is null or state = $6)
-      order by id limit $7""";
+      order by case when $8 then -id else id end limit $7""";
 
   /** Active plans whose current step has baked (by the database's clock, which every node shares). */
   static final String SELECT_DUE_ROLLOUTS = """

@@ -135,7 +135,8 @@ class ConsoleInTheBrowserTest {
 
   @Test
   @DisplayName("under an approval policy a save is held; another person approves it from Pending changes (the author "
-      + "cannot), and a rejection needs a reason and writes nothing")
+      + "cannot), a change needing two approvers shows who approved so far, and a rejection needs a reason and writes "
+      + "nothing")
   void pendingChanges() {
     scenario("pendingChanges");
   }
@@ -145,6 +146,18 @@ class ConsoleInTheBrowserTest {
       + "pauses, resumes, aborts and promotes them, and offers a read-only token none of that")
   void rollouts() {
     scenario("rollouts");
+  }
+
+  @Test
+  @DisplayName("retargets a live gray release in place (selector and percentage), and a bad selector changes nothing")
+  void rolloutRetarget() {
+    scenario("rolloutRetarget");
+  }
+
+  @Test
+  @DisplayName("lists the newest rollouts first and pages on to older ones past the first 100 with More")
+  void rolloutsPaged() {
+    scenario("rolloutsPaged");
   }
 
   @Test

@@ -266,6 +266,32 @@ class RolloutsTest {
   }
 
   @Test
+  @DisplayName("order=newest lists the rollouts newest first, its cursor paging on to older ones; the default stays "
+      + "oldest first")
+  void newestFirst() {
+    List<Long> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      String key = "paged.newest.k" + i;
+      assertThat(node().put(key, ENV, i).statusCode()).isEqualTo(201);
+      ids.add(start(new JsonObject().put("key", key).put("value", i + 100).put("percentage", 10)).getLong("id"));
+    }
+    List<Long> seen = new java.util.ArrayList<>();
+    String cursor = null;
+    do {
+      JsonObject page = node().get("/v1/rollouts?env=" + ENV + "&prefix=paged.newest&order=newest&limit=2"
+          + (cursor == null ? "" : "&cursor=" + cursor)).bodyAsJsonObject();
+      assertThat(page.getJsonArray("items").size()).isLessThanOrEqualTo(2);
+      page.getJsonArray("items").forEach(item -> seen.add(((JsonObject) item).getLong("id")));
+      cursor = page.getString("next");
+    } while (cursor != null);
+    List<Long> newestFirst = new java.util.ArrayList<>(ids);
+    java.util.Collections.reverse(newestFirst);
+    assertThat(seen).containsExactlyElementsOf(newestFirst);
+    assertThat(node().get("/v1/rollouts?env=" + ENV + "&prefix=paged.newest&limit=1").bodyAsJsonObject()
+        .getJsonArray("items").getJsonObject(0).getLong("id")).isEqualTo(ids.get(0));
+  }
+
+  @Test
   @DisplayName("a version released while a rollout is live supersedes it: it is marked so, and promoting it is a 409")
   void supersededByARelease() {
     node().put("gray.sup.mode", ENV, "a");
@@ -322,6 +348,7 @@ class RolloutsTest {
     assertProblem(post("/v1/rollouts/999999999/promote", null), 404, "not-found");
     assertProblem(post("/v1/rollouts/nope/abort", null), 404, "not-found");
     assertProblem(node().get("/v1/rollouts?state=finished"), 400, "invalid-parameter");
+    assertProblem(node().get("/v1/rollouts?order=latest"), 400, "invalid-parameter");
 
     assertThat(head()).isEqualTo(before);
     assertThat(node().get("/v1/rollouts?prefix=bad.input").bodyAsJsonObject().getJsonArray("items")).isEmpty();
