@@ -41,7 +41,8 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
         --deflate               propagation: subscribers offer permessage-deflate, as browsers and Node's ws do
         --gray P                propagation: every subscriber names its instance (hello, bench-<i>, zone=eu-1), and
                                 a gray release of bench.fan.gray.flag to P % of them is live from before they connect
-                                to after the last arrival (default 0: anonymous subscribers, no rollout)
+                                to after the last arrival, and prints how many it targeted and whether exactly
+                                those received it (default 0: anonymous subscribers, no rollout)
         --nodes K               start K clustered nodes; propagation spreads its subscribers over them round-robin
                                 and writes through node 1; reads and writes use node 1 (default 1: one node, unclustered)
         --concurrency C         reads and writes: requests in flight (default 32 reads, 16 writes)

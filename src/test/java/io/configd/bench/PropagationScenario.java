@@ -1,5 +1,6 @@
 package io.configd.bench;
 
+import io.configd.model.Targeting;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -127,6 +128,9 @@ final class PropagationScenario {
       }
       boolean complete = analyse(result, subscribers, writes);
       result.put("cpuDuringWrites", cpu.stop());
+      if (rollout != null) {
+        complete &= grayReach(result, subscribers, rollout);
+      }
       return complete;
     } finally {
       if (rollout != null) {
@@ -165,6 +169,47 @@ final class PropagationScenario {
     Report.row("gray release in flight", String.format("rollout %d: %s on for %s %% of the instances", id, GRAY_KEY,
         options.gray()));
     return id;
+  }
+
+  /**
+   * The share of the fleet the gray release reached: the instances watching its key that its targeting names (by the
+   * same stable hash as the node), and whether exactly those got "on" in their snapshot, and every other "off".
+   */
+  private boolean grayReach(JsonObject result, List<Subscriber> subscribers, long rollout) {
+    Targeting targeting = new Targeting(null, Targeting.basisPoints(options.gray(), "--gray"));
+    int watching = 0;
+    int targeted = 0;
+    int targetedOn = 0;
+    int untargetedOn = 0;
+    int unknown = 0;
+    for (Subscriber s : subscribers) {
+      if (s.key >= 0 || s.group >= 0) {
+        continue; // only the whole-prefix subscribers watch the gray key
+      }
+      watching++;
+      boolean aimed = targeting.matches(GRAY_KEY, s.instance, Map.of("zone", "eu-1"));
+      targeted += aimed ? 1 : 0;
+      if (s.gray == null) {
+        unknown++;
+      } else if (s.gray && aimed) {
+        targetedOn++;
+      } else if (s.gray) {
+        untargetedOn++;
+      }
+    }
+    boolean exact = unknown == 0 && targetedOn == targeted && untargetedOn == 0;
+    JsonObject counted = NodeUnderTest.await(node.call(HttpMethod.GET, "/v1/rollouts/" + rollout, null), 30,
+        "reading rollout " + rollout).json().getJsonObject("instances", new JsonObject());
+    result.getJsonObject("grayRelease").put("watching", watching).put("targeted", targeted)
+        .put("targetedReceived", targetedOn).put("untargetedReceived", untargetedOn).put("snapshotUnread", unknown)
+        .put("exactlyTheTargeted", exact).put("nodeCounts", counted);
+    Report.row("gray release reached", String.format("%,d of %,d instances watching %s targeted (%.2f %%, asked %s %%): "
+            + "%,d of them got \"on\", %,d others did%s; %s (the node counts %s targeted, %s on it by their acks)",
+        targeted, watching, GRAY_KEY, watching == 0 ? 0 : 100.0 * targeted / watching, options.gray(), targetedOn,
+        untargetedOn, unknown > 0 ? String.format(", %,d snapshots without the key", unknown) : "",
+        exact ? "exactly the targeted instances" : "NOT exactly the targeted instances",
+        counted.getValue("targeted"), counted.getValue("onRollout")));
+    return exact;
   }
 
   private void abortGray(long id) {
@@ -520,6 +565,8 @@ final class PropagationScenario {
     private String replyAddress;
     /** The instance it names with a hello (--gray), null: anonymous. */
     String instance;
+    /** Whether its snapshot held the gray key "on" (--gray, whole-prefix subscribers), null: not seen. */
+    Boolean gray;
 
     Subscriber(String address, int key, int group) {
       this.address = address;
@@ -584,12 +631,43 @@ final class PropagationScenario {
         if (text.startsWith("{\"type\":\"err\"")) {
           snapshot.tryFail("snapshot refused: " + text);
         } else {
+          if (instance != null && key < 0 && group < 0) {
+            gray = grayValue(text);
+          }
           snapshot.tryComplete();
         }
       } else if (text.startsWith("{\"type\":\"err\"")) {
         errors++;
       }
     }
+  }
+
+  /** Whether a snapshot reply holds the gray key "on" (true), "off" (false), or not at all (null). */
+  private static Boolean grayValue(String text) {
+    return text.contains("\"" + GRAY_KEY + "\"") ? grayValue(new JsonObject(text)) : null;
+  }
+
+  /** The gray key's item wherever it sits in the reply: its value is "on". */
+  private static Boolean grayValue(Object json) {
+    if (json instanceof JsonObject object) {
+      if (GRAY_KEY.equals(object.getValue("key"))) {
+        return "on".equals(object.getValue("value"));
+      }
+      for (Map.Entry<String, Object> member : object) { // the iterator wraps maps and lists as JSON
+        Boolean found = grayValue(member.getValue());
+        if (found != null) {
+          return found;
+        }
+      }
+    } else if (json instanceof io.vertx.core.json.JsonArray array) {
+      for (Object item : array) {
+        Boolean found = grayValue(item);
+        if (found != null) {
+          return found;
+        }
+      }
+    }
+    return null;
   }
 
   private static long parseLong(String text, int from) {
