@@ -18,6 +18,7 @@ final class AccessLog {
 
   static final String HEADER = "X-Request-Id";
   private static final String KEY = "configd.requestId";
+  private static final String ARRIVED = "configd.arrivedNanos";
   private static final Logger LOG = LoggerFactory.getLogger("io.configd.access");
   private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:+=@/-]{1,128}");
 
@@ -32,13 +33,20 @@ final class AccessLog {
   void handle(RoutingContext ctx) {
     String given = ctx.request().getHeader(HEADER);
     String id = given != null && SANE.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    long started = System.nanoTime();
     ctx.put(KEY, id);
+    ctx.put(ARRIVED, started);
     ctx.response().putHeader(HEADER, id);
     if (enabled) {
-      long started = System.nanoTime();
       ctx.addEndHandler(ended -> log(ctx, id, (System.nanoTime() - started) / 1_000_000));
     }
     ctx.next();
+  }
+
+  /** When the request reached its first handler (System.nanoTime), for the write stages' timing. */
+  static long arrivedNanos(RoutingContext ctx) {
+    Long arrived = ctx.get(ARRIVED);
+    return arrived == null ? System.nanoTime() : arrived;
   }
 
   /** The request's id; null outside the router (never for a routed request). */

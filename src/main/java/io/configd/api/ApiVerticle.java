@@ -336,9 +336,8 @@ public class ApiVerticle extends VerticleBase {
     String actor = mayWrite(ctx, env, key);
     var precondition = requests.precondition(ctx);
     Requests.WriteBody body = requests.writeBody(ctx);
-    writes.write(new Write(env, key, body.encodedValue(), false, body.critical(), body.comment(), actor, precondition,
+    written(ctx, new Write(env, key, body.encodedValue(), false, body.critical(), body.comment(), actor, precondition,
             body.secret(), null))
-        .compose(this::cached)
         .onSuccess(value -> sendWritten(ctx, shown(ctx, value)))
         .onFailure(ctx::fail);
   }
@@ -348,8 +347,7 @@ public class ApiVerticle extends VerticleBase {
     ConfigKey key = requests.key(ctx);
     String actor = mayWrite(ctx, env, key);
     var precondition = requests.precondition(ctx);
-    writes.write(new Write(env, key, null, true, null, ctx.request().getParam("comment"), actor, precondition))
-        .compose(this::cached)
+    written(ctx, new Write(env, key, null, true, null, ctx.request().getParam("comment"), actor, precondition))
         .onSuccess(value -> sendValue(ctx, shown(ctx, value)))
         .onFailure(ctx::fail);
   }
@@ -424,6 +422,11 @@ public class ApiVerticle extends VerticleBase {
    */
   private Future<ConfigValue> cached(ConfigValue value) {
     return CachedReads.told(vertx, value);
+  }
+
+  /** A PUT's or DELETE's write, committed and told to the cache, timed stage by stage (GET /v1/stats/writes). */
+  private Future<ConfigValue> written(RoutingContext ctx, Write write) {
+    return WriteTiming.timed(ctx, writes.stages(), () -> writes.write(write), this::cached);
   }
 
   private void version(RoutingContext ctx) {

@@ -2,6 +2,7 @@ package io.configd.api;
 
 import io.configd.cache.CachedReads;
 import io.configd.model.Access;
+import io.configd.model.ConfigValue;
 import io.configd.model.ConfigdException;
 import io.configd.model.Principal;
 import io.configd.store.Transaction;
@@ -56,8 +57,8 @@ final class TxnApi {
       }
     }
     authentication.countWrite(ctx);
-    writes.transaction(new Transaction(env, principal.name(), ops))
-        .compose(this::cached)
+    WriteTiming.timed(ctx, writes.stages(), () -> writes.transaction(new Transaction(env, principal.name(), ops)),
+            this::cached)
         .onSuccess(result -> ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
             .end(json(env, result).encode()))
         .onFailure(ctx::fail);
@@ -65,9 +66,9 @@ final class TxnApi {
 
   /** Read-your-writes on this node, as for a PUT: the cache hears of every recorded version before the 200. */
   Future<TxnResult> cached(TxnResult result) {
-    List<Future<Boolean>> told = result.results().stream().filter(op -> op.recorded() != null)
-        .map(op -> reads.get().written(op.recorded().withoutTxn())).toList();
-    return Future.join(told).transform(done -> {
+    List<ConfigValue> recorded = result.results().stream().filter(op -> op.recorded() != null)
+        .map(op -> op.recorded().withoutTxn()).toList();
+    return reads.get().written(recorded).transform(done -> {
       if (done.failed()) {
         LOG.warn("Cache not told of every change of txn {}: {}", result.txn(), done.cause().toString());
       }

@@ -55,7 +55,8 @@ public class CacheVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    LocalCodec.register(vertx, CacheRead.class, CacheAnswer.class, CacheListing.class, Page.class, ConfigValue.class);
+    LocalCodec.register(vertx, CacheRead.class, CacheAnswer.class, CacheListing.class, Page.class, ConfigValue.class,
+        CacheWritten.class);
     store = new ConfigStore(pool);
     redis = new RedisTier(vertx, settings, cache.stats(), this::breakerChanged);
     probe = new PostgresqlProbe(vertx, pool, settings, cache.postgresql());
@@ -67,7 +68,7 @@ public class CacheVerticle extends VerticleBase {
     checkRedisPolicy();
     consumers.add(vertx.eventBus().<CacheRead>localConsumer(Addresses.CACHE_GET, this::get));
     consumers.add(vertx.eventBus().<CacheListing>localConsumer(Addresses.CACHE_LIST, this::list));
-    consumers.add(vertx.eventBus().<ConfigValue>localConsumer(Addresses.CACHE_WRITTEN, this::written));
+    consumers.add(vertx.eventBus().<CacheWritten>localConsumer(Addresses.CACHE_WRITTEN, this::written));
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.CACHE_INVALIDATE, this::changed));
     consumers.add(vertx.eventBus().localConsumer(Addresses.CACHE_STATS, this::stats));
     return subscriber.start()
@@ -124,9 +125,13 @@ public class CacheVerticle extends VerticleBase {
         });
   }
 
-  /** The node that took a write; the reply (whether Redis took the invalidation) comes once the tiers know it. */
-  private void written(Message<ConfigValue> message) {
-    invalidations.written(CachedEntry.of(message.body())).onComplete(done -> message.reply(done.succeeded()));
+  /**
+   * The node that took a write: the reply comes once the near cache holds its versions and reads in flight know of
+   * them; Redis, and through it the other nodes, are told without the write waiting for them.
+   */
+  private void written(Message<CacheWritten> message) {
+    message.body().values().forEach(value -> invalidations.written(CachedEntry.of(value)));
+    message.reply(null);
   }
 
   /** A change from the change stream ({@link ConfigValue#toChangeJson}), seen by every node. */

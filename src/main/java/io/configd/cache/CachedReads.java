@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,14 +42,17 @@ public final class CachedReads {
     return vertx.eventBus().<Page<ConfigValue>>request(Addresses.CACHE_LIST, listing, LOCAL).map(Message::body);
   }
 
-  /** Tells the cache of a committed write; completes once the near cache holds it, with whether Redis took it. */
-  public Future<Boolean> written(ConfigValue value) {
-    return written(vertx, value);
+  /**
+   * Tells the cache of the versions a write or a transaction committed, in one message; completes once this node's
+   * near cache holds them (a read on this node after the answer sees them). Redis is invalidated right after.
+   */
+  public Future<Void> written(List<ConfigValue> values) {
+    return written(vertx, values);
   }
 
-  /** As {@link #written(ConfigValue)}, from a verticle that writes without reading (a rollout plan's promotion). */
-  public static Future<Boolean> written(Vertx vertx, ConfigValue value) {
-    return vertx.eventBus().<Boolean>request(Addresses.CACHE_WRITTEN, value, LOCAL).map(Message::body);
+  /** As {@link #written(List)}, from a verticle that writes without reading (a rollout plan's promotion). */
+  public static Future<Void> written(Vertx vertx, List<ConfigValue> values) {
+    return vertx.eventBus().request(Addresses.CACHE_WRITTEN, new CacheWritten(values), LOCAL).mapEmpty();
   }
 
   /**
@@ -56,7 +60,7 @@ public final class CachedReads {
    * that could not be told is logged and the write stands (the change stream invalidates it).
    */
   public static Future<ConfigValue> told(Vertx vertx, ConfigValue value) {
-    return written(vertx, value)
+    return written(vertx, List.of(value))
         .map(value)
         .otherwise(failure -> {
           LOG.warn("Cache not told of {} v{} in {}: {}", value.key(), value.version(), value.env(), failure.toString());

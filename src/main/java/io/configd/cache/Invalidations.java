@@ -35,14 +35,18 @@ final class Invalidations {
     this.ttlSeconds = ttlSeconds;
   }
 
-  /** The node that took a write: the near cache gets the new entry, Redis drops older ones and tells every node. */
-  Future<Void> written(CachedEntry entry) {
+  /**
+   * The node that took a write: the near cache gets the new entry at once; Redis drops older ones and tells every
+   * node next, without the write waiting (until it has, this node's reads take an older version in Redis as outdated).
+   */
+  void written(CachedEntry entry) {
     CacheKey key = new CacheKey(entry.value().env(), entry.value().key());
     near(key, entry.version());
     if (cache.near().fill(key, entry)) {
       cache.stats().nearFills.increment();
     }
-    return redis(key, entry.version(), true);
+    reads.redisBehind(key, entry.version());
+    redis(key, entry.version(), true).onComplete(done -> reads.redisCaughtUp(key, entry.version()));
   }
 
   /** A change from the change stream, seen by every node: pub/sub is at-most-once, this is the backstop. */

@@ -45,6 +45,10 @@ abstract sealed class BatchItem<T> {
 
   private final Promise<T> promise = Promise.promise();
   private final Context context = Vertx.currentContext();
+  /** When the item joined the queue, then when its batch committed (System.nanoTime), for its stage times. */
+  private long queuedAt;
+  private long committedAt;
+  private WriteStages stages;
 
   Future<T> future() {
     return promise.future();
@@ -58,6 +62,22 @@ abstract sealed class BatchItem<T> {
 
   /** The item's result (or its refusal) from the batch function's answer to each of its ops. */
   abstract T result(List<Outcome> outcomes);
+
+  void queued() {
+    queuedAt = System.nanoTime();
+  }
+
+  /** Its batch goes to PostgreSQL at {@code sentAt}: the item waited in the queue until then. */
+  void sent(WriteStages stages, long sentAt) {
+    stages.record(WriteStages.Stage.QUEUED, sentAt - queuedAt);
+  }
+
+  /** Its batch committed after {@code batchNanos}: the settling that follows is timed until the caller has it. */
+  void committed(WriteStages stages, long batchNanos) {
+    stages.record(WriteStages.Stage.BATCH, batchNanos);
+    this.stages = stages;
+    this.committedAt = System.nanoTime();
+  }
 
   void settle(List<Outcome> outcomes) {
     T result;
@@ -74,11 +94,16 @@ abstract sealed class BatchItem<T> {
     onContext(() -> promise.tryFail(failure));
   }
 
+  /** Runs the settling on the caller's context, timed from the commit when there was one (its own outcome or not). */
   private void onContext(Runnable action) {
-    if (context == null) {
+    Runnable timed = stages == null ? action : () -> {
+      stages.since(WriteStages.Stage.SETTLE, committedAt);
       action.run();
+    };
+    if (context == null) {
+      timed.run();
     } else {
-      context.runOnContext(v -> action.run());
+      context.runOnContext(v -> timed.run());
     }
   }
 

@@ -38,6 +38,7 @@ public final class WritePipeline {
   private final WriteGuard guard;
   private final Sealer sealer;
   private final WriteStats stats = new WriteStats();
+  private final WriteStages stages = new WriteStages();
   private final Deque<BatchItem<?>> queue = new ArrayDeque<>();
   private int inFlight;
 
@@ -123,7 +124,12 @@ public final class WritePipeline {
     } catch (RuntimeException refused) {
       return Future.failedFuture(refused);
     }
-    return guard.admit(Proposal.of(opened(sealed)), approver).compose(admitted -> sealedWrite(sealed, false));
+    long started = System.nanoTime();
+    return guard.admit(Proposal.of(opened(sealed)), approver)
+        .compose(admitted -> {
+          stages.since(WriteStages.Stage.GUARD, started);
+          return sealedWrite(sealed, false);
+        });
   }
 
   private Future<TxnResult> admitted(Transaction txn, String approver) {
@@ -135,8 +141,12 @@ public final class WritePipeline {
     }
     Transaction opened = new Transaction(sealed.env(), sealed.actor(),
         sealed.ops().stream().map(op -> opened(sealed.env(), op)).toList());
+    long started = System.nanoTime();
     return guard.admit(Proposal.of(opened), approver)
-        .compose(admitted -> sealedTransaction(sealed, sealed.ops().size()));
+        .compose(admitted -> {
+          stages.since(WriteStages.Stage.GUARD, started);
+          return sealedTransaction(sealed, sealed.ops().size());
+        });
   }
 
   /** A sealed write that came without its clear value (an approved pending change) with it, for the checks. */
@@ -257,13 +267,20 @@ public final class WritePipeline {
         });
   }
 
-  /** Batches, writes per batch and their sizes, for GET /v1/stats/writes. */
+  /** Batches, writes per batch and their sizes, and where a write's time goes, for GET /v1/stats/writes. */
   public synchronized JsonObject stats() {
-    return stats.toJson(queue.size(), inFlight).put("maxOpsPerBatch", maxOps).put("maxBatchesInFlight", maxInFlight);
+    return stats.toJson(queue.size(), inFlight).put("maxOpsPerBatch", maxOps).put("maxBatchesInFlight", maxInFlight)
+        .put("stages", stages.toJson());
+  }
+
+  /** Where this node's writes spend their time: the pipeline records its own stages, the API those around them. */
+  public WriteStages stages() {
+    return stages;
   }
 
   private <T> Future<T> enqueue(BatchItem<T> item) {
     List<BatchItem<?>> batch;
+    item.queued();
     synchronized (this) {
       queue.add(item);
       if (inFlight == maxInFlight) {
@@ -313,11 +330,14 @@ public final class WritePipeline {
    */
   private Future<Void> execute(List<BatchItem<?>> batch) {
     long started = System.nanoTime();
+    batch.forEach(item -> item.sent(stages, started));
     int ops = batch.stream().mapToInt(item -> item.ops().size()).sum();
     return pool.preparedQuery(SqlQueries.WRITE_BATCH).execute(arguments(batch)).transform(done -> {
       if (done.succeeded()) {
         // committed: from here on nothing may record the batch again, whatever settling an item does
-        stats.committed(batch.size(), ops, System.nanoTime() - started);
+        long committed = System.nanoTime();
+        stats.committed(batch.size(), ops, committed - started);
+        batch.forEach(item -> item.committed(stages, committed - started));
         try {
           settle(batch, done.result());
         } catch (RuntimeException bug) {

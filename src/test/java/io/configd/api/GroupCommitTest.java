@@ -115,6 +115,14 @@ class GroupCommitTest {
     assertThat(stats.getLong("writes")).isGreaterThanOrEqualTo(WRITERS * WRITES_EACH);
     assertThat(stats.getLong("largestBatch")).as("concurrent writes shared a commit: %s", stats).isGreaterThan(1);
     assertThat(stats.getLong("batches")).isLessThan(stats.getLong("writes"));
+    JsonObject stages = stats.getJsonObject("stages");
+    for (String stage : List.of("request", "guard", "queued", "batch", "settle")) {
+      assertThat(stages.getJsonObject(stage).getLong("samples")).as("%s: every write timed", stage)
+          .isGreaterThanOrEqualTo(WRITERS * WRITES_EACH);
+    }
+    // a refused If-Match is timed up to its outcome only: what was told to the cache and answered 200 is the rest
+    assertThat(stages.getJsonObject("total").getLong("samples")).isEqualTo(stages.getJsonObject("cache").getLong("samples"))
+        .isGreaterThan(0);
   }
 
   /** Writes one value after another; If-Match is none, the version last seen (often stale) or a random one. */

@@ -25,12 +25,14 @@ final class TxnScenario {
     JsonObject result = report.scenario(name, String.format("POST /v1/txn of %d puts at concurrency %d for %s s over %d keys",
         PUTS, options.writeConcurrency(), options.writeSeconds(), WritesScenario.KEYS));
     AtomicLong sequence = new AtomicLong();
+    WriteStageBreakdown stages = WriteStageBreakdown.start(node);
     ClosedLoop.Outcome outcome = ClosedLoop.run(vertx, options.writeConcurrency(), options.warmupSeconds(),
         options.writeSeconds(), () -> txn(sequence.getAndIncrement()), 200);
     result.put("concurrency", options.writeConcurrency()).put("putsPerTxn", PUTS)
         .put("putsPerSecond", Math.round(outcome.throughput() * PUTS));
     outcome.report(result, String.format("%,.0f txn/s = %,.0f puts/s", outcome.throughput(), outcome.throughput() * PUTS),
         "POST /v1/txn send → 200");
+    result.put("stagesInTheNode", stages.print());
     return outcome.clean();
   }
 

@@ -35,9 +35,11 @@ final class WritesScenario {
     result.put("concurrency", options.writeConcurrency()).put("seconds", options.writeSeconds())
         .put("warmupSeconds", options.warmupSeconds()).put("keys", KEYS);
     AtomicLong sequence = new AtomicLong();
+    WriteStageBreakdown stages = WriteStageBreakdown.start(node);
     ClosedLoop.Outcome outcome = ClosedLoop.run(vertx, options.writeConcurrency(), options.warmupSeconds(),
         options.writeSeconds(), () -> put(sequence.getAndIncrement()), 200);
     outcome.report(result, String.format("%,.0f writes/s", outcome.throughput()), "PUT send → 200");
+    result.put("stagesInTheNode", stages.print());
     JsonObject stats = node.stats();
     JsonObject pipeline = stats.getJsonObject("writes");
     if (pipeline != null) { // warm-up included: how well the writes shared a commit, and how long a commit took

@@ -39,7 +39,10 @@ public final class Addresses {
    * readable, when present, lists the prefixes the caller may read: only entries under one of them are listed.
    */
   public static final String CACHE_LIST = "configd.cache.list";
-  /** Cache, request/reply, local: the entry a write just committed; the reply comes once the tiers know it. */
+  /**
+   * Cache, request/reply, local: the entries a write (or a transaction) just committed; the reply comes once this
+   * node's near cache holds them, Redis and the other nodes hear of them right after.
+   */
   public static final String CACHE_WRITTEN = "configd.cache.written";
   /** Cache, publish, local: a committed change ({@link Change} JSON) from the change stream; drops older entries. */
   public static final String CACHE_INVALIDATE = "configd.cache.invalidate";
