@@ -123,8 +123,9 @@ public class PropagationVerticle extends VerticleBase {
           all.forEach(partition -> since.put(partition, startedAt - START_MARGIN_MILLIS));
           // The handler comes last: it starts the poll loop, and the consumer must not be used concurrently.
           return consumer.assign(all)
-              .compose(v -> consumer.offsetsForTimes(since))
-              .compose(found -> seekEach(List.copyOf(all), found))
+              // The end offsets first: a record relayed while the times are looked up lands at or after them.
+              .compose(v -> consumer.endOffsets(all))
+              .compose(ends -> consumer.offsetsForTimes(since).compose(found -> seekEach(List.copyOf(all), found, ends)))
               .onSuccess(v -> {
                 consumer.handler(this::onRecord);
                 assignedPartitions = all.size();
@@ -138,12 +139,18 @@ public class PropagationVerticle extends VerticleBase {
         });
   }
 
-  /** One partition after the other: to the first record since the start time, or to the end when none is newer. */
-  private Future<Void> seekEach(List<TopicPartition> partitions, Map<TopicPartition, OffsetAndTimestamp> found) {
+  /**
+   * One partition after the other: to the first record since the start time, or, when none is newer, to the end the
+   * partition had before the times were looked up. Not to its end now: a record relayed in between (the topic just
+   * created, the first change of a new node) would be skipped, and with no later change nothing would ask for it.
+   */
+  private Future<Void> seekEach(List<TopicPartition> partitions, Map<TopicPartition, OffsetAndTimestamp> found,
+      Map<TopicPartition, Long> ends) {
     Future<Void> chain = Future.succeededFuture();
     for (TopicPartition partition : partitions) {
       OffsetAndTimestamp offset = found.get(partition);
-      chain = chain.compose(v -> offset == null ? consumer.seekToEnd(partition) : consumer.seek(partition, offset.getOffset()));
+      long position = offset != null ? offset.getOffset() : ends.getOrDefault(partition, 0L);
+      chain = chain.compose(v -> consumer.seek(partition, position));
     }
     return chain;
   }
