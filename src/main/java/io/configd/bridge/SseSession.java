@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * but a live change only wakes it up: it writes the changes since its last event as the catch-up address answers them
  * ({@code configd.changes}, in revision order, complete up to the answer's {@code next}). So every event's id is its
  * revision, everything of the watch before it was sent first, and {@code Last-Event-ID} resumes without a gap or a
- * duplicate, whatever order the partitions delivered the live changes in.
+ * duplicate, whatever order the partitions delivered the live changes in. A transaction's changes under the watch go
+ * in one {@code txn} event (its id the transaction's last revision): a reader applies it as a unit, and a stream cut
+ * inside it resumes before it.
  */
 final class SseSession extends BridgeSession {
 
@@ -164,15 +166,30 @@ final class SseSession extends BridgeSession {
           JsonObject page = answer.body();
           JsonArray items = page.getJsonArray("items", new JsonArray());
           Long epoch = page.getLong("epoch");
-          for (int i = 0; i < items.size() && !closed(); i++) {
+          for (int i = 0; i < items.size() && !closed(); ) {
             if (slow()) {
               return;
             }
             JsonObject change = shown.apply(items.getJsonObject(i)).put("epoch", epoch);
-            long revision = change.getLong("revision");
-            response.write("id: " + revision + "\nevent: change\ndata: " + change.encode() + "\n\n");
-            stats.delivered.increment();
-            sent = revision;
+            JsonObject txn = change.getJsonObject("txn");
+            if (txn == null) {
+              long revision = change.getLong("revision");
+              response.write("id: " + revision + "\nevent: change\ndata: " + change.encode() + "\n\n");
+              stats.delivered.increment();
+              sent = revision;
+              i++;
+              continue;
+            }
+            // a transaction's changes under the watch are consecutive in the page, and the page holds all of them
+            JsonArray changes = new JsonArray().add(change);
+            for (i++; i < items.size() && txn.getLong("id").equals(txnId(items.getJsonObject(i))); i++) {
+              changes.add(shown.apply(items.getJsonObject(i)).put("epoch", epoch));
+            }
+            long last = txn.getLong("last");
+            JsonObject event = new JsonObject().put("txn", txn.copy()).put("epoch", epoch).put("changes", changes);
+            response.write("id: " + last + "\nevent: txn\ndata: " + event.encode() + "\n\n");
+            stats.delivered.add(changes.size());
+            sent = last;
           }
           sent = Math.max(sent, page.getLong("next", sent));
           seen.run();
@@ -187,6 +204,11 @@ final class SseSession extends BridgeSession {
               && reply.failureCode() == Failure.REVISION_COMPACTED.code();
           error(FrameCodec.refusal(compacted ? "revision_compacted" : "unavailable", failure.getMessage()));
         });
+  }
+
+  private static Long txnId(JsonObject change) {
+    JsonObject txn = change.getJsonObject("txn");
+    return txn == null ? null : txn.getLong("id");
   }
 
   /** The bridge's slow-consumer rule: a client that lets its write queue fill is closed, to reconnect and resume. */
