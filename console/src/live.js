@@ -4,7 +4,10 @@
 // changes since the revision of its last complete answer (the bridge's "subscribing without a gap").
 // When those changes are gone (410: pruned by retention, or a revision of another history) or the database's
 // epoch changed (it was restored), it loads a fresh snapshot instead and drops what that snapshot no longer holds.
+// A transaction's frames are held until the socket brought all of them (txn.count), then applied in one update of
+// the view; what a lost connection leaves open is dropped, the catch-up brings it whole.
 import EventBus from '@vertx/eventbus-bridge-client.js';
+import { TxnUnits } from '../../clients/node/lib/values.js';
 
 /** The changes to catch up cannot be had: a fresh snapshot is needed. */
 class SnapshotRequired extends Error {}
@@ -28,7 +31,11 @@ export class Live {
     this.eb.defaultHeaders = { Authorization: `Bearer ${token}` };
     this.eb.enableReconnect(true);
     this.eb.onopen = () => this.opened();
-    this.eb.onclose = () => this.setState('reconnecting');
+    this.units = new TxnUnits();
+    this.eb.onclose = () => {
+      this.units.clear();
+      this.setState('reconnecting');
+    };
     this.eb.onerror = (error) => this.onRefused?.(error);
   }
 
@@ -83,7 +90,9 @@ export class Live {
           this.failed(new Error('the database was restored (its epoch changed): reloading'));
           return;
         }
-        store.apply([message.body], true);
+        for (const unit of this.units.add(message.body)) {
+          this.watches.get(unit[0].env)?.store.apply(unit, true);
+        }
       });
     }
     for (const root of watch.roots) {

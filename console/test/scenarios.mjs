@@ -234,6 +234,56 @@ export const scenarios = {
   },
 
   /**
+   * A transaction's changes reach the page in one update of the view: while a stalled link holds back the rest of its
+   * frames, and after, no frame shows some of its keys new and others old.
+   */
+  async liveTransaction(run) {
+    const base = prefix('livetxn');
+    const keys = Array.from({ length: 60 }, (_, i) => `${base}.k${String(i).padStart(2, '0')}`);
+    const txn = async (value) => {
+      const answer = await run.api('POST', '/v1/txn?env=development',
+        { ops: keys.map((key) => ({ op: 'put', key, value })) });
+      check(answer.status === 200, `POST /v1/txn answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    };
+    await run.put('development', `${base}.a`, 'the open key');
+    await txn('gen 1');
+    const { page, proxy } = await openThroughProxy(run, base, '61 keys');
+    try {
+      await page.evaluate(() => {
+        window.txnFrames = { frames: 0, torn: [] };
+        const look = () => {
+          const shown = new Set([...document.querySelectorAll('.row .preview')].map((e) => e.textContent)
+            .filter((text) => text.includes('gen ')));
+          window.txnFrames.frames += 1;
+          if (shown.size > 1 && window.txnFrames.torn.length < 5) {
+            window.txnFrames.torn.push([...shown].join(' and '));
+          }
+          requestAnimationFrame(look);
+        };
+        requestAnimationFrame(look);
+      });
+      // the link stalls in the middle of the transaction's frames: the page holds its first ones, not the rest
+      const held = proxy.holdAfter(`${base}.k05`);
+      await txn('gen 2');
+      await held;
+      const before = await page.evaluate(() => window.txnFrames.frames);
+      await eventually('the page to draw frames while it holds part of the transaction', async () =>
+        (await page.evaluate(() => window.txnFrames.frames)) > before + 10);
+      const during = await page.evaluate(() => window.txnFrames);
+      check(during.torn.length === 0, `no frame shows part of the transaction while the rest is held: ${during.torn.join('; ')}`);
+      proxy.release();
+      await eventually('every row in view at gen 2', async () => page.evaluate(() => {
+        const texts = [...document.querySelectorAll('.row .preview')].map((e) => e.textContent);
+        return texts.some((text) => text.includes('gen 2')) && !texts.some((text) => text.includes('gen 1'));
+      }), 30000);
+      const seen = await page.evaluate(() => window.txnFrames);
+      check(seen.torn.length === 0, `no frame shows part of the transaction: ${seen.torn.join('; ')}`);
+    } finally {
+      proxy.close();
+    }
+  },
+
+  /**
    * Run against a node that keeps only its newest 10 revisions (PrunedCatchUpInTheBrowserTest): while the page is
    * cut off, more changes than that are written, so its catch-up is refused (410 revision-compacted); it loads a fresh
    * snapshot instead, shows what changed and drops the key deleted meanwhile.

@@ -2,7 +2,8 @@
 """Follows configd changes over Server-Sent Events (GET /v1/watch), with nothing but the standard library.
 
 usage: CONFIGD_TOKEN=cfd_... python3 watch.py http://127.0.0.1:8080 production services.payment [since]
-Prints one JSON change per line; after a cut it reconnects with Last-Event-ID and misses nothing.
+Prints one JSON change per line (a transaction's lines together, each naming its txn); after a cut it reconnects
+with Last-Event-ID and misses nothing.
 """
 import json
 import os
@@ -29,7 +30,10 @@ def watch(base, env, prefix, token, since=None):
                     if not line:                      # a blank line ends an event
                         if event.get("event") == "change":
                             last_id = int(event["id"])
-                            yield json.loads(event["data"])
+                            yield [json.loads(event["data"])]
+                        elif event.get("event") == "txn":      # a transaction: all its changes, one unit
+                            last_id = int(event["id"])
+                            yield json.loads(event["data"])["changes"]
                         elif event.get("event") == "error":
                             raise SystemExit("configd ended the stream: " + event["data"])
                         event = {}
@@ -47,5 +51,8 @@ def watch(base, env, prefix, token, since=None):
 if __name__ == "__main__":
     base, env, prefix = sys.argv[1:4]
     since = int(sys.argv[4]) if len(sys.argv) > 4 else None
-    for change in watch(base, env, prefix, os.environ["CONFIGD_TOKEN"], since):
-        print(json.dumps({"key": change["key"], "value": change["value"], "revision": change["revision"]}), flush=True)
+    for changes in watch(base, env, prefix, os.environ["CONFIGD_TOKEN"], since):
+        for change in changes:
+            print(json.dumps({"key": change["key"], "value": change["value"], "revision": change["revision"],
+                              "txn": (change.get("txn") or {}).get("id")}))
+        sys.stdout.flush()                             # a transaction's lines together

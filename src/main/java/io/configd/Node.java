@@ -246,6 +246,7 @@ public final class Node {
     return chain
         .eventually(() -> clusterStats == null ? Future.succeededFuture() : clusterStats.unregister())
         .eventually(metricsEndpoint::close)
+        .eventually(guards::close)
         .eventually(() -> {
           if (jwt != null) {
             jwt.close();

@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * but a live change only wakes it up: it writes the changes since its last event as the catch-up address answers them
  * ({@code configd.changes}, in revision order, complete up to the answer's {@code next}). So every event's id is its
  * revision, everything of the watch before it was sent first, and {@code Last-Event-ID} resumes without a gap or a
- * duplicate, whatever order the partitions delivered the live changes in.
+ * duplicate, whatever order the partitions delivered the live changes in. A transaction's changes under the watch go
+ * in one {@code txn} event (its id the transaction's last revision): a reader applies it as a unit, and a stream cut
+ * inside it resumes before it.
  */
 final class SseSession extends BridgeSession {
 
@@ -169,15 +171,33 @@ final class SseSession extends BridgeSession {
           }
           // the page's events in one chunk: one socket write for a transaction or a burst
           StringBuilder events = new StringBuilder();
-          for (int i = 0; i < items.size(); i++) {
+          int delivered = 0;
+          for (int i = 0; i < items.size(); ) {
             JsonObject change = shown.apply(items.getJsonObject(i)).put("epoch", epoch);
-            long revision = change.getLong("revision");
-            events.append("id: ").append(revision).append("\nevent: change\ndata: ").append(change.encode()).append("\n\n");
-            sent = revision;
+            JsonObject txn = change.getJsonObject("txn");
+            if (txn == null) {
+              long revision = change.getLong("revision");
+              events.append("id: ").append(revision).append("\nevent: change\ndata: ").append(change.encode())
+                  .append("\n\n");
+              delivered++;
+              sent = revision;
+              i++;
+              continue;
+            }
+            // a transaction's changes under the watch are consecutive in the page, and the page holds all of them
+            JsonArray changes = new JsonArray().add(change);
+            for (i++; i < items.size() && txn.getLong("id").equals(txnId(items.getJsonObject(i))); i++) {
+              changes.add(shown.apply(items.getJsonObject(i)).put("epoch", epoch));
+            }
+            long last = txn.getLong("last");
+            JsonObject event = new JsonObject().put("txn", txn.copy()).put("epoch", epoch).put("changes", changes);
+            events.append("id: ").append(last).append("\nevent: txn\ndata: ").append(event.encode()).append("\n\n");
+            delivered += changes.size();
+            sent = last;
           }
-          if (!items.isEmpty()) {
+          if (delivered > 0) {
             response.write(events.toString());
-            stats.delivered.add(items.size());
+            stats.delivered.add(delivered);
           }
           sent = Math.max(sent, page.getLong("next", sent));
           seen.run();
@@ -192,6 +212,11 @@ final class SseSession extends BridgeSession {
               && reply.failureCode() == Failure.REVISION_COMPACTED.code();
           error(FrameCodec.refusal(compacted ? "revision_compacted" : "unavailable", failure.getMessage()));
         });
+  }
+
+  private static Long txnId(JsonObject change) {
+    JsonObject txn = change.getJsonObject("txn");
+    return txn == null ? null : txn.getLong("id");
   }
 
   /** The bridge's slow-consumer rule: a client that lets its write queue fill is closed, to reconnect and resume. */

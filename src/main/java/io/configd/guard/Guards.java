@@ -16,6 +16,7 @@ import io.configd.store.TxnOp;
 import io.configd.store.WriteGuard;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -32,8 +33,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The schemas and approval policies every write passes (the write pipeline asks for each, whatever its route). The
- * node holds them in memory and reloads them from PostgreSQL before checking a write once its copy is older than
- * {@code guards.refreshMillis}; a node that changes one reloads at once and tells the others over the event bus
+ * node holds them in memory, reloads them from PostgreSQL in the background every half {@code guards.refreshMillis},
+ * and before checking a write once its copy is older than that anyway (the reload slow or failing); a node that
+ * changes one reloads at once and tells the others over the event bus
  * ({@link Addresses#GUARDS_CHANGED}, which reaches every clustered node), so a change is in force on its own node
  * at once, on clustered nodes as the message arrives, and on every node within refreshMillis. Built once per node,
  * shared by its API instances (thread-safe).
@@ -55,6 +57,8 @@ public final class Guards implements WriteGuard {
   private long generation;
   private Future<GuardRules> loading;
   private volatile Sealer sealer = Sealer.NONE;
+  private MessageConsumer<Object> announcements;
+  private long reloadTimer = -1;
 
   public Guards(Vertx vertx, Pool pool, GuardSettings settings) {
     this.vertx = vertx;
@@ -69,9 +73,22 @@ public final class Guards implements WriteGuard {
     this.sealer = sealer;
   }
 
-  /** Listens for the changes other nodes announce; call once, when the node starts. */
+  /**
+   * Listens for the changes other nodes announce, and reloads every half refreshMillis in the background, so that a
+   * write finds a copy young enough and never waits for the reload (it did: every write arriving during a reload
+   * queued behind it, the write path's slowest stage at p90); call once, when the node starts.
+   */
   public void listen() {
-    vertx.eventBus().consumer(Addresses.GUARDS_CHANGED, message -> invalidate());
+    announcements = vertx.eventBus().consumer(Addresses.GUARDS_CHANGED, message -> invalidate());
+    if (settings.refreshMillis() > 0) {
+      reloadTimer = vertx.setPeriodic(Math.max(1, settings.refreshMillis() / 2), id -> load());
+    }
+  }
+
+  /** Stops listening and reloading, when the node closes. */
+  public Future<Void> close() {
+    vertx.cancelTimer(reloadTimer);
+    return announcements == null ? Future.succeededFuture() : announcements.unregister();
   }
 
   public GuardStore store() {
@@ -96,12 +113,14 @@ public final class Guards implements WriteGuard {
     generation++;
   }
 
-  /** The rules in force, reloaded first when this node's copy is stale. */
+  /** The rules in force, reloaded first when this node's copy is stale (older than refreshMillis, or changed here). */
   synchronized Future<GuardRules> rules() {
     boolean fresh = loadedGeneration == generation && System.nanoTime() - loadedAt < settings.refreshMillis() * 1_000_000;
-    if (fresh) {
-      return Future.succeededFuture(rules);
-    }
+    return fresh ? Future.succeededFuture(rules) : load();
+  }
+
+  /** Reloads from PostgreSQL; one load at a time, which every caller meanwhile shares. */
+  private synchronized Future<GuardRules> load() {
     if (loading != null) {
       return loading;
     }

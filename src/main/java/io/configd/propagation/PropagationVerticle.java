@@ -60,6 +60,8 @@ public class PropagationVerticle extends VerticleBase {
   /** The released changes of the transaction whose last change has not come yet, and its id. */
   private final List<RevisionOrder.Held> txnParts = new ArrayList<>();
   private Long txnPartsId;
+  /** The highest revision released in order: one below it comes late (its gap was given up). */
+  private long releasedInOrder = -1;
 
   /** @param pool the node's PostgreSQL pool, which the node closes */
   public PropagationVerticle(PropagationSettings settings, Pool pool) {
@@ -178,6 +180,16 @@ public class PropagationVerticle extends VerticleBase {
    */
   private void release(RevisionOrder.Held held) {
     JsonObject txn = held.change().getJsonObject("txn");
+    if (held.revision() < releasedInOrder) {
+      // released late, after its gap was given up: the rest of its transaction went out before it, or never comes
+      if (txn == null) {
+        publish(held);
+      } else {
+        releaseTxn(List.of(held));
+      }
+      return;
+    }
+    releasedInOrder = held.revision();
     if (!txnParts.isEmpty() && (txn == null || !txn.getLong("id").equals(txnPartsId))) {
       releaseTxn(); // a part of a transaction whose rest was given up (a gap the change log could not fill)
     }
@@ -193,10 +205,15 @@ public class PropagationVerticle extends VerticleBase {
   }
 
   private void releaseTxn() {
-    JsonArray changes = new JsonArray();
-    txnParts.forEach(part -> changes.add(publish(part)));
-    RevisionOrder.Held last = txnParts.get(txnParts.size() - 1);
+    List<RevisionOrder.Held> parts = List.copyOf(txnParts);
     txnParts.clear();
+    releaseTxn(parts);
+  }
+
+  private void releaseTxn(List<RevisionOrder.Held> parts) {
+    JsonArray changes = new JsonArray();
+    parts.forEach(part -> changes.add(publish(part)));
+    RevisionOrder.Held last = parts.get(parts.size() - 1);
     vertx.eventBus().publish(Addresses.TXN_RELEASED, new JsonObject().put("changes", changes),
         new DeliveryOptions().setLocalOnly(true).setHeaders(HopTrace.released(last.relayed(), last.consumedMicros(),
             nowMicros())));

@@ -185,6 +185,41 @@ class WatchOverServerSentEventsTest {
   }
 
   @Test
+  @DisplayName("a transaction's changes under the watch come in one txn event, whose id is the transaction's last revision")
+  void transactionInOneEvent() throws Exception {
+    String token = NODE.node().createToken("sse-txn", "production", "watch.txn", "read");
+    try (Reader reader = new Reader("http://127.0.0.1:" + NODE.node().port() + "/v1/watch?env=production&prefix=watch.txn",
+        token, head())) {
+      Eventually.await("the stream to open", WAIT, () -> reader.connections.get() == 1);
+      long before = NODE.node().put("watch.txn.single", "production", 1).bodyAsJsonObject().getLong("revision");
+      io.vertx.core.json.JsonArray ops = new io.vertx.core.json.JsonArray()
+          .add(new JsonObject().put("op", "put").put("key", "watch.txn.a").put("value", 2))
+          .add(new JsonObject().put("op", "put").put("key", "watch.other.x").put("value", 2))
+          .add(new JsonObject().put("op", "put").put("key", "watch.txn.b").put("value", 2))
+          .add(new JsonObject().put("op", "put").put("key", "watch.other.y").put("value", 2));
+      var txn = NODE.node().call(io.vertx.core.http.HttpMethod.POST, "/v1/txn?env=production",
+          new JsonObject().put("ops", ops));
+      assertThat(txn.statusCode()).as(txn.bodyAsString()).isEqualTo(200);
+      long id = txn.bodyAsJsonObject().getLong("txn");
+      long last = txn.bodyAsJsonObject().getLong("revision");
+      long after = NODE.node().put("watch.txn.single", "production", 3).bodyAsJsonObject().getLong("revision");
+      Eventually.await("three events (have " + reader.events + ")", WAIT, () -> reader.events.size() >= 3);
+
+      assertThat(reader.events).extracting(Event::type).containsExactly("change", "txn", "change");
+      assertThat(reader.events).extracting(Event::id).containsExactly(before, last, after);
+      JsonObject event = reader.events.get(1).data();
+      assertThat(event.getJsonObject("txn").getLong("id")).isEqualTo(id);
+      assertThat(event.getJsonObject("txn").getLong("last")).isEqualTo(last);
+      assertThat(event.getJsonObject("txn").getInteger("count")).as("the changes under the watch").isEqualTo(2);
+      assertThat(event.getJsonArray("changes").stream().map(c -> ((JsonObject) c).getString("key")))
+          .containsExactly("watch.txn.a", "watch.txn.b");
+      assertThat(event.getJsonArray("changes").stream().map(c -> ((JsonObject) c).getLong("revision")))
+          .containsExactly(id, id + 2);
+      assertThat(event.getValue("epoch")).isNotNull().isEqualTo(reader.events.get(0).data().getValue("epoch"));
+    }
+  }
+
+  @Test
   @DisplayName("a token without read on the prefix gets a 403 problem, a revision past the head a 410, a bad one a 400")
   void refusals() {
     String elsewhere = NODE.node().createToken("sse-elsewhere", "production", "watch.other", "read");
@@ -261,8 +296,16 @@ class WatchOverServerSentEventsTest {
       for (int i = 1; i <= 3; i++) {
         NODE.node().put("watch.python.k", "production", i);
       }
-      Eventually.await("the three changes from the Python example (" + lines + ")", WAIT, () -> lines.size() >= 3);
-      assertThat(lines).extracting(line -> line.getValue("value")).containsExactly(1, 2, 3);
+      io.vertx.core.json.JsonArray ops = new io.vertx.core.json.JsonArray()
+          .add(new JsonObject().put("op", "put").put("key", "watch.python.k").put("value", 4))
+          .add(new JsonObject().put("op", "put").put("key", "watch.python.j").put("value", 5));
+      var txn = NODE.node().call(io.vertx.core.http.HttpMethod.POST, "/v1/txn?env=production",
+          new JsonObject().put("ops", ops));
+      assertThat(txn.statusCode()).as(txn.bodyAsString()).isEqualTo(200);
+      Eventually.await("the five changes from the Python example (" + lines + ")", WAIT, () -> lines.size() >= 5);
+      assertThat(lines).extracting(line -> line.getValue("value")).containsExactly(1, 2, 3, 4, 5);
+      assertThat(lines).extracting(line -> line.getValue("txn"))
+          .containsExactly(null, null, null, txn.bodyAsJsonObject().getValue("txn"), txn.bodyAsJsonObject().getValue("txn"));
     } finally {
       process.destroy();
       process.waitFor(10, TimeUnit.SECONDS);

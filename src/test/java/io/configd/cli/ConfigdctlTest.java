@@ -176,6 +176,35 @@ class ConfigdctlTest {
   }
 
   @Test
+  @DisplayName("watch prints a transaction's changes together, each line naming the transaction, and --count never cuts one")
+  void watchTransaction() throws Exception {
+    long head = head();
+    CompletableFuture<Ctl.Run> watching = CompletableFuture.supplyAsync(() -> ctl().run("watch", "-e", "staging", "-p",
+        "ctl.twatch", "--since", Long.toString(head), "--count", "2", "-o", "json"));
+    CompletableFuture<Ctl.Run> human = CompletableFuture.supplyAsync(() -> ctl().run("watch", "-e", "staging", "-p",
+        "ctl.twatch", "--since", Long.toString(head), "--count", "1"));
+    io.vertx.core.json.JsonArray ops = new io.vertx.core.json.JsonArray()
+        .add(new JsonObject().put("op", "put").put("key", "ctl.twatch.a").put("value", 1))
+        .add(new JsonObject().put("op", "put").put("key", "ctl.elsewhere").put("value", 1))
+        .add(new JsonObject().put("op", "put").put("key", "ctl.twatch.b").put("value", 2))
+        .add(new JsonObject().put("op", "put").put("key", "ctl.twatch.c").put("value", 3));
+    var txn = NODE.node().call(io.vertx.core.http.HttpMethod.POST, "/v1/txn?env=staging", new JsonObject().put("ops", ops));
+    assertThat(txn.statusCode()).as(txn.bodyAsString()).isEqualTo(200);
+    long id = txn.bodyAsJsonObject().getLong("txn");
+
+    Ctl.Run watched = watching.get(60, TimeUnit.SECONDS);
+    assertThat(watched.exitCode()).as(watched.toString()).isZero();
+    assertThat(watched.out().lines().map(line -> new JsonObject(line).getString("key") + " txn "
+        + new JsonObject(line).getJsonObject("txn").getLong("id")))
+        .as("the whole transaction, past --count 2")
+        .containsExactly("ctl.twatch.a txn " + id, "ctl.twatch.b txn " + id, "ctl.twatch.c txn " + id);
+    Ctl.Run lines = human.get(60, TimeUnit.SECONDS);
+    assertThat(lines.exitCode()).as(lines.toString()).isZero();
+    assertThat(lines.out().lines()).hasSize(3).allMatch(line -> line.endsWith("by bootstrap-admin  txn " + id));
+    assertThat(lines.out()).contains("ctl.twatch.a  v1  1  by", "ctl.twatch.c  v1  3  by");
+  }
+
+  @Test
   @DisplayName("watch reconnects when its stream is cut and resumes after the last change it printed: each change "
       + "once; with --no-reconnect a cut ends it with exit 5")
   void watchReconnects() throws Exception {

@@ -96,6 +96,13 @@ class ConsoleInTheBrowserTest {
   }
 
   @Test
+  @DisplayName("a transaction's changes reach an open page in one update of the view: while a stalled link holds part "
+      + "of its frames, no frame shows some of its keys new and others old")
+  void liveTransaction() {
+    scenario("liveTransaction");
+  }
+
+  @Test
   @DisplayName("compares a prefix in two environments (only here, only there, different) and copies selected values "
       + "in one atomic step")
   void compare() {

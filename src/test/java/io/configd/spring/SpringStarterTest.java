@@ -86,6 +86,34 @@ class SpringStarterTest {
       assertThat(changed.getInteger("poolSize")).as("rebound before the event").isEqualTo(16);
       assertThat(changed.getValue("property")).as("Environment.getProperty reads text").isEqualTo("16");
 
+      // a transaction is applied in one round: one rebind, one ConfigdChangeEvent with all its changes
+      int before = changed.getJsonArray("eventKeys").size();
+      JsonArray ops = new JsonArray()
+          .add(new JsonObject().put("op", "put").put("key", "services.payment.timeout").put("value", "5s"))
+          .add(new JsonObject().put("op", "put").put("key", "services.payment.database-url")
+              .put("value", "jdbc:postgresql://db2/payments"))
+          .add(new JsonObject().put("op", "put").put("key", "services.payment.limits")
+              .put("value", new JsonObject().put("max-amount", 600).put("currency", "EUR")));
+      var txn = NODE.node().call(io.vertx.core.http.HttpMethod.POST, "/v1/txn?env=production",
+          new JsonObject().put("ops", ops));
+      assertThat(txn.statusCode()).as(txn.bodyAsString()).isEqualTo(200);
+      Eventually.await("the event of the transaction", Duration.ofSeconds(30),
+          () -> app.getJson("/settings").getJsonArray("eventKeys").encode().contains("services.payment.database-url"));
+      NODE.node().put("services.payment.timeout", "production", "3s");
+      JsonObject afterTxn = Eventually.value("the event of the write after it", Duration.ofSeconds(30),
+          () -> app.getJson("/settings"), json -> "PT3S".equals(json.getString("timeout"))
+              && new JsonArray().add("services.payment.timeout").equals(json.getJsonArray("eventKeys")
+                  .getJsonArray(json.getJsonArray("eventKeys").size() - 1)));
+      JsonArray eventKeys = afterTxn.getJsonArray("eventKeys");
+      assertThat(eventKeys.stream().skip(before).map(keys -> ((JsonArray) keys).getList()).toList())
+          .as("one event per transaction or write")
+          .containsExactly(List.of("services.payment.timeout", "services.payment.database-url", "services.payment.limits"),
+              List.of("services.payment.timeout"));
+      assertThat(afterTxn.getString("databaseUrl")).isEqualTo("jdbc:postgresql://db2/payments");
+      JsonArray events = afterTxn.getJsonArray("events");
+      assertThat(events.getJsonArray(events.size() - 2).getList()).as("the transaction's properties, in one event")
+          .contains("services.payment.timeout", "services.payment.database-url", "services.payment.limits.max-amount");
+
       JsonObject metric = app.getJson("/actuator/metrics/configd.client.changes");
       assertThat(metric.getJsonArray("measurements").getJsonObject(0).getDouble("value")).isGreaterThanOrEqualTo(1.0);
 

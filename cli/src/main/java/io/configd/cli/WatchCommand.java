@@ -1,6 +1,7 @@
 package io.configd.cli;
 
 import io.configd.model.ConfigValue;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -28,7 +29,8 @@ final class WatchCommand implements Callable<Integer> {
   @Option(names = "--since", paramLabel = "REVISION", description = "replay the changes after this revision first")
   Long since;
 
-  @Option(names = {"-n", "--count"}, paramLabel = "N", description = "exit after N changes")
+  @Option(names = {"-n", "--count"}, paramLabel = "N", description = "exit after N changes (a transaction is printed "
+      + "whole)")
   Integer count;
 
   @Option(names = "--no-reconnect", description = "exit 5 when the stream is cut or the node is unavailable; by "
@@ -112,24 +114,37 @@ final class WatchCommand implements Callable<Integer> {
     return connected;
   }
 
-  /** Prints one event; returns 1 for a change. An error event ends the watch with its problem's exit code. */
+  /**
+   * Prints one event: a change, or a transaction's changes (a line each, naming the transaction, flushed together);
+   * returns how many changes it printed. An error event ends the watch with its problem's exit code.
+   */
   private int dispatch(String event, String data) {
     JsonObject json = new JsonObject(data);
     if ("error".equals(event)) {
       throw new CliFailure(ExitCode.forStatus(json.getInteger("status", 503)), json.getString("title", "error") + ": "
           + json.getString("detail", ""));
     }
-    if (!"change".equals(event)) {
+    JsonArray changes;
+    if ("change".equals(event)) {
+      changes = new JsonArray().add(json);
+      from = json.getLong("revision", from);
+    } else if ("txn".equals(event)) {
+      changes = json.getJsonArray("changes");
+      from = json.getJsonObject("txn").getLong("last", from);
+    } else {
       return 0;
     }
-    from = json.getLong("revision", from);
-    root.print(json, () -> {
-      ConfigValue change = ConfigValue.fromJson(json);
-      root.out().println("revision " + change.revision() + "  " + change.key() + "  v" + change.version() + "  "
-          + (change.deleted() ? "deleted" : Values.brief(change.value(), 60)) + "  by " + change.updatedBy());
-    });
+    for (int i = 0; i < changes.size(); i++) {
+      JsonObject one = changes.getJsonObject(i);
+      root.print(one, () -> {
+        ConfigValue change = ConfigValue.fromJson(one);
+        root.out().println("revision " + change.revision() + "  " + change.key() + "  v" + change.version() + "  "
+            + (change.deleted() ? "deleted" : Values.brief(change.value(), 60)) + "  by " + change.updatedBy()
+            + (change.txn() == null ? "" : "  txn " + change.txn().id()));
+      });
+    }
     root.out().flush();
-    return 1;
+    return changes.size();
   }
 
   private long head(Api api) {

@@ -4,7 +4,9 @@ import io.configd.client.ListenerHandle;
 import io.configd.client.Watch;
 import io.configd.model.ConfigValue;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,7 +22,8 @@ import org.springframework.core.env.PropertySource;
 /**
  * Carries configd changes into the application: on its own thread (never the client's event loop), it refreshes
  * the configd property sources, has the {@link Rebinder} rebind what the changed properties feed, and publishes a
- * {@link ConfigdChangeEvent}. Changes that arrive while one round runs are gathered into the next.
+ * {@link ConfigdChangeEvent}. A transaction's changes are applied in one round; changes that arrive while one round runs
+ * are gathered into the next.
  */
 final class ConfigdRefresher implements SmartInitializingSingleton, DisposableBean {
 
@@ -47,18 +50,26 @@ final class ConfigdRefresher implements SmartInitializingSingleton, DisposableBe
     this.publisher = publisher;
   }
 
-  /** Listens once every singleton exists, and catches up with what changed since the values were loaded. */
+  /**
+   * Listens once every singleton exists, and catches up with what changed since the values were loaded. One set
+   * listener per environment, over all its watches: a transaction's changes come in one call, even across two watches,
+   * and are applied in one round (one refresh, one rebind, one event).
+   */
   @Override
   public void afterSingletonsInstantiated() {
-    for (Watch watch : configd.properties().watches()) {
-      handles.add(configd.client().env(watch.env()).onChange(watch.prefix(), this::changed));
-    }
+    Map<String, List<Watch>> byEnv = new LinkedHashMap<>();
+    configd.properties().watches().forEach(watch -> byEnv.computeIfAbsent(watch.env(), env -> new ArrayList<>()).add(watch));
+    byEnv.forEach((env, watches) -> handles.add(configd.client().env(env).onChanges("", changes -> changed(
+        changes.stream().filter(change -> watches.stream().anyMatch(watch -> watch.coversKey(change.key()))).toList()))));
     schedule();
   }
 
-  private void changed(ConfigValue change) {
+  private void changed(List<ConfigValue> changes) {
+    if (changes.isEmpty()) {
+      return;
+    }
     synchronized (pending) {
-      pending.add(change);
+      pending.addAll(changes);
     }
     schedule();
   }

@@ -25,6 +25,8 @@ public class SettingsController {
   private final Greeting greeting;
   private final ConfigdClient configd;
   private final List<List<String>> events = new CopyOnWriteArrayList<>();
+  /** The keys of each event's changes: a transaction's in one event. */
+  private final List<List<String>> eventKeys = new CopyOnWriteArrayList<>();
 
   public SettingsController(PaymentSettings settings, PaymentLimits limits, Environment environment, Greeting greeting,
                             ConfigdClient configd) {
@@ -43,10 +45,15 @@ public class SettingsController {
   @EventListener
   public void changed(ConfigdChangeEvent event) {
     events.add(event.propertyNames().stream().sorted().toList());
+    eventKeys.add(event.changes().stream().map(change -> change.key()).toList());
   }
 
   @GetMapping("/settings")
   public Map<String, Object> settings() {
+    // The events first: an event is published after its rebind, so a view that lists it shows the rebound values
+    // (read after the values, an event published in between came with the values of before it).
+    List<List<String>> seen = List.copyOf(events);
+    List<List<String>> seenKeys = List.copyOf(eventKeys);
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("poolSize", settings.getPoolSize());
     view.put("databaseUrl", settings.getDatabaseUrl());
@@ -55,7 +62,8 @@ public class SettingsController {
     view.put("limits", Map.of("maxAmount", limits.maxAmount(), "currency", String.valueOf(limits.currency())));
     view.put("property", environment.getProperty("services.payment.pool-size"));
     view.put("greeting", greeting.text());
-    view.put("events", events);
+    view.put("events", seen);
+    view.put("eventKeys", seenKeys);
     return view;
   }
 }
