@@ -152,6 +152,8 @@ class TransactionsReachClientsWholeTest {
       Eventually.await("the cut", WAIT, () -> proxy.cuts() == 1);
       Eventually.await("every key at generation 1", WAIT,
           () -> hundred.stream().allMatch(key -> config.getInt(key, -1) == 1));
+      // the values are in place a moment before the listeners hear them (the client applies, then tells)
+      Eventually.await("the transaction's set heard", WAIT, () -> !sets.isEmpty());
       reader.close();
       assertThat(reader.torn).isEmpty();
       assertThat(sets).hasSize(1);
