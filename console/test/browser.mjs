@@ -47,7 +47,7 @@ export class Run {
     const page = await context.newPage();
     page.on('pageerror', (error) => this.problems.push(`page error: ${error.message}`));
     page.on('console', (message) => {
-      if (this.networkCut && /net::ERR_(CONNECTION_RESET|CONNECTION_REFUSED|EMPTY_RESPONSE|CONNECTION_CLOSED)/.test(message.text())) {
+      if (this.networkCut && /net::ERR_(CONNECTION_RESET|CONNECTION_REFUSED|EMPTY_RESPONSE|CONNECTION_CLOSED|SOCKET_NOT_CONNECTED)/.test(message.text())) {
         return;
       }
       if (message.type() === 'error' && !/status of 4\d\d|the server responded with a status of 4/.test(message.text())) {
