@@ -33,16 +33,29 @@ final class CpuUsage {
     return new CpuUsage(nodePids);
   }
 
+  /** Prints the row and returns the figures since {@link #start}. */
   JsonObject stop() {
+    return print(usage());
+  }
+
+  /** The figures since {@link #start}, not printed. */
+  JsonObject usage() {
     double wall = (System.nanoTime() - start) / 1e9;
     double node = processSeconds(nodePids) - nodeStart;
     double generator = generatorSeconds() - generatorStart;
     long[] machine = machine();
     double busy = (machine[0] - machineStart[0]) / TICKS_PER_SECOND;
     double total = (machine[1] - machineStart[1]) / TICKS_PER_SECOND;
-    JsonObject json = new JsonObject().put("wallSeconds", round(wall)).put("nodeCpuSeconds", round(node))
+    return new JsonObject().put("wallSeconds", round(wall)).put("nodeCpuSeconds", round(node))
         .put("generatorCpuSeconds", round(generator)).put("machineBusyPercent", total > 0 ? round(100 * busy / total) : null)
         .put("loadAverage", Report.loadAverage());
+  }
+
+  /** The figures' row, for {@code json} as {@link #usage} gave it. */
+  JsonObject print(JsonObject json) {
+    double wall = json.getDouble("wallSeconds");
+    double node = json.getDouble("nodeCpuSeconds");
+    double generator = json.getDouble("generatorCpuSeconds");
     String nodes = nodePids.length > 1 ? nodePids.length + " nodes" : "node";
     Report.row("CPU while writing and delivering", String.format(Locale.ROOT,
         "%s %.2f cores, generator %.2f cores, machine %s %% busy over %.1f s (load %s)", nodes, node / wall,

@@ -39,7 +39,7 @@ final class EtcdScenarios {
         "etcd: durable /v3/kv/put at concurrency %d for %s s over %d keys", concurrency, options.writeSeconds(),
         WritesScenario.KEYS));
     AtomicLong sequence = new AtomicLong();
-    ClosedLoop.Outcome outcome = ClosedLoop.run(vertx, concurrency, options.warmupSeconds(), options.writeSeconds(), () -> {
+    ClosedLoop.Outcome outcome = ClosedLoop.run(vertx, concurrency, options.writeWarmupSeconds(), options.writeSeconds(), () -> {
       long n = sequence.getAndIncrement();
       return etcd.put("bench.w.k" + (n % WritesScenario.KEYS), "{\"n\":" + n + "}").map(revision -> 200);
     }, 200);
