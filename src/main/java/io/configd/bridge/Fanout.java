@@ -12,7 +12,9 @@ import io.vertx.core.json.JsonObject;
 import io.configd.model.Addresses;
 import io.vertx.core.json.JsonArray;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -143,7 +145,7 @@ final class Fanout {
     private final String trace;
     private final Map<String, String> bodies = new HashMap<>();
     /** The changes written (to at least one socket), by identity: one JsonObject per change of the release. */
-    private final Set<JsonObject> written = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Set<JsonObject> written = Collections.newSetFromMap(new IdentityHashMap<>());
 
     Release(String trace) {
       this.trace = trace;

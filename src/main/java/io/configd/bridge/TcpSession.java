@@ -65,22 +65,15 @@ final class TcpSession extends BridgeSession {
 
   @Override
   void write(String json) {
-    byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-    socket.write(Buffer.buffer(4 + bytes.length).appendInt(bytes.length).appendBytes(bytes));
+    writeAll(List.of(json));
   }
 
   /** Every frame length-prefixed in one buffer: one socket write (and flush) for all of them. */
   @Override
   void writeAll(List<String> frames) {
-    if (frames.size() == 1) {
-      write(frames.get(0));
-      return;
-    }
-    Buffer buffer = Buffer.buffer();
-    for (String json : frames) {
-      byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-      buffer.appendInt(bytes.length).appendBytes(bytes);
-    }
+    List<byte[]> encoded = frames.stream().map(json -> json.getBytes(StandardCharsets.UTF_8)).toList();
+    Buffer buffer = Buffer.buffer(encoded.stream().mapToInt(bytes -> 4 + bytes.length).sum());
+    encoded.forEach(bytes -> buffer.appendInt(bytes.length).appendBytes(bytes));
     socket.write(buffer);
   }
 
