@@ -24,6 +24,7 @@ import io.configd.restore.RestoreCheck;
 import io.configd.retention.RetentionVerticle;
 import io.configd.store.Failures;
 import io.configd.store.Migrations;
+import io.configd.store.PostgresqlAtStart;
 import io.configd.store.SecretStore;
 import io.configd.secrets.Secrets;
 import io.configd.secrets.SecretsVerticle;
@@ -123,7 +124,8 @@ public final class Node {
         List.of(settings.audit().group() + settings.kafka().groupSuffix(),
             settings.notification().group() + settings.kafka().groupSuffix()));
     metrics.bindInstances(instances);
-    return Migrations.migrate(vertx, settings.pg())
+    return PostgresqlAtStart.await(vertx, pool, settings.pg())
+        .compose(answered -> Migrations.migrate(vertx, settings.pg()))
         .compose(migrated -> RestoreCheck.run(vertx, settings.restore(), settings.kafka(), pool, settings.name()))
         .onSuccess(serving -> epoch = serving)
         .compose(checked -> Secrets.start(settings.secrets(), new SecretStore(pool)))

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy on loopback that a test puts between configd and a service to make the service unreachable
@@ -22,6 +23,7 @@ public final class TcpProxy {
   private final boolean reset;
   private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
   private volatile boolean cut;
+  private final AtomicInteger accepted = new AtomicInteger();
   private NetServer server;
   private NetClient client;
 
@@ -51,6 +53,11 @@ public final class TcpProxy {
     return server.actualPort();
   }
 
+  /** The connections it has accepted so far, those it closed at once while cut included. */
+  public int accepted() {
+    return accepted.get();
+  }
+
   /** The sockets it relays now, both sides of each connection counted. */
   public int sockets() {
     return sockets.size();
@@ -75,6 +82,7 @@ public final class TcpProxy {
   }
 
   private void relay(NetSocket downstream, String targetHost, int targetPort) {
+    accepted.incrementAndGet();
     if (cut) {
       downstream.close();
       return;

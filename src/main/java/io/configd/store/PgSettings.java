@@ -8,11 +8,16 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.util.Map;
 
-/** PostgreSQL connection settings: the {@code pg} section of the configuration. */
-public record PgSettings(String uri, String schema, int poolSize) {
+/**
+ * PostgreSQL connection settings: the {@code pg} section of the configuration.
+ *
+ * @param startWaitMs how long a starting node waits for PostgreSQL to answer its first connection before it gives up
+ */
+public record PgSettings(String uri, String schema, int poolSize, int startWaitMs) {
 
   public static PgSettings from(JsonObject pg) {
-    return new PgSettings(pg.getString("uri"), pg.getString("schema", "public"), pg.getInteger("poolSize", 8));
+    return new PgSettings(pg.getString("uri"), pg.getString("schema", "public"), pg.getInteger("poolSize", 8),
+        pg.getInteger("startWaitMs", 60_000));
   }
 
   public PgConnectOptions connectOptions() {

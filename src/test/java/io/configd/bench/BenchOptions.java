@@ -14,7 +14,8 @@ import java.util.Map;
  */
 record BenchOptions(List<String> scenarios, boolean quick, String url, int subscribers, int writes, double rate,
                     int[] spread, int connectBatch, boolean deflate, int readConcurrency, double readSeconds, int hotKeys,
-                    int coldKeys, int writeConcurrency, double writeSeconds, double warmupSeconds, String env,
+                    int coldKeys, int writeConcurrency, double writeSeconds, double warmupSeconds, double writeWarmupSeconds,
+                    String env,
                     Path out, String schema, String nodeClasspath, int nodes, List<String> readVariants, double soakMinutes,
                     String command, String peer, List<Integer> subscriberCounts, List<Integer> writeConcurrencies,
                     double gray, double propagationWarmupSeconds, List<Integer> lingers, List<Integer> fetchWaits) {
@@ -57,7 +58,10 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
         --peer etcd             run Debian's etcd-server (installed by bin/bench when missing) on spare ports beside the node:
                                 the same writes and the same watchers over its HTTP gateway, then both and their ratio
         --seconds T             reads (per variant) and writes: measured seconds (default 10)
-        --warmup T              reads and writes: seconds run before measuring (default 2)
+        --warmup T              reads: seconds run before measuring (default 2); also writes' and txn's when given
+        --write-warmup T        writes, txn and etcd's writes: seconds of the same closed loop before measuring
+                                (default 60: a fresh node's JIT compiles its write path for a minute or two; each
+                                run prints how much it compiled in the warm-up and during the measured writes)
         --hot-keys H            reads: hot keys (default 10)
         --cold-keys K           reads: cold keys; the cold variant reads each once, on a node of its own with the near
                                 cache off and a fresh Redis namespace (default 30000)
@@ -137,6 +141,7 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
         writeConcurrencies.get(0),
         o.decimal("seconds", quick ? 3 : 10),
         o.decimal("warmup", quick ? 0.5 : 2),
+        o.decimal("write-warmup", values.containsKey("warmup") ? o.decimal("warmup", 2) : quick ? 0.5 : 60),
         o.text("env", "production"),
         Path.of(o.text("out", "bench-results")),
         o.text("schema", "bench"),
@@ -155,7 +160,7 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
     if (subscriberCounts.stream().anyMatch(count -> count < 1) || writeConcurrencies.stream().anyMatch(c -> c < 1)
         || options.subscribers() < 1 || options.writes() < 1 || options.rate() <= 0 || options.readConcurrency() < 1
         || options.writeConcurrency() < 1 || options.soakMinutes() <= 0 || options.hotKeys() < 1 || options.coldKeys() < 1
-        || options.nodes() < 1 || options.gray() < 0 || options.gray() > 100 || options.propagationWarmupSeconds() < 0) {
+        || options.nodes() < 1 || options.writeWarmupSeconds() < 0 || options.gray() < 0 || options.gray() > 100 || options.propagationWarmupSeconds() < 0) {
       throw new UsageException("sizes and rates must be positive");
     }
     if ((options.lingers() != null || options.fetchWaits() != null) && (options.nodes() > 1 || options.url() != null)) {
@@ -179,8 +184,8 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
   /** The same run with another subscriber count and write concurrency (one of the lists'). */
   BenchOptions with(int subscriberCount, int writeConcurrency) {
     return new BenchOptions(scenarios, quick, url, subscriberCount, writes, rate, spread, connectBatch, deflate,
-        readConcurrency, readSeconds, hotKeys, coldKeys, writeConcurrency, writeSeconds, warmupSeconds, env, out, schema,
-        nodeClasspath, nodes, readVariants, soakMinutes, command, peer, subscriberCounts, writeConcurrencies, gray,
+        readConcurrency, readSeconds, hotKeys, coldKeys, writeConcurrency, writeSeconds, warmupSeconds, writeWarmupSeconds,
+        env, out, schema, nodeClasspath, nodes, readVariants, soakMinutes, command, peer, subscriberCounts, writeConcurrencies, gray,
         propagationWarmupSeconds, lingers, fetchWaits);
   }
 

@@ -281,28 +281,12 @@ final class PropagationScenario {
   }
 
   private List<JsonObject> jvms() {
-    return nodes.stream().map(each -> each.getJson("/v1/stats/jvm")).toList();
+    return Warmth.jvms(nodes);
   }
 
-  /**
-   * How warm each node was for the measured writes: its uptime when they started, and the JIT compile time spent in
-   * the warm-up and during them (much of it during them: the figures are a node still compiling its hot path).
-   */
   private void warmth(JsonObject result, List<JsonObject> fresh, List<JsonObject> warmed, List<JsonObject> end) {
-    JsonObject warmth = new JsonObject().put("warmupSeconds", measuredAfter < 0 ? 0 : options.propagationWarmupSeconds())
+    Warmth.report(result, nodes, measuredAfter < 0 ? 0 : options.propagationWarmupSeconds(), fresh, warmed, end)
         .put("measuredAfterRevision", measuredAfter);
-    for (int i = 0; i < nodes.size(); i++) {
-      long up = warmed.get(i).getLong("uptimeMs", -1L);
-      long inWarmup = warmed.get(i).getLong("jitMillis", 0L) - fresh.get(i).getLong("jitMillis", 0L);
-      long during = end.get(i).getLong("jitMillis", 0L) - warmed.get(i).getLong("jitMillis", 0L);
-      warmth.put(nodes.get(i).name(), new JsonObject().put("uptimeAtFirstMeasuredWriteMs", up)
-          .put("jitMillisInWarmup", inWarmup).put("jitMillisDuringMeasuredWrites", during)
-          .put("jitMillisTotal", end.get(i).getLong("jitMillis", 0L)));
-      Report.row("warmth" + (nodes.size() > 1 ? " (" + nodes.get(i).name() + ")" : ""), String.format(
-          "node up %.0f s at the first measured write; JIT compiled %,d ms in the warm-up, %,d ms during the measured "
-              + "writes (%,d ms since start)", up / 1000.0, inWarmup, during, end.get(i).getLong("jitMillis", 0L)));
-    }
-    result.put("warmth", warmth);
   }
 
   /** Heap and resident memory per subscriber: overall (every node's growth over every subscriber) and per node. */

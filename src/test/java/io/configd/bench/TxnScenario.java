@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Atomic transactions: POST /v1/txn of 100 puts each (contiguous keys of 1,000), at concurrency C, closed loop. */
@@ -25,14 +26,12 @@ final class TxnScenario {
     JsonObject result = report.scenario(name, String.format("POST /v1/txn of %d puts at concurrency %d for %s s over %d keys",
         PUTS, options.writeConcurrency(), options.writeSeconds(), WritesScenario.KEYS));
     AtomicLong sequence = new AtomicLong();
-    WriteStageBreakdown stages = WriteStageBreakdown.start(node);
-    ClosedLoop.Outcome outcome = ClosedLoop.run(vertx, options.writeConcurrency(), options.warmupSeconds(),
-        options.writeSeconds(), () -> txn(sequence.getAndIncrement()), 200);
+    ClosedLoop.Outcome outcome = Warmth.measuredWrites(vertx, List.of(node), options.writeConcurrency(),
+        options.writeWarmupSeconds(), options.writeSeconds(), () -> txn(sequence.getAndIncrement()), result,
+        run -> String.format("%,.0f txn/s = %,.0f puts/s", run.throughput(), run.throughput() * PUTS),
+        "POST /v1/txn send → 200");
     result.put("concurrency", options.writeConcurrency()).put("putsPerTxn", PUTS)
         .put("putsPerSecond", Math.round(outcome.throughput() * PUTS));
-    outcome.report(result, String.format("%,.0f txn/s = %,.0f puts/s", outcome.throughput(), outcome.throughput() * PUTS),
-        "POST /v1/txn send → 200");
-    result.put("stagesInTheNode", stages.print());
     return outcome.clean();
   }
 

@@ -7,7 +7,7 @@ import io.vertx.core.json.JsonObject;
 /**
  * Where a write's time goes inside the node during one scenario: the node's stage counts (GET /v1/stats/writes,
  * cumulative) read before and after it, and their difference printed per stage (p50, p90, p99 in ms, each the upper
- * bound of its quarter-octave bucket). The warm-up is included, as in the pipeline's counters.
+ * bound of its quarter-octave bucket); the writes and txn scenarios read them after their warm-up.
  */
 final class WriteStageBreakdown {
 

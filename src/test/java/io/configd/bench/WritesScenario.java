@@ -42,13 +42,11 @@ final class WritesScenario {
         nodes.size() > 1 ? ", spread round-robin over " + nodes.size() + " clustered nodes" : ""));
     this.result = result;
     result.put("concurrency", options.writeConcurrency()).put("seconds", options.writeSeconds())
-        .put("warmupSeconds", options.warmupSeconds()).put("keys", KEYS).put("nodes", nodes.size());
+        .put("warmupSeconds", options.writeWarmupSeconds()).put("keys", KEYS).put("nodes", nodes.size());
     AtomicLong sequence = new AtomicLong();
-    WriteStageBreakdown stages = WriteStageBreakdown.start(nodes.get(0));
-    ClosedLoop.Outcome outcome = ClosedLoop.run(vertx, options.writeConcurrency(), options.warmupSeconds(),
-        options.writeSeconds(), () -> put(sequence.getAndIncrement()), 200);
-    outcome.report(result, String.format("%,.0f writes/s", outcome.throughput()), "PUT send → 200");
-    result.put("stagesInTheNode", stages.print()); // with clustered nodes: node 1's share of the writes
+    ClosedLoop.Outcome outcome = Warmth.measuredWrites(vertx, nodes, options.writeConcurrency(),
+        options.writeWarmupSeconds(), options.writeSeconds(), () -> put(sequence.getAndIncrement()), result,
+        run -> String.format("%,.0f writes/s", run.throughput()), "PUT send → 200");
     JsonObject perNode = new JsonObject();
     for (NodeUnderTest node : nodes) {
       // one node's figures sit in the result itself; clustered nodes' under nodesAtEnd, by name
