@@ -4,8 +4,9 @@
 // the changes since the watermark; hold live changes while such an answer is being applied, then apply them; drop
 // anything at or below a key's high-water revision or a covering watch's watermark; take the watermark from a
 // finished snapshot or catch-up answer, then from each live change once the connection is in step (a node releases
-// changes in global revision order, so the newest revision seen is a valid resume point); catch up after every
-// reconnect and every sync interval.
+// changes in global revision order, so the newest revision seen is a valid resume point, unless the node gave up
+// waiting for one that has not come yet: then its frames carry resumeAfter, and the watermark goes no further);
+// catch up after every reconnect and every sync interval.
 
 const { EventEmitter } = require('node:events');
 const { parseWatch, isUnder, covers, Values, TxnUnits, toChange } = require('./lib/values');
@@ -214,6 +215,8 @@ class ConfigClient extends EventEmitter {
     const eb = new this.EventBus(`${url}/eventbus`, { vertxbus_ping_interval: this.settings.pingIntervalMs,
       transportOptions: this.ca ? { websocket: { ca: this.ca } } : undefined });
     this.eb = eb;
+    // the resumeAfter of the newest live frame on this connection (Infinity: it carried none); see Values.advanceLive
+    this.resumeAfter = Infinity;
     eb.onopen = () => {
       // the hello goes first: the node records every registration under the instance
       const hello = this.identity ? this.request(eb, HELLO, this.identity) : Promise.resolve();
@@ -353,7 +356,7 @@ class ConfigClient extends EventEmitter {
     for (const change of waiting) {
       for (const unit of this.liveUnits.add(change)) {
         this.applyAll(unit);
-        if (inStep) unit.forEach((applied) => this.values.advanceLive(applied));
+        if (inStep) unit.forEach((applied) => this.values.advanceLive(applied, this.resumeAfter));
       }
     }
     if (inStep) this.inStep = true;
@@ -461,6 +464,7 @@ class ConfigClient extends EventEmitter {
       this.emit('warning', new ConfigdError(e.message));
       return;
     }
+    this.resumeAfter = Number.isInteger(body.resumeAfter) ? body.resumeAfter : Infinity;
     if (this.held) {
       this.held.push(change);
       return;
@@ -468,7 +472,7 @@ class ConfigClient extends EventEmitter {
     for (const unit of this.liveUnits.add(change)) {
       this.applyAll(unit);
       if (this.inStep) {
-        unit.forEach((applied) => this.values.advanceLive(applied));
+        unit.forEach((applied) => this.values.advanceLive(applied, this.resumeAfter));
         this.scheduleAck();
       }
     }

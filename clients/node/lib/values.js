@@ -114,11 +114,16 @@ class Values {
     this.complete.set(watch.id, Math.max(revision, this.complete.get(watch.id) ?? -1));
   }
 
-  /** A live change on a connection in step: its revision is the watermark of every loaded watch covering it. */
-  advanceLive(change) {
+  /**
+   * A live change on a connection in step: its revision is the watermark of every loaded watch covering it; unless
+   * the node says a revision it gave up has not come yet (its frames' resumeAfter): then up to resumeAfter only.
+   * resumeAfter never goes back on one connection, so the newest frame's bounds the earlier ones too.
+   */
+  advanceLive(change, resumeAfter = Infinity) {
+    const mark = Math.min(change.revision, resumeAfter);
     for (const watch of this.watches) {
       if (covers(watch, change) && this.watermarks.has(watch.id)) {
-        this.watermarks.set(watch.id, Math.max(change.revision, this.watermarks.get(watch.id)));
+        this.watermarks.set(watch.id, Math.max(mark, this.watermarks.get(watch.id)));
       }
     }
   }

@@ -51,6 +51,20 @@ test('a change released late (after later live changes moved the watermark) is a
   assert.equal(values.apply(change('services.payment.d', 15, 1)), false, 'below what the catch-up made complete');
 });
 
+test('while frames carry resumeAfter (a revision given up, not come yet) the watermark goes no further than it', () => {
+  const watch = parseWatch('production:services.payment');
+  const values = new Values([watch]);
+  values.advance(watch, 10);
+  values.advanceLive(change('services.payment.a', 11, 1));
+  values.advanceLive(change('services.payment.b', 13, 1), 11);
+  values.advanceLive(change('services.payment.b', 14, 2), 11);
+  assert.equal(values.watermark(watch), 11, 'a resume gets revision 12');
+  values.advanceLive(change('services.payment.c', 12, 1));
+  assert.equal(values.watermark(watch), 12, 'revision 12 came: frames no longer carry resumeAfter');
+  values.advanceLive(change('services.payment.a', 15, 2));
+  assert.equal(values.watermark(watch), 15);
+});
+
 test('watches parse as env:prefix and refuse what is not a key prefix', () => {
   assert.deepEqual({ ...parseWatch('production:services.payment.') }, {
     env: 'production', prefix: 'services.payment', id: 'production:services.payment', address: 'config.production.services.payment' });

@@ -266,12 +266,15 @@ final class GuardsApi {
   private void approve(RoutingContext ctx) {
     UUID id = uuid(ctx.pathParam("id"), false);
     authentication.countWrite(ctx);
-    approvals.approve(id, Authentication.principal(ctx))
-        .compose(approved -> approved.value() != null
-            ? cachedValue.apply(approved.value()).map(value -> approved.change().toJson().put("value", value.toJson()))
+    Principal approver = Authentication.principal(ctx);
+    // the change as the approver may see it (a secret opened for one with secret access), as GET /v1/pending shows it
+    approvals.approve(id, approver)
+        .compose(approved -> shown(approved.change(), approver).compose(shown -> approved.value() != null
+            ? cachedValue.apply(approved.value())
+                .map(value -> shown.put("value", secrets.forReader(value, approver).toJson()))
             : approved.txn() != null
-            ? cachedTxn.apply(approved.txn()).map(txn -> approved.change().toJson().put("txn", txn.txn()))
-            : Future.succeededFuture(approved.change().toJson())) // approved, waiting for more approvers
+            ? cachedTxn.apply(approved.txn()).map(txn -> shown.put("txn", txn.txn()))
+            : Future.succeededFuture(shown))) // approved, waiting for more approvers
         .onSuccess(body -> json(ctx, body.getString("status").equals("approved") ? 200 : 202, body))
         .onFailure(ctx::fail);
   }
@@ -284,8 +287,10 @@ final class GuardsApi {
       throw new ConfigdException(Failure.INVALID_BODY, "'reason' is required: why the change is rejected, 1 to "
           + Requests.MAX_COMMENT + " characters");
     }
-    approvals.reject(id, Authentication.principal(ctx), reason)
-        .onSuccess(change -> json(ctx, 200, change.toJson()))
+    Principal rejecter = Authentication.principal(ctx);
+    approvals.reject(id, rejecter, reason)
+        .compose(change -> shown(change, rejecter))
+        .onSuccess(shown -> json(ctx, 200, shown))
         .onFailure(ctx::fail);
   }
 

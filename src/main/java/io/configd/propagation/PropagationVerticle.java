@@ -219,8 +219,13 @@ public class PropagationVerticle extends VerticleBase {
             nowMicros())));
   }
 
+  /**
+   * While a revision given up is outstanding ({@link RevisionOrder#resumeAfter}), each change goes out with
+   * {@code resumeAfter}: where a subscriber resumes to get it, below the newest revision it has seen.
+   */
   private JsonObject publish(RevisionOrder.Held held) {
-    JsonObject change = held.change();
+    long resumeAfter = order.resumeAfter();
+    JsonObject change = resumeAfter < 0 ? held.change() : held.change().copy().put("resumeAfter", resumeAfter);
     String env = change.getString("env");
     if (change.getBoolean("secret", false)) {
       sealer.learnSecret(env, change.getString("key"));

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -18,6 +19,11 @@ import java.util.function.Consumer;
  * given up and counted ({@code skipped}), and a skipped revision that arrives later is released late, out of order,
  * and counted too ({@code late}). A gap is given up only for an answer to it: one that opens while the log answers for
  * an earlier gap waits and is asked for in turn.
+ *
+ * <p>A revision given up because the log could not answer (not one it answered it does not hold: compacted) is
+ * outstanding until Kafka brings it: meanwhile {@link #resumeAfter} is the revision before the oldest outstanding one,
+ * where a subscriber that is cut now must resume to get it, since its watermark may have moved past it with later
+ * changes. It never goes back: a later give-up is of revisions above every one released before it.
  */
 final class RevisionOrder {
 
@@ -40,6 +46,8 @@ final class RevisionOrder {
   private final Consumer<Held> release;
   private final TreeMap<Long, Held> pending = new TreeMap<>();
   private final LinkedHashSet<Long> skippedRevisions = new LinkedHashSet<>();
+  /** The skipped revisions the change log could not answer for, which Kafka has not brought yet. */
+  private final TreeSet<Long> outstanding = new TreeSet<>();
   /** Every revision up to this one has been released (or is older than this node: snapshots hold it). */
   private long released = -1;
   private long gapTimer = -1;
@@ -75,6 +83,7 @@ final class RevisionOrder {
   boolean offer(Held change) {
     if (change.revision() <= released) {
       if (skippedRevisions.remove(change.revision())) {
+        outstanding.remove(change.revision());
         late++;
         release.accept(change);
         return true;
@@ -91,6 +100,15 @@ final class RevisionOrder {
     return true;
   }
 
+  /**
+   * Where a subscriber resumes without missing an outstanding revision (one given up while the change log could not
+   * answer, not come yet): the revision before the oldest of them; -1 when none is outstanding (its newest revision
+   * seen is then a safe resume point).
+   */
+  long resumeAfter() {
+    return outstanding.isEmpty() ? -1 : outstanding.first() - 1;
+  }
+
   void stop() {
     stopped = true;
     vertx.cancelTimer(gapTimer);
@@ -99,7 +117,8 @@ final class RevisionOrder {
   JsonObject stats() {
     return new JsonObject().put("released", released).put("waiting", pending.size())
         .put("waitMs", waitMs).put("maxHoldMs", maxHoldMs).put("held", held).put("gapFetches", fetches).put("fromChangeLog", fromLog)
-        .put("skipped", skipped).put("late", late);
+        .put("skipped", skipped).put("late", late).put("outstanding", outstanding.size())
+        .put("resumeAfter", outstanding.isEmpty() ? null : resumeAfter());
   }
 
   private void drain() {
@@ -142,6 +161,7 @@ final class RevisionOrder {
       }
       long now = PropagationVerticle.nowMicros();
       boolean more = false;
+      boolean answered = read.succeeded();
       if (read.succeeded()) {
         // The database's epoch, which every change message carries: that of the later change read from Kafka.
         Object epoch = pending.isEmpty() ? null : pending.firstEntry().getValue().change().getValue("epoch");
@@ -162,7 +182,7 @@ final class RevisionOrder {
       }
       // Only what was asked for: Kafka may have closed that gap meanwhile and opened a later one, not waited for yet.
       if (!more && !pending.isEmpty() && pending.firstKey() != released + 1 && released + 1 < before) {
-        giveUpBefore(pending.firstKey());
+        giveUpBefore(pending.firstKey(), answered);
       }
       drain();
       if (more && !pending.isEmpty() && pending.firstKey() != released + 1) {
@@ -171,13 +191,19 @@ final class RevisionOrder {
     });
   }
 
-  private void giveUpBefore(long first) {
+  /** @param answered whether the change log answered that it does not hold them (compacted): none is outstanding */
+  private void giveUpBefore(long first, boolean answered) {
     skipped += first - released - 1;
     for (long revision = Math.max(released + 1, first - REMEMBERED_SKIPS); revision < first; revision++) {
       skippedRevisions.add(revision);
+      if (!answered) {
+        outstanding.add(revision);
+      }
     }
     while (skippedRevisions.size() > REMEMBERED_SKIPS) {
-      skippedRevisions.remove(skippedRevisions.iterator().next());
+      Long forgotten = skippedRevisions.iterator().next();
+      skippedRevisions.remove(forgotten);
+      outstanding.remove(forgotten);
     }
     released = first - 1;
   }

@@ -75,6 +75,10 @@ final class EtcdPeer {
     }
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   JsonObject description() {
     return new JsonObject().put("system", "etcd").put("version", "3.4 (Debian etcd-server)").put("pid", process.pid())
         .put("url", "http://127.0.0.1:" + port).put("fsync", "on (default)");

@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -39,12 +40,19 @@ final class EtcdScenarios {
         "etcd: durable /v3/kv/put at concurrency %d for %s s over %d keys", concurrency, options.writeSeconds(),
         WritesScenario.KEYS));
     AtomicLong sequence = new AtomicLong();
-    ClosedLoop.Outcome outcome = ClosedLoop.run(vertx, concurrency, options.writeWarmupSeconds(), options.writeSeconds(), () -> {
+    Supplier<Future<Integer>> put = () -> {
       long n = sequence.getAndIncrement();
       return etcd.put("bench.w.k" + (n % WritesScenario.KEYS), "{\"n\":" + n + "}").map(revision -> 200);
-    }, 200);
-    result.put("concurrency", concurrency);
+    };
+    ClosedLoop.run(vertx, concurrency, options.writeWarmupSeconds(), 0, put, 200);
+    CpuUsage cpu = CpuUsage.of("etcd", etcd.pid());
+    ClosedLoop.Outcome outcome = ClosedLoop.run(vertx, concurrency, 0, options.writeSeconds(), put, 200);
+    JsonObject used = cpu.usage();
+    result.put("concurrency", concurrency).put("warmupSeconds", options.writeWarmupSeconds());
     outcome.report(result, String.format("%,.0f writes/s", outcome.throughput()), "put send → 200");
+    cpu.print(used);
+    cpu.perAnswered(used, outcome.ok() + outcome.errors());
+    result.put("cpuDuringWrites", used);
     return result;
   }
 

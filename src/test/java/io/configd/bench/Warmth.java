@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -40,9 +39,7 @@ final class Warmth {
     cpu.print(used);
     report(result, nodes, warmupSeconds, fresh, warmed, jvms(nodes));
     result.put("cpuDuringWrites", used).put("stagesInTheNode", stages.print()); // with clustered nodes: node 1's
-    double perRequest = used.getDouble("nodeCpuSeconds") * 1000 / Math.max(1, outcome.ok() + outcome.errors());
-    used.put("nodeCpuMillisPerRequest", Math.round(perRequest * 1000) / 1000.0);
-    Report.row("node CPU per answered request", String.format(Locale.ROOT, "%.3f ms", perRequest));
+    cpu.perAnswered(used, outcome.ok() + outcome.errors());
     return outcome;
   }
 

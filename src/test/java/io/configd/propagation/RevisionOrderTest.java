@@ -83,10 +83,16 @@ class RevisionOrderTest {
   }
 
   @Test
-  @DisplayName("while the change log cannot answer, the gap is held and asked again up to the bound, then given up and counted; the missing revision is released late if it comes")
+  @DisplayName("while the change log cannot answer, the gap is held and asked again up to the bound, then given up and counted; the missing revision is released late if it comes, and until then resumeAfter is the revision before it")
   void givesUpAfterTheBound() {
+    List<Long> resumeAfter = new CopyOnWriteArrayList<>();
+    RevisionOrder[] self = new RevisionOrder[1];
     RevisionOrder order = new RevisionOrder(vertx, 10, 100, (after, before, limit) -> Future.failedFuture("PostgreSQL is down"),
-        held -> released.add(held.revision()));
+        held -> {
+          released.add(held.revision());
+          resumeAfter.add(self[0].resumeAfter());
+        });
+    self[0] = order;
     onContext(() -> {
       order.start(0);
       order.offer(change(2));
@@ -95,6 +101,7 @@ class RevisionOrderTest {
     onContext(() -> order.offer(change(1)));
     Eventually.await("revision 1 released late", Duration.ofSeconds(10), () -> released.size() == 2);
     assertThat(released).containsExactly(2L, 1L);
+    assertThat(resumeAfter).as("while revision 1 was outstanding, then once it came").containsExactly(0L, -1L);
     JsonObject stats = order.stats();
     assertThat(stats.getLong("skipped")).isEqualTo(1);
     assertThat(stats.getLong("late")).isEqualTo(1);
@@ -148,5 +155,7 @@ class RevisionOrderTest {
     });
     Eventually.await("revision 2 released past the gap", Duration.ofSeconds(10), () -> released.size() == 1);
     assertThat(order.stats().getLong("skipped")).isEqualTo(1);
+    assertThat(order.resumeAfter()).as("compacted, not outstanding: nothing to resume before").isEqualTo(-1);
+    assertThat(order.stats().getInteger("outstanding")).isZero();
   }
 }

@@ -338,8 +338,17 @@ class SecretsExistInClearOnlyForTheirReadersTest {
     }
     assertThat(node.as(reader).get("/v1/pending/" + id).bodyAsJsonObject().getJsonArray("ops").getJsonObject(0)
         .getBoolean("masked")).isTrue();
-    assertThat(node.call(HttpMethod.POST, "/v1/pending/" + id + "/reject", new JsonObject().put("reason", "test"))
-        .statusCode()).isEqualTo(200);
+    // the rejection's answer shows the change as its rejecter may see it: in clear to one with secret access
+    TestNode keeper = node.as(node.createToken("vaulted-keeper", "production", prefix, "approve", "production", prefix,
+        "secret"));
+    HttpResponse<Buffer> rejected = keeper.call(HttpMethod.POST, "/v1/pending/" + id + "/reject",
+        new JsonObject().put("reason", "test"));
+    assertThat(rejected.statusCode()).as(rejected.bodyAsString()).isEqualTo(200);
+    JsonObject rejectedOp = rejected.bodyAsJsonObject().getJsonArray("ops").getJsonObject(0);
+    assertThat(rejectedOp.getString("value")).isEqualTo(proposed);
+    assertThat(rejectedOp.containsKey("masked")).isFalse();
+    assertThat(rejectedOp.getJsonObject("before").getString("value")).isEqualTo(before);
+    assertThat(rejected.bodyAsString()).doesNotContain("\"sealed\"");
   }
 
   @Test
@@ -424,6 +433,20 @@ class SecretsExistInClearOnlyForTheirReadersTest {
     assertMasked(node.as(reader).get("/v1/config/" + prefix + ".key?env=production").bodyAsJsonObject());
     assertThat(StreamTesting.queryLong(config, "select count(*) from config_version where key = '" + prefix
         + ".key' and sealed is not null and value::text not like '%" + value + "%'")).isEqualTo(1);
+
+    // an approver with secret access sees the secret in clear in the approval's answer, as GET /v1/pending shows it
+    TestNode keeper = node.as(node.createToken("vault-keeper", "production", prefix, "approve", "production", prefix,
+        "secret"));
+    String next = clear("vault-next");
+    HttpResponse<Buffer> heldAgain = author.call(HttpMethod.PUT, "/v1/config/" + prefix + ".key?env=production",
+        new JsonObject().put("value", next));
+    assertThat(heldAgain.statusCode()).as(heldAgain.bodyAsString()).isEqualTo(202);
+    HttpResponse<Buffer> opened = keeper.call(HttpMethod.POST, "/v1/pending/" + heldAgain.bodyAsJsonObject()
+        .getString("id") + "/approve", null);
+    assertThat(opened.statusCode()).as(opened.bodyAsString()).isEqualTo(200);
+    assertThat(opened.bodyAsJsonObject().getJsonArray("ops").getJsonObject(0).getString("value")).isEqualTo(next);
+    assertThat(opened.bodyAsJsonObject().getJsonObject("value").getString("value")).isEqualTo(next);
+    assertThat(opened.bodyAsString()).doesNotContain("\"sealed\"");
   }
 
   @Test

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +36,7 @@ final class BridgeConnection implements Source {
   private final WebSocket ws;
   private final NodeAddress node;
   private final long timeoutMillis;
-  private final Consumer<ConfigValue> changes;
+  private final BiConsumer<ConfigValue, Long> changes;
   private final Consumer<String> refusals;
   private final Map<String, Pending> pending = new HashMap<>();
   private final String replyPrefix = "configd.client." + UUID.randomUUID() + ".";
@@ -45,7 +46,7 @@ final class BridgeConnection implements Source {
   private long sequence;
 
   private BridgeConnection(Vertx vertx, WebSocket ws, NodeAddress node, ClientSettings settings,
-                           Consumer<ConfigValue> changes, Consumer<String> refusals) {
+                           BiConsumer<ConfigValue, Long> changes, Consumer<String> refusals) {
     this.vertx = vertx;
     this.ws = ws;
     this.node = node;
@@ -62,9 +63,12 @@ final class BridgeConnection implements Source {
     pingTimer = vertx.setPeriodic(settings.pingInterval().toMillis(), id -> ws.writeTextMessage("{\"type\":\"ping\"}"));
   }
 
-  /** Connects; {@code changes} gets every live change, {@code refusals} every refusal that answers no request. */
+  /**
+   * Connects; {@code changes} gets every live change with the {@code resumeAfter} its frame carries (null when none:
+   * the node has given up no revision that has not come since), {@code refusals} every refusal that answers no request.
+   */
   static Future<BridgeConnection> open(Vertx vertx, WebSocketClient client, NodeAddress node, ClientSettings settings,
-                                       Consumer<ConfigValue> changes, Consumer<String> refusals) {
+                                       BiConsumer<ConfigValue, Long> changes, Consumer<String> refusals) {
     long timeout = settings.requestTimeout().toMillis();
     WebSocketConnectOptions options = new WebSocketConnectOptions();
     options.setHost(node.host()).setPort(node.port()).setSsl(node.ssl()).setURI(node.basePath() + "/eventbus/websocket")
@@ -168,13 +172,15 @@ final class BridgeConnection implements Source {
 
   private void live(JsonObject frame) {
     ConfigValue change;
+    Long resumeAfter;
     try {
       change = ConfigValue.fromJson(frame.getJsonObject("body"));
+      resumeAfter = frame.getJsonObject("body").getLong("resumeAfter");
     } catch (RuntimeException e) {
       LOG.warn("Ignoring an unreadable change from {} at {}: {}", node, frame.getString("address"), e.getMessage());
       return;
     }
-    changes.accept(change);
+    changes.accept(change, resumeAfter);
   }
 
   /**

@@ -18,8 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>A change is applied only when it is newer than both the key's high-water revision and the complete mark of
  * every watch covering it: the complete mark is a revision up to which the watch is known complete (from a snapshot
  * or catch-up response), so anything at or below it is already reflected, deletions included. The watermark, where a
- * watch resumes, also moves with live changes; a change released late (a node gave up waiting for it and released
- * later ones first) is below the watermark but above the complete mark, and is applied when newer for its key.
+ * watch resumes, also moves with live changes, never past the {@code resumeAfter} their frames carry while the node
+ * has given up a revision that has not come yet; a change released late (a node gave up waiting for it and released
+ * later ones first) is below the newest revision seen but above the complete mark, and is applied when newer for its
+ * key.
  */
 final class LocalState {
 
@@ -92,12 +94,14 @@ final class LocalState {
 
   /**
    * A live change on a connection that is in step: every earlier change of each watch covering it has reached the
-   * client (a node releases changes in revision order), so its revision is their watermark now.
+   * client (a node releases changes in revision order), so its revision is their watermark now; unless the node says
+   * a revision it gave up has not come yet: then up to {@code resumeAfter} only (Long.MAX_VALUE: no such revision).
    */
-  void advanceLive(ConfigValue change) {
+  void advanceLive(ConfigValue change, long resumeAfter) {
+    long mark = Math.min(change.revision(), resumeAfter);
     for (Watch watch : watches) {
       if (watch.covers(change) && watermarks.containsKey(watch)) {
-        watermarks.merge(watch, change.revision(), Math::max);
+        watermarks.merge(watch, mark, Math::max);
       }
     }
   }

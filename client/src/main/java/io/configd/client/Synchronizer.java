@@ -64,6 +64,13 @@ final class Synchronizer extends VerticleBase {
   private List<ConfigValue> held;
   /** The live changes of a transaction whose other frames are still coming on this connection. */
   private final TxnUnits liveUnits = new TxnUnits();
+  /**
+   * The {@code resumeAfter} of the newest live frame on this connection (Long.MAX_VALUE when it carried none): the
+   * node gave up a revision that has not come since, so no watermark moves past it with live changes. Never going
+   * back on one connection, it bounds the earlier frames too: what was outstanding for them and has come since
+   * reached the client before this frame.
+   */
+  private long resumeAfter = Long.MAX_VALUE;
   /** The catch-up or poll in flight, and the bridge probe in flight: never two at once. */
   private Future<Void> catchingUp = Future.succeededFuture();
   private Future<Void> probing = Future.succeededFuture();
@@ -264,6 +271,7 @@ final class Synchronizer extends VerticleBase {
 
   private Future<Void> viaBridge(NodeAddress node) {
     return BridgeConnection.open(vertx, webSockets, node, settings, this::live, this::refused)
+        .onSuccess(conn -> resumeAfter = Long.MAX_VALUE) // another node, or the same started again: its frames say
         .compose(conn -> hello(conn)
             .compose(said -> registerAll(conn))
             .compose(registered -> syncAll(conn))
@@ -433,9 +441,11 @@ final class Synchronizer extends VerticleBase {
 
   /**
    * A change pushed over the bridge. A node releases changes in revision order, so once the connection is in step
-   * (registered, then caught up), each live change also moves the watermark of the watches covering it.
+   * (registered, then caught up), each live change also moves the watermark of the watches covering it, to its
+   * revision or to the frame's {@code resumeAfter}, the lower.
    */
-  private void live(ConfigValue change) {
+  private void live(ConfigValue change, Long resumeAfter) {
+    this.resumeAfter = resumeAfter == null ? Long.MAX_VALUE : resumeAfter;
     if (held != null) {
       held.add(change);
       return;
@@ -443,7 +453,7 @@ final class Synchronizer extends VerticleBase {
     for (List<ConfigValue> unit : liveUnits.add(change)) {
       apply(unit);
       if (bridge != null) {
-        unit.forEach(state::advanceLive);
+        unit.forEach(applied -> state.advanceLive(applied, resumeAfter));
         if (acks != null) {
           acks.moved();
         }
@@ -460,7 +470,7 @@ final class Synchronizer extends VerticleBase {
         for (List<ConfigValue> unit : liveUnits.add(change)) {
           apply(unit);
           if (inStep) {
-            unit.forEach(state::advanceLive);
+            unit.forEach(applied -> state.advanceLive(applied, resumeAfter));
           }
         }
       }

@@ -25,9 +25,9 @@ class LocalStateTest {
     LocalState state = new LocalState(List.of(WATCH));
     state.advance(WATCH, 10); // a snapshot at revision 10
     assertThat(state.apply(change("svc.a", 1, 11))).isTrue();
-    state.advanceLive(change("svc.a", 1, 11));
+    state.advanceLive(change("svc.a", 1, 11), Long.MAX_VALUE);
     assertThat(state.apply(change("svc.b", 1, 13))).isTrue();
-    state.advanceLive(change("svc.b", 1, 13));
+    state.advanceLive(change("svc.b", 1, 13), Long.MAX_VALUE);
 
     assertThat(state.apply(change("svc.c", 1, 12))).as("revision 12, given up by the node, arrives late").isTrue();
     assertThat(state.current("production", "svc.c")).map(ConfigValue::version).contains(1);
@@ -41,12 +41,35 @@ class LocalStateTest {
     LocalState state = new LocalState(List.of(WATCH));
     state.advance(WATCH, 10);
     assertThat(state.apply(change("svc.a", 2, 12))).isTrue();
-    state.advanceLive(change("svc.a", 2, 12));
+    state.advanceLive(change("svc.a", 2, 12), Long.MAX_VALUE);
     assertThat(state.apply(change("svc.a", 1, 11))).as("an older version of a key held newer").isFalse();
     assertThat(state.apply(change("svc.b", 1, 9))).as("below the snapshot's mark: already reflected").isFalse();
     state.advance(WATCH, 20); // a catch-up answered up to 20
     assertThat(state.apply(change("svc.d", 1, 15))).as("below the catch-up's mark").isFalse();
     assertThat(state.current("production", "svc.a")).map(ConfigValue::version).contains(2);
     assertThat(state.current("production", "svc.b")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("while the node says a revision it gave up has not come (resumeAfter), live changes move the watermark "
+      + "up to it only, then past it once frames no longer say so")
+  void resumeAfterBoundsTheWatermark() {
+    LocalState state = new LocalState(List.of(WATCH));
+    state.advance(WATCH, 10);
+    assertThat(state.apply(change("svc.a", 1, 11))).isTrue();
+    state.advanceLive(change("svc.a", 1, 11), Long.MAX_VALUE);
+    assertThat(state.apply(change("svc.b", 1, 13))).isTrue();
+    state.advanceLive(change("svc.b", 1, 13), 11); // revision 12 given up, not come yet
+    assertThat(state.watermark(WATCH)).as("a resume gets revision 12").contains(11L);
+    assertThat(state.apply(change("svc.b", 2, 14))).isTrue();
+    state.advanceLive(change("svc.b", 2, 14), 11);
+    assertThat(state.watermark(WATCH)).contains(11L);
+
+    assertThat(state.apply(change("svc.c", 1, 12))).as("revision 12 comes late").isTrue();
+    state.advanceLive(change("svc.c", 1, 12), Long.MAX_VALUE);
+    assertThat(state.watermark(WATCH)).contains(12L);
+    assertThat(state.apply(change("svc.a", 2, 15))).isTrue();
+    state.advanceLive(change("svc.a", 2, 15), Long.MAX_VALUE);
+    assertThat(state.watermark(WATCH)).contains(15L);
   }
 }
