@@ -21,6 +21,9 @@ public record KafkaSettings(String bootstrapServers, String topic, int partition
   public static final long SEVEN_DAYS_MS = 7L * 24 * 3600 * 1000;
   /** How long a consumer-group member may be silent before the broker gives its partitions to the others. */
   static final int SESSION_TIMEOUT_MS = 6_000;
+  /** How long the broker may hold a group consumer's fetch, and how much it waits for meanwhile. */
+  static final int GROUP_FETCH_MAX_WAIT_MS = 500;
+  static final int GROUP_FETCH_MIN_BYTES = 1 << 20;
 
   public static KafkaSettings from(JsonObject kafka) {
     return new KafkaSettings(kafka.getString("bootstrapServers"), kafka.getString("topic", "config.updates"),
@@ -59,6 +62,12 @@ public record KafkaSettings(String bootstrapServers, String topic, int partition
    * Static membership would not help (a static member keeps its partitions for the session timeout too, which is
    * what it is for), and Kafka 4's consumer protocol ({@code group.protocol=consumer}) takes its session timeout from
    * the broker ({@code group.consumer.session.timeout.ms}, at least 45 s unless the broker is configured otherwise).
+   *
+   * <p>The groups (audit, webhooks, Spring Cloud Bus) are on no subscriber's path: the broker answers their fetches
+   * when {@link #GROUP_FETCH_MIN_BYTES} wait or after {@link #GROUP_FETCH_MAX_WAIT_MS}, instead of at the first
+   * record, so that at a thousand changes a second each group asks about twice a second instead of at every relay
+   * batch. A change reaches them up to half a second later; the propagation reader ({@link #readerConfig}) stays
+   * latency-first.
    */
   public Map<String, String> consumerConfig(String group, String clientId) {
     Map<String, String> config = new HashMap<>();
@@ -72,6 +81,8 @@ public record KafkaSettings(String bootstrapServers, String topic, int partition
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(SESSION_TIMEOUT_MS));
     config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, String.valueOf(SESSION_TIMEOUT_MS / 4));
+    config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, String.valueOf(GROUP_FETCH_MAX_WAIT_MS));
+    config.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, String.valueOf(GROUP_FETCH_MIN_BYTES));
     putAll(config, consumer);
     if ("consumer".equalsIgnoreCase(config.get("group.protocol"))) {
       // the broker decides both under the consumer protocol; the client refuses to start when they are set

@@ -16,9 +16,11 @@ import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
+import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -170,6 +172,107 @@ class WritePipelineTest {
     JsonObject stats = pipelined.stats();
     assertThat(stats.getLong("batches")).as("%s", stats).isEqualTo(3);
     assertThat(new ConfigStore(pool).headRevision().await()).isEqualTo(head + 4);
+  }
+
+  @Test
+  @DisplayName("a key's first write waits for another batch creating the same key, not only on the revision row: "
+      + "the second batch sees the first one's version")
+  void firstWritesOfOneKeyFromTwoNodes() {
+    // a second pipeline on the same database, as a clustered node's
+    WritePipeline other = new WritePipeline(pool, 1000, 1);
+    Future<ConfigValue> first;
+    Future<ConfigValue> second;
+    SqlConnection blocker = pool.getConnection().await();
+    try {
+      Transaction held = blocker.begin().await();
+      int blockerPid = blocker.query("select pg_backend_pid()").execute().await().iterator().next().getInteger(0);
+      blocker.query("select revision from config_revision where id = 1 for update").execute().await();
+      first = put("fresh.k", 1, Precondition.NONE);
+      Eventually.await("the first batch waits for the revision row", Duration.ofSeconds(10),
+          () -> waitingOn(blockerPid) == 1);
+      second = put(other, "fresh.k", 2, Precondition.ABSENT);
+      Eventually.await("the second batch waits for the first, which has not taken the revision row",
+          Duration.ofSeconds(10), () -> waitingOnWaitersOf(blockerPid) == 1);
+      held.rollback().await();
+    } finally {
+      blocker.close().await();
+    }
+    Future.join(first, second).otherwiseEmpty().await();
+
+    assertThat(first.succeeded()).as("%s", first).isTrue();
+    assertThat(first.result().version()).isEqualTo(1);
+    assertRefused(second, Failure.PRECONDITION_FAILED, "it exists at version 1");
+    assertThat(other.stats().getLong("failedBatches")).isZero();
+    assertThat(new ConfigStore(pool).current(ENV, ConfigKey.parse("fresh.k")).await().orElseThrow().version())
+        .isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("two nodes' pipelines writing new and existing keys at once, with and without If-Match: no batch "
+      + "refused or deadlocked, each key's versions in revision order, revisions gap-free")
+  void twoPipelinesOnNewKeys() {
+    List<WritePipeline> nodes = List.of(new WritePipeline(pool, 1000, 2), new WritePipeline(pool, 1000, 2));
+    long head = new ConfigStore(pool).headRevision().await();
+    Random random = new Random(18);
+    List<Future<ConfigValue>> writes = new ArrayList<>();
+    for (int round = 0; round < 40; round++) {
+      for (int i = 0; i < 16; i++) {
+        String key = "both.k" + random.nextInt(12) + "." + (round / 10);
+        Precondition expected = switch (random.nextInt(3)) {
+          case 0 -> Precondition.NONE;
+          case 1 -> Precondition.ABSENT;
+          default -> new Precondition.Version(1 + random.nextInt(3));
+        };
+        writes.add(put(nodes.get(i % 2), key, round, expected));
+      }
+      Future.join(new ArrayList<>(writes.subList(writes.size() - 16, writes.size()))).otherwiseEmpty().await();
+    }
+
+    int written = 0;
+    for (Future<ConfigValue> write : writes) {
+      if (write.failed()) {
+        assertThat(write.cause()).as("%s", write.cause()).isInstanceOf(ConfigdException.class);
+        assertThat(((ConfigdException) write.cause()).failure()).isEqualTo(Failure.PRECONDITION_FAILED);
+      } else {
+        written++;
+      }
+    }
+    for (WritePipeline node : nodes) {
+      assertThat(node.stats().getLong("splitBatches")).as("%s", node.stats()).isZero();
+      assertThat(node.stats().getLong("failedBatches")).as("%s", node.stats()).isZero();
+    }
+    long now = new ConfigStore(pool).headRevision().await();
+    assertThat(now - head).as("one revision per write that succeeded").isEqualTo(written);
+    var rows = pool.preparedQuery("""
+        select count(*) filter (where v.version <> (select count(*) from config_version w
+                                                    where w.env = v.env and w.key = v.key and w.revision <= v.revision))
+               as out_of_order,
+               count(*) as versions, count(distinct v.revision) as revisions, min(v.revision) as first,
+               max(v.revision) as last
+        from config_version v where v.env = $1 and v.key like 'both.%'""")
+        .execute(Tuple.of(ENV)).await().iterator().next();
+    assertThat(rows.getLong("out_of_order")).isZero();
+    assertThat(rows.getLong("versions")).isEqualTo(written);
+    assertThat(rows.getLong("revisions")).isEqualTo(written);
+    assertThat(rows.getLong("first")).isEqualTo(head + 1);
+    assertThat(rows.getLong("last")).isEqualTo(now);
+    assertThat(pool.query("select count(*) from config_entry where version = 0").execute().await().iterator().next()
+        .getLong(0)).as("no placeholder entry committed").isZero();
+  }
+
+  /** Backends of this database whose lock waits on the backend {@code pid}. */
+  private static int waitingOn(int pid) {
+    return pool.preparedQuery("select count(*) from pg_stat_activity a where $1 = any(pg_blocking_pids(a.pid))")
+        .execute(Tuple.of(pid)).await().iterator().next().getInteger(0);
+  }
+
+  /** Backends waiting on one that waits on {@code pid}. */
+  private static int waitingOnWaitersOf(int pid) {
+    return pool.preparedQuery("""
+        select count(*) from pg_stat_activity a
+        where exists (select 1 from pg_stat_activity b
+                      where $1 = any(pg_blocking_pids(b.pid)) and b.pid = any(pg_blocking_pids(a.pid)))""")
+        .execute(Tuple.of(pid)).await().iterator().next().getInteger(0);
   }
 
   private static Future<ConfigValue> put(String key, int value, Precondition expected) {
