@@ -11,6 +11,7 @@ import io.configd.auth.TokenCache;
 import io.configd.bridge.BridgeStats;
 import io.configd.cache.CacheSettings;
 import io.configd.cache.CacheVerticle;
+import io.configd.cache.CachedReads;
 import io.configd.cache.SharedCache;
 import io.configd.instances.InstanceBook;
 import io.configd.instances.InstancesVerticle;
@@ -137,8 +138,8 @@ public final class Node {
         })
         .compose(checked -> AdminBootstrap.ensure(pool, settings.auth(), settings.api().port()))
         .compose(bootstrapped -> deploy(new CacheVerticle(epochCache(), pool, cache)))
-        .compose(cache -> deploy(new PublisherVerticle(settings.publisher(), pool, epoch, writes,
-            new RolloutFleet(pool, settings.instances().staleMillis()))))
+        .compose(cacheDeployed -> deploy(new PublisherVerticle(settings.publisher(), pool, epoch, writes,
+            new CachedReads(vertx, cache), new RolloutFleet(pool, settings.instances().staleMillis()))))
         .compose(publisher -> deploy(new PropagationVerticle(settings.propagation(), pool, secrets)))
         .compose(propagation -> deploy(new AuditVerticle(settings.audit(), pool)))
         .compose(audit -> deploy(new SecretsVerticle(secrets, new SecretStore(pool))))

@@ -421,7 +421,7 @@ public class ApiVerticle extends VerticleBase {
    * returns it (read-your-writes). The write stands whatever the cache answers.
    */
   private Future<ConfigValue> cached(ConfigValue value) {
-    return CachedReads.told(vertx, value);
+    return reads.told(value);
   }
 
   /** A PUT's or DELETE's write, committed and told to the cache, timed stage by stage (GET /v1/stats/writes). */

@@ -15,8 +15,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * POST /v1/txn?env=: up to maxTxnOps puts, deletes and checks, all recorded in one commit with contiguous revisions,
@@ -25,8 +23,6 @@ import org.slf4j.LoggerFactory;
  * the same door as every other write.
  */
 final class TxnApi {
-
-  private static final Logger LOG = LoggerFactory.getLogger(TxnApi.class);
 
   private final Requests requests;
   private final TxnRequests txnRequests;
@@ -68,12 +64,8 @@ final class TxnApi {
   Future<TxnResult> cached(TxnResult result) {
     List<ConfigValue> recorded = result.results().stream().filter(op -> op.recorded() != null)
         .map(op -> op.recorded().withoutTxn()).toList();
-    return reads.get().written(recorded).transform(done -> {
-      if (done.failed()) {
-        LOG.warn("Cache not told of every change of txn {}: {}", result.txn(), done.cause().toString());
-      }
-      return Future.succeededFuture(result);
-    });
+    reads.get().written(recorded);
+    return Future.succeededFuture(result);
   }
 
   private static JsonObject json(String env, TxnResult result) {

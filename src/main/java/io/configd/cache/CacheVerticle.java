@@ -126,12 +126,12 @@ public class CacheVerticle extends VerticleBase {
   }
 
   /**
-   * The node that took a write: the reply comes once the near cache holds its versions and reads in flight know of
-   * them; Redis, and through it the other nodes, are told without the write waiting for them.
+   * The node that took a write, whose near cache already holds its versions ({@link CachedReads#written}): reads in
+   * flight learn of them; Redis, and through it the other nodes, are told.
    */
   private void written(Message<CacheWritten> message) {
-    message.body().values().forEach(value -> invalidations.written(CachedEntry.of(value)));
-    message.reply(null);
+    message.body().values().forEach(value -> invalidations.written(new CacheKey(value.env(), value.key()),
+        value.version()));
   }
 
   /** A change from the change stream ({@link ConfigValue#toChangeJson}), seen by every node. */

@@ -9,17 +9,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The cache as an API instance sees it: a read is answered from the node's near cache on the caller's own event loop
  * when it holds the key (no event-bus hop, the answer's body encoded once per version); anything else asks this
- * node's {@link CacheVerticle}, with typed requests and replies.
+ * node's {@link CacheVerticle}, with typed requests and replies. A write fills the near cache here too.
  */
 public final class CachedReads {
 
-  private static final Logger LOG = LoggerFactory.getLogger(CachedReads.class);
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
   private final Vertx vertx;
@@ -43,29 +40,23 @@ public final class CachedReads {
   }
 
   /**
-   * Tells the cache of the versions a write or a transaction committed, in one message; completes once this node's
-   * near cache holds them (a read on this node after the answer sees them). Redis is invalidated right after.
+   * The versions a write or a transaction committed, put in this node's near cache on the caller's own event loop
+   * (a read on this node after the answer sees them), then told to the cache verticle in one message, which
+   * invalidates Redis and, through it, the other nodes without the answer waiting.
    */
-  public Future<Void> written(List<ConfigValue> values) {
-    return written(vertx, values);
+  public void written(List<ConfigValue> values) {
+    for (ConfigValue value : values) {
+      if (cache.near().written(new CacheKey(value.env(), value.key()), CachedEntry.of(value))) {
+        cache.stats().nearFills.increment();
+      }
+    }
+    vertx.eventBus().publish(Addresses.CACHE_WRITTEN, new CacheWritten(values), LOCAL);
   }
 
-  /** As {@link #written(List)}, from a verticle that writes without reading (a rollout plan's promotion). */
-  public static Future<Void> written(Vertx vertx, List<ConfigValue> values) {
-    return vertx.eventBus().request(Addresses.CACHE_WRITTEN, new CacheWritten(values), LOCAL).mapEmpty();
-  }
-
-  /**
-   * The committed write, once this node's cache holds it (a read on this node after the answer sees it); a cache
-   * that could not be told is logged and the write stands (the change stream invalidates it).
-   */
-  public static Future<ConfigValue> told(Vertx vertx, ConfigValue value) {
-    return written(vertx, List.of(value))
-        .map(value)
-        .otherwise(failure -> {
-          LOG.warn("Cache not told of {} v{} in {}: {}", value.key(), value.version(), value.env(), failure.toString());
-          return value;
-        });
+  /** The committed write, once this node's near cache holds it (see {@link #written(List)}). */
+  public Future<ConfigValue> told(ConfigValue value) {
+    written(List.of(value));
+    return Future.succeededFuture(value);
   }
 
   /** PostgreSQL's health as this node's cache last saw it, for /ready. */

@@ -36,17 +36,13 @@ final class Invalidations {
   }
 
   /**
-   * The node that took a write: the near cache gets the new entry at once; Redis drops older ones and tells every
-   * node next, without the write waiting (until it has, this node's reads take an older version in Redis as outdated).
+   * The node that took a write, whose near cache holds the new entry already: Redis drops older ones and tells every
+   * node (until it has, the near cache keeps the version known, so that this node's reads take an older version in
+   * Redis as outdated).
    */
-  void written(CachedEntry entry) {
-    CacheKey key = new CacheKey(entry.value().env(), entry.value().key());
-    near(key, entry.version());
-    if (cache.near().fill(key, entry)) {
-      cache.stats().nearFills.increment();
-    }
-    reads.redisBehind(key, entry.version());
-    redis(key, entry.version(), true).onComplete(done -> reads.redisCaughtUp(key, entry.version()));
+  void written(CacheKey key, int version) {
+    near(key, version);
+    redis(key, version, true).onComplete(done -> cache.near().redisCaughtUp(key, version));
   }
 
   /** A change from the change stream, seen by every node: pub/sub is at-most-once, this is the backstop. */

@@ -3,12 +3,16 @@ package io.configd.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * The per-node tier: a bounded Caffeine cache of slots, shared by the node's API instances (which read it on their
- * own event loops) and its cache verticle (which fills and invalidates it). A slot holds the newest version this
- * node knows of a key, with its entry when the node has it, or without it (a tombstone) after an invalidation, so
- * that a late fill of an older version can be recognised and refused. Every change of a slot is one atomic compute.
+ * own event loops, and fill it with what they write) and its cache verticle (which fills and invalidates it). A slot
+ * holds the newest version this node knows of a key, with its entry when the node has it, or without it (a tombstone)
+ * after an invalidation, so that a late fill of an older version can be recognised and refused. Every change of a slot
+ * is one atomic compute. A version this node wrote is also held apart from the slots, neither evicted nor expired,
+ * until Redis has taken its invalidation: until then an older version found in Redis is outdated for this node.
  */
 public final class NearCache {
 
@@ -17,6 +21,8 @@ public final class NearCache {
   }
 
   private final Cache<CacheKey, Slot> slots;
+  /** Versions this node committed whose Redis invalidation is under way, by key (kept even with no slots). */
+  private final ConcurrentMap<CacheKey, Integer> redisBehind = new ConcurrentHashMap<>();
 
   NearCache(int maxEntries, int expireSeconds) {
     slots = maxEntries <= 0 ? null : Caffeine.newBuilder()
@@ -35,11 +41,28 @@ public final class NearCache {
   /** The newest version this node knows of the key, 0 when it knows none. */
   int highWater(CacheKey key) {
     Slot slot = slots == null ? null : slots.getIfPresent(key);
-    return slot == null ? 0 : slot.version();
+    return Math.max(slot == null ? 0 : slot.version(), redisBehind.getOrDefault(key, 0));
+  }
+
+  /**
+   * This node committed the entry: it is stored, and its version stays known, eviction or not, until
+   * {@link #redisCaughtUp} (a read of Redis meanwhile may find an older version there). Returns whether it was stored.
+   */
+  boolean written(CacheKey key, CachedEntry entry) {
+    redisBehind.merge(key, entry.version(), Math::max);
+    return fill(key, entry);
+  }
+
+  /** Redis took (or refused, then backlogged) the invalidation to {@code version}: the slot says the rest. */
+  void redisCaughtUp(CacheKey key, int version) {
+    redisBehind.remove(key, version);
   }
 
   /** Stores an entry unless a newer version is known; returns whether it was stored (or already there). */
   boolean fill(CacheKey key, CachedEntry entry) {
+    if (entry.version() < redisBehind.getOrDefault(key, 0)) {
+      return false;
+    }
     if (slots == null) {
       return true;
     }

@@ -43,8 +43,6 @@ final class ReadThrough {
   private final PostgresqlProbe probe;
   private final FillHook hook;
   private final Map<CacheKey, Load> loads = new HashMap<>();
-  /** Versions this node committed whose Redis invalidation is under way: Redis may still answer an older one. */
-  private final Map<CacheKey, Integer> redisBehind = new HashMap<>();
 
   ReadThrough(Vertx vertx, CacheSettings settings, Pool pool, SharedCache cache, RedisTier redis, PostgresqlProbe probe,
               FillHook hook) {
@@ -63,24 +61,18 @@ final class ReadThrough {
       return Future.succeededFuture(hit);
     }
     cache.stats().nearMisses.increment();
+    // a write answered on an API instance's event loop may not have reached this loop yet: the near cache knows its
+    // version, so no read of an older one is joined
+    int known = cache.near().highWater(key);
+    invalidated(key, known);
     Load pending = loads.get(key);
     if (pending != null) {
       return pending.result;
     }
-    Load load = new Load(Math.max(cache.near().highWater(key), redisBehind.getOrDefault(key, 0)));
+    Load load = new Load(known);
     loads.put(key, load);
     load.result = fromRedis(key, load).onComplete(done -> loads.remove(key, load));
     return load.result;
-  }
-
-  /** This node committed {@code version} and is invalidating Redis: until it has, older versions there are outdated. */
-  void redisBehind(CacheKey key, int version) {
-    redisBehind.merge(key, version, Math::max);
-  }
-
-  /** Redis took (or refused, then backlogged) the invalidation to {@code version}: the near cache's slot says the rest. */
-  void redisCaughtUp(CacheKey key, int version) {
-    redisBehind.remove(key, version);
   }
 
   /** Version {@code version} committed: a read in flight may no longer cache an older one, nor be joined. */

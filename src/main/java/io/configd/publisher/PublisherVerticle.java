@@ -1,5 +1,6 @@
 package io.configd.publisher;
 
+import io.configd.cache.CachedReads;
 import io.configd.model.Addresses;
 import io.configd.model.ConfigValue;
 import io.configd.model.Failure;
@@ -44,6 +45,7 @@ public class PublisherVerticle extends VerticleBase {
   private Leadership leadership;
   private TopicSetup topicSetup;
   private final RolloutStore rollouts;
+  private final CachedReads cache;
   private RolloutDriver driver;
   private final RolloutFleet fleet;
 
@@ -88,13 +90,16 @@ public class PublisherVerticle extends VerticleBase {
    * @param pool  the node's PostgreSQL pool, which the node closes
    * @param epoch the database's epoch, which every change message carries (fixed while the node runs)
    * @param writes the node's write pipeline, through which the leader promotes a rollout whose plan is done
+   * @param cache  this node's cache, told of a promotion's version before the plan ends
    * @param fleet  what the instances run, the health signal of the rollouts the leader drives
    */
-  public PublisherVerticle(PublisherSettings settings, Pool pool, long epoch, WritePipeline writes, RolloutFleet fleet) {
+  public PublisherVerticle(PublisherSettings settings, Pool pool, long epoch, WritePipeline writes, CachedReads cache,
+                           RolloutFleet fleet) {
     this.settings = settings;
     this.epoch = epoch;
     this.outbox = new OutboxStore(pool);
     this.rollouts = new RolloutStore(pool, writes);
+    this.cache = cache;
     this.fleet = fleet;
   }
 
@@ -105,7 +110,7 @@ public class PublisherVerticle extends VerticleBase {
     // Each send's own future reports its failure to the relay; the stream-wide report would only repeat it.
     producer.exceptionHandler(failure -> LOG.debug("Kafka producer: {}", failure.toString()));
     topicSetup = new TopicSetup(vertx, settings.kafka(), clientId + "-admin");
-    driver = new RolloutDriver(vertx, rollouts, fleet, settings.rolloutTickMs(), settings.nodeName());
+    driver = new RolloutDriver(vertx, rollouts, cache, fleet, settings.rolloutTickMs(), settings.nodeName());
     leadership = new Leadership(vertx, settings.nodeName(), settings.pg().connectOptions(), settings.leaderRetryMs(),
         () -> {
           wake();

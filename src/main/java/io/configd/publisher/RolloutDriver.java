@@ -28,6 +28,7 @@ final class RolloutDriver {
 
   private final Vertx vertx;
   private final RolloutStore rollouts;
+  private final CachedReads cache;
   private final RolloutFleet fleet;
   private final long tickMs;
   private final String node;
@@ -35,9 +36,10 @@ final class RolloutDriver {
   private boolean busy;
   private String lastProblem;
 
-  RolloutDriver(Vertx vertx, RolloutStore rollouts, RolloutFleet fleet, long tickMs, String node) {
+  RolloutDriver(Vertx vertx, RolloutStore rollouts, CachedReads cache, RolloutFleet fleet, long tickMs, String node) {
     this.vertx = vertx;
     this.rollouts = rollouts;
+    this.cache = cache;
     this.fleet = fleet;
     this.tickMs = tickMs;
     this.node = node;
@@ -136,7 +138,7 @@ final class RolloutDriver {
       int next = due.step() + 1;
       if (next >= steps.size()) {
         return rollouts.promote(rollout.id(), rollout.createdBy(), "rollout " + rollout.id() + " promoted: its plan's "
-                + "last step baked", value -> CachedReads.told(vertx, value))
+                + "last step baked", cache::told)
             .onSuccess(promoted -> LOG.info("Rollout {} of '{}' in {} promoted as version {}", rollout.id(),
                 rollout.key(), rollout.env(), promoted.promotedVersion()))
             // an approval policy holds the promotion: the plan waits, paused, instead of proposing it every tick

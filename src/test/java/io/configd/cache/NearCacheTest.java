@@ -51,6 +51,22 @@ class NearCacheTest {
     assertThat(near.highWater(KEY)).isEqualTo(2);
   }
 
+  @Test
+  @DisplayName("keeps a version this node wrote known, even with no room for entries, until Redis has taken it")
+  void writtenUntilRedisCaughtUp() {
+    NearCache none = new NearCache(0, 300);
+    none.written(KEY, version(4));
+    assertThat(none.get(KEY)).isNull();
+    assertThat(none.highWater(KEY)).isEqualTo(4);
+    assertThat(none.fill(KEY, version(3))).isFalse();
+    none.written(KEY, version(5));
+    none.redisCaughtUp(KEY, 4); // the older invalidation's answer: version 5's is still under way
+    assertThat(none.highWater(KEY)).isEqualTo(5);
+    none.redisCaughtUp(KEY, 5);
+    assertThat(none.highWater(KEY)).isZero();
+    assertThat(none.fill(KEY, version(3))).isTrue();
+  }
+
   private static CachedEntry version(int version) {
     return CachedEntry.of(new ConfigValue(KEY.key(), KEY.env(), "v" + version, version, version, false, false, null,
         Instant.EPOCH, "test"));

@@ -40,8 +40,8 @@ public final class Addresses {
    */
   public static final String CACHE_LIST = "configd.cache.list";
   /**
-   * Cache, request/reply, local: the entries a write (or a transaction) just committed; the reply comes once this
-   * node's near cache holds them, Redis and the other nodes hear of them right after.
+   * Cache, publish, local: the entries a write (or a transaction) just committed, once this node's near cache holds
+   * them; the cache verticle invalidates Redis, and through it the other nodes.
    */
   public static final String CACHE_WRITTEN = "configd.cache.written";
   /** Cache, publish, local: a committed change ({@link Change} JSON) from the change stream; drops older entries. */
