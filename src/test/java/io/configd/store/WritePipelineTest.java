@@ -144,11 +144,16 @@ class WritePipelineTest {
     SqlConnection blocker = pool.getConnection().await();
     try {
       Transaction held = blocker.begin().await();
+      int blockerPid = blocker.query("select pg_backend_pid()").execute().await().iterator().next().getInteger(0);
       blocker.query("select revision from config_revision where id = 1 for update").execute().await();
       writes.add(put(pipelined, "flight.a", 1, Precondition.NONE));
       writes.add(put(pipelined, "flight.b", 1, Precondition.NONE));
       Eventually.await("two batches in flight", Duration.ofSeconds(10),
           () -> pipelined.stats().getInteger("inFlight") == 2);
+      // in PostgreSQL too: a batch still on its way when the row is released could come after the third batch (the
+      // second waiter of a row waits on the first one's tuple lock)
+      Eventually.await("both batches wait for the revision row", Duration.ofSeconds(10),
+          () -> waitingOn(blockerPid) == 1 && waitingOnWaitersOf(blockerPid) == 1);
       writes.add(put(pipelined, "flight.c", 1, Precondition.NONE));
       writes.add(put(pipelined, "flight.a", 2, new Precondition.Version(7)));
       writes.add(put(pipelined, "flight.d", 1, Precondition.ABSENT));
