@@ -21,9 +21,10 @@ import java.util.function.Consumer;
  * an earlier gap waits and is asked for in turn.
  *
  * <p>A revision given up because the log could not answer (not one it answered it does not hold: compacted) is
- * outstanding until Kafka brings it: meanwhile {@link #resumeAfter} is the revision before the oldest outstanding one,
- * where a subscriber that is cut now must resume to get it, since its watermark may have moved past it with later
- * changes. It never goes back: a later give-up is of revisions above every one released before it.
+ * outstanding until Kafka brings it, or the change log, asked again every {@code maxHoldMs}, answers it (released late
+ * from there) or answers that it does not hold it: meanwhile {@link #resumeAfter} is the revision before the oldest
+ * outstanding one, where a subscriber that is cut now must resume to get it, since its watermark may have moved past
+ * it with later changes. It never goes back: a later give-up is of revisions above every one released before it.
  */
 final class RevisionOrder {
 
@@ -51,6 +52,9 @@ final class RevisionOrder {
   /** Every revision up to this one has been released (or is older than this node: snapshots hold it). */
   private long released = -1;
   private long gapTimer = -1;
+  private long outstandingTimer = -1;
+  /** The database's epoch of the newest change taken from Kafka, for a change read from the log late. */
+  private Object epoch;
   /** When the oldest gap still open began (System.nanoTime), for the bound on holding. */
   private long gapSince;
   private boolean fetching;
@@ -81,6 +85,10 @@ final class RevisionOrder {
 
   /** Takes a change read from Kafka; false when it is a duplicate (released already, or held already). */
   boolean offer(Held change) {
+    Object its = change.change().getValue("epoch");
+    if (its != null) {
+      epoch = its;
+    }
     if (change.revision() <= released) {
       if (skippedRevisions.remove(change.revision())) {
         outstanding.remove(change.revision());
@@ -112,6 +120,7 @@ final class RevisionOrder {
   void stop() {
     stopped = true;
     vertx.cancelTimer(gapTimer);
+    vertx.cancelTimer(outstandingTimer);
   }
 
   JsonObject stats() {
@@ -205,6 +214,51 @@ final class RevisionOrder {
       skippedRevisions.remove(forgotten);
       outstanding.remove(forgotten);
     }
+    if (!outstanding.isEmpty() && outstandingTimer == -1 && !stopped) {
+      outstandingTimer = vertx.setTimer(maxHoldMs, id -> askForOutstanding());
+    }
     released = first - 1;
+  }
+
+  /**
+   * Asks the change log for the oldest outstanding revisions (at most {@code FETCH_LIMIT} revisions from the oldest, so
+   * that the answer holds every one of them it has): those it answers are released late, those it does not hold were
+   * compacted and are outstanding no more (Kafka's copy is still released late); while revisions remain outstanding,
+   * asks again, at once after an answer, after {@code maxHoldMs} while the log cannot answer.
+   */
+  private void askForOutstanding() {
+    outstandingTimer = -1;
+    if (outstanding.isEmpty() || stopped) {
+      return;
+    }
+    long first = outstanding.first();
+    long last = Math.min(outstanding.last(), first + FETCH_LIMIT - 1);
+    fetches++;
+    log.between(first - 1, last + 1, FETCH_LIMIT).onComplete(read -> {
+      if (stopped) {
+        return;
+      }
+      if (read.succeeded()) {
+        long now = PropagationVerticle.nowMicros();
+        for (ConfigValue change : read.result()) {
+          if (outstanding.remove(change.revision())) {
+            skippedRevisions.remove(change.revision());
+            JsonObject message = change.toChangeJson();
+            if (epoch != null) {
+              message.put("epoch", epoch);
+            }
+            fromLog++;
+            late++;
+            release.accept(new Held(change.revision(), message, "0,0,", now));
+          }
+        }
+        outstanding.headSet(last, true).clear(); // what the log does not hold within the range: compacted
+        if (!outstanding.isEmpty()) {
+          askForOutstanding();
+        }
+        return;
+      }
+      outstandingTimer = vertx.setTimer(maxHoldMs, id -> askForOutstanding());
+    });
   }
 }

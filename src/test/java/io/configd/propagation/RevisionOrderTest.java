@@ -158,4 +158,57 @@ class RevisionOrderTest {
     assertThat(order.resumeAfter()).as("compacted, not outstanding: nothing to resume before").isEqualTo(-1);
     assertThat(order.stats().getInteger("outstanding")).isZero();
   }
+
+  @Test
+  @DisplayName("an outstanding revision (given up while the change log could not answer) is asked for again, and released late from the log once it answers")
+  void outstandingIsReadFromTheLogOnceItAnswers() {
+    AtomicBoolean down = new AtomicBoolean(true);
+    List<Long> resumeAfter = new CopyOnWriteArrayList<>();
+    RevisionOrder[] self = new RevisionOrder[1];
+    RevisionOrder order = new RevisionOrder(vertx, 10, 100, (after, before, limit) -> down.get()
+        ? Future.failedFuture("PostgreSQL is down") : Future.succeededFuture(logUpTo(2, after, before)),
+        held -> {
+          released.add(held.revision());
+          resumeAfter.add(self[0].resumeAfter());
+        });
+    self[0] = order;
+    onContext(() -> {
+      order.start(0);
+      order.offer(change(2));
+    });
+    Eventually.await("revision 2 released past the gap", Duration.ofSeconds(10), () -> released.size() == 1);
+    assertThat(order.stats().getInteger("outstanding")).isEqualTo(1);
+    down.set(false);
+    Eventually.await("revision 1 released late from the log", Duration.ofSeconds(10), () -> released.size() == 2);
+    assertThat(released).containsExactly(2L, 1L);
+    assertThat(resumeAfter).containsExactly(0L, -1L);
+    AtomicBoolean duplicate = new AtomicBoolean();
+    onContext(() -> duplicate.set(!order.offer(change(1))));
+    Eventually.await("Kafka's copy of revision 1 taken", Duration.ofSeconds(10), duplicate::get);
+    JsonObject stats = order.stats();
+    assertThat(stats.getInteger("outstanding")).isZero();
+    assertThat(stats.getLong("late")).isEqualTo(1);
+    assertThat(released).hasSize(2);
+  }
+
+  @Test
+  @DisplayName("an outstanding revision the change log then answers it does not hold was compacted: outstanding no more, Kafka's copy still released late")
+  void outstandingTheLogDoesNotHoldIsDropped() {
+    AtomicBoolean down = new AtomicBoolean(true);
+    RevisionOrder order = new RevisionOrder(vertx, 10, 100, (after, before, limit) -> down.get()
+        ? Future.failedFuture("PostgreSQL is down") : Future.succeededFuture(List.of()),
+        held -> released.add(held.revision()));
+    onContext(() -> {
+      order.start(0);
+      order.offer(change(2));
+    });
+    Eventually.await("revision 2 released past the gap", Duration.ofSeconds(10), () -> released.size() == 1);
+    assertThat(order.resumeAfter()).isZero();
+    down.set(false);
+    Eventually.await("revision 1 outstanding no more", Duration.ofSeconds(10), () -> order.stats().getInteger("outstanding") == 0);
+    assertThat(order.stats().getValue("resumeAfter")).isNull();
+    onContext(() -> order.offer(change(1)));
+    Eventually.await("revision 1 released late from Kafka", Duration.ofSeconds(10), () -> released.size() == 2);
+    assertThat(released).containsExactly(2L, 1L);
+  }
 }
