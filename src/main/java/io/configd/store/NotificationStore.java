@@ -17,16 +17,18 @@ public final class NotificationStore {
     this.pool = pool;
   }
 
-  /** One pending alert per (revision, webhook); an alert recorded before is left as it is. */
+  /** One pending alert per (revision, webhook), a poll's alerts in one statement; an alert recorded before is left as it is. */
   public Future<Void> recordPending(List<PendingAlert> alerts) {
     if (alerts.isEmpty()) {
       return Future.succeededFuture();
     }
-    List<Tuple> batch = new ArrayList<>(alerts.size());
-    for (PendingAlert alert : alerts) {
-      batch.add(Tuple.of(alert.revision(), alert.webhook(), alert.env(), alert.key(), alert.payload()));
-    }
-    return pool.preparedQuery(SqlQueries.INSERT_NOTIFICATION).executeBatch(batch).mapEmpty();
+    Tuple arrays = Tuple.tuple()
+        .addArrayOfLong(alerts.stream().map(PendingAlert::revision).toArray(Long[]::new))
+        .addArrayOfString(alerts.stream().map(PendingAlert::webhook).toArray(String[]::new))
+        .addArrayOfString(alerts.stream().map(PendingAlert::env).toArray(String[]::new))
+        .addArrayOfString(alerts.stream().map(PendingAlert::key).toArray(String[]::new))
+        .addArrayOfString(alerts.stream().map(PendingAlert::payload).toArray(String[]::new));
+    return pool.preparedQuery(SqlQueries.INSERT_NOTIFICATIONS).execute(arrays).mapEmpty();
   }
 
   /** Claims up to {@code limit} due alerts of one webhook, oldest first, for {@code leaseMs}. */

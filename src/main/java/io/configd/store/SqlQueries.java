@@ -263,9 +263,11 @@ final class SqlQueries {
             and (g.prefix = '' or key = g.prefix or (key >= g.prefix || '.' and key < g.prefix || '/'))))
       order by revision limit $8""";
 
-  static final String INSERT_NOTIFICATION = """
+  /** A poll's alerts in one statement (arrays: revision, webhook, env, key, payload). */
+  static final String INSERT_NOTIFICATIONS = """
       insert into notification (revision, webhook, env, key, payload)
-      values ($1, $2, $3, $4, cast($5 as text)::jsonb)
+      select a.revision, a.webhook, a.env, a.key, a.payload::jsonb
+      from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) as a(revision, webhook, env, key, payload)
       on conflict (revision, webhook) do nothing""";
 
   /**
