@@ -122,6 +122,7 @@ final class Invalidations {
       roundInFlight = false;
       if (done.succeeded()) {
         cache.stats().redisInvalidations.add(round.size());
+        cache.stats().redisInvalidationRounds.increment();
       }
       for (RedisTier.Invalidation invalidation : round) {
         if (done.failed()) {
