@@ -44,13 +44,16 @@ export class AuditView {
   }
 
   async more() {
+    const params = this.params;
     try {
-      const page = await this.app.api.audit({ ...this.params, cursor: this.cursor });
+      const page = await this.app.api.audit({ ...params, cursor: this.cursor });
+      // a search started while this page was on its way fills the list itself (this one would add its rows again)
+      if (params !== this.params) return;
       const inRange = page.items.filter((item) => !this.until || new Date(item.updatedAt) <= this.until);
       this.items.push(...inRange);
       this.cursor = inRange.length < page.items.length ? null : page.next;
     } catch (e) {
-      fill(this.results, h('p', { class: 'error', role: 'alert' }, e.message));
+      if (params === this.params) fill(this.results, h('p', { class: 'error', role: 'alert' }, e.message));
       return;
     }
     this.render();

@@ -39,14 +39,18 @@ export class RolloutsView {
 
   /** The next page (older rollouts), appended below those shown. */
   async more() {
-    const { env, state } = this.loaded;
+    const loaded = this.loaded;
+    const { env, state } = loaded;
     let page;
     try {
       page = await this.app.api.rollouts(env, state === 'all' ? undefined : state, this.cursor);
     } catch (e) {
-      fill(this.list, h('p', { class: 'error', role: 'alert' }, e.message));
+      if (loaded === this.loaded) fill(this.list, h('p', { class: 'error', role: 'alert' }, e.message));
       return;
     }
+    // a load started while this page was on its way (an action's reload beside a refresh): its own answer fills
+    // the list, and this one would add its rollouts a second time
+    if (loaded !== this.loaded) return;
     this.items.push(...page.items);
     this.cursor = page.next;
     if (this.items.length === 0) {

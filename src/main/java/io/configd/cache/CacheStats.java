@@ -20,6 +20,7 @@ public final class CacheStats {
   final LongAdder redisFills = new LongAdder();
   final LongAdder redisFillsRefused = new LongAdder();
   final LongAdder redisInvalidations = new LongAdder();
+  final LongAdder redisInvalidationRounds = new LongAdder();
   final LongAdder redisOutdated = new LongAdder();
   final LongAdder pubsubReceived = new LongAdder();
 
@@ -50,6 +51,7 @@ public final class CacheStats {
             .put("fillsRefused", redisFillsRefused.sum())
             .put("outdated", redisOutdated.sum())
             .put("invalidations", redisInvalidations.sum())
+            .put("invalidationRounds", redisInvalidationRounds.sum())
             .put("invalidationBacklog", backlog)
             .put("pubsubReceived", pubsubReceived.sum())
             .put("subscribed", subscribed)

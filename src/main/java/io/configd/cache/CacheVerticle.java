@@ -130,8 +130,7 @@ public class CacheVerticle extends VerticleBase {
    * flight learn of them; Redis, and through it the other nodes, are told.
    */
   private void written(Message<CacheWritten> message) {
-    message.body().values().forEach(value -> invalidations.written(new CacheKey(value.env(), value.key()),
-        value.version()));
+    invalidations.written(message.body().values());
   }
 
   /** A change from the change stream ({@link ConfigValue#toChangeJson}), seen by every node. */

@@ -1,9 +1,11 @@
 package io.configd.cache;
 
-import io.vertx.core.Future;
+import io.configd.model.ConfigValue;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,13 +13,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Committed versions reaching this node's tiers: the near cache drops older entries (and reads in flight learn of
  * the version), Redis drops them too and, for a write this node took, tells every node over pub/sub. A Redis
- * invalidation that fails waits in a bounded backlog, replayed once Redis answers again. Runs on the cache
- * verticle's event loop.
+ * invalidation that fails waits in a bounded backlog, replayed once Redis answers again. Redis invalidations go in
+ * rounds, one at a time: those that come while a round is in flight (the other writes of a batch, the other changes of
+ * a Kafka poll) leave together in the next one, one round trip for all. Runs on the cache verticle's event loop.
  */
 final class Invalidations {
 
   private static final Logger LOG = LoggerFactory.getLogger(Invalidations.class);
   private static final int MAX_BACKLOG = 10_000;
+  /** Invalidations sent in one round at most (the client's queue of waiting replies is bounded too). */
+  private static final int MAX_ROUND = 1_000;
 
   private final SharedCache cache;
   private final RedisTier redis;
@@ -25,6 +30,9 @@ final class Invalidations {
   private final int ttlSeconds;
   /** Redis invalidations that could not be done yet, by key, with the version to invalidate to. */
   private final Map<CacheKey, Integer> backlog = new LinkedHashMap<>();
+  /** Redis invalidations waiting for the round in flight to answer. */
+  private final List<RedisTier.Invalidation> queued = new ArrayList<>();
+  private boolean roundInFlight;
   private long count;
   private boolean overflowLogged;
 
@@ -36,19 +44,24 @@ final class Invalidations {
   }
 
   /**
-   * The node that took a write, whose near cache holds the new entry already: Redis drops older ones and tells every
-   * node (until it has, the near cache keeps the version known, so that this node's reads take an older version in
-   * Redis as outdated).
+   * The versions a write or a transaction of this node committed, whose entries the near cache holds already: Redis
+   * drops older ones and tells every node (until it has, the near cache keeps each version known, so that this node's
+   * reads take an older version in Redis as outdated).
    */
-  void written(CacheKey key, int version) {
-    near(key, version);
-    redis(key, version, true).onComplete(done -> cache.near().redisCaughtUp(key, version));
+  void written(List<ConfigValue> values) {
+    for (ConfigValue value : values) {
+      CacheKey key = new CacheKey(value.env(), value.key());
+      near(key, value.version());
+      queued.add(new RedisTier.Invalidation(key, value.version(), true));
+    }
+    sendRound();
   }
 
   /** A change from the change stream, seen by every node: pub/sub is at-most-once, this is the backstop. */
   void changed(CacheKey key, int version) {
     near(key, version);
-    redis(key, version, false);
+    queued.add(new RedisTier.Invalidation(key, version, false));
+    sendRound();
   }
 
   /** An invalidation announced over Redis pub/sub by the node that took the write. */
@@ -81,7 +94,8 @@ final class Invalidations {
     Map<CacheKey, Integer> pending = new LinkedHashMap<>(backlog);
     backlog.clear();
     overflowLogged = false;
-    pending.forEach((key, version) -> redis(key, version, true));
+    pending.forEach((key, version) -> queued.add(new RedisTier.Invalidation(key, version, true)));
+    sendRound();
   }
 
   /** Version {@code version} committed: older entries go, and a read in flight may no longer cache an older one. */
@@ -93,10 +107,31 @@ final class Invalidations {
     reads.invalidated(key, version);
   }
 
-  private Future<Void> redis(CacheKey key, int version, boolean announce) {
-    return redis.invalidate(key, version, announce)
-        .onSuccess(done -> cache.stats().redisInvalidations.increment())
-        .onFailure(failure -> remember(key, version));
+  /**
+   * Sends what is queued in one round unless one is in flight, whose answer sends the next. Answered or failed (then
+   * backlogged), a version this node wrote needs no longer be held known beside the near cache's slots.
+   */
+  private void sendRound() {
+    if (roundInFlight || queued.isEmpty()) {
+      return;
+    }
+    List<RedisTier.Invalidation> round = new ArrayList<>(queued.subList(0, Math.min(queued.size(), MAX_ROUND)));
+    queued.subList(0, round.size()).clear();
+    roundInFlight = true;
+    redis.invalidate(round).onComplete(done -> {
+      roundInFlight = false;
+      if (done.succeeded()) {
+        cache.stats().redisInvalidations.add(round.size());
+        cache.stats().redisInvalidationRounds.increment();
+      }
+      for (RedisTier.Invalidation invalidation : round) {
+        if (done.failed()) {
+          remember(invalidation.key(), invalidation.version());
+        }
+        cache.near().redisCaughtUp(invalidation.key(), invalidation.version());
+      }
+      sendRound();
+    });
   }
 
   /** Keeps a Redis invalidation that failed, to do it once Redis answers again. */

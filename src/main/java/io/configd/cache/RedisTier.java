@@ -11,8 +11,11 @@ import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,9 +25,13 @@ import org.slf4j.LoggerFactory;
  * knows of the key. Every call has a short time limit that measures Redis itself (see {@link Deadline}) and goes through
  * the circuit breaker; fills and invalidations are Lua scripts that compare versions inside Redis, so an older version
  * never replaces a newer one. Calls are pipelined on one connection of their own, opened on first use and again after
- * it is lost: no pool queue stands in front of Redis.
+ * it is lost: no pool queue stands in front of Redis. Invalidations go in rounds: one write of many scripts.
  */
 final class RedisTier {
+
+  /** Drops entries of the key older than {@code version}; with {@code announce}, tells every node over pub/sub. */
+  record Invalidation(CacheKey key, int version, boolean announce) {
+  }
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisTier.class);
 
@@ -112,12 +119,21 @@ final class RedisTier {
     return call(settings.invalidationTimeoutMs(), request).map(response -> response.toInteger() == 1);
   }
 
-  /** Drops entries older than {@code version}; with {@code announce}, tells every node over pub/sub. */
-  Future<Void> invalidate(CacheKey key, int version, boolean announce) {
-    String message = new JsonObject().put("key", key.key()).put("env", key.env()).put("version", version).encode();
-    Request request = Request.cmd(Command.EVAL).arg(INVALIDATE).arg(2).arg(valueKey(key)).arg(versionKey(key))
-        .arg(version).arg(settings.ttlSeconds()).arg(announce ? channel() : "").arg(message);
-    return call(settings.invalidationTimeoutMs(), request).mapEmpty();
+  /**
+   * The invalidations in one pipelined round: their scripts written to the connection at once, under one time limit,
+   * one call for the breaker; fails when any of them failed (Redis runs each on its own).
+   */
+  Future<Void> invalidate(List<Invalidation> invalidations) {
+    List<Request> requests = new ArrayList<>(invalidations.size());
+    for (Invalidation invalidation : invalidations) {
+      CacheKey key = invalidation.key();
+      String message = new JsonObject().put("key", key.key()).put("env", key.env())
+          .put("version", invalidation.version()).encode();
+      requests.add(Request.cmd(Command.EVAL).arg(INVALIDATE).arg(2).arg(valueKey(key)).arg(versionKey(key))
+          .arg(invalidation.version()).arg(settings.ttlSeconds()).arg(invalidation.announce() ? channel() : "")
+          .arg(message));
+    }
+    return call(settings.invalidationTimeoutMs(), conn -> conn.batch(requests)).mapEmpty();
   }
 
   /** The server's maxmemory-policy, or a failure when CONFIG is not allowed (managed Redis often renames it). */
@@ -138,11 +154,15 @@ final class RedisTier {
   }
 
   private Future<Response> call(int timeoutMs, Request request) {
+    return call(timeoutMs, conn -> conn.send(request));
+  }
+
+  private <T> Future<T> call(int timeoutMs, Function<RedisConnection, Future<T>> exchange) {
     if (!breaker.allow()) {
       stats.redisSkipped.increment();
       return Future.failedFuture(new RedisUnavailable("the circuit breaker is open"));
     }
-    return Deadline.within(vertx, timeoutMs, "Redis", connection().compose(conn -> conn.send(request)))
+    return Deadline.within(vertx, timeoutMs, "Redis", connection().compose(exchange))
         .onSuccess(response -> breaker.succeeded())
         .onFailure(failure -> {
           stats.redisErrors.increment();

@@ -26,6 +26,7 @@ import io.vertx.junit5.VertxTestContext;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -95,7 +96,7 @@ class StaleFillRaceTest {
           Future<Message<CacheAnswer>> held = read(vertx);
           return reached.future()
               .compose(context -> write("v4"))
-              .compose(v4 -> otherNode.invalidate(new CacheKey(ENV, KEY), 4, true))
+              .compose(v4 -> otherNode.invalidate(List.of(new RedisTier.Invalidation(new CacheKey(ENV, KEY), 4, true))))
               .compose(v -> CacheTesting.until(vertx, 5_000, "the pub/sub invalidation arrived", () -> stats(vertx),
                   stats -> counter(stats, "redis", "pubsubReceived") == 1))
               .compose(v -> read(vertx))
@@ -141,7 +142,8 @@ class StaleFillRaceTest {
               .compose(context -> write("v4"))
               .compose(written -> {
                 v4[0] = written;
-                return otherNode.invalidate(new CacheKey(ENV, KEY), 4, false); // nothing reaches this node
+                // nothing reaches this node
+                return otherNode.invalidate(List.of(new RedisTier.Invalidation(new CacheKey(ENV, KEY), 4, false)));
               })
               .compose(v -> {
                 reached.future().result().runOnContext(go -> release.complete());

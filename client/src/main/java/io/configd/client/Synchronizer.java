@@ -444,8 +444,8 @@ final class Synchronizer extends VerticleBase {
    * (registered, then caught up), each live change also moves the watermark of the watches covering it, to its
    * revision or to the frame's {@code resumeAfter}, the lower.
    */
-  private void live(ConfigValue change, Long resumeAfter) {
-    this.resumeAfter = resumeAfter == null ? Long.MAX_VALUE : resumeAfter;
+  private void live(ConfigValue change, Long framed) {
+    resumeAfter = framed == null ? Long.MAX_VALUE : framed;
     if (held != null) {
       held.add(change);
       return;

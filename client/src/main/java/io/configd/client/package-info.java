@@ -8,7 +8,8 @@
  * snapshot or for the changes since its watermark; it drops any change at or below the key's high-water
  * revision or the watermark of a watch covering the key; its watermark comes from a completed snapshot or
  * catch-up answer and then from each live change (a node releases changes in global revision order, so the newest
- * revision seen on a connection that is in step is a valid resume point); it catches up again every sync interval
+ * revision seen on a connection that is in step is a valid resume point, or the frame's {@code resumeAfter} when
+ * lower: a revision the node gave up has not come yet); it catches up again every sync interval
  * and after every reconnect.
  */
 package io.configd.client;

@@ -1,0 +1,99 @@
+package io.configd.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.configd.model.ConfigValue;
+import io.configd.store.PgSettings;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.sqlclient.Pool;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** What the cache verticle does in Redis for the writes of this node, against a real Redis. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+@DisplayName("Redis invalidations in rounds")
+class InvalidationRoundsTest {
+
+  private CacheSettings settings;
+  private SharedCache cache;
+  private RedisTier tier;
+  private Pool pool;
+  private Redis redis;
+  private Invalidations invalidations;
+
+  @BeforeEach
+  void start(Vertx vertx, VertxTestContext testContext) {
+    JsonObject config = CacheTesting.isolatedConfig("InvalidationRoundsTest");
+    config.put("cache", new JsonObject().put("nearMaxEntries", 0)); // what a write leaves known shows on its own
+    settings = CacheSettings.from(config);
+    cache = SharedCache.create(settings);
+    tier = new RedisTier(vertx, settings, cache.stats(), (from, to) -> { });
+    pool = PgSettings.from(config.getJsonObject("pg")).pool(vertx); // the reads' pool, not asked here
+    redis = Redis.createClient(vertx, settings.redisUri());
+    ReadThrough reads = new ReadThrough(vertx, settings, pool, cache, tier,
+        new PostgresqlProbe(vertx, pool, settings, cache.postgresql()), FillHook.NONE);
+    invalidations = new Invalidations(cache, tier, reads, settings.ttlSeconds());
+    testContext.completeNow();
+  }
+
+  @AfterEach
+  void stop(VertxTestContext testContext) {
+    Future.join(tier.close(), redis.close(), pool.close()).onComplete(testContext.succeedingThenComplete());
+  }
+
+  @Test
+  @DisplayName("a transaction's versions go to Redis in one round, and writes told while it is in flight go together "
+      + "in the next; each version stays known on the node until its round answered")
+  void writesShareRounds(Vertx vertx, VertxTestContext testContext) {
+    List<ConfigValue> txn = List.of(value("rounds.a", 3), value("rounds.b", 5));
+    ConfigValue c = value("rounds.c", 2);
+    ConfigValue d = value("rounds.d", 7);
+    Context context = vertx.getOrCreateContext();
+    context.runOnContext(v -> {
+      for (ConfigValue value : List.of(txn.get(0), txn.get(1), c, d)) {
+        cache.near().written(new CacheKey(value.env(), value.key()), CachedEntry.of(value));
+      }
+      invalidations.written(txn);
+      invalidations.written(List.of(c)); // the first round has not answered: both wait for it
+      invalidations.written(List.of(d));
+      testContext.verify(() -> assertThat(cache.near().highWater(key(d))).isEqualTo(7));
+    });
+    CacheTesting.until(vertx, 10_000, "Redis took the 4 invalidations", () -> Future.succeededFuture(
+            cache.stats().redisInvalidations.sum()), done -> done == 4)
+        .compose(done -> Future.all(List.of(txn.get(0), txn.get(1), c, d).stream()
+            .map(value -> CacheTesting.redis(redis, Command.GET, tier.versionKey(key(value)))).toList()))
+        .onComplete(testContext.succeeding(versions -> testContext.verify(() -> {
+          assertThat(cache.stats().redisInvalidationRounds.sum()).isEqualTo(2);
+          assertThat(versions.<io.vertx.redis.client.Response>list().stream().map(Object::toString).toList())
+              .containsExactly("3", "5", "2", "7");
+          for (ConfigValue value : List.of(txn.get(0), txn.get(1), c, d)) {
+            assertThat(cache.near().highWater(key(value))).isZero(); // Redis has it: no longer held beside the slots
+          }
+          testContext.completeNow();
+        })));
+  }
+
+  private static CacheKey key(ConfigValue value) {
+    return new CacheKey(value.env(), value.key());
+  }
+
+  private static ConfigValue value(String key, int version) {
+    return new ConfigValue(key, CacheTesting.ENV, "v" + version, version, version, false, false, null,
+        Instant.EPOCH, "test");
+  }
+}
