@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * the version), Redis drops them too and, for a write this node took, tells every node over pub/sub. A Redis
  * invalidation that fails waits in a bounded backlog, replayed once Redis answers again. Redis invalidations go in
  * rounds, one at a time: those that come while a round is in flight (the other writes of a batch, the other changes of
- * a Kafka poll) leave together in the next one, one round trip for all. Runs on the cache verticle's event loop.
+ * a Kafka poll) leave together in the next one, one round trip for all, one per key: a key told several times meanwhile
+ * (written twice, or written and then heard of from the change stream) goes once, at its newest version, announced if
+ * any of them was. Runs on the cache verticle's event loop.
  */
 final class Invalidations {
 
@@ -30,8 +32,8 @@ final class Invalidations {
   private final int ttlSeconds;
   /** Redis invalidations that could not be done yet, by key, with the version to invalidate to. */
   private final Map<CacheKey, Integer> backlog = new LinkedHashMap<>();
-  /** Redis invalidations waiting for the round in flight to answer. */
-  private final List<RedisTier.Invalidation> queued = new ArrayList<>();
+  /** Redis invalidations waiting for the round in flight to answer, one per key. */
+  private final Map<CacheKey, RedisTier.Invalidation> queued = new LinkedHashMap<>();
   private boolean roundInFlight;
   private long count;
   private boolean overflowLogged;
@@ -52,7 +54,7 @@ final class Invalidations {
     for (ConfigValue value : values) {
       CacheKey key = new CacheKey(value.env(), value.key());
       near(key, value.version());
-      queued.add(new RedisTier.Invalidation(key, value.version(), true));
+      queue(new RedisTier.Invalidation(key, value.version(), true));
     }
     sendRound();
   }
@@ -60,7 +62,7 @@ final class Invalidations {
   /** A change from the change stream, seen by every node: pub/sub is at-most-once, this is the backstop. */
   void changed(CacheKey key, int version) {
     near(key, version);
-    queued.add(new RedisTier.Invalidation(key, version, false));
+    queue(new RedisTier.Invalidation(key, version, false));
     sendRound();
   }
 
@@ -94,7 +96,7 @@ final class Invalidations {
     Map<CacheKey, Integer> pending = new LinkedHashMap<>(backlog);
     backlog.clear();
     overflowLogged = false;
-    pending.forEach((key, version) -> queued.add(new RedisTier.Invalidation(key, version, true)));
+    pending.forEach((key, version) -> queue(new RedisTier.Invalidation(key, version, true)));
     sendRound();
   }
 
@@ -108,6 +110,16 @@ final class Invalidations {
   }
 
   /**
+   * Queues an invalidation for the next round, merged with one of the same key already queued: dropping what is older
+   * than the newer version drops what is older than both, and an announcement of it tells the other nodes as much.
+   */
+  private void queue(RedisTier.Invalidation invalidation) {
+    queued.merge(invalidation.key(), invalidation, (queuedBefore, again) -> new RedisTier.Invalidation(
+        invalidation.key(), Math.max(queuedBefore.version(), again.version()),
+        queuedBefore.announce() || again.announce()));
+  }
+
+  /**
    * Sends what is queued in one round unless one is in flight, whose answer sends the next. Answered or failed (then
    * backlogged), a version this node wrote needs no longer be held known beside the near cache's slots.
    */
@@ -115,8 +127,11 @@ final class Invalidations {
     if (roundInFlight || queued.isEmpty()) {
       return;
     }
-    List<RedisTier.Invalidation> round = new ArrayList<>(queued.subList(0, Math.min(queued.size(), MAX_ROUND)));
-    queued.subList(0, round.size()).clear();
+    List<RedisTier.Invalidation> round = new ArrayList<>(Math.min(queued.size(), MAX_ROUND));
+    for (Iterator<RedisTier.Invalidation> next = queued.values().iterator(); next.hasNext() && round.size() < MAX_ROUND; ) {
+      round.add(next.next());
+      next.remove();
+    }
     roundInFlight = true;
     redis.invalidate(round).onComplete(done -> {
       roundInFlight = false;

@@ -53,9 +53,12 @@ public final class NearCache {
     return fill(key, entry);
   }
 
-  /** Redis took (or refused, then backlogged) the invalidation to {@code version}: the slot says the rest. */
+  /**
+   * Redis took (or refused, then backlogged) the invalidation to {@code version}: a version written here up to it
+   * needs no longer be held (one round may carry a key's newest version only), the slot says the rest.
+   */
   void redisCaughtUp(CacheKey key, int version) {
-    redisBehind.remove(key, version);
+    redisBehind.computeIfPresent(key, (k, held) -> held <= version ? null : held);
   }
 
   /** Stores an entry unless a newer version is known; returns whether it was stored (or already there). */

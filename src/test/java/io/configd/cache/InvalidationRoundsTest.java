@@ -16,6 +16,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,6 +85,55 @@ class InvalidationRoundsTest {
           for (ConfigValue value : List.of(txn.get(0), txn.get(1), c, d)) {
             assertThat(cache.near().highWater(key(value))).isZero(); // Redis has it: no longer held beside the slots
           }
+          testContext.completeNow();
+        })));
+  }
+
+  @Test
+  @DisplayName("a key told several times while a round is in flight goes once in the next, at its newest version, "
+      + "announced when any of them was; each version written stays known until that round answered")
+  void aKeyToldTwiceGoesOnce(Vertx vertx, VertxTestContext testContext) {
+    ConfigValue first = value("once.a", 3);
+    ConfigValue b4 = value("once.b", 4);
+    ConfigValue b5 = value("once.b", 5);
+    List<JsonObject> announced = new CopyOnWriteArrayList<>();
+    InvalidationSubscriber subscriber = new InvalidationSubscriber(vertx, settings, tier.channel(), announced::add,
+        () -> { });
+    Context context = vertx.getOrCreateContext();
+    subscriber.start().onComplete(testContext.succeeding(subscribed -> context.runOnContext(go -> {
+          for (ConfigValue value : List.of(first, b4, b5)) {
+            cache.near().written(key(value), CachedEntry.of(value));
+          }
+          invalidations.written(List.of(first)); // in flight while the rest is told
+          invalidations.written(List.of(b4));
+          invalidations.written(List.of(b5));
+          invalidations.changed(key(b5), 5); // the change stream brings this node's own write back
+          invalidations.changed(new CacheKey(CacheTesting.ENV, "once.c"), 8); // another node's writes of once.c
+          invalidations.changed(new CacheKey(CacheTesting.ENV, "once.c"), 9);
+          testContext.verify(() -> assertThat(cache.near().highWater(key(b4))).isEqualTo(5));
+        })));
+    CacheTesting.until(vertx, 10_000, "Redis answered both rounds", () -> Future.succeededFuture(
+            cache.stats().redisInvalidationRounds.sum()), done -> done == 2)
+        // pub/sub keeps a channel's order: once this arrives, every announcement of the rounds has
+        .compose(done -> CacheTesting.redis(redis, Command.PUBLISH, tier.channel(),
+            new JsonObject().put("key", "sentinel").put("env", CacheTesting.ENV).put("version", 1).encode()))
+        .compose(published -> CacheTesting.until(vertx, 10_000, "the sentinel announced",
+            () -> Future.succeededFuture(announced.stream().anyMatch(m -> m.getString("key").equals("sentinel"))),
+            arrived -> arrived))
+        .compose(arrived -> Future.all(List.of("once.a", "once.b", "once.c").stream()
+            .map(key -> CacheTesting.redis(redis, Command.GET, tier.versionKey(new CacheKey(CacheTesting.ENV, key))))
+            .toList()))
+        .eventually(subscriber::close)
+        .onComplete(testContext.succeeding(versions -> testContext.verify(() -> {
+          assertThat(cache.stats().redisInvalidations.sum()).as("once.a, then once.b and once.c once each")
+              .isEqualTo(3);
+          assertThat(versions.<io.vertx.redis.client.Response>list().stream().map(Object::toString).toList())
+              .containsExactly("3", "5", "9");
+          assertThat(announced.stream().map(m -> m.getString("key") + "@" + m.getInteger("version")).toList())
+              .as("this node's writes are announced, another node's are not").containsExactly("once.a@3", "once.b@5",
+                  "sentinel@1");
+          assertThat(cache.near().highWater(key(b4))).as("versions 4 and 5 of once.b no longer held").isZero();
+          assertThat(cache.near().highWater(key(first))).isZero();
           testContext.completeNow();
         })));
   }
