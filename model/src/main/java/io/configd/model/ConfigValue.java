@@ -191,7 +191,7 @@ public record ConfigValue(String key, String env, Object value, int version, lon
         .put("revision", revision)
         .put("deleted", deleted)
         .put("critical", critical)
-        .put("updatedAt", updatedAt == null ? null : updatedAt.toString())
+        .put("updatedAt", updatedAt == null ? null : WireTime.format(updatedAt))
         .put("updatedBy", updatedBy);
     if (comment != null) {
       json.put("comment", comment);
@@ -213,7 +213,7 @@ public record ConfigValue(String key, String env, Object value, int version, lon
         .put("value", value)
         .put("version", version)
         .put("revision", revision)
-        .put("updatedAt", updatedAt == null ? null : updatedAt.toString())
+        .put("updatedAt", updatedAt == null ? null : WireTime.format(updatedAt))
         .put("updatedBy", updatedBy)
         .put("deleted", deleted)
         .put("critical", critical);

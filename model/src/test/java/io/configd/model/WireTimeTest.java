@@ -33,6 +33,29 @@ class WireTimeTest {
   }
 
   @Test
+  @DisplayName("writes every time as Instant.toString does, inside the years 0 to 9999 and outside")
+  void writesAsInstantDoes() {
+    SplittableRandom random = new SplittableRandom(3);
+    long max = Instant.parse("9999-12-31T23:59:59.999999999Z").getEpochSecond();
+    long min = Instant.parse("0000-01-01T00:00:00Z").getEpochSecond();
+    for (int i = 0; i < 100_000; i++) {
+      int nanos = switch (i % 4) {
+        case 0 -> 0;
+        case 1 -> random.nextInt(1_000) * 1_000_000;
+        case 2 -> random.nextInt(1_000_000) * 1_000;
+        default -> random.nextInt(1_000_000_000);
+      };
+      Instant instant = Instant.ofEpochSecond(random.nextLong(min, max + 1), nanos);
+      assertThat(WireTime.format(instant)).isEqualTo(instant.toString());
+    }
+    for (Instant edge : List.of(Instant.EPOCH, Instant.ofEpochSecond(min), Instant.ofEpochSecond(max, 999_999_999),
+        Instant.ofEpochSecond(min - 1), Instant.ofEpochSecond(max + 1), Instant.ofEpochSecond(-1, 1), Instant.MIN,
+        Instant.MAX, Instant.parse("2024-02-29T23:59:59.000000001Z"))) {
+      assertThat(WireTime.format(edge)).isEqualTo(edge.toString());
+    }
+  }
+
+  @Test
   @DisplayName("reads the other forms Instant.parse takes (24:00, an offset, lower case, a bare point) as it does")
   void readsOtherForms() {
     for (String text : List.of("2026-12-03T24:00:00Z", "2026-12-03T10:15:30+01:00", "2026-12-03t10:15:30z",
