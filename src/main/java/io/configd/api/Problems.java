@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 final class Problems {
 
   static final String CONTENT_TYPE = "application/problem+json";
+  /** The Retry-After of a 503: a dependency down or a pool full of busy connections is usually back within seconds. */
+  static final String UNAVAILABLE_RETRY_AFTER_SECONDS = "1";
   private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
 
   private Problems() {
@@ -62,6 +64,9 @@ final class Problems {
     }
     if (failure == Failure.UNAUTHORIZED) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"configd\"");
+    }
+    if (failure == Failure.UNAVAILABLE && !ctx.response().headers().contains("Retry-After")) {
+      ctx.response().putHeader("Retry-After", UNAVAILABLE_RETRY_AFTER_SECONDS);
     }
     JsonObject problem = new JsonObject()
         .put("type", failure.type())

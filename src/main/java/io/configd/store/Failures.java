@@ -8,6 +8,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import java.io.IOException;
@@ -51,7 +52,7 @@ public final class Failures {
    * by SQLSTATE and exception type, along the cause chain: PostgreSQL's connection exceptions (class 08), shutdown
    * or start-up (57P01-57P03), too many connections or out of resources (class 53); a refused, reset or lost
    * connection (any socket IOException, a closed connection, the SQL client's "connection not active", a pool too
-   * busy); a timeout. Every other SQLSTATE
+   * busy); a timeout, the pool's own included (no connection free within pg.connectionTimeoutMs). Every other SQLSTATE
    * (22xxx data exceptions, 23xxx constraint violations, 42xxx syntax) says nothing about reachability.
    */
   public static boolean isUnavailable(Throwable failure) {
@@ -64,11 +65,20 @@ public final class Failures {
       // closed"): its subclasses (ReplyException, ...) say other things
       if (cause instanceof IOException || cause instanceof TimeoutException || cause instanceof ClosedConnectionException
           || cause instanceof HttpClosedException || cause instanceof ConnectionPoolTooBusyException
-          || cause.getClass() == VertxException.class) {
+          || cause.getClass() == VertxException.class || isPoolTimeout(cause)) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * The SQL client's pool gives up waiting for a free connection with a failure of no type of its own: Vert.x 5's
+   * SqlConnectionPool fails the waiter with {@code fail("Timeout")}, a bare NoStackTraceThrowable, so that one is known
+   * by its exact class and its fixed text (any other NoStackTraceThrowable says nothing about reachability).
+   */
+  private static boolean isPoolTimeout(Throwable failure) {
+    return failure.getClass() == NoStackTraceThrowable.class && "Timeout".equals(failure.getMessage());
   }
 
   /** Fails a bus request with the failure's code and detail; a failure that is a bug is logged with its stack trace. */

@@ -7,17 +7,20 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * PostgreSQL connection settings: the {@code pg} section of the configuration.
  *
- * @param startWaitMs how long a starting node waits for PostgreSQL to answer its first connection before it gives up
+ * @param startWaitMs         how long a starting node waits for PostgreSQL to answer its first connection before it
+ *                            gives up
+ * @param connectionTimeoutMs how long a query waits for a connection of the pool before it fails (503 unavailable)
  */
-public record PgSettings(String uri, String schema, int poolSize, int startWaitMs) {
+public record PgSettings(String uri, String schema, int poolSize, int startWaitMs, int connectionTimeoutMs) {
 
   public static PgSettings from(JsonObject pg) {
     return new PgSettings(pg.getString("uri"), pg.getString("schema", "public"), pg.getInteger("poolSize", 8),
-        pg.getInteger("startWaitMs", 60_000));
+        pg.getInteger("startWaitMs", 60_000), pg.getInteger("connectionTimeoutMs", 5_000));
   }
 
   public PgConnectOptions connectOptions() {
@@ -38,7 +41,8 @@ public record PgSettings(String uri, String schema, int poolSize, int startWaitM
     String name = "configd-pg:" + server.getUser() + "@" + server.getHost() + ":" + server.getPort() + "/"
         + server.getDatabase() + "#" + schema;
     return new PoolOptions().setMaxSize(poolSize).setName(name).setShared(true)
-        .setConnectionTimeout(5).setMaxWaitQueueSize(10_000);
+        .setConnectionTimeout(connectionTimeoutMs).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
+        .setMaxWaitQueueSize(10_000);
   }
 
   /** A pool for one verticle; verticles of one node share the connections under the same pool name. */

@@ -1,5 +1,6 @@
 package io.configd.store;
 
+import static io.configd.Problem.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configd.Eventually;
@@ -8,12 +9,18 @@ import io.configd.TestNode;
 import io.configd.TestServices;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.Transaction;
+import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,7 +30,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * store.Failures decides by SQLSTATE and exception type what is "unreachable" (503): a connection PostgreSQL resets
- * under a write is; a query PostgreSQL refuses is not (see BadInputChangesNothingTest for input it must never see).
+ * under a write is, and so is a pool with no connection free in time; a query PostgreSQL refuses is not (see
+ * BadInputChangesNothingTest for input it must never see).
  */
 @ExtendWith(VertxExtension.class)
 @DisplayName("PostgreSQL failures are classified")
@@ -43,6 +51,10 @@ class PostgresqlFailuresAreClassifiedTest {
     Map<Integer, Integer> statuses = new TreeMap<>();
     try {
       assertThat(node.put("reset.k", "production", 0).statusCode()).isEqualTo(201);
+      // the keys exist before the cut: a write that commits before it answers 200, as every later one
+      for (int i = 0; i < 8; i++) {
+        assertThat(node.put("reset.k" + i, "production", -1).statusCode()).isEqualTo(201);
+      }
       for (int round = 0; round < 5 && !statuses.containsKey(503); round++) {
         List<Future<Integer>> writes = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
@@ -64,4 +76,61 @@ class PostgresqlFailuresAreClassifiedTest {
     assertThat(statuses.keySet()).as("status: count " + statuses).isSubsetOf(200, 503);
   }
 
+  @Test
+  @DisplayName("a request that finds no connection of the pool free within pg.connectionTimeoutMs answers 503 "
+      + "unavailable with Retry-After, never 500, and writes nothing: a PUT, a rollout's start, an uncached read")
+  void poolTimeoutIs503(Vertx vertx) {
+    JsonObject config = TestServices.nodeConfig("PostgresqlPoolTimeout");
+    config.getJsonObject("pg").put("poolSize", 1).put("connectionTimeoutMs", 1_500);
+    // two batches in flight: the second asks the pool for a connection while the first holds the only one
+    config.getJsonObject("http").put("maxBatchesInFlight", 2);
+    TestNode node = TestNode.start(vertx, config).await();
+    PgConnection blocker = PgConnection.connect(vertx, PgSettings.from(config.getJsonObject("pg")).connectOptions())
+        .await();
+    try {
+      assertThat(node.put("held.first", "production", 0).statusCode()).isEqualTo(201);
+      long head = node.get("/v1/changes?env=production").bodyAsJsonObject().getLong("head");
+      int blockerPid = blocker.query("select pg_backend_pid()").execute().await().iterator().next().getInteger(0);
+      Transaction held = blocker.begin().await();
+      Future<HttpResponse<Buffer>> first;
+      Map<String, HttpResponse<Buffer>> refused = new LinkedHashMap<>();
+      try {
+        blocker.query("select revision from config_revision where id = 1 for update").execute().await();
+        first = node.request(HttpMethod.PUT, "/v1/config/held.first?env=production", new JsonObject().put("value", 1));
+        // the node's only connection is now the first write's batch, waiting in PostgreSQL for the revision row
+        Eventually.await("the first write waits for the revision row on the node's only connection",
+            Duration.ofSeconds(20), () -> blocker.preparedQuery(
+                "select count(*) from pg_stat_activity a where $1 = any(pg_blocking_pids(a.pid))")
+                .execute(Tuple.of(blockerPid)).await().iterator().next().getInteger(0) == 1);
+        // three ways of asking the pool: the write pipeline's query, a rollout's start, and an uncached read, which
+        // takes a connection of its own (withConnection): its "Timeout" is the one Failures did not know
+        refused.put("PUT", node.call(HttpMethod.PUT, "/v1/config/timed.out?env=production",
+            new JsonObject().put("value", 2)));
+        refused.put("rollout", node.call(HttpMethod.POST, "/v1/rollouts?env=production",
+            new JsonObject().put("key", "rolled.out").put("value", 3).put("percentage", 10)));
+        refused.put("GET", node.get("/v1/config/never.cached?env=production"));
+      } finally {
+        held.rollback().await();
+      }
+      refused.forEach((request, response) -> {
+        JsonObject problem = assertProblem(response, 503, "unavailable");
+        assertThat(problem.getString("detail")).as(request).contains("retry");
+        assertThat(response.getHeader("Retry-After")).as("Retry-After of the %s", request).isNotNull();
+        assertThat(Long.parseLong(response.getHeader("Retry-After"))).as(request).isPositive();
+      });
+
+      assertThat(first.await().statusCode()).as("the write that held the connection, once the row is free")
+          .isEqualTo(200);
+      JsonObject changes = node.get("/v1/changes?env=production&since=" + head).bodyAsJsonObject();
+      assertThat(changes.getLong("head")).as("one revision: the first write's").isEqualTo(head + 1);
+      assertThat(changes.getJsonArray("items").stream().map(item -> ((JsonObject) item).getString("key")))
+          .containsExactly("held.first");
+      assertThat(node.get("/v1/config/timed.out/versions?env=production").statusCode())
+          .as("the timed-out write has no version").isEqualTo(404);
+      assertThat(node.get("/v1/rollouts?env=production").bodyAsJsonObject().getJsonArray("items"))
+          .as("the timed-out rollout was not started").isEmpty();
+    } finally {
+      blocker.close().eventually(node::stop).await();
+    }
+  }
 }
