@@ -338,7 +338,7 @@ public class ApiVerticle extends VerticleBase {
     Requests.WriteBody body = requests.writeBody(ctx);
     written(ctx, new Write(env, key, body.encodedValue(), false, body.critical(), body.comment(), actor, precondition,
             body.secret(), null))
-        .onSuccess(value -> sendWritten(ctx, shown(ctx, value)))
+        .onSuccess(entry -> sendWritten(ctx, entry))
         .onFailure(ctx::fail);
   }
 
@@ -348,7 +348,7 @@ public class ApiVerticle extends VerticleBase {
     String actor = mayWrite(ctx, env, key);
     var precondition = requests.precondition(ctx);
     written(ctx, new Write(env, key, null, true, null, ctx.request().getParam("comment"), actor, precondition))
-        .onSuccess(value -> sendValue(ctx, shown(ctx, value)))
+        .onSuccess(entry -> sendRecorded(ctx, entry, 200))
         .onFailure(ctx::fail);
   }
 
@@ -424,9 +424,12 @@ public class ApiVerticle extends VerticleBase {
     return reads.told(value);
   }
 
-  /** A PUT's or DELETE's write, committed and told to the cache, timed stage by stage (GET /v1/stats/writes). */
-  private Future<ConfigValue> written(RoutingContext ctx, Write write) {
-    return WriteTiming.timed(ctx, writes.stages(), () -> writes.write(write), this::cached);
+  /**
+   * A PUT's or DELETE's write, committed and told to the cache, timed stage by stage (GET /v1/stats/writes), as the
+   * entry the near cache holds.
+   */
+  private Future<CachedEntry> written(RoutingContext ctx, Write write) {
+    return WriteTiming.timed(ctx, writes.stages(), () -> writes.write(write), reads::toldEntry);
   }
 
   private void version(RoutingContext ctx) {
@@ -640,14 +643,25 @@ public class ApiVerticle extends VerticleBase {
   }
 
   /** A PUT that wrote the key's first version created it: 201 with its Location; any later version is 200. */
-  private static void sendWritten(RoutingContext ctx, ConfigValue value) {
-    if (value.version() != 1) {
-      sendValue(ctx, value);
-      return;
+  private void sendWritten(RoutingContext ctx, CachedEntry entry) {
+    ConfigValue value = entry.value();
+    if (value.version() == 1) {
+      ctx.response().putHeader("Location", "/v1/config/" + value.key() + "?env=" + value.env());
     }
-    ctx.response().putHeader("ETag", etag(value))
-        .putHeader("Location", "/v1/config/" + value.key() + "?env=" + value.env());
-    json(ctx, 201, value.toJson());
+    sendRecorded(ctx, entry, value.version() == 1 ? 201 : 200);
+  }
+
+  /**
+   * The version a write recorded: the body the near cache holds for it (the entry, encoded once for both), or for a
+   * secret the version revealed or masked for the reader, since that body holds the ciphertext.
+   */
+  private void sendRecorded(RoutingContext ctx, CachedEntry entry, int status) {
+    ctx.response().putHeader("ETag", entry.etag());
+    if (entry.value().secret()) {
+      json(ctx, status, shown(ctx, entry.value()).toJson());
+    } else {
+      ctx.response().setStatusCode(status).putHeader("Content-Type", JSON).end(entry.body());
+    }
   }
 
   /** A version as the request's principal may see it (a secret revealed or masked). */

@@ -35,6 +35,8 @@ final class Requests {
   private static final Set<String> WRITE_FIELDS = Set.of("value", "comment", "critical", "secret");
   private static final Set<String> ROLLBACK_FIELDS = Set.of("version", "comment");
   private static final Pattern ETAG = Pattern.compile("(W/)?\"?(\\d{1,9})\"?");
+  /** application/json or any application/...+json, with parameters; compiled once, as every write's body is checked. */
+  private static final Pattern JSON_TYPE = Pattern.compile("application/([a-z.+-]*\\+)?json *(;.*)?");
 
   private final Environments environments;
   private final int maxValueBytes;
@@ -293,7 +295,7 @@ final class Requests {
   /** A JSON object body ({@link StrictJson}) sent as application/json, with only the members {@code allowed}. */
   JsonObject jsonObject(RoutingContext ctx, Set<String> allowed) {
     String contentType = ctx.request().getHeader("Content-Type");
-    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).matches("application/([a-z.+-]*\\+)?json *(;.*)?")) {
+    if (contentType == null || !JSON_TYPE.matcher(contentType.toLowerCase(Locale.ROOT)).matches()) {
       throw new ConfigdException(Failure.UNSUPPORTED_MEDIA_TYPE, "the body must be JSON; send it with Content-Type: "
           + "application/json" + (contentType == null ? "" : ", not " + contentType));
     }

@@ -16,8 +16,8 @@ final class WriteTiming {
   }
 
   /** {@code write} handed to the pipeline now, then {@code told} to the cache, each timed into {@code stages}. */
-  static <T> Future<T> timed(RoutingContext ctx, WriteStages stages, Supplier<Future<T>> write,
-                             Function<T, Future<T>> told) {
+  static <T, R> Future<R> timed(RoutingContext ctx, WriteStages stages, Supplier<Future<T>> write,
+                                Function<T, Future<R>> told) {
     long arrived = AccessLog.arrivedNanos(ctx);
     stages.since(WriteStages.Stage.REQUEST, arrived);
     return write.get().compose(recorded -> {

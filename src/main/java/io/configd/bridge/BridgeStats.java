@@ -1,5 +1,6 @@
 package io.configd.bridge;
 
+import io.configd.model.WireTime;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -41,7 +42,7 @@ public final class BridgeStats {
       return;
     }
     try {
-      propagationLag.record(Duration.between(Instant.parse(committed), Instant.now()));
+      propagationLag.record(Duration.between(WireTime.parse(committed), Instant.now()));
     } catch (DateTimeParseException e) {
       // not a change this node wrote: nothing to measure
     }

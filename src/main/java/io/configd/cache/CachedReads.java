@@ -45,11 +45,7 @@ public final class CachedReads {
    * invalidates Redis and, through it, the other nodes without the answer waiting.
    */
   public void written(List<ConfigValue> values) {
-    for (ConfigValue value : values) {
-      if (cache.near().written(new CacheKey(value.env(), value.key()), CachedEntry.of(value))) {
-        cache.stats().nearFills.increment();
-      }
-    }
+    values.forEach(this::nearWritten);
     vertx.eventBus().publish(Addresses.CACHE_WRITTEN, new CacheWritten(values), LOCAL);
   }
 
@@ -57,6 +53,24 @@ public final class CachedReads {
   public Future<ConfigValue> told(ConfigValue value) {
     written(List.of(value));
     return Future.succeededFuture(value);
+  }
+
+  /**
+   * {@link #told}, answering with the entry the near cache holds: the write's answer is then its body, encoded once
+   * for both.
+   */
+  public Future<CachedEntry> toldEntry(ConfigValue value) {
+    CachedEntry entry = nearWritten(value);
+    vertx.eventBus().publish(Addresses.CACHE_WRITTEN, new CacheWritten(List.of(value)), LOCAL);
+    return Future.succeededFuture(entry);
+  }
+
+  private CachedEntry nearWritten(ConfigValue value) {
+    CachedEntry entry = CachedEntry.of(value);
+    if (cache.near().written(new CacheKey(value.env(), value.key()), entry)) {
+      cache.stats().nearFills.increment();
+    }
+    return entry;
   }
 
   /** PostgreSQL's health as this node's cache last saw it, for /ready. */

@@ -3,6 +3,7 @@ package io.configd.propagation;
 import io.configd.model.Addresses;
 import io.configd.model.ConfigKey;
 import io.configd.model.KeyPrefix;
+import io.configd.model.WireTime;
 import io.configd.store.ConfigStore;
 import io.configd.store.Sealer;
 import io.configd.store.Failures;
@@ -20,7 +21,6 @@ import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.OffsetAndTimestamp;
 import io.vertx.sqlclient.Pool;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -239,7 +239,7 @@ public class PropagationVerticle extends VerticleBase {
     published.increment();
     String updatedAt = change.getString("updatedAt");
     if (updatedAt != null) { // a record written before the one naming carries none
-      lastLagMillis = Math.max(0, System.currentTimeMillis() - Instant.parse(updatedAt).toEpochMilli());
+      lastLagMillis = Math.max(0, System.currentTimeMillis() - WireTime.parse(updatedAt).toEpochMilli());
     }
     return change;
   }

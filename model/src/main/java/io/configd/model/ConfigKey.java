@@ -2,13 +2,11 @@ package io.configd.model;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /** A configuration key: dot-separated segments of [A-Za-z0-9_-], e.g. {@code services.payment.database_url}. */
 public record ConfigKey(String value) {
 
   public static final int MAX_LENGTH = 256;
-  private static final Pattern GRAMMAR = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
 
   public ConfigKey {
     if (value == null || value.isEmpty()) {
@@ -17,10 +15,32 @@ public record ConfigKey(String value) {
     if (value.length() > MAX_LENGTH) {
       throw invalid("the key is " + value.length() + " characters long; at most " + MAX_LENGTH + " are allowed");
     }
-    if (!GRAMMAR.matcher(value).matches()) {
+    if (!grammatical(value)) {
       throw invalid("'" + value + "' is not a valid key; a key is dot-separated segments of letters, digits, '_' and '-', "
           + "with no empty segment (e.g. services.payment.database_url)");
     }
+  }
+
+  /**
+   * {@code [A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*}, checked by hand: every change a node reads names its key again (the
+   * regular expression was ~1 % of a writing node's CPU).
+   */
+  static boolean grammatical(String value) {
+    boolean segmentStarted = false;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '.') {
+        if (!segmentStarted) {
+          return false;
+        }
+        segmentStarted = false;
+      } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-') {
+        segmentStarted = true;
+      } else {
+        return false;
+      }
+    }
+    return segmentStarted;
   }
 
   public static ConfigKey parse(String value) {

@@ -191,7 +191,7 @@ public record ConfigValue(String key, String env, Object value, int version, lon
         .put("revision", revision)
         .put("deleted", deleted)
         .put("critical", critical)
-        .put("updatedAt", updatedAt == null ? null : updatedAt.toString())
+        .put("updatedAt", updatedAt == null ? null : WireTime.format(updatedAt))
         .put("updatedBy", updatedBy);
     if (comment != null) {
       json.put("comment", comment);
@@ -213,7 +213,7 @@ public record ConfigValue(String key, String env, Object value, int version, lon
         .put("value", value)
         .put("version", version)
         .put("revision", revision)
-        .put("updatedAt", updatedAt == null ? null : updatedAt.toString())
+        .put("updatedAt", updatedAt == null ? null : WireTime.format(updatedAt))
         .put("updatedBy", updatedBy)
         .put("deleted", deleted)
         .put("critical", critical);
@@ -247,7 +247,7 @@ public record ConfigValue(String key, String env, Object value, int version, lon
       return new ConfigValue(required(json, "key", json.getString("key")), required(json, "env", json.getString("env")),
           json.getValue("value"), required(json, "version", json.getInteger("version")),
           required(json, "revision", json.getLong("revision")), json.getBoolean("deleted", false),
-          json.getBoolean("critical", false), json.getString("comment"), time == null ? null : Instant.parse(time),
+          json.getBoolean("critical", false), json.getString("comment"), time == null ? null : WireTime.parse(time),
           json.getString("updatedBy"), Txn.fromJson(json.getJsonObject("txn")),
           Rollout.fromJson(json.getJsonObject("rollout")), secrecy(json), json.getString("sealed"));
     } catch (ClassCastException | DateTimeParseException | ConfigdException e) {

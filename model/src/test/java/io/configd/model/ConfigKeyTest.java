@@ -3,6 +3,8 @@ package io.configd.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.SplittableRandom;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +21,25 @@ class ConfigKeyTest {
       assertThatThrownBy(() -> ConfigKey.parse(bad)).isInstanceOfSatisfying(ConfigdException.class,
           e -> assertThat(e.failure()).isEqualTo(Failure.INVALID_KEY));
     }
+  }
+
+  @Test
+  @DisplayName("the grammar's check by hand accepts exactly what its regular expression matches")
+  void grammarByHand() {
+    Pattern grammar = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
+    String alphabet = "aZ09_-..*é /";
+    SplittableRandom random = new SplittableRandom(18);
+    int accepted = 0;
+    for (int i = 0; i < 200_000; i++) {
+      StringBuilder text = new StringBuilder();
+      for (int n = random.nextInt(1, 8); n > 0; n--) {
+        text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      boolean matches = grammar.matcher(text).matches();
+      assertThat(ConfigKey.grammatical(text.toString())).as(text.toString()).isEqualTo(matches);
+      accepted += matches ? 1 : 0;
+    }
+    assertThat(accepted).isGreaterThan(1_000); // both outcomes were tried many times
   }
 
   @Test
