@@ -13,20 +13,29 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Reading the change model's times")
 class WireTimeTest {
 
+  private static final long FIRST_SECOND = Instant.parse("0000-01-01T00:00:00Z").getEpochSecond();
+  private static final long LAST_SECOND = Instant.parse("9999-12-31T23:59:59.999999999Z").getEpochSecond();
+
+  /**
+   * An instant of the years 0 to 9999 (its second below {@code secondBound}), the i-th of a run: whole seconds,
+   * milliseconds, microseconds and nanoseconds in turn (Instant.toString writes each with its own number of digits).
+   */
+  private static Instant randomInstant(SplittableRandom random, int i, long secondBound) {
+    int nanos = switch (i % 4) {
+      case 0 -> 0;
+      case 1 -> random.nextInt(1_000) * 1_000_000;
+      case 2 -> random.nextInt(1_000_000) * 1_000;
+      default -> random.nextInt(1_000_000_000);
+    };
+    return Instant.ofEpochSecond(random.nextLong(FIRST_SECOND, secondBound), nanos);
+  }
+
   @Test
   @DisplayName("reads every time Instant.toString writes as Instant.parse does, whole seconds and fractions alike")
   void readsWhatInstantWrites() {
     SplittableRandom random = new SplittableRandom(18);
-    long max = Instant.parse("9999-12-31T23:59:59.999999999Z").getEpochSecond();
-    long min = Instant.parse("0000-01-01T00:00:00Z").getEpochSecond();
     for (int i = 0; i < 100_000; i++) {
-      int nanos = switch (i % 4) {
-        case 0 -> 0;
-        case 1 -> random.nextInt(1_000) * 1_000_000;
-        case 2 -> random.nextInt(1_000_000) * 1_000;
-        default -> random.nextInt(1_000_000_000);
-      };
-      Instant instant = Instant.ofEpochSecond(random.nextLong(min, max), nanos);
+      Instant instant = randomInstant(random, i, LAST_SECOND);
       assertThat(WireTime.parse(instant.toString())).isEqualTo(instant);
     }
     assertThat(WireTime.parse("2024-02-29T23:59:59.5Z")).isEqualTo(Instant.parse("2024-02-29T23:59:59.5Z"));
@@ -36,20 +45,13 @@ class WireTimeTest {
   @DisplayName("writes every time as Instant.toString does, inside the years 0 to 9999 and outside")
   void writesAsInstantDoes() {
     SplittableRandom random = new SplittableRandom(3);
-    long max = Instant.parse("9999-12-31T23:59:59.999999999Z").getEpochSecond();
-    long min = Instant.parse("0000-01-01T00:00:00Z").getEpochSecond();
     for (int i = 0; i < 100_000; i++) {
-      int nanos = switch (i % 4) {
-        case 0 -> 0;
-        case 1 -> random.nextInt(1_000) * 1_000_000;
-        case 2 -> random.nextInt(1_000_000) * 1_000;
-        default -> random.nextInt(1_000_000_000);
-      };
-      Instant instant = Instant.ofEpochSecond(random.nextLong(min, max + 1), nanos);
+      Instant instant = randomInstant(random, i, LAST_SECOND + 1);
       assertThat(WireTime.format(instant)).isEqualTo(instant.toString());
     }
-    for (Instant edge : List.of(Instant.EPOCH, Instant.ofEpochSecond(min), Instant.ofEpochSecond(max, 999_999_999),
-        Instant.ofEpochSecond(min - 1), Instant.ofEpochSecond(max + 1), Instant.ofEpochSecond(-1, 1), Instant.MIN,
+    for (Instant edge : List.of(Instant.EPOCH, Instant.ofEpochSecond(FIRST_SECOND),
+        Instant.ofEpochSecond(LAST_SECOND, 999_999_999), Instant.ofEpochSecond(FIRST_SECOND - 1),
+        Instant.ofEpochSecond(LAST_SECOND + 1), Instant.ofEpochSecond(-1, 1), Instant.MIN,
         Instant.MAX, Instant.parse("2024-02-29T23:59:59.000000001Z"))) {
       assertThat(WireTime.format(edge)).isEqualTo(edge.toString());
     }
