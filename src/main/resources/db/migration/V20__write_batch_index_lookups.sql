@@ -224,8 +224,8 @@ begin
   order by x.o;
 end
 $$
--- a batch touches a handful of the table's keys: index lookups, whatever the planner estimates (with a few thousand
--- entries it chose hash joins over whole-table scans of config_entry, three per batch, growing with the table)
+-- a batch touches a handful of the table's keys: index lookups, whatever the planner estimates (at 1,000 entries it
+-- chose whole-table scans of config_entry, three per batch)
 set enable_seqscan = off
 set enable_hashjoin = off
 set enable_mergejoin = off;
