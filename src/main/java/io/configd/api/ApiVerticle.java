@@ -645,10 +645,12 @@ public class ApiVerticle extends VerticleBase {
   /** A PUT that wrote the key's first version created it: 201 with its Location; any later version is 200. */
   private void sendWritten(RoutingContext ctx, CachedEntry entry) {
     ConfigValue value = entry.value();
-    if (value.version() == 1) {
-      ctx.response().putHeader("Location", "/v1/config/" + value.key() + "?env=" + value.env());
+    if (value.version() != 1) {
+      sendRecorded(ctx, entry, 200);
+      return;
     }
-    sendRecorded(ctx, entry, value.version() == 1 ? 201 : 200);
+    ctx.response().putHeader("Location", "/v1/config/" + value.key() + "?env=" + value.env());
+    sendRecorded(ctx, entry, 201);
   }
 
   /**
