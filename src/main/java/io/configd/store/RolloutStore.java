@@ -330,6 +330,9 @@ public final class RolloutStore {
     return conn.preparedQuery(SqlQueries.INSERT_ROLLOUT_CHANGE)
         .execute(Tuple.of(revision, id, kind, selector(targeting), targeting.basisPoints(), actor))
         .compose(v -> conn.preparedQuery(SqlQueries.INSERT_ROLLOUT_CONFIG_CHANGE).execute(Tuple.of(revision, env, key, base)))
+        .compose(inserted -> inserted.rowCount() == 1 ? Future.succeededFuture() : Future.failedFuture(
+            new IllegalStateException("version " + base + " of " + key + " in " + env
+                + ", which the rollout stands on, is no longer in the history")))
         .compose(v -> conn.preparedQuery(SqlQueries.INSERT_ROLLOUT_AUDIT)
             .execute(Tuple.of(revision, actor, kind, description, id)))
         .compose(v -> conn.preparedQuery(SqlQueries.SET_REVISION).execute(Tuple.of(revision)))

@@ -133,7 +133,8 @@ final class SqlQueries {
   /**
    * The compaction watermark and how far the next batch may prune: past the revisions that are too old ($1: age in
    * ms) or beyond the newest $2, at most $3 revisions further, and never up to a change the publisher has not relayed
-   * or the audit log not recorded yet (both read the version history). 0 disables a limit.
+   * or the audit log not recorded yet (both read the version history), nor to a version whose successor the audit log
+   * has not recorded. 0 disables a limit.
    */
   static final String SELECT_PRUNE_BOUNDS = """
       with r as (select revision, compacted_revision as compacted from config_revision where id = 1),
@@ -147,9 +148,16 @@ final class SqlQueries {
           (select relayed.revision from config_relay relayed where relayed.id = 1)) as target
         from r
       )
-      select w.compacted, least(w.target, coalesce((select min(c.revision) - 1 from config_change c
-          where c.revision > w.compacted and c.revision <= w.target
-            and not exists (select 1 from audit_log a where a.revision = c.revision)), w.target)) as target
+      select w.compacted, least(w.target,
+          coalesce((select min(c.revision) - 1 from config_change c
+            where c.revision > w.compacted and c.revision <= w.target
+              and not exists (select 1 from audit_log a where a.revision = c.revision)), w.target),
+          -- nor past a version whose successor the audit log has not recorded yet (its row takes the old value from
+          -- it): PRUNE_VERSIONS keeps such a version, and a watermark moved past it would keep it for ever
+          coalesce((select min(v.revision) - 1 from config_version v
+            join config_version n on n.env = v.env and n.key = v.key and n.version = v.version + 1
+            where v.revision > w.compacted and v.revision <= w.target
+              and not exists (select 1 from audit_log a where a.revision = n.revision)), w.target)) as target
       from wanted w""";
 
   /** The change log's rows in ($1, $2], but each key's current version. */
@@ -393,9 +401,16 @@ final class SqlQueries {
       insert into rollout_change (revision, rollout, kind, selector, basis_points, created_by)
       values ($1, $2, $3, $4, $5, $6)""";
 
-  /** The change log's row of a rollout's change: it names the released version the rollout stands on. */
+  /**
+   * The change log's row of a rollout's change: it names the released version the rollout stands on, and holds that
+   * version's row (key share, as the foreign key did until V21) until it commits, so that retention cannot prune it
+   * meanwhile (its delete waits, then the history's delete trigger sees this change and refuses). No row inserted: the
+   * version is gone.
+   */
   static final String INSERT_ROLLOUT_CONFIG_CHANGE = """
-      insert into config_change (revision, env, key, version) values ($1, $2, $3, $4)""";
+      insert into config_change (revision, env, key, version)
+      select $1, v.env, v.key, v.version from config_version v where v.env = $2 and v.key = $3 and v.version = $4
+      for key share of v""";
 
   /**
    * The audit row of a rollout's change, written with it (the audit consumer finds it there): a 'target' goes from the

@@ -6,11 +6,15 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.configd.TestServices;
 import io.configd.model.ConfigKey;
 import io.configd.model.ConfigValue;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.Json;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
@@ -24,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * V21 a foreign key kept the rule, with a query and a row lock per change inside the revision counter's lock; since
  * V21 the change log's statement trigger checks the inserted changes once per statement, and a statement trigger on
  * the history refuses to delete a version a change names. Without those two checks (the foreign key dropped alone)
- * the first two tests fail.
+ * the first two tests fail. A rollout's change names a version it did not write, which retention may be pruning at
+ * the same moment: it holds the version's row until it commits (the foreign key's lock), or the third test fails.
  */
 @DisplayName("Every change in the change log names a version of the history")
 class ChangesNameTheirVersionsTest {
@@ -77,6 +82,44 @@ class ChangesNameTheirVersionsTest {
     assertThat(refused).isInstanceOf(PgException.class);
     assertThat(((PgException) refused).getSqlState()).isEqualTo("23503");
     assertThat(count("select count(*) from config_version where key = 'named.b'")).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("a version a rollout's change names cannot be pruned while that change commits")
+  void versionARolloutChangeNamesStaysWhileItCommits() throws InterruptedException {
+    ConfigValue first = put("named.e", 1);
+    put("named.e", 2);
+    // retention's first step: version 1 is no longer current, its change is pruned; a rollout standing on it goes on
+    pool.query("delete from config_change where key = 'named.e' and version = 1").execute().await();
+    SqlConnection rollout = pool.getConnection().await();
+    SqlConnection retention = pool.getConnection().await();
+    try {
+      rollout.query("begin").execute().await();
+      assertThat(rollout.preparedQuery(SqlQueries.INSERT_ROLLOUT_CONFIG_CHANGE)
+          .execute(Tuple.of(first.revision() + 1000, ENV, "named.e", 1)).await().rowCount()).isEqualTo(1);
+      retention.query("begin").execute().await();
+      int pid = retention.query("select pg_backend_pid()").execute().await().iterator().next().getInteger(0);
+      Future<RowSet<Row>> prune = retention.query("delete from config_version where key = 'named.e' and version = 1")
+          .execute();
+      // the delete either runs through (nothing holds the version) or waits for the rollout's lock: see which
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (!prune.isComplete() && !"Lock".equals(pool.preparedQuery(
+          "select wait_event_type from pg_stat_activity where pid = $1").execute(Tuple.of(pid)).await()
+          .iterator().next().getString(0))) {
+        assertThat(System.nanoTime()).as("the delete neither ended nor waited for a lock").isLessThan(deadline);
+        Thread.sleep(10);
+      }
+      rollout.query("commit").execute().await();
+      Throwable refused = catchThrowable(prune::await);
+      retention.query(refused == null ? "commit" : "rollback").execute().await();
+
+      assertThat(refused).isInstanceOf(PgException.class);
+      assertThat(((PgException) refused).getSqlState()).isEqualTo("23503");
+      assertThat(count("select count(*) from config_version where key = 'named.e' and version = 1")).isEqualTo(1);
+    } finally {
+      rollout.close().await();
+      retention.close().await();
+    }
   }
 
   @Test
