@@ -9,6 +9,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +25,8 @@ import java.util.stream.Stream;
  * databases, takes it in turn until its commit is flushed), or for the WAL flush. Shares of samples do not depend on
  * how loaded the machine is the way times do; multiplied by the sampling period and divided by the batches, they
  * give an estimate of each part's time per batch. The node's backends are found by their client ports: the node
- * processes' sockets to PostgreSQL's port (from /proc), so that other nodes on the same server are left out.
+ * processes' sockets to PostgreSQL's port (from /proc), so that other nodes on the same server are left out; their
+ * own CPU (from /proc too) per write is what the node costs PostgreSQL, whoever else uses it.
  */
 final class PgWaits {
 
@@ -32,13 +34,16 @@ final class PgWaits {
   static final long PERIOD_MILLIS = 10;
 
   private static final String SAMPLE = """
-      select state, wait_event_type, wait_event, query like '%configd_write_batch(%' as batch
+      select pid, state, wait_event_type, wait_event, query like '%configd_write_batch(%' as batch
       from pg_stat_activity where client_port = any($1) and pid <> pg_backend_pid()""";
 
   private final List<NodeUnderTest> nodes;
   private final PgConnection connection;
   private final Integer[] ports;
   private final long batchesBefore;
+  private final long writesBefore;
+  /** Each backend's CPU seconds when it was first seen, from /proc (PostgreSQL runs on this machine). */
+  private final Map<Integer, Double> cpuAtFirstSight = new HashMap<>();
   private final long started = System.nanoTime();
   /** Samples of backends running the write batch, by what they were doing; then of other statements and idle ones. */
   private final Map<String, Long> batch = new LinkedHashMap<>();
@@ -47,11 +52,12 @@ final class PgWaits {
   private volatile boolean stopping;
   private final Promise<Void> stopped = Promise.promise();
 
-  private PgWaits(List<NodeUnderTest> nodes, PgConnection connection, Integer[] ports, long batchesBefore) {
+  private PgWaits(List<NodeUnderTest> nodes, PgConnection connection, Integer[] ports, long[] counts) {
     this.nodes = nodes;
     this.connection = connection;
     this.ports = ports;
-    this.batchesBefore = batchesBefore;
+    this.batchesBefore = counts[0];
+    this.writesBefore = counts[1];
   }
 
   /** Starts sampling the nodes' backends; null (and a row saying why) when they cannot be found. */
@@ -69,7 +75,7 @@ final class PgWaits {
         return null;
       }
       PgConnection connection = PgConnection.connect(vertx, options).await();
-      PgWaits waits = new PgWaits(nodes, connection, ports.toArray(Integer[]::new), batches(nodes));
+      PgWaits waits = new PgWaits(nodes, connection, ports.toArray(Integer[]::new), counts(nodes));
       vertx.runOnContext(v -> waits.sample(vertx));
       return waits;
     } catch (RuntimeException e) {
@@ -87,6 +93,7 @@ final class PgWaits {
       if (done.succeeded()) {
         rounds++;
         for (Row row : done.result()) {
+          cpuAtFirstSight.computeIfAbsent(row.getInteger("pid"), PgWaits::cpuSeconds);
           String what = what(row.getString("state"), row.getString("wait_event_type"), row.getString("wait_event"));
           if (!"active".equals(row.getString("state"))) {
             other.merge(what, 1L, Long::sum);
@@ -122,7 +129,11 @@ final class PgWaits {
     stopping = true;
     stopped.future().await();
     double seconds = (System.nanoTime() - started) / 1e9;
-    long batches = batches(nodes) - batchesBefore;
+    long[] counts = counts(nodes);
+    long batches = counts[0] - batchesBefore;
+    long writes = counts[1] - writesBefore;
+    double cpu = cpuAtFirstSight.entrySet().stream().mapToDouble(each -> cpuSeconds(each.getKey()) - each.getValue())
+        .filter(seconds -> !Double.isNaN(seconds)).sum();
     double period = rounds == 0 ? 0 : seconds * 1000 / rounds; // the real period, query time included
     long inBatch = batch.values().stream().mapToLong(Long::longValue).sum();
     JsonObject shares = new JsonObject();
@@ -141,16 +152,35 @@ final class PgWaits {
     JsonObject others = new JsonObject();
     other.forEach(others::put);
     Report.row("the same backends otherwise", others.encode() + " (samples)");
-    return new JsonObject().put("rounds", rounds).put("periodMs", round(period)).put("backends", ports.length)
+    // the node's own backends only, unlike the PostgreSQL row above (every process of it, whoever's)
+    Report.row("CPU of the node's backends", String.format(Locale.ROOT,
+        "%.2f cores, %.3f ms a write, %.2f ms a batch (%d backends; relay, audit and reads included)", cpu / seconds,
+        cpu * 1000 / Math.max(1, writes), cpu * 1000 / Math.max(1, batches), cpuAtFirstSight.size()));
+    return new JsonObject().put("backendCpuSeconds", round(cpu)).put("writes", writes)
+        .put("backendCpuMsPerWrite", round(cpu * 1000 / Math.max(1, writes))).put("rounds", rounds).put("periodMs", round(period)).put("backends", ports.length)
         .put("batches", batches).put("batch", shares).put("otherwise", others);
   }
 
-  private static long batches(List<NodeUnderTest> nodes) {
-    long sum = 0;
+  /** The nodes' batches and writes so far. */
+  private static long[] counts(List<NodeUnderTest> nodes) {
+    long[] sum = new long[2];
     for (NodeUnderTest node : nodes) {
-      sum += node.getJson("/v1/stats/writes").getLong("batches", 0L);
+      JsonObject writes = node.getJson("/v1/stats/writes");
+      sum[0] += writes.getLong("batches", 0L);
+      sum[1] += writes.getLong("writes", 0L);
     }
     return sum;
+  }
+
+  /** utime + stime of a process, from /proc/&lt;pid&gt;/stat; NaN once it is gone. */
+  private static double cpuSeconds(int pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+    } catch (Exception gone) {
+      return Double.NaN;
+    }
   }
 
   /** The local ports of {@code pid}'s TCP connections to {@code serverPort}: its sockets' inodes in /proc/net/tcp*. */
