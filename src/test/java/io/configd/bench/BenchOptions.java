@@ -15,6 +15,7 @@ import java.util.Map;
 record BenchOptions(List<String> scenarios, boolean quick, String url, int subscribers, int writes, double rate,
                     int[] spread, int connectBatch, boolean deflate, int readConcurrency, double readSeconds, int hotKeys,
                     int coldKeys, int writeConcurrency, double writeSeconds, double warmupSeconds, double writeWarmupSeconds,
+                    double writeSettleSeconds,
                     String env,
                     Path out, String schema, String nodeClasspath, int nodes, List<String> readVariants, double soakMinutes,
                     String command, String peer, List<Integer> subscriberCounts, List<Integer> writeConcurrencies,
@@ -62,6 +63,9 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
         --write-warmup T        writes, txn and etcd's writes: seconds of the same closed loop before measuring
                                 (default 60: a fresh node's JIT compiles its write path for a minute or two; each
                                 run prints how much it compiled in the warm-up and during the measured writes)
+        --write-settle S        writes and txn: after --write-warmup, 10 s steps more until a step in which the node's
+                                JIT compiled at most 5 % of it (at c16 it still compiled half a core after 90 s), at
+                                most S seconds more (default 120; --quick 0)
         --hot-keys H            reads: hot keys (default 10)
         --cold-keys K           reads: cold keys; the cold variant reads each once, on a node of its own with the near
                                 cache off and a fresh Redis namespace (default 30000)
@@ -142,6 +146,7 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
         o.decimal("seconds", quick ? 3 : 10),
         o.decimal("warmup", quick ? 0.5 : 2),
         o.decimal("write-warmup", values.containsKey("warmup") ? o.decimal("warmup", 2) : quick ? 0.5 : 60),
+        o.decimal("write-settle", quick ? 0 : 120),
         o.text("env", "production"),
         Path.of(o.text("out", "bench-results")),
         o.text("schema", "bench"),
@@ -160,7 +165,7 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
     if (subscriberCounts.stream().anyMatch(count -> count < 1) || writeConcurrencies.stream().anyMatch(c -> c < 1)
         || options.subscribers() < 1 || options.writes() < 1 || options.rate() <= 0 || options.readConcurrency() < 1
         || options.writeConcurrency() < 1 || options.soakMinutes() <= 0 || options.hotKeys() < 1 || options.coldKeys() < 1
-        || options.nodes() < 1 || options.writeWarmupSeconds() < 0 || options.gray() < 0 || options.gray() > 100 || options.propagationWarmupSeconds() < 0) {
+        || options.nodes() < 1 || options.writeWarmupSeconds() < 0 || options.writeSettleSeconds() < 0 || options.gray() < 0 || options.gray() > 100 || options.propagationWarmupSeconds() < 0) {
       throw new UsageException("sizes and rates must be positive");
     }
     if ((options.lingers() != null || options.fetchWaits() != null) && (options.nodes() > 1 || options.url() != null)) {
@@ -185,7 +190,7 @@ record BenchOptions(List<String> scenarios, boolean quick, String url, int subsc
   BenchOptions with(int subscriberCount, int writeConcurrency) {
     return new BenchOptions(scenarios, quick, url, subscriberCount, writes, rate, spread, connectBatch, deflate,
         readConcurrency, readSeconds, hotKeys, coldKeys, writeConcurrency, writeSeconds, warmupSeconds, writeWarmupSeconds,
-        env, out, schema, nodeClasspath, nodes, readVariants, soakMinutes, command, peer, subscriberCounts, writeConcurrencies, gray,
+        writeSettleSeconds, env, out, schema, nodeClasspath, nodes, readVariants, soakMinutes, command, peer, subscriberCounts, writeConcurrencies, gray,
         propagationWarmupSeconds, lingers, fetchWaits);
   }
 

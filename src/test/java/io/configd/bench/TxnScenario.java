@@ -27,7 +27,7 @@ final class TxnScenario {
         PUTS, options.writeConcurrency(), options.writeSeconds(), WritesScenario.KEYS));
     AtomicLong sequence = new AtomicLong();
     ClosedLoop.Outcome outcome = Warmth.measuredWrites(vertx, List.of(node), options.writeConcurrency(),
-        options.writeWarmupSeconds(), options.writeSeconds(), () -> txn(sequence.getAndIncrement()), result,
+        options.writeWarmupSeconds(), options.writeSettleSeconds(), options.writeSeconds(), () -> txn(sequence.getAndIncrement()), result,
         run -> String.format("%,.0f txn/s = %,.0f puts/s", run.throughput(), run.throughput() * PUTS),
         "POST /v1/txn send → 200");
     result.put("concurrency", options.writeConcurrency()).put("putsPerTxn", PUTS)

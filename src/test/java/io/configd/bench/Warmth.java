@@ -15,22 +15,50 @@ import java.util.function.Supplier;
  */
 final class Warmth {
 
+  /** The settling warm-up's step, and the JIT compile time per step (summed over compiler threads) that ends it. */
+  static final double SETTLE_STEP_SECONDS = 10;
+  static final double SETTLED_JIT_SHARE = 0.05;
+
   private Warmth() {
   }
 
   /**
-   * A closed loop of {@code request} at {@code concurrency}: {@code warmupSeconds} unmeasured, then {@code seconds}
-   * measured, with node 1's write stages, the nodes' CPU (and per answered request) and their warmth taken over the
-   * measured part only; the outcome is reported first ({@code rate} its throughput row, {@code latencyLabel} its latency's).
+   * A closed loop of {@code request} at {@code concurrency}: {@code warmupSeconds} unmeasured, then up to
+   * {@code settleSeconds} more in steps of {@link #SETTLE_STEP_SECONDS} until a step in which no node's JIT compiled
+   * more than {@link #SETTLED_JIT_SHARE} of it, then {@code seconds} measured, with node 1's write stages, the nodes'
+   * CPU (and per answered request) and their warmth taken over the measured part only; the outcome is reported first
+   * ({@code rate} its throughput row, {@code latencyLabel} its latency's).
    */
   static ClosedLoop.Outcome measuredWrites(Vertx vertx, List<NodeUnderTest> nodes, int concurrency, double warmupSeconds,
-                                          double seconds, Supplier<Future<Integer>> request, JsonObject result,
-                                          Function<ClosedLoop.Outcome, String> rate, String latencyLabel) {
+                                          double settleSeconds, double seconds, Supplier<Future<Integer>> request,
+                                          JsonObject result, Function<ClosedLoop.Outcome, String> rate,
+                                          String latencyLabel) {
     List<JsonObject> fresh = jvms(nodes);
     if (warmupSeconds > 0) {
       ClosedLoop.run(vertx, concurrency, warmupSeconds, 0, request, 200);
     }
     List<JsonObject> warmed = jvms(nodes);
+    // A fixed warm-up is too short at low concurrency (at c16 a node still compiled 5.3 s in the 10 s after a 90 s
+    // warm-up; at c64 0.1 s after 190 s): go on until a step finds the node past its compilation, or the bound.
+    double settled = 0;
+    while (settled < settleSeconds) {
+      double step = Math.min(SETTLE_STEP_SECONDS, settleSeconds - settled);
+      ClosedLoop.run(vertx, concurrency, step, 0, request, 200);
+      settled += step;
+      List<JsonObject> after = jvms(nodes);
+      boolean compiling = false;
+      for (int i = 0; i < nodes.size(); i++) {
+        compiling |= after.get(i).getLong("jitMillis", 0L) - warmed.get(i).getLong("jitMillis", 0L)
+            > SETTLED_JIT_SHARE * step * 1000;
+      }
+      warmed = after;
+      if (!compiling) {
+        break;
+      }
+    }
+    result.put("settleSeconds", settled);
+    Report.row("warm-up", String.format("%.0f s, then %.0f s more until a %.0f s step compiled at most %.0f %% of it "
+        + "(bound %.0f s)", warmupSeconds, settled, SETTLE_STEP_SECONDS, SETTLED_JIT_SHARE * 100, settleSeconds));
     WriteStageBreakdown stages = WriteStageBreakdown.start(nodes.get(0));
     CpuUsage cpu = CpuUsage.start(nodes.stream().mapToLong(NodeUnderTest::pid).toArray());
     PgWaits waits = PgWaits.start(vertx, nodes);
@@ -41,7 +69,7 @@ final class Warmth {
     if (waits != null) {
       result.put("postgresqlDuringWrites", waits.stop());
     }
-    report(result, nodes, warmupSeconds, fresh, warmed, jvms(nodes));
+    report(result, nodes, warmupSeconds + settled, fresh, warmed, jvms(nodes));
     result.put("cpuDuringWrites", used).put("stagesInTheNode", stages.print()); // with clustered nodes: node 1's
     cpu.perAnswered(used, outcome.ok() + outcome.errors());
     return outcome;

@@ -45,7 +45,7 @@ final class WritesScenario {
         .put("warmupSeconds", options.writeWarmupSeconds()).put("keys", KEYS).put("nodes", nodes.size());
     AtomicLong sequence = new AtomicLong();
     ClosedLoop.Outcome outcome = Warmth.measuredWrites(vertx, nodes, options.writeConcurrency(),
-        options.writeWarmupSeconds(), options.writeSeconds(), () -> put(sequence.getAndIncrement()), result,
+        options.writeWarmupSeconds(), options.writeSettleSeconds(), options.writeSeconds(), () -> put(sequence.getAndIncrement()), result,
         run -> String.format("%,.0f writes/s", run.throughput()), "PUT send → 200");
     JsonObject perNode = new JsonObject();
     for (NodeUnderTest node : nodes) {
