@@ -133,7 +133,7 @@ final class PgWaits {
     long batches = counts[0] - batchesBefore;
     long writes = counts[1] - writesBefore;
     double cpu = cpuAtFirstSight.entrySet().stream().mapToDouble(each -> cpuSeconds(each.getKey()) - each.getValue())
-        .filter(seconds -> !Double.isNaN(seconds)).sum();
+        .filter(used -> !Double.isNaN(used)).sum();
     double period = rounds == 0 ? 0 : seconds * 1000 / rounds; // the real period, query time included
     long inBatch = batch.values().stream().mapToLong(Long::longValue).sum();
     JsonObject shares = new JsonObject();
