@@ -45,6 +45,7 @@ public final class Main {
       }
     } catch (Exception e) {
       LOG.error("configd failed to start: {}", e.getMessage(), e);
+      LogFormat.flush();
       System.exit(1);
       return;
     }
@@ -61,6 +62,8 @@ public final class Main {
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      } finally {
+        LogFormat.flush(); // the access lines of the last second, the drain's among them
       }
     }, "configd-shutdown"));
   }

@@ -21,6 +21,8 @@ public final class CacheStats {
   final LongAdder redisFillsRefused = new LongAdder();
   final LongAdder redisInvalidations = new LongAdder();
   final LongAdder redisInvalidationRounds = new LongAdder();
+  /** Change-stream invalidations not sent: this node's own round had put that version in Redis already. */
+  final LongAdder redisInvalidationsDone = new LongAdder();
   final LongAdder redisOutdated = new LongAdder();
   final LongAdder pubsubReceived = new LongAdder();
 
@@ -52,6 +54,7 @@ public final class CacheStats {
             .put("outdated", redisOutdated.sum())
             .put("invalidations", redisInvalidations.sum())
             .put("invalidationRounds", redisInvalidationRounds.sum())
+            .put("invalidationsAlreadyDone", redisInvalidationsDone.sum())
             .put("invalidationBacklog", backlog)
             .put("pubsubReceived", pubsubReceived.sum())
             .put("subscribed", subscribed)

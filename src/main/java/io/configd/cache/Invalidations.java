@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * rounds, one at a time: those that come while a round is in flight (the other writes of a batch, the other changes of
  * a Kafka poll) leave together in the next one, one round trip for all, one per key: a key told several times meanwhile
  * (written twice, or written and then heard of from the change stream) goes once, at its newest version, announced if
- * any of them was. Runs on the cache verticle's event loop.
+ * any of them was. A version this node's own round already put in Redis is not sent again when the change stream
+ * brings it back: that script would find the version known and change nothing (it was half of Redis's scripts on a
+ * node taking writes). Runs on the cache verticle's event loop.
  */
 final class Invalidations {
 
@@ -25,6 +27,8 @@ final class Invalidations {
   private static final int MAX_BACKLOG = 10_000;
   /** Invalidations sent in one round at most (the client's queue of waiting replies is bounded too). */
   private static final int MAX_ROUND = 1_000;
+  /** Versions of this node's writes that Redis took, kept until the change stream brings them back, at most. */
+  private static final int MAX_DONE = 10_000;
 
   private final SharedCache cache;
   private final RedisTier redis;
@@ -34,6 +38,8 @@ final class Invalidations {
   private final Map<CacheKey, Integer> backlog = new LinkedHashMap<>();
   /** Redis invalidations waiting for the round in flight to answer, one per key. */
   private final Map<CacheKey, RedisTier.Invalidation> queued = new LinkedHashMap<>();
+  /** The newest version of each key that a round of this node's writes put in Redis, until the change stream's turn. */
+  private final Map<CacheKey, Integer> inRedis = new LinkedHashMap<>();
   private boolean roundInFlight;
   private long count;
   private boolean overflowLogged;
@@ -59,9 +65,20 @@ final class Invalidations {
     sendRound();
   }
 
-  /** A change from the change stream, seen by every node: pub/sub is at-most-once, this is the backstop. */
+  /**
+   * A change from the change stream, seen by every node: pub/sub is at-most-once, and the node that took the write may
+   * have failed to tell Redis; this is the backstop, needless for a version this node's own round put there.
+   */
   void changed(CacheKey key, int version) {
     near(key, version);
+    Integer put = inRedis.get(key);
+    if (put != null && put <= version) {
+      inRedis.remove(key); // the change stream has come to the version put, or past it
+    }
+    if (put != null && put >= version) {
+      cache.stats().redisInvalidationsDone.increment();
+      return;
+    }
     queue(new RedisTier.Invalidation(key, version, false));
     sendRound();
   }
@@ -142,11 +159,23 @@ final class Invalidations {
       for (RedisTier.Invalidation invalidation : round) {
         if (done.failed()) {
           remember(invalidation.key(), invalidation.version());
+        } else if (invalidation.announce()) {
+          putInRedis(invalidation.key(), invalidation.version());
         }
         cache.near().redisCaughtUp(invalidation.key(), invalidation.version());
       }
       sendRound();
     });
+  }
+
+  /** A version of this node's writes is in Redis: the change stream need not put it there again. */
+  private void putInRedis(CacheKey key, int version) {
+    inRedis.merge(key, version, Math::max);
+    if (inRedis.size() > MAX_DONE) { // change stream late or down: the eldest get their backstop after all
+      Iterator<CacheKey> eldest = inRedis.keySet().iterator();
+      eldest.next();
+      eldest.remove();
+    }
   }
 
   /** Keeps a Redis invalidation that failed, to do it once Redis answers again. */

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * knows of the key. Every call has a short time limit that measures Redis itself (see {@link Deadline}) and goes through
  * the circuit breaker; fills and invalidations are Lua scripts that compare versions inside Redis, so an older version
  * never replaces a newer one. Calls are pipelined on one connection of their own, opened on first use and again after
- * it is lost: no pool queue stands in front of Redis. Invalidations go in rounds: one write of many scripts.
+ * it is lost: no pool queue stands in front of Redis. Invalidations go in rounds: one write of many scripts. The scripts
+ * go by their SHA-1 ({@link LuaScript}), their text only when Redis answers that it does not hold them.
  */
 final class RedisTier {
 
@@ -36,26 +37,26 @@ final class RedisTier {
   private static final Logger LOG = LoggerFactory.getLogger(RedisTier.class);
 
   /** KEYS: value, version. ARGV: version, entry JSON, TTL. Refuses a version older than the one Redis knows. */
-  private static final String FILL = """
+  private static final LuaScript FILL = LuaScript.of("""
       local known = tonumber(redis.call('GET', KEYS[2]) or '0')
       if known > tonumber(ARGV[1]) then return 0 end
       redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
       redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[3])
-      return 1""";
+      return 1""");
 
   /**
    * KEYS: value, version. ARGV: version, TTL, channel, message. Drops the value when it is older than the committed
    * version and keeps that version as the high-water mark (deleting it too would let a late fill of an older version
    * back in), then announces the change to every node. The value key, when present, always holds the known version.
    */
-  private static final String INVALIDATE = """
+  private static final LuaScript INVALIDATE = LuaScript.of("""
       local known = tonumber(redis.call('GET', KEYS[2]) or '0')
       if known < tonumber(ARGV[1]) then
         redis.call('DEL', KEYS[1])
         redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
       end
       if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
-      return 1""";
+      return 1""");
 
   private final Vertx vertx;
   private final CacheSettings settings;
@@ -114,26 +115,34 @@ final class RedisTier {
    */
   Future<Boolean> fill(CachedEntry entry) {
     CacheKey key = new CacheKey(entry.value().env(), entry.value().key());
-    Request request = Request.cmd(Command.EVAL).arg(FILL).arg(2).arg(valueKey(key)).arg(versionKey(key))
-        .arg(entry.version()).arg(entry.body()).arg(settings.ttlSeconds());
-    return call(settings.invalidationTimeoutMs(), request).map(response -> response.toInteger() == 1);
+    return call(settings.invalidationTimeoutMs(), conn -> LuaScript.run(byText -> conn.send(
+            FILL.call(byText, 2).arg(valueKey(key)).arg(versionKey(key)).arg(entry.version()).arg(entry.body())
+                .arg(settings.ttlSeconds()))))
+        .map(response -> response.toInteger() == 1);
   }
 
   /**
    * The invalidations in one pipelined round: their scripts written to the connection at once, under one time limit,
-   * one call for the breaker; fails when any of them failed (Redis runs each on its own).
+   * one call for the breaker; fails when any of them failed (Redis runs each on its own). A round that met a Redis
+   * without the script goes again whole, by text: a script that ran twice changes nothing the second time (the version
+   * is known), and a node told twice of one version drops nothing more.
    */
   Future<Void> invalidate(List<Invalidation> invalidations) {
+    return call(settings.invalidationTimeoutMs(),
+        conn -> LuaScript.run(byText -> conn.batch(invalidationRequests(invalidations, byText)))).mapEmpty();
+  }
+
+  private List<Request> invalidationRequests(List<Invalidation> invalidations, boolean byText) {
     List<Request> requests = new ArrayList<>(invalidations.size());
     for (Invalidation invalidation : invalidations) {
       CacheKey key = invalidation.key();
       String message = new JsonObject().put("key", key.key()).put("env", key.env())
           .put("version", invalidation.version()).encode();
-      requests.add(Request.cmd(Command.EVAL).arg(INVALIDATE).arg(2).arg(valueKey(key)).arg(versionKey(key))
+      requests.add(INVALIDATE.call(byText, 2).arg(valueKey(key)).arg(versionKey(key))
           .arg(invalidation.version()).arg(settings.ttlSeconds()).arg(invalidation.announce() ? channel() : "")
           .arg(message));
     }
-    return call(settings.invalidationTimeoutMs(), conn -> conn.batch(requests)).mapEmpty();
+    return requests;
   }
 
   /** The server's maxmemory-policy, or a failure when CONFIG is not allowed (managed Redis often renames it). */

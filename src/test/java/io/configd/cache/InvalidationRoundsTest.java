@@ -141,6 +141,40 @@ class InvalidationRoundsTest {
         })));
   }
 
+  @Test
+  @DisplayName("a version this node's round put in Redis is not sent again when the change stream brings it back; "
+      + "a newer version, and another key's, still are")
+  void ownVersionsComeBackWithoutAScript(Vertx vertx, VertxTestContext testContext) {
+    ConfigValue x3 = value("back.x", 3);
+    CacheKey y = new CacheKey(CacheTesting.ENV, "back.y");
+    Context context = vertx.getOrCreateContext();
+    context.runOnContext(v -> {
+      cache.near().written(key(x3), CachedEntry.of(x3));
+      invalidations.written(List.of(x3));
+    });
+    CacheTesting.until(vertx, 10_000, "Redis took this node's write", () -> Future.succeededFuture(
+            cache.stats().redisInvalidationRounds.sum()), done -> done == 1)
+        .compose(written -> {
+          context.runOnContext(v -> {
+            invalidations.changed(key(x3), 3); // the change stream brings this node's write back
+            invalidations.changed(key(x3), 4); // another node wrote version 4 meanwhile
+            invalidations.changed(y, 2);
+          });
+          // sent again, x@3 would go alone (nothing in flight), then x@4 and y@2 together: 1, 2, 4, never 3
+          return CacheTesting.until(vertx, 10_000, "Redis took 3 invalidations or more", () -> Future.succeededFuture(
+              cache.stats().redisInvalidations.sum()), sent -> sent >= 3);
+        })
+        .compose(sent -> Future.all(CacheTesting.redis(redis, Command.GET, tier.versionKey(key(x3))),
+            CacheTesting.redis(redis, Command.GET, tier.versionKey(y))))
+        .onComplete(testContext.succeeding(versions -> testContext.verify(() -> {
+          assertThat(cache.stats().redisInvalidations.sum()).as("x@3 once, then x@4 and y@2").isEqualTo(3);
+          assertThat(cache.stats().redisInvalidationsDone.sum()).isEqualTo(1);
+          assertThat(versions.<io.vertx.redis.client.Response>list().stream().map(Object::toString).toList())
+              .containsExactly("4", "2");
+          testContext.completeNow();
+        })));
+  }
+
   private static CacheKey key(ConfigValue value) {
     return new CacheKey(value.env(), value.key());
   }
