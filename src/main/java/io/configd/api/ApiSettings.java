@@ -13,7 +13,7 @@ import java.util.List;
  * @param maxTxnBytes    the largest body of a POST /v1/txn
  * @param maxBatchOps    the most ops the write pipeline gathers in one commit (a larger transaction goes alone)
  * @param maxBatchesInFlight the most write batches sent to PostgreSQL at once (the next waits on the revision row
- *                       while the one before commits)
+ *                       while the one before commits; it goes once it holds as many ops as the one before)
  * @param trustedProxies addresses and CIDRs whose Forwarded / X-Forwarded-For headers name the client
  * @param accessLog      an access log line per request ({@code log.access})
  * @param headerTimeoutMillis       a new connection must send a complete request head within this time, else it is closed

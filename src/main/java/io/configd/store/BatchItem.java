@@ -126,16 +126,19 @@ abstract sealed class BatchItem<T> {
   static final class Single extends BatchItem<ConfigValue> {
 
     private final Write write;
+    /** Built once: the pipeline asks for it several times on the way (queue, batch, arguments, outcome). */
+    private final List<Op> ops;
 
     Single(Write write) {
       this.write = write;
+      this.ops = List.of(new Op(write.deleted() ? TxnOp.Kind.DELETE : TxnOp.Kind.PUT, write.env(), write.key(),
+          write.encodedValue(), write.critical(), write.comment(), write.actor(), write.expected(), write.secret(),
+          write.sealed()));
     }
 
     @Override
     List<Op> ops() {
-      return List.of(new Op(write.deleted() ? TxnOp.Kind.DELETE : TxnOp.Kind.PUT, write.env(), write.key(),
-          write.encodedValue(), write.critical(), write.comment(), write.actor(), write.expected(), write.secret(),
-          write.sealed()));
+      return ops;
     }
 
     @Override

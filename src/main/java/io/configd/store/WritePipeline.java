@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * (schemas and approval policies), whatever route it came by. Group commit: while one batch is being committed, the writes that arrive queue up; when
  * it commits they leave together as the next batch, recorded by one statement (configd_write_batch) in one
  * PostgreSQL transaction: one counter bump, one round trip, one flush. A batch never waits for a timer, so a lone
- * write goes at once. Each write keeps its own outcome; a future completes only once its write has committed.
+ * write goes at once; a second batch goes while one is in flight only once it would be as large (see
+ * {@link #takeIfDue}). Each write keeps its own outcome; a future completes only once its write has committed.
  * Built once by the node and shared by its API instances (thread-safe).
  */
 public final class WritePipeline {
@@ -40,7 +41,14 @@ public final class WritePipeline {
   private final WriteStats stats = new WriteStats();
   private final WriteStages stages = new WriteStages();
   private final Deque<BatchItem<?>> queue = new ArrayDeque<>();
-  private int inFlight;
+  /** The ops in the queue, for the rule that sends a further batch (see {@link #takeIfDue}). */
+  private int queuedOps;
+  /** The batches sent and not yet settled, oldest first. */
+  private final Deque<Sent> inFlight = new ArrayDeque<>();
+
+  /** A batch in flight: its items (which no other batch holds, so two are never equal) and their ops. */
+  private record Sent(List<BatchItem<?>> items, int ops) {
+  }
 
   /**
    * @param maxOps      the most ops one batch carries (a larger transaction goes alone)
@@ -269,7 +277,7 @@ public final class WritePipeline {
 
   /** Batches, writes per batch and their sizes, and where a write's time goes, for GET /v1/stats/writes. */
   public synchronized JsonObject stats() {
-    return stats.toJson(queue.size(), inFlight).put("maxOpsPerBatch", maxOps).put("maxBatchesInFlight", maxInFlight)
+    return stats.toJson(queue.size(), inFlight.size()).put("maxOpsPerBatch", maxOps).put("maxBatchesInFlight", maxInFlight)
         .put("stages", stages.toJson());
   }
 
@@ -279,49 +287,61 @@ public final class WritePipeline {
   }
 
   private <T> Future<T> enqueue(BatchItem<T> item) {
-    List<BatchItem<?>> batch;
+    Sent batch;
     item.queued();
     synchronized (this) {
       queue.add(item);
-      if (inFlight == maxInFlight) {
-        return item.future();
-      }
-      inFlight++;
-      batch = take();
+      queuedOps += item.ops().size();
+      batch = takeIfDue();
     }
-    run(batch);
+    if (batch != null) {
+      run(batch);
+    }
     return item.future();
   }
 
-  /** The next batch: every queued item, up to maxOps ops (at least one item). Called holding the lock. */
-  private List<BatchItem<?>> take() {
-    List<BatchItem<?>> batch = new ArrayList<>();
+  /**
+   * The next batch if one is due, else null. Called holding the lock. With no batch in flight whatever waits goes at
+   * once, so a lone write never waits. With batches in flight a further one goes (up to maxInFlight) only once the
+   * queue holds as many ops as the youngest of them: sent smaller it would only wait in PostgreSQL on the revision
+   * row behind that one, and each batch costs a commit, a NOTIFY and a relay round of its own (two batches in flight
+   * taken as soon as a slot was free split concurrency 16 into 4.1 writes a batch, against 6.7 with one in flight).
+   */
+  private Sent takeIfDue() {
+    if (queue.isEmpty() || inFlight.size() == maxInFlight
+        || (!inFlight.isEmpty() && queuedOps < inFlight.peekLast().ops())) {
+      return null;
+    }
+    List<BatchItem<?>> items = new ArrayList<>();
     int ops = 0;
     while (!queue.isEmpty()) {
       int size = queue.peek().ops().size();
-      if (!batch.isEmpty() && ops + size > maxOps) {
+      if (!items.isEmpty() && ops + size > maxOps) {
         break;
       }
-      batch.add(queue.poll());
+      items.add(queue.poll());
       ops += size;
     }
+    queuedOps -= ops;
+    Sent batch = new Sent(items, ops);
+    inFlight.addLast(batch);
     return batch;
   }
 
-  private void run(List<BatchItem<?>> batch) {
-    execute(batch).onComplete(done -> next());
+  private void run(Sent batch) {
+    execute(batch.items()).onComplete(done -> next(batch));
   }
 
-  private void next() {
-    List<BatchItem<?>> batch;
+  /** {@code done} is settled: the next batch goes if one is due. */
+  private void next(Sent done) {
+    Sent batch;
     synchronized (this) {
-      if (queue.isEmpty()) {
-        inFlight--;
-        return;
-      }
-      batch = take();
+      inFlight.removeFirstOccurrence(done);
+      batch = takeIfDue();
     }
-    run(batch);
+    if (batch != null) {
+      run(batch);
+    }
   }
 
   /**

@@ -61,10 +61,14 @@ final class Warmth {
         + "(bound %.0f s)", warmupSeconds, settled, SETTLE_STEP_SECONDS, SETTLED_JIT_SHARE * 100, settleSeconds));
     WriteStageBreakdown stages = WriteStageBreakdown.start(nodes.get(0));
     CpuUsage cpu = CpuUsage.start(nodes.stream().mapToLong(NodeUnderTest::pid).toArray());
+    PgWaits waits = PgWaits.start(vertx, nodes);
     ClosedLoop.Outcome outcome = ClosedLoop.run(vertx, concurrency, 0, seconds, request, 200);
     JsonObject used = cpu.usage();
     outcome.report(result, rate.apply(outcome), latencyLabel);
     cpu.print(used);
+    if (waits != null) {
+      result.put("postgresqlDuringWrites", waits.stop());
+    }
     report(result, nodes, warmupSeconds + settled, fresh, warmed, jvms(nodes));
     result.put("cpuDuringWrites", used).put("stagesInTheNode", stages.print()); // with clustered nodes: node 1's
     cpu.perAnswered(used, outcome.ok() + outcome.errors());
@@ -84,12 +88,19 @@ final class Warmth {
       long up = warmed.get(i).getLong("uptimeMs", -1L);
       long inWarmup = warmed.get(i).getLong("jitMillis", 0L) - fresh.get(i).getLong("jitMillis", 0L);
       long during = end.get(i).getLong("jitMillis", 0L) - warmed.get(i).getLong("jitMillis", 0L);
+      // the collector's pauses stop every event loop at once: each one lands on the writes in flight
+      long collections = end.get(i).getLong("gcCount", 0L) - warmed.get(i).getLong("gcCount", 0L);
+      long collecting = end.get(i).getLong("gcMillis", 0L) - warmed.get(i).getLong("gcMillis", 0L);
       warmth.put(nodes.get(i).name(), new JsonObject().put("uptimeAtFirstMeasuredWriteMs", up)
           .put("jitMillisInWarmup", inWarmup).put("jitMillisDuringMeasuredWrites", during)
-          .put("jitMillisTotal", end.get(i).getLong("jitMillis", 0L)));
-      Report.row("warmth" + (nodes.size() > 1 ? " (" + nodes.get(i).name() + ")" : ""), String.format(
+          .put("jitMillisTotal", end.get(i).getLong("jitMillis", 0L))
+          .put("gcCountDuringMeasuredWrites", collections).put("gcMillisDuringMeasuredWrites", collecting));
+      String of = nodes.size() > 1 ? " (" + nodes.get(i).name() + ")" : "";
+      Report.row("warmth" + of, String.format(
           "node up %.0f s at the first measured write; JIT compiled %,d ms in the warm-up, %,d ms during the measured "
               + "writes (%,d ms since start)", up / 1000.0, inWarmup, during, end.get(i).getLong("jitMillis", 0L)));
+      Report.row("GC during the measured writes" + of, String.format("%,d collections, %,d ms in all (%.1f ms each)",
+          collections, collecting, collections == 0 ? 0.0 : (double) collecting / collections));
     }
     result.put("warmth", warmth);
     return warmth;

@@ -41,7 +41,8 @@ class LuaScriptsBySha1Test {
   void start(Vertx vertx) throws Exception {
     own = new OwnRedis().start();
     JsonObject config = CacheTesting.isolatedConfig("LuaScriptsBySha1Test");
-    config.getJsonObject("redis").put("uri", own.uri());
+    // each call is awaited and must not fail: a loaded machine's stalled event loop must not time one out (1 s default)
+    config.getJsonObject("redis").put("uri", own.uri()).put("invalidationTimeoutMs", 10_000);
     tier = new RedisTier(vertx, CacheSettings.from(config), new CacheStats(), (from, to) -> { });
     redis = Redis.createClient(vertx, own.uri());
   }

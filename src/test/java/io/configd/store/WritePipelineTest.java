@@ -180,6 +180,54 @@ class WritePipelineTest {
   }
 
   @Test
+  @DisplayName("with a batch in flight a further one goes only once as many ops wait as that batch holds: "
+      + "fewer wait for its commit, then leave together")
+  void aFurtherBatchWaitsUntilItIsAsLarge() {
+    WritePipeline pipelined = new WritePipeline(pool, 1000, 2);
+    long head = new ConfigStore(pool).headRevision().await();
+    Future<TxnResult> txn;
+    List<Future<ConfigValue>> writes = new ArrayList<>();
+    SqlConnection blocker = pool.getConnection().await();
+    try {
+      Transaction held = blocker.begin().await();
+      int blockerPid = blocker.query("select pg_backend_pid()").execute().await().iterator().next().getInteger(0);
+      blocker.query("select revision from config_revision where id = 1 for update").execute().await();
+      txn = pipelined.transaction(new io.configd.store.Transaction(ENV, "test", List.of(
+          new TxnOp(TxnOp.Kind.PUT, ConfigKey.parse("grow.t1"), "1", null, null, Precondition.NONE),
+          new TxnOp(TxnOp.Kind.PUT, ConfigKey.parse("grow.t2"), "1", null, null, Precondition.NONE),
+          new TxnOp(TxnOp.Kind.PUT, ConfigKey.parse("grow.t3"), "1", null, null, Precondition.NONE))));
+      Eventually.await("the transaction's batch waits for the revision row", Duration.ofSeconds(10),
+          () -> waitingOn(blockerPid) == 1);
+      writes.add(put(pipelined, "grow.a", 1, Precondition.NONE));
+      writes.add(put(pipelined, "grow.b", 1, Precondition.NONE));
+      JsonObject waiting = pipelined.stats();
+      assertThat(waiting.getInteger("inFlight")).as("two writes behind a batch of three ops: %s", waiting).isEqualTo(1);
+      assertThat(waiting.getInteger("queued")).isEqualTo(2);
+      writes.add(put(pipelined, "grow.c", 1, Precondition.NONE));
+      JsonObject sent = pipelined.stats();
+      assertThat(sent.getInteger("inFlight")).as("three writes: a second batch goes: %s", sent).isEqualTo(2);
+      assertThat(sent.getInteger("queued")).isZero();
+      held.rollback().await();
+    } finally {
+      blocker.close().await();
+    }
+    Future.join(writes).otherwiseEmpty().await();
+    txn.otherwiseEmpty().await();
+
+    assertThat(txn.succeeded()).as("%s", txn).isTrue();
+    assertThat(txn.result().revision()).isEqualTo(head + 3);
+    List<Long> revisions = new ArrayList<>();
+    for (Future<ConfigValue> write : writes) {
+      assertThat(write.succeeded()).as("%s", write).isTrue();
+      revisions.add(write.result().revision());
+    }
+    assertThat(revisions).as("the three writes shared the second batch, in order").containsExactly(head + 4, head + 5,
+        head + 6);
+    Eventually.await("the pipeline idle again", Duration.ofSeconds(10), () -> pipelined.stats().getInteger("inFlight") == 0);
+    assertThat(pipelined.stats().getLong("batches")).isEqualTo(2);
+  }
+
+  @Test
   @DisplayName("a key's first write waits for another batch creating the same key, not only on the revision row: "
       + "the second batch sees the first one's version")
   void firstWritesOfOneKeyFromTwoNodes() {

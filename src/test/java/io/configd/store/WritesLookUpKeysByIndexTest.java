@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.configd.TestServices;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PreparedStatement;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
@@ -32,6 +33,7 @@ class WritesLookUpKeysByIndexTest {
   private static Vertx vertx;
   private static Pool pool;
   private static SqlConnection early;
+  private static PreparedStatement earlyRelay;
 
   @BeforeAll
   static void start() {
@@ -44,6 +46,9 @@ class WritesLookUpKeysByIndexTest {
     early = pool.getConnection().await();
     early.query("set plan_cache_mode = force_generic_plan").execute().await();
     early.query(batch("generate_series(0, 0)")).execute().await();
+    // the relay's statement planned on the same connection while the change log is all but empty
+    earlyRelay = early.prepare(SqlQueries.MARK_AND_SELECT_UNPUBLISHED).await();
+    earlyRelay.query().execute(Tuple.of(-1L, -1L, 500)).await();
     // then the keys exist, each with two versions (the audit insert reads each revision's previous version)
     for (int round = 0; round < 2; round++) {
       pool.query(batch("generate_series(1, " + KEYS + ")")).execute().await();
@@ -72,6 +77,22 @@ class WritesLookUpKeysByIndexTest {
     } finally {
       connection.close().await();
     }
+  }
+
+  @Test
+  @DisplayName("the relay's next batch, on a connection that planned it while the tables were empty")
+  void relayPlannedEarly() {
+    Transaction transaction = early.begin().await();
+    var batch = earlyRelay.query().execute(Tuple.of(-1L, -1L, 500)).await();
+    Map<String, Long> sequential = new TreeMap<>();
+    early.query("""
+        select relname, seq_scan from pg_stat_xact_user_tables
+        where schemaname = current_schema() and relname in ('config_change', 'config_version')""").execute().await()
+        .forEach(row -> sequential.put(row.getString("relname"), row.getLong("seq_scan")));
+    transaction.rollback().await();
+
+    assertThat(batch.size()).as("changes read").isEqualTo(500);
+    assertThat(sequential).as("sequential scans").isEqualTo(Map.of("config_change", 0L, "config_version", 0L));
   }
 
   /**
