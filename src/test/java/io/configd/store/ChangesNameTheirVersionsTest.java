@@ -3,6 +3,7 @@ package io.configd.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.configd.Eventually;
 import io.configd.TestServices;
 import io.configd.model.ConfigKey;
 import io.configd.model.ConfigValue;
@@ -15,6 +16,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
@@ -86,7 +88,7 @@ class ChangesNameTheirVersionsTest {
 
   @Test
   @DisplayName("a version a rollout's change names cannot be pruned while that change commits")
-  void versionARolloutChangeNamesStaysWhileItCommits() throws InterruptedException {
+  void versionARolloutChangeNamesStaysWhileItCommits() {
     ConfigValue first = put("named.e", 1);
     put("named.e", 2);
     // retention's first step: version 1 is no longer current, its change is pruned; a rollout standing on it goes on
@@ -102,13 +104,9 @@ class ChangesNameTheirVersionsTest {
       Future<RowSet<Row>> prune = retention.query("delete from config_version where key = 'named.e' and version = 1")
           .execute();
       // the delete either runs through (nothing holds the version) or waits for the rollout's lock: see which
-      long deadline = System.nanoTime() + 10_000_000_000L;
-      while (!prune.isComplete() && !"Lock".equals(pool.preparedQuery(
-          "select wait_event_type from pg_stat_activity where pid = $1").execute(Tuple.of(pid)).await()
-          .iterator().next().getString(0))) {
-        assertThat(System.nanoTime()).as("the delete neither ended nor waited for a lock").isLessThan(deadline);
-        Thread.sleep(10);
-      }
+      Eventually.await("the delete ended or waits for a lock", Duration.ofSeconds(10), () -> prune.isComplete()
+          || "Lock".equals(pool.preparedQuery("select wait_event_type from pg_stat_activity where pid = $1")
+              .execute(Tuple.of(pid)).await().iterator().next().getString(0)));
       rollout.query("commit").execute().await();
       Throwable refused = catchThrowable(prune::await);
       retention.query(refused == null ? "commit" : "rollback").execute().await();
